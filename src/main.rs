@@ -1,3 +1,84 @@
-fn main() {
-    println!("Hello, world!");
+//! `muxdeck`: parse the command line, load the config, then open the TUI or run a
+//! subcommand. Every failure is one line on stderr and an exit code (2: usage or config,
+//! 1: the operation failed).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use cli::{Cli, Command, ConfigAction};
+use muxdeck::config;
+use muxdeck::engine::Engine;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let source = config::locate(cli.config.as_deref());
+    if let Some(Command::Config {
+        action: ConfigAction::Path,
+    }) = &cli.command
+    {
+        return match source.path() {
+            Some(p) => {
+                println!("{}", p.display());
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("muxdeck: no config folder is known on this system; use --config PATH");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let config = match config::load(&source) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("muxdeck: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Command::Config {
+        action: ConfigAction::Check,
+    }) = &cli.command
+    {
+        match &config.path {
+            Some(p) if p.exists() => println!(
+                "config {} is valid: {} session{}",
+                p.display(),
+                config.sessions.len(),
+                if config.sessions.len() == 1 { "" } else { "s" }
+            ),
+            _ => println!("no config file: muxdeck runs on discovery alone"),
+        }
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("muxdeck: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let engine = Engine::new(config);
+    let command = cli.command.unwrap_or(Command::List {
+        json: false,
+        backend: None,
+    });
+    let code = runtime.block_on(async {
+        match cli::run(&engine, command).await {
+            Ok(code) => code,
+            Err(cli::CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                eprintln!("muxdeck: {e}");
+                e.exit_code()
+            }
+        }
+    });
+    // Children of follow streams are killed on drop; do not wait for blocking readers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -1,0 +1,64 @@
+//! The backends muxdeck drives through their own command-line tools: tmux and the container
+//! runtimes. Each call is an argument vector with a timeout; nothing goes through a shell.
+
+pub mod container;
+pub mod process;
+pub mod tmux;
+
+use std::time::Duration;
+
+/// A backend call that did not give what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    /// The executable is not installed (or not on PATH).
+    #[error("{program} is not installed (not found on PATH); install it or set its path in the config")]
+    Missing {
+        /// The executable as configured.
+        program: String,
+    },
+    /// The call did not finish in time.
+    #[error("`{program} {action}` did not answer within {}s; is it hung? (defaults.command_timeout)", .after.as_secs())]
+    Timeout {
+        /// The executable.
+        program: String,
+        /// The subcommand.
+        action: String,
+        /// The limit that passed.
+        after: Duration,
+    },
+    /// The call ran and failed; the tool's own message is kept.
+    #[error("`{program} {action}` failed: {message}")]
+    Failed {
+        /// The executable.
+        program: String,
+        /// The subcommand.
+        action: String,
+        /// First line(s) of the tool's stderr.
+        message: String,
+    },
+    /// The tool printed something muxdeck cannot read.
+    #[error("`{program} {action}` printed output muxdeck cannot read: {detail}")]
+    Parse {
+        /// The executable.
+        program: String,
+        /// The subcommand.
+        action: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The process could not be started or read.
+    #[error("cannot run {program}: {message}")]
+    Io {
+        /// The executable.
+        program: String,
+        /// The OS error.
+        message: String,
+    },
+}
+
+impl BackendError {
+    /// Whether the tool is simply not there (a backend to skip quietly, not a fault).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, BackendError::Missing { .. })
+    }
+}

@@ -1,0 +1,395 @@
+//! tmux through its CLI: socket discovery, listing, session control, pane capture and the
+//! attach command. Every call names its server with `-L` and every session target is exact
+//! (`=NAME`), so `alpha` never matches `alpha-long`.
+
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::BackendError;
+use super::process::{self, Invocation};
+use crate::logs::normalize::normalize;
+use crate::model::{DEFAULT_SOCKET, Session, SessionId, State};
+
+/// Fields asked of `list-panes -a`, tab-separated; the session name comes last so a name
+/// containing a tab still parses.
+const PANE_FORMAT: &str = "#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_name}";
+
+/// Fields asked of `list-panes -s` while stopping.
+const STOP_FORMAT: &str = "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_start_command}";
+
+/// A tmux installation: the binary and the folder its sockets live in.
+#[derive(Debug, Clone)]
+pub struct Tmux {
+    /// The tmux executable.
+    pub binary: String,
+    /// Limit for each call.
+    pub timeout: Duration,
+    /// `$TMUX_TMPDIR/tmux-UID` (or `/tmp/tmux-UID`).
+    pub socket_dir: PathBuf,
+}
+
+/// The folder where tmux puts its sockets for this user.
+pub fn socket_dir() -> PathBuf {
+    let base = std::env::var_os("TMUX_TMPDIR")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+    // /proc/self is owned by our real uid: no unsafe getuid needed.
+    let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+    base.join(format!("tmux-{uid}"))
+}
+
+impl Tmux {
+    /// tmux at `binary`, sockets in the usual folder.
+    pub fn new(binary: impl Into<String>, timeout: Duration) -> Self {
+        Tmux {
+            binary: binary.into(),
+            timeout,
+            socket_dir: socket_dir(),
+        }
+    }
+
+    /// A call on the server of `socket`, with `TMUX` removed so the caller's own tmux never
+    /// redirects it.
+    pub fn inv(&self, socket: &str) -> Invocation {
+        let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket);
+        inv.env_remove.push("TMUX".into());
+        inv
+    }
+
+    /// Socket names in the socket folder (any file that is a unix socket).
+    pub fn sockets(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(&self.socket_dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = dir
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The socket path of a socket name.
+    pub fn socket_path(&self, socket: &str) -> PathBuf {
+        self.socket_dir.join(socket)
+    }
+
+    /// Sessions on one server. A socket with no server behind it lists nothing.
+    pub async fn list(&self, socket: &str) -> Result<Vec<Session>, BackendError> {
+        let inv = self.inv(socket).args(["list-panes", "-a", "-F", PANE_FORMAT]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if is_no_server(&err) {
+                return Ok(Vec::new());
+            }
+            return Err(process::failed(&inv, &out, status.code()));
+        }
+        Ok(parse_panes(&out.text(), socket))
+    }
+
+    /// Sessions on every server in the socket folder (and the default one), queried
+    /// concurrently. Errors are per socket.
+    pub async fn list_all(&self) -> (Vec<Session>, Vec<(String, BackendError)>, usize) {
+        let mut sockets = self.sockets();
+        if !sockets.iter().any(|s| s == DEFAULT_SOCKET) {
+            sockets.push(DEFAULT_SOCKET.to_string());
+        }
+        let results =
+            futures::future::join_all(sockets.iter().map(|s| async move { (s, self.list(s).await) }))
+                .await;
+        let mut sessions = Vec::new();
+        let mut errors = Vec::new();
+        let mut live = 0;
+        for (socket, r) in results {
+            match r {
+                Ok(list) => {
+                    if !list.is_empty() {
+                        live += 1;
+                    }
+                    sessions.extend(list);
+                }
+                Err(e) => errors.push((socket.clone(), e)),
+            }
+        }
+        (sessions, errors, live)
+    }
+
+    /// Whether the exact session exists on the server.
+    pub async fn has_session(&self, socket: &str, name: &str) -> Result<bool, BackendError> {
+        let inv = self.inv(socket).args(["has-session", "-t", &exact(name)]);
+        let (status, _) = process::run_raw(&inv, self.timeout).await?;
+        Ok(status.success())
+    }
+
+    /// Starts a detached session. `command` is a shell command line run by tmux.
+    pub async fn new_session(
+        &self,
+        socket: &str,
+        name: &str,
+        command: Option<&str>,
+        working_dir: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<(), BackendError> {
+        let mut inv = self
+            .inv(socket)
+            .args(["new-session", "-d", "-s", name, "-x", "200", "-y", "50"]);
+        if let Some(dir) = working_dir {
+            inv = inv.arg("-c").arg(dir);
+        }
+        for (k, v) in env {
+            inv = inv.arg("-e").arg(format!("{k}={v}"));
+        }
+        if let Some(cmd) = command {
+            inv = inv.arg(cmd);
+        }
+        process::run(&inv, self.timeout).await.map(drop)
+    }
+
+    /// Kills the exact session.
+    pub async fn kill_session(&self, socket: &str, name: &str) -> Result<(), BackendError> {
+        let inv = self.inv(socket).args(["kill-session", "-t", &exact(name)]);
+        process::run(&inv, self.timeout).await.map(drop)
+    }
+
+    /// Graceful stop: Ctrl-C to every pane, then wait up to `grace` for the programs to
+    /// finish before killing the session. Returns whether it had to force.
+    pub async fn stop(&self, socket: &str, name: &str, grace: Duration) -> Result<bool, BackendError> {
+        let panes = self.stop_panes(socket, name).await?;
+        for p in &panes {
+            let inv = self.inv(socket).args(["send-keys", "-t", &p.id, "C-c"]);
+            // A pane that died meanwhile is not a reason to stop stopping.
+            let _ = process::run(&inv, self.timeout).await;
+        }
+        let deadline = Instant::now() + grace;
+        loop {
+            if !self.has_session(socket, name).await? {
+                return Ok(false);
+            }
+            let panes = self.stop_panes(socket, name).await.unwrap_or_default();
+            if panes.iter().all(StopPane::settled) {
+                self.kill_session(socket, name).await?;
+                return Ok(false);
+            }
+            if Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        match self.kill_session(socket, name).await {
+            Ok(()) => Ok(true),
+            // It ended on its own at the last moment.
+            Err(_) if !self.has_session(socket, name).await? => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn stop_panes(&self, socket: &str, name: &str) -> Result<Vec<StopPane>, BackendError> {
+        let inv = self
+            .inv(socket)
+            .args(["list-panes", "-s", "-t", &exact(name), "-F", STOP_FORMAT]);
+        let out = process::run(&inv, self.timeout).await?;
+        Ok(out
+            .text()
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.splitn(4, '\t');
+                Some(StopPane {
+                    id: f.next()?.to_string(),
+                    dead: f.next()? == "1",
+                    pid: f.next()?.parse().ok()?,
+                    has_command: !f.next().unwrap_or("").is_empty(),
+                })
+            })
+            .collect())
+    }
+
+    /// The last `lines` lines of the session's active pane, colors kept, without the
+    /// unused rows at the bottom of the screen.
+    pub async fn capture(&self, socket: &str, name: &str, lines: usize) -> Result<Vec<String>, BackendError> {
+        let start = format!("-{lines}");
+        let target = format!("{}:", exact(name));
+        let inv = self.inv(socket).args([
+            "capture-pane", "-p", "-e", "-J", "-t", &target, "-S", &start,
+        ]);
+        let out = process::run(&inv, self.timeout).await?;
+        let mut text = normalize(&out.stdout);
+        trim_blank_tail(&mut text);
+        for l in &mut text {
+            let t = l.trim_end_matches(' ').len();
+            l.truncate(t);
+        }
+        let skip = text.len().saturating_sub(lines);
+        text.drain(..skip);
+        Ok(text)
+    }
+
+    /// The pane id (`%N`) of the session's active pane.
+    pub async fn active_pane(&self, socket: &str, name: &str) -> Result<String, BackendError> {
+        let target = format!("{}:", exact(name));
+        let inv = self
+            .inv(socket)
+            .args(["display-message", "-p", "-t", &target, "#{pane_id}"]);
+        let out = process::run(&inv, self.timeout).await?;
+        let id = out.text().trim().to_string();
+        if id.starts_with('%') {
+            Ok(id)
+        } else {
+            Err(BackendError::Parse {
+                program: self.binary.clone(),
+                action: "display-message".into(),
+                detail: format!("expected a pane id, got {id:?}"),
+            })
+        }
+    }
+
+    /// The command that hands the terminal to the session. `current` is `$TMUX` of the
+    /// caller: inside tmux on the same server this switches the client instead of nesting.
+    pub fn attach(&self, socket: &str, name: &str, current: Option<&str>) -> Invocation {
+        let target = exact(name);
+        let same_server = current
+            .and_then(|t| t.split(',').next())
+            .is_some_and(|path| Path::new(path) == self.socket_path(socket));
+        if same_server {
+            let mut inv = Invocation::new(&self.binary)
+                .arg("-L")
+                .arg(socket)
+                .args(["switch-client", "-t", &target]);
+            // switch-client must see TMUX to know which client to switch.
+            inv.env_remove.clear();
+            inv
+        } else {
+            self.inv(socket).args(["attach-session", "-t", &target])
+        }
+    }
+}
+
+/// An exact-match session target: `=NAME`.
+pub fn exact(name: &str) -> String {
+    format!("={name}")
+}
+
+fn is_no_server(stderr: &str) -> bool {
+    stderr.contains("no server running") || stderr.contains("error connecting to")
+}
+
+/// What stop needs to know of a pane.
+#[derive(Debug, Clone)]
+struct StopPane {
+    id: String,
+    dead: bool,
+    pid: u32,
+    has_command: bool,
+}
+
+impl StopPane {
+    /// Done with its work: dead, or an interactive shell back at its prompt (the shell's own
+    /// process group holds the terminal again). A pane started with a command is done only
+    /// when it ends, so a script that traps the interrupt can finish its cleanup.
+    fn settled(&self) -> bool {
+        self.dead || (!self.has_command && foreground_is_self(self.pid))
+    }
+}
+
+/// Whether the terminal's foreground process group is the process's own (field 8 of
+/// /proc/PID/stat, tpgid).
+fn foreground_is_self(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // The command name (field 2) may hold spaces and parentheses: fields start after the
+    // last ')'.
+    let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+        return false;
+    };
+    rest.split_whitespace()
+        .nth(5)
+        .and_then(|f| f.parse::<u32>().ok())
+        .is_some_and(|tpgid| tpgid == pid)
+}
+
+fn trim_blank_tail(lines: &mut Vec<String>) {
+    while lines
+        .last()
+        .is_some_and(|l| crate::logs::normalize::plain_text(l).trim().is_empty())
+    {
+        lines.pop();
+    }
+}
+
+/// Parses `list-panes -a -F PANE_FORMAT` into one session per session name.
+pub fn parse_panes(text: &str, socket: &str) -> Vec<Session> {
+    let mut sessions: Vec<Session> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.splitn(9, '\t').collect();
+        let [created, attached, windows, win_active, pane_active, pid, dead, dead_status, name] =
+            f.as_slice()
+        else {
+            continue;
+        };
+        let idx = match sessions.iter().position(|s| s.id.name == *name) {
+            Some(i) => i,
+            None => {
+                let mut s = Session::new(SessionId::tmux(socket, *name), State::Running);
+                s.created = created.parse().ok();
+                s.attached = attached.parse().ok();
+                s.windows = windows.parse().ok();
+                s.panes = Some(0);
+                // Every pane dead (remain-on-exit) until a live one is seen.
+                s.state = State::Exited(None);
+                sessions.push(s);
+                sessions.len() - 1
+            }
+        };
+        let s = &mut sessions[idx];
+        s.panes = Some(s.panes.unwrap_or(0) + 1);
+        let is_dead = *dead == "1";
+        if !is_dead {
+            s.state = State::Running;
+        } else if s.state != State::Running {
+            s.state = State::Exited(dead_status.parse().ok());
+        }
+        if *win_active == "1" && *pane_active == "1" {
+            s.pid = pid.parse().ok();
+        }
+    }
+    sessions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Captured from tmux 3.3a: two sessions, one with two windows and a split pane.
+    const PANES: &str = "1764040000\t0\t2\t1\t1\t4242\t0\t\tapi-dev\n\
+1764040000\t0\t2\t0\t1\t4250\t0\t\tapi-dev\n\
+1764040000\t0\t2\t0\t0\t4251\t0\t\tapi-dev\n\
+1764040100\t1\t1\t1\t1\t5000\t1\t3\tworker one\n";
+
+    #[test]
+    fn panes_group_into_sessions() {
+        let s = parse_panes(PANES, "work");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].id, SessionId::tmux("work", "api-dev"));
+        assert_eq!(s[0].panes, Some(3));
+        assert_eq!(s[0].windows, Some(2));
+        assert_eq!(s[0].pid, Some(4242));
+        assert_eq!(s[0].state, State::Running);
+        assert_eq!(s[1].id.name, "worker one");
+        assert_eq!(s[1].state, State::Exited(Some(3)));
+        assert_eq!(s[1].attached, Some(1));
+    }
+
+    #[test]
+    fn attach_switches_only_on_same_server() {
+        let mut t = Tmux::new("tmux", Duration::from_secs(1));
+        t.socket_dir = PathBuf::from("/tmp/tmux-0");
+        let inside = t.attach("work", "api", Some("/tmp/tmux-0/work,123,0"));
+        assert_eq!(inside.display(), "tmux -L work switch-client -t =api");
+        let other = t.attach("work", "api", Some("/tmp/tmux-0/default,123,0"));
+        assert_eq!(other.display(), "tmux -L work attach-session -t =api");
+        assert_eq!(other.env_remove, vec!["TMUX".to_string()]);
+    }
+}

@@ -1,0 +1,520 @@
+//! The command line: clap types, and the text and JSON output of each subcommand.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use muxdeck::engine::{AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome};
+use muxdeck::model::{BackendKind, Location, Session, State};
+
+/// One screen for every tmux session and container on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "muxdeck", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do; without one, the interactive screen opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A backend filter for `list`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    /// tmux sessions.
+    Tmux,
+    /// Containers of every runtime.
+    Container,
+}
+
+/// Subcommands. NAME may be qualified: tmux:NAME, tmux@SOCKET:NAME, podman:NAME,
+/// docker:NAME, container:NAME.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List every session (tmux on every socket, containers, config sessions).
+    List {
+        /// Print JSON (format in the README).
+        #[arg(long)]
+        json: bool,
+        /// Only this backend.
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+    },
+    /// Show one session.
+    Status {
+        /// Session name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a session's log (colors kept), optionally following it.
+    Logs {
+        /// Session name.
+        name: String,
+        /// Number of lines.
+        #[arg(short = 'n', long = "lines", default_value_t = 100)]
+        lines: usize,
+        /// Keep printing new lines until the session ends.
+        #[arg(short, long)]
+        follow: bool,
+    },
+    /// Start a config session, a stopped container, or an ad hoc session.
+    Start {
+        /// Session name.
+        name: String,
+        /// Ad hoc: run this image as a container session.
+        #[arg(long)]
+        image: Option<String>,
+        /// Ad hoc: the command (tmux: a shell command line; container: split into words).
+        #[arg(long)]
+        command: Option<String>,
+        /// Ad hoc tmux: socket name (-L).
+        #[arg(long)]
+        socket: Option<String>,
+        /// Ad hoc: working directory.
+        #[arg(long)]
+        cwd: Option<String>,
+        /// Ad hoc: environment KEY=VALUE (repeatable).
+        #[arg(short = 'e', long = "env")]
+        env: Vec<String>,
+        /// Ad hoc container: volume host:container[:ro|:rw] (repeatable).
+        #[arg(short = 'v', long = "volume")]
+        volumes: Vec<String>,
+        /// Ad hoc container: port [host:]container[/tcp|/udp] (repeatable).
+        #[arg(short = 'p', long = "publish")]
+        ports: Vec<String>,
+    },
+    /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
+    Stop {
+        /// Session name.
+        name: String,
+        /// Kill at once.
+        #[arg(long)]
+        force: bool,
+        /// Seconds to wait before forcing (default: defaults.stop_timeout).
+        #[arg(long, value_name = "S")]
+        timeout: Option<u64>,
+    },
+    /// Kill a session at once (same as stop --force).
+    Kill {
+        /// Session name.
+        name: String,
+    },
+    /// Restart a session.
+    Restart {
+        /// Session name.
+        name: String,
+    },
+    /// Hand the terminal to the session (tmux: Ctrl-b d detaches; container: Ctrl-p Ctrl-q).
+    Attach {
+        /// Session name.
+        name: String,
+    },
+    /// Run a command (default: a shell) interactively in a running container.
+    Exec {
+        /// Container name.
+        name: String,
+        /// Command and arguments, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Remove a container (explicit only; stop never removes).
+    Rm {
+        /// Container name.
+        name: String,
+        /// Also remove a running container.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Config file helpers.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// `muxdeck config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Load and validate the config; exit 2 with the error if it is invalid.
+    Check,
+    /// Print the config file's path.
+    Path,
+}
+
+/// A subcommand's failure: one line and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the engine.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Writing output failed (a closed pipe is not reported).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// A handed-over command could not run.
+    #[error("cannot run `{command}`: {message}")]
+    Handover {
+        /// The command.
+        command: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl CliError {
+    /// Process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Engine(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+/// Runs a subcommand; returns the exit code.
+pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::List { json, backend } => {
+            let kind = backend.map(|b| match b {
+                BackendArg::Tmux => BackendKind::Tmux,
+                BackendArg::Container => BackendKind::Container,
+            });
+            let listing = engine.list(kind).await;
+            for h in &listing.health {
+                if let HealthStatus::Error { message } = &h.status {
+                    eprintln!("muxdeck: warning: {}: {message}", h.backend);
+                }
+            }
+            if json {
+                let doc = ListJson {
+                    sessions: listing.sessions.iter().map(SessionJson::from).collect(),
+                    backends: &listing.health,
+                };
+                serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                write_table(&mut out, &listing.sessions, now())?;
+            }
+            Ok(0)
+        }
+        Command::Status { name, json } => {
+            let s = engine.resolve(&name).await?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &SessionJson::from(&s))
+                    .map_err(std::io::Error::other)?;
+                writeln!(out)?;
+            } else {
+                write_status(&mut out, &s, now())?;
+            }
+            Ok(0)
+        }
+        Command::Logs {
+            name,
+            lines,
+            follow,
+        } => {
+            let s = engine.resolve(&name).await?;
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            if !follow {
+                for l in engine.logs(&s, lines).await? {
+                    print_line(&mut out, &l, color)?;
+                }
+                return Ok(0);
+            }
+            let mut stream = engine.follow(&s, lines, 100_000).await?;
+            while let Some(ev) = stream.next().await {
+                match ev {
+                    LogEvent::Lines(ls) => {
+                        for l in &ls {
+                            print_line(&mut out, l, color)?;
+                        }
+                        out.flush()?;
+                    }
+                    LogEvent::Skipped(n) => {
+                        writeln!(out, "… {n} lines skipped (output too fast) …")?;
+                    }
+                    LogEvent::Ended(_) => return Ok(0),
+                    LogEvent::Failed(msg) => {
+                        eprintln!("muxdeck: {msg}");
+                        return Ok(1);
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Start {
+            name,
+            image,
+            command,
+            socket,
+            cwd,
+            env,
+            volumes,
+            ports,
+        } => {
+            let ad_hoc = image.is_some()
+                || command.is_some()
+                || socket.is_some()
+                || cwd.is_some()
+                || !env.is_empty()
+                || !volumes.is_empty()
+                || !ports.is_empty();
+            if ad_hoc {
+                let def = AdHoc {
+                    name,
+                    image,
+                    command,
+                    socket,
+                    working_dir: cwd,
+                    env,
+                    volumes,
+                    ports,
+                }
+                .into_def()?;
+                let id = engine.config_id(&def);
+                engine.create(&def).await?;
+                writeln!(out, "started {id}")?;
+                return Ok(0);
+            }
+            let s = engine.resolve(&name).await?;
+            engine.start(&s).await?;
+            writeln!(out, "started {}", s.id)?;
+            Ok(0)
+        }
+        Command::Stop {
+            name,
+            force,
+            timeout,
+        } => {
+            let s = engine.resolve(&name).await?;
+            let outcome = engine
+                .stop(&s, force, timeout.map(Duration::from_secs))
+                .await?;
+            report_stop(&mut out, &s, outcome)?;
+            Ok(0)
+        }
+        Command::Kill { name } => {
+            let s = engine.resolve(&name).await?;
+            let outcome = engine.stop(&s, true, None).await?;
+            report_stop(&mut out, &s, outcome)?;
+            Ok(0)
+        }
+        Command::Restart { name } => {
+            let s = engine.resolve(&name).await?;
+            engine.restart(&s).await?;
+            writeln!(out, "restarted {}", s.id)?;
+            Ok(0)
+        }
+        Command::Attach { name } => {
+            let s = engine.resolve(&name).await?;
+            let current = std::env::var("TMUX").ok();
+            let inv = engine.attach_command(&s, current.as_deref())?;
+            hand_over(&inv)
+        }
+        Command::Exec { name, command } => {
+            let s = engine.resolve(&name).await?;
+            let inv = engine.exec_command(&s, &command)?;
+            hand_over(&inv)
+        }
+        Command::Rm { name, force } => {
+            let s = engine.resolve(&name).await?;
+            engine.remove(&s, force).await?;
+            writeln!(out, "removed {}", s.id)?;
+            Ok(0)
+        }
+        Command::Config { .. } => Ok(0),
+    }
+}
+
+/// Runs a command on the real terminal and waits for it.
+fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliError> {
+    let status = inv.to_std().status().map_err(|e| CliError::Handover {
+        command: inv.display(),
+        message: e.to_string(),
+    })?;
+    Ok(if status.success() { 0 } else { 1 })
+}
+
+fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
+    match outcome {
+        StopOutcome::Stopped => writeln!(out, "stopped {}", s.id),
+        StopOutcome::Killed => writeln!(out, "killed {} (it did not stop in time, or --force)", s.id),
+        StopOutcome::AlreadyStopped => writeln!(out, "{} is already stopped ({})", s.id, s.state),
+    }
+}
+
+fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<()> {
+    if color {
+        writeln!(out, "{line}")
+    } else {
+        writeln!(out, "{}", muxdeck::logs::plain_text(line))
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Compact age: `45s`, `12m`, `3h`, `9d`.
+pub fn age(created: Option<i64>, now: i64) -> String {
+    let Some(c) = created else {
+        return "-".into();
+    };
+    let secs = (now - c).max(0);
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+/// The backend column: `tmux`, `tmux@work`, `podman`, `docker`.
+pub fn backend_label(s: &Session) -> String {
+    match &s.id.location {
+        Location::Tmux { socket } if socket == muxdeck::model::DEFAULT_SOCKET => "tmux".into(),
+        Location::Tmux { socket } => format!("tmux@{socket}"),
+        Location::Container { runtime } => runtime.to_string(),
+    }
+}
+
+/// What a row says besides name and state: panes or image and ports.
+pub fn detail(s: &Session) -> String {
+    match &s.id.location {
+        Location::Tmux { .. } => match (s.windows, s.panes) {
+            (Some(w), Some(p)) => format!(
+                "{w} window{}, {p} pane{}",
+                if w == 1 { "" } else { "s" },
+                if p == 1 { "" } else { "s" }
+            ),
+            _ if s.from_config => "from config".into(),
+            _ => String::new(),
+        },
+        Location::Container { .. } => {
+            let mut d = s.image.clone().unwrap_or_default();
+            if !s.ports.is_empty() {
+                d.push(' ');
+                d.push_str(&s.ports.join(","));
+            }
+            d
+        }
+    }
+}
+
+fn write_table(out: &mut impl Write, sessions: &[Session], now: i64) -> std::io::Result<()> {
+    let rows: Vec<[String; 7]> = sessions
+        .iter()
+        .map(|s| {
+            [
+                s.id.name.clone(),
+                backend_label(s),
+                s.state.to_string(),
+                s.pid.map_or_else(|| "-".into(), |p| p.to_string()),
+                age(s.created, now),
+                if s.from_config { "yes".into() } else { String::new() },
+                detail(s),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL"];
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            text.push_str(c);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(w - c.width() + 2));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, &header)?;
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells)?;
+    }
+    if sessions.is_empty() {
+        writeln!(out, "(no sessions: nothing runs in tmux or containers, and the config defines none)")?;
+    }
+    Ok(())
+}
+
+fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<()> {
+    writeln!(out, "name:     {}", s.id.name)?;
+    writeln!(out, "id:       {}", s.id.qualified())?;
+    writeln!(out, "backend:  {}", backend_label(s))?;
+    writeln!(out, "state:    {}", s.state)?;
+    if let Some(p) = s.pid {
+        writeln!(out, "pid:      {p}")?;
+    }
+    if s.created.is_some() {
+        writeln!(out, "age:      {}", age(s.created, now))?;
+    }
+    let d = detail(s);
+    if !d.is_empty() {
+        writeln!(out, "detail:   {d}")?;
+    }
+    writeln!(out, "config:   {}", if s.from_config { "yes" } else { "no" })
+}
+
+#[derive(Serialize)]
+struct ListJson<'a> {
+    sessions: Vec<SessionJson<'a>>,
+    backends: &'a [Health],
+}
+
+/// The stable JSON shape of one session (documented in the README).
+#[derive(Serialize)]
+struct SessionJson<'a> {
+    name: &'a str,
+    id: String,
+    backend: &'static str,
+    location: &'a str,
+    state: &'static str,
+    exit_code: Option<i32>,
+    pid: Option<u32>,
+    created: Option<i64>,
+    windows: Option<u32>,
+    panes: Option<u32>,
+    image: Option<&'a str>,
+    ports: &'a [String],
+    from_config: bool,
+}
+
+impl<'a> From<&'a Session> for SessionJson<'a> {
+    fn from(s: &'a Session) -> Self {
+        SessionJson {
+            name: &s.id.name,
+            id: s.id.qualified(),
+            backend: s.id.location.kind().as_str(),
+            location: s.id.location.label(),
+            state: s.state.as_str(),
+            exit_code: match s.state {
+                State::Exited(c) => c,
+                _ => None,
+            },
+            pid: s.pid,
+            created: s.created,
+            windows: s.windows,
+            panes: s.panes,
+            image: s.image.as_deref(),
+            ports: &s.ports,
+            from_config: s.from_config,
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! The config file: where it is found, how it loads, and the validated [`Config`] the engine
+//! uses. Every error names the file, the position and what is wrong.
+
+mod schema;
+pub mod values;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use schema::{BackendChoice, RuntimeChoice};
+use schema::{FileSchema, SessionSchema};
+
+/// The environment variable naming a config file.
+pub const CONFIG_ENV: &str = "MUXDECK_CONFIG";
+
+/// Default number of log lines the TUI keeps per pane.
+pub const DEFAULT_LOG_LINES: usize = 10_000;
+
+/// A config problem, always tied to a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// YAML syntax or schema error, with a position when serde_yaml gives one.
+    #[error("config {path}{at}: {message}", at = position(*line, *column))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
+        /// What is wrong, with the key path.
+        message: String,
+    },
+    /// A path given with `--config` or `$MUXDECK_CONFIG` does not exist.
+    #[error("config file {path} does not exist (given by {source_name})")]
+    NotFound {
+        /// The file.
+        path: PathBuf,
+        /// `--config` or `$MUXDECK_CONFIG`.
+        source_name: &'static str,
+    },
+}
+
+fn position(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!(" line {l} column {c}"),
+        (Some(l), None) => format!(" line {l}"),
+        _ => String::new(),
+    }
+}
+
+/// Where the config came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// `--config PATH`
+    Flag(PathBuf),
+    /// `$MUXDECK_CONFIG`
+    Env(PathBuf),
+    /// The platform config folder (may not exist).
+    Platform(PathBuf),
+    /// No file anywhere: empty config.
+    None,
+}
+
+impl ConfigSource {
+    /// The path, when there is one.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ConfigSource::Flag(p) | ConfigSource::Env(p) | ConfigSource::Platform(p) => Some(p),
+            ConfigSource::None => None,
+        }
+    }
+}
+
+/// Finds the config: `--config`, else `$MUXDECK_CONFIG`, else the platform config folder
+/// (`~/.config/muxdeck/config.yml` on Linux).
+pub fn locate(flag: Option<&Path>) -> ConfigSource {
+    if let Some(p) = flag {
+        return ConfigSource::Flag(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os(CONFIG_ENV).filter(|v| !v.is_empty()) {
+        return ConfigSource::Env(PathBuf::from(p));
+    }
+    match directories::ProjectDirs::from("", "", "muxdeck") {
+        Some(dirs) => ConfigSource::Platform(dirs.config_dir().join("config.yml")),
+        None => ConfigSource::None,
+    }
+}
+
+/// Validated defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// Backend of sessions that do not name one.
+    pub backend: BackendChoice,
+    /// tmux executable.
+    pub tmux_binary: String,
+    /// podman executable.
+    pub podman_binary: String,
+    /// docker executable.
+    pub docker_binary: String,
+    /// Which runtime config container sessions use.
+    pub container_runtime: RuntimeChoice,
+    /// How long a graceful stop waits before forcing.
+    pub stop_timeout: Duration,
+    /// How long any single backend call may take.
+    pub command_timeout: Duration,
+    /// Shell for `exec` into containers.
+    pub shell: String,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            backend: BackendChoice::Tmux,
+            tmux_binary: "tmux".into(),
+            podman_binary: "podman".into(),
+            docker_binary: "docker".into(),
+            container_runtime: RuntimeChoice::Auto,
+            stop_timeout: Duration::from_secs(10),
+            command_timeout: Duration::from_secs(5),
+            shell: "sh".into(),
+        }
+    }
+}
+
+/// What a config session runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionKind {
+    /// A tmux session.
+    Tmux {
+        /// Socket name (`-L`), `default` when not given.
+        socket: String,
+    },
+    /// A container.
+    Container {
+        /// Image to run.
+        image: String,
+        /// `host:container[:mode]`, host paths already resolved.
+        volumes: Vec<String>,
+        /// Published ports.
+        ports: Vec<String>,
+        /// Runtime override for this session.
+        runtime: RuntimeChoice,
+    },
+}
+
+/// A session defined in the config, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionDef {
+    /// Its name.
+    pub name: String,
+    /// Backend specifics.
+    pub kind: SessionKind,
+    /// Command to run: a shell command line for tmux, split into words for containers.
+    pub command: Option<String>,
+    /// Working directory (tmux: on the host; container: inside it), `~` expanded.
+    pub working_dir: Option<PathBuf>,
+    /// Environment.
+    pub env: BTreeMap<String, String>,
+}
+
+/// The loaded config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The file it came from, if any.
+    pub path: Option<PathBuf>,
+    /// Defaults.
+    pub defaults: Defaults,
+    /// Sessions in name order.
+    pub sessions: Vec<SessionDef>,
+    /// Lines kept per log pane.
+    pub log_lines: usize,
+    /// Key remapping: action name → keys.
+    pub keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: None,
+            defaults: Defaults::default(),
+            sessions: Vec::new(),
+            log_lines: DEFAULT_LOG_LINES,
+            keys: BTreeMap::new(),
+        }
+    }
+}
+
+impl Config {
+    /// The config session with this name.
+    pub fn session(&self, name: &str) -> Option<&SessionDef> {
+        self.sessions.iter().find(|s| s.name == name)
+    }
+}
+
+/// Loads the config from where [`locate`] points. A missing platform file is an empty
+/// config; a missing file named explicitly is an error.
+pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
+    let (path, explicit) = match source {
+        ConfigSource::Flag(p) => (p, Some("--config")),
+        ConfigSource::Env(p) => (p, Some("$MUXDECK_CONFIG")),
+        ConfigSource::Platform(p) => (p, None),
+        ConfigSource::None => return Ok(Config::default()),
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text, path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match explicit {
+            Some(source_name) => Err(ConfigError::NotFound {
+                path: path.clone(),
+                source_name,
+            }),
+            None => Ok(Config::default()),
+        },
+        Err(source) => Err(ConfigError::Read {
+            path: path.clone(),
+            source,
+        }),
+    }
+}
+
+/// Parses and validates config text; `path` names the file in errors and anchors relative
+/// host paths.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let invalid = |line, column, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    // An empty file (or one of only comments) is an empty config, not an error.
+    let file: FileSchema = if text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    }) {
+        FileSchema::default()
+    } else {
+        serde_yaml::from_str(text).map_err(|e| {
+            let loc = e.location();
+            invalid(
+                loc.as_ref().map(|l| l.line()),
+                loc.as_ref().map(|l| l.column()),
+                explain(&e.to_string()),
+            )
+        })?
+    };
+    let base = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let d = file.defaults;
+    let defaults = Defaults {
+        backend: d.backend.unwrap_or(BackendChoice::Tmux),
+        tmux_binary: d.tmux_binary.unwrap_or_else(|| "tmux".into()),
+        podman_binary: d.podman_binary.unwrap_or_else(|| "podman".into()),
+        docker_binary: d.docker_binary.unwrap_or_else(|| "docker".into()),
+        container_runtime: d.container_runtime.unwrap_or_default(),
+        stop_timeout: Duration::from_secs(d.stop_timeout.unwrap_or(10)),
+        command_timeout: Duration::from_secs(d.command_timeout.unwrap_or(5).max(1)),
+        shell: d.shell.unwrap_or_else(|| "sh".into()),
+    };
+    let mut sessions = Vec::new();
+    for (name, spec) in file.sessions {
+        let line = find_key_line(text, name.as_str());
+        let def = session_def(name.as_str(), spec, defaults.backend, &base)
+            .map_err(|m| invalid(line, None, format!("sessions.{name}: {m}")))?;
+        sessions.push(def);
+    }
+    let log_lines = file.log_lines.unwrap_or(DEFAULT_LOG_LINES);
+    if log_lines == 0 {
+        return Err(invalid(
+            find_key_line(text, "log_lines"),
+            None,
+            "log_lines must be at least 1".into(),
+        ));
+    }
+    Ok(Config {
+        path: Some(path.to_path_buf()),
+        defaults,
+        sessions,
+        log_lines,
+        keys: file
+            .keys
+            .into_iter()
+            .map(|(k, v)| (k, v.into_vec()))
+            .collect(),
+    })
+}
+
+fn session_def(
+    name: &str,
+    spec: SessionSchema,
+    default_backend: BackendChoice,
+    base: &Path,
+) -> Result<SessionDef, String> {
+    let backend = spec.backend.unwrap_or(default_backend);
+    let kind = match backend {
+        BackendChoice::Tmux => {
+            let container_only = [
+                ("image", spec.image.is_some()),
+                ("volumes", !spec.volumes.is_empty()),
+                ("ports", !spec.ports.is_empty()),
+                ("runtime", spec.runtime.is_some()),
+            ];
+            if let Some((field, _)) = container_only.iter().find(|(_, set)| *set) {
+                return Err(format!(
+                    "`{field}` is only for container sessions (this one has backend: tmux)"
+                ));
+            }
+            SessionKind::Tmux {
+                socket: spec
+                    .socket
+                    .map_or_else(|| crate::model::DEFAULT_SOCKET.to_string(), |s| s.to_string()),
+            }
+        }
+        BackendChoice::Container => {
+            if spec.socket.is_some() {
+                return Err("`socket` is only for tmux sessions".into());
+            }
+            let image = spec
+                .image
+                .ok_or("a container session needs `image`")?
+                .to_string();
+            let volumes = spec
+                .volumes
+                .iter()
+                .map(|v| resolve_volume(v.as_str(), base))
+                .collect();
+            SessionKind::Container {
+                image,
+                volumes,
+                ports: spec.ports.iter().map(|p| p.to_string()).collect(),
+                runtime: spec.runtime.unwrap_or_default(),
+            }
+        }
+    };
+    if let Some(cmd) = &spec.command {
+        if cmd.trim().is_empty() {
+            return Err("`command` is empty".into());
+        }
+        if matches!(kind, SessionKind::Container { .. }) {
+            shell_words::split(cmd).map_err(|e| format!("`command` cannot be split: {e}"))?;
+        }
+    }
+    let working_dir = spec.working_dir.map(|w| match kind {
+        SessionKind::Tmux { .. } => resolve_host_path(&w, base),
+        SessionKind::Container { .. } => PathBuf::from(w),
+    });
+    Ok(SessionDef {
+        name: name.to_string(),
+        kind,
+        command: spec.command,
+        working_dir,
+        env: spec
+            .env
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    })
+}
+
+/// `~` expands to the home folder; a relative path resolves against the config's folder.
+pub fn resolve_host_path(p: &str, base: &Path) -> PathBuf {
+    let expanded = if p == "~" {
+        home().unwrap_or_else(|| PathBuf::from(p))
+    } else if let Some(rest) = p.strip_prefix("~/") {
+        home().map_or_else(|| PathBuf::from(p), |h| h.join(rest))
+    } else {
+        PathBuf::from(p)
+    };
+    if expanded.is_absolute() {
+        expanded
+    } else {
+        base.join(expanded)
+    }
+}
+
+fn resolve_volume(v: &str, base: &Path) -> String {
+    match v.split_once(':') {
+        Some((host, rest)) if host.starts_with(['.', '~', '/']) => {
+            format!("{}:{rest}", resolve_host_path(host, base).display())
+        }
+        // A bare word is a named volume: leave it to the runtime.
+        _ => v.to_string(),
+    }
+}
+
+fn home() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
+}
+
+/// The 1-based line where `key:` first appears as a mapping key.
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|l| {
+        let t = l.trim_start();
+        t.strip_prefix(key)
+            .or_else(|| {
+                t.strip_prefix(&format!("\"{key}\""))
+                    .or_else(|| t.strip_prefix(&format!("'{key}'")))
+            })
+            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+    })
+    .map(|i| i + 1)
+}
+
+const KNOWN_FIELDS: &[&str] = &[
+    "defaults",
+    "sessions",
+    "log_lines",
+    "keys",
+    "backend",
+    "tmux_binary",
+    "podman_binary",
+    "docker_binary",
+    "container_runtime",
+    "stop_timeout",
+    "command_timeout",
+    "shell",
+    "command",
+    "working_dir",
+    "env",
+    "socket",
+    "image",
+    "volumes",
+    "ports",
+    "runtime",
+];
+
+/// Makes serde_yaml's message shorter and adds a "did you mean" for near-miss keys.
+fn explain(message: &str) -> String {
+    // serde_yaml appends " at line L column C"; the position is printed separately.
+    let msg = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    if let Some(start) = msg.find("unknown field `") {
+        let rest = &msg[start + "unknown field `".len()..];
+        if let Some(end) = rest.find('`') {
+            let field = &rest[..end];
+            let best = KNOWN_FIELDS
+                .iter()
+                .map(|k| (strsim::jaro_winkler(field, k), *k))
+                .filter(|(score, _)| *score > 0.8)
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let head = &msg[..start + "unknown field `".len() + end + 1];
+            return match best {
+                Some((_, k)) => format!("{head} (did you mean `{k}`?)"),
+                None => {
+                    let expected = rest[end + 1..].trim_start_matches(", ");
+                    format!("{head}, {expected}")
+                }
+            };
+        }
+    }
+    msg.to_string()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,294 @@
+//! Validated config values. Each type checks itself while being deserialized, so serde_yaml
+//! attaches the file position and the key path to any error it reports.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, de::Error as _};
+
+/// Longest session name the config accepts.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// Checks a session name: a letter first, then letters, digits, `_` or `-`; at most 64.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    match chars.next() {
+        None => return Err("session name is empty".into()),
+        Some(c) if !c.is_ascii_alphabetic() => {
+            return Err(format!(
+                "invalid session name {name:?}: it must start with a letter"
+            ));
+        }
+        Some(_) => {}
+    }
+    if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
+        return Err(format!(
+            "invalid session name {name:?}: {bad:?} is not allowed (use letters, digits, '_' and '-')"
+        ));
+    }
+    if name.len() > MAX_NAME_LEN {
+        return Err(format!(
+            "invalid session name {name:?}: longer than {MAX_NAME_LEN} characters"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an image reference such as `localhost/acme/api:1.4` or `busybox@sha256:...`.
+pub fn check_image(image: &str) -> Result<(), String> {
+    let bad = || format!("invalid image reference {image:?}");
+    if image.is_empty() || image.len() > 255 {
+        return Err(bad());
+    }
+    let (rest, digest) = match image.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => (image, None),
+    };
+    if let Some(d) = digest {
+        let ok = d.split_once(':').is_some_and(|(alg, hex)| {
+            !alg.is_empty()
+                && alg.chars().all(|c| c.is_ascii_alphanumeric())
+                && !hex.is_empty()
+                && hex.chars().all(|c| c.is_ascii_hexdigit())
+        });
+        if !ok {
+            return Err(format!("{}: bad digest", bad()));
+        }
+    }
+    // A tag is what follows the last ':' when no '/' follows it (a ':' before a '/' is a
+    // registry port).
+    let (path, tag) = match rest.rfind(':') {
+        Some(i) if !rest[i..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
+        _ => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let ok = !tag.is_empty()
+            && tag.len() <= 128
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+        if !ok {
+            return Err(format!("{}: bad tag {tag:?}", bad()));
+        }
+    }
+    for (i, part) in path.split('/').enumerate() {
+        let registry = i == 0 && path.contains('/');
+        let ok = !part.is_empty()
+            && part.chars().all(|c| {
+                c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, '.' | '_' | '-')
+                    || (registry && (c.is_ascii_uppercase() || c == ':'))
+            })
+            && !part.starts_with(['.', '-', '_']);
+        if !ok {
+            return Err(format!(
+                "{}: {part:?} is not a valid path component (lowercase letters, digits, '.', '_', '-')",
+                bad()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks a volume `host:container[:ro|:rw]`.
+pub fn check_volume(volume: &str) -> Result<(), String> {
+    let parts: Vec<&str> = volume.split(':').collect();
+    let (host, container) = match parts.as_slice() {
+        [h, c] => (h, c),
+        [h, c, mode] if matches!(*mode, "ro" | "rw") => (h, c),
+        [_, _, mode] => {
+            return Err(format!(
+                "invalid volume {volume:?}: mode {mode:?} must be ro or rw"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "invalid volume {volume:?}: expected host:container[:ro|:rw]"
+            ));
+        }
+    };
+    if host.is_empty() {
+        return Err(format!("invalid volume {volume:?}: empty host path"));
+    }
+    if !container.starts_with('/') {
+        return Err(format!(
+            "invalid volume {volume:?}: container path {container:?} must be absolute"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a port `[host:]container[/tcp|/udp]`, each number in 1–65535.
+pub fn check_port(port: &str) -> Result<(), String> {
+    let (numbers, proto) = match port.split_once('/') {
+        Some((n, p)) => (n, Some(p)),
+        None => (port, None),
+    };
+    if let Some(p) = proto
+        && !matches!(p, "tcp" | "udp")
+    {
+        return Err(format!(
+            "invalid port {port:?}: protocol {p:?} must be tcp or udp"
+        ));
+    }
+    let parts: Vec<&str> = numbers.split(':').collect();
+    if parts.len() > 2 {
+        return Err(format!(
+            "invalid port {port:?}: expected [host:]container[/tcp|/udp]"
+        ));
+    }
+    for p in parts {
+        match p.parse::<u32>() {
+            Ok(n) if (1..=65535).contains(&n) => {}
+            _ => {
+                return Err(format!(
+                    "invalid port {port:?}: {p:?} is not a number in 1-65535"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks an environment variable name: a letter or `_` first, then letters, digits, `_`.
+pub fn check_env_key(key: &str) -> Result<(), String> {
+    let mut chars = key.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "invalid environment variable name {key:?} (letters, digits and '_', not starting with a digit)"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a tmux socket name given with `socket:` (a file name in the socket folder).
+pub fn check_socket(socket: &str) -> Result<(), String> {
+    if socket.is_empty()
+        || socket.len() > 100
+        || socket.contains('/')
+        || socket.starts_with('-')
+        || socket.chars().any(char::is_control)
+    {
+        return Err(format!(
+            "invalid tmux socket name {socket:?} (a plain file name, no '/')"
+        ));
+    }
+    Ok(())
+}
+
+macro_rules! checked_string {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates and wraps a value.
+            pub fn new(value: impl Into<String>) -> Result<Self, String> {
+                let value = value.into();
+                $check(&value)?;
+                Ok($name(value))
+            }
+
+            /// The value as written.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::new(s).map_err(D::Error::custom)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+checked_string!(
+    /// A session name the config accepts.
+    SessionName,
+    check_name
+);
+checked_string!(
+    /// An image reference.
+    ImageRef,
+    check_image
+);
+checked_string!(
+    /// A volume mapping `host:container[:mode]`.
+    VolumeSpec,
+    check_volume
+);
+checked_string!(
+    /// A published port `[host:]container[/proto]`.
+    PortSpec,
+    check_port
+);
+checked_string!(
+    /// An environment variable name.
+    EnvKey,
+    check_env_key
+);
+checked_string!(
+    /// A tmux socket name.
+    SocketName,
+    check_socket
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(check_name("api-dev_2").is_ok());
+        assert!(check_name("2api").is_err());
+        assert!(check_name("-x").is_err());
+        assert!(check_name("a b").is_err());
+        assert!(check_name(&"a".repeat(65)).is_err());
+        assert!(check_name(&"a".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn images() {
+        for ok in [
+            "busybox",
+            "localhost/acme/api:1.4",
+            "registry.example.com:5000/a/b:v1",
+            "docker.io/library/debian@sha256:abcdef0123",
+        ] {
+            assert!(check_image(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "UPPER/x", "a b", "x:", "a//b", "x@sha256:zz", "x:t!g"] {
+            assert!(check_image(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn volumes_ports_env() {
+        assert!(check_volume("./data:/data:ro").is_ok());
+        assert!(check_volume("/a:/b").is_ok());
+        assert!(check_volume("/a:b").is_err());
+        assert!(check_volume("/a:/b:rx").is_err());
+        assert!(check_volume("/a").is_err());
+        assert!(check_port("8080:8080").is_ok());
+        assert!(check_port("53/udp").is_ok());
+        assert!(check_port("0:80").is_err());
+        assert!(check_port("70000").is_err());
+        assert!(check_port("80/sctp").is_err());
+        assert!(check_port("1:2:3").is_err());
+        assert!(check_env_key("RUST_LOG").is_ok());
+        assert!(check_env_key("1X").is_err());
+        assert!(check_env_key("A-B").is_err());
+    }
+}

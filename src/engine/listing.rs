@@ -1,0 +1,206 @@
+//! Listing: one report per backend source, merged with the config into one sorted list.
+
+use serde::Serialize;
+
+use super::Engine;
+use crate::backend::BackendError;
+use crate::model::{BackendKind, Location, Runtime, Session, State};
+
+/// A place sessions are listed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    /// Every tmux server in the socket folder.
+    Tmux,
+    /// One container runtime.
+    Runtime(Runtime),
+}
+
+impl Source {
+    /// All sources.
+    pub const ALL: [Source; 3] = [
+        Source::Tmux,
+        Source::Runtime(Runtime::Podman),
+        Source::Runtime(Runtime::Docker),
+    ];
+
+    /// Name shown in health and errors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Source::Tmux => "tmux",
+            Source::Runtime(r) => r.as_str(),
+        }
+    }
+
+    /// The backend kind it lists.
+    pub fn kind(self) -> BackendKind {
+        match self {
+            Source::Tmux => BackendKind::Tmux,
+            Source::Runtime(_) => BackendKind::Container,
+        }
+    }
+
+    /// Whether a session comes from this source.
+    pub fn owns(self, location: &Location) -> bool {
+        match (self, location) {
+            (Source::Tmux, Location::Tmux { .. }) => true,
+            (Source::Runtime(r), Location::Container { runtime }) => r == *runtime,
+            _ => false,
+        }
+    }
+}
+
+/// How one source answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Listed fine.
+    Ok {
+        /// Sessions found.
+        sessions: usize,
+        /// tmux: servers with sessions.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        servers: Option<usize>,
+    },
+    /// The tool is not installed: nothing to list, not a fault.
+    NotInstalled,
+    /// The tool failed or timed out.
+    Error {
+        /// One line.
+        message: String,
+    },
+}
+
+/// One source's health line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Health {
+    /// `tmux`, `podman` or `docker`.
+    pub backend: &'static str,
+    /// How it answered.
+    #[serde(flatten)]
+    pub status: HealthStatus,
+}
+
+/// What one source answered.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Which source.
+    pub source: Source,
+    /// Its sessions (those it could list even when some part failed).
+    pub sessions: Vec<Session>,
+    /// Its health.
+    pub health: Health,
+}
+
+/// Every session, and how each source answered.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    /// Sorted by backend, location, name.
+    pub sessions: Vec<Session>,
+    /// One entry per source.
+    pub health: Vec<Health>,
+}
+
+impl Engine {
+    /// Lists one source.
+    pub async fn scan(&self, source: Source) -> Report {
+        match source {
+            Source::Tmux => {
+                let (sessions, errors, servers) = self.tmux.list_all().await;
+                let status = if let Some((socket, e)) = errors.first() {
+                    if e.is_missing() {
+                        HealthStatus::NotInstalled
+                    } else {
+                        HealthStatus::Error {
+                            message: format!("socket {socket}: {e}"),
+                        }
+                    }
+                } else {
+                    HealthStatus::Ok {
+                        sessions: sessions.len(),
+                        servers: Some(servers),
+                    }
+                };
+                Report {
+                    source,
+                    sessions,
+                    health: Health {
+                        backend: "tmux",
+                        status,
+                    },
+                }
+            }
+            Source::Runtime(rt) => {
+                let (sessions, status) = match self.runtime(rt).list().await {
+                    Ok(s) => {
+                        let n = s.len();
+                        (
+                            s,
+                            HealthStatus::Ok {
+                                sessions: n,
+                                servers: None,
+                            },
+                        )
+                    }
+                    Err(BackendError::Missing { .. }) => (Vec::new(), HealthStatus::NotInstalled),
+                    Err(e) => (
+                        Vec::new(),
+                        HealthStatus::Error {
+                            message: e.to_string(),
+                        },
+                    ),
+                };
+                Report {
+                    source,
+                    sessions,
+                    health: Health {
+                        backend: rt.as_str(),
+                        status,
+                    },
+                }
+            }
+        }
+    }
+
+    /// Lists every source concurrently and merges the config in. `only` limits the kinds.
+    pub async fn list(&self, only: Option<BackendKind>) -> Listing {
+        let sources: Vec<Source> = Source::ALL
+            .into_iter()
+            .filter(|s| only.is_none_or(|k| s.kind() == k))
+            .collect();
+        let reports = futures::future::join_all(sources.iter().map(|s| self.scan(*s))).await;
+        let mut listing = self.merge(&reports);
+        if let Some(k) = only {
+            listing.sessions.retain(|s| s.id.location.kind() == k);
+        }
+        listing
+    }
+
+    /// Merges reports with the config: config sessions that run are marked, the others are
+    /// added as `defined`. Sorted by backend, location, name.
+    pub fn merge(&self, reports: &[Report]) -> Listing {
+        let mut sessions: Vec<Session> = reports
+            .iter()
+            .flat_map(|r| r.sessions.iter().cloned())
+            .collect();
+        sessions.sort_by(|a, b| a.id.cmp(&b.id));
+        for def in &self.config.sessions {
+            let id = self.config_id(def);
+            match sessions.binary_search_by(|s| s.id.cmp(&id)) {
+                Ok(i) => sessions[i].from_config = true,
+                Err(i) => {
+                    let mut s = Session::new(id, State::Defined);
+                    s.from_config = true;
+                    if let crate::config::SessionKind::Container { image, ports, .. } = &def.kind {
+                        s.image = Some(image.clone());
+                        s.ports = ports.clone();
+                    }
+                    sessions.insert(i, s);
+                }
+            }
+        }
+        Listing {
+            sessions,
+            health: reports.iter().map(|r| r.health.clone()).collect(),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The engine: one facade over tmux, the container runtimes and the config. It lists every
+//! session (backends queried concurrently, each failing on its own), resolves the names a
+//! person types, and runs operations on exactly the session named.
+
+pub mod follow;
+mod listing;
+mod ops;
+mod resolve;
+
+use std::time::Duration;
+
+pub use follow::{LogEvent, LogStream};
+pub use listing::{Health, HealthStatus, Listing, Report, Source};
+pub use ops::{AdHoc, StopOutcome};
+pub use resolve::{Query, parse_query};
+
+use crate::backend::BackendError;
+use crate::backend::container::ContainerCli;
+use crate::backend::tmux::Tmux;
+use crate::config::{Config, RuntimeChoice, SessionKind};
+use crate::model::{Runtime, SessionId, State};
+
+/// An operation that could not be done; the message is one line for a person.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// A backend call failed.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+    /// No session has that name.
+    #[error("no session named {query:?}; `muxdeck list` shows what exists")]
+    NotFound {
+        /// What was typed.
+        query: String,
+    },
+    /// A bare name matched more than one session.
+    #[error("{query:?} matches {} sessions: {}; name one of them", .choices.len(), .choices.join(", "))]
+    Ambiguous {
+        /// What was typed.
+        query: String,
+        /// Qualified names of the matches.
+        choices: Vec<String>,
+    },
+    /// Start of a session that runs.
+    #[error("{0} is already running")]
+    AlreadyRunning(SessionId),
+    /// An operation that needs a running session.
+    #[error("{id} is not running ({state}); start it first with `muxdeck start {id}`")]
+    NotRunning {
+        /// The session.
+        id: SessionId,
+        /// Its state.
+        state: State,
+    },
+    /// `rm` of a running container without force.
+    #[error("{0} is running; stop it first, or force with `muxdeck rm --force {0}`")]
+    RemoveRunning(SessionId),
+    /// The operation does not apply to this kind of session.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Options or names given for an ad hoc start are invalid.
+    #[error("{0}")]
+    Invalid(String),
+    /// No container runtime is installed.
+    #[error("no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary")]
+    NoRuntime,
+}
+
+impl EngineError {
+    /// Exit code for the command line: 2 for what the user typed wrong, 1 for the rest.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            EngineError::Ambiguous { .. } | EngineError::Invalid(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The engine. Cheap to clone; every method is a fresh look at the backends.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: Config,
+    tmux: Tmux,
+    podman: ContainerCli,
+    docker: ContainerCli,
+}
+
+impl Engine {
+    /// An engine over the machine's backends, with `config`'s binaries and limits.
+    pub fn new(config: Config) -> Self {
+        let d = &config.defaults;
+        let t = d.command_timeout;
+        Engine {
+            tmux: Tmux::new(d.tmux_binary.clone(), t),
+            podman: ContainerCli::new(Runtime::Podman, d.podman_binary.clone(), t),
+            docker: ContainerCli::new(Runtime::Docker, d.docker_binary.clone(), t),
+            config,
+        }
+    }
+
+    /// The config in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Replaces the config (after a reload); binaries and limits follow it.
+    pub fn set_config(&mut self, config: Config) {
+        *self = Engine::new(config);
+    }
+
+    /// The tmux backend.
+    pub fn tmux(&self) -> &Tmux {
+        &self.tmux
+    }
+
+    /// The CLI of a runtime.
+    pub fn runtime(&self, runtime: Runtime) -> &ContainerCli {
+        match runtime {
+            Runtime::Podman => &self.podman,
+            Runtime::Docker => &self.docker,
+        }
+    }
+
+    /// Whether a runtime's executable can be found.
+    pub fn runtime_installed(&self, runtime: Runtime) -> bool {
+        which::which(&self.runtime(runtime).binary).is_ok()
+    }
+
+    /// The runtime a config container session uses.
+    pub fn config_runtime(&self, choice: RuntimeChoice) -> Runtime {
+        let choice = match choice {
+            RuntimeChoice::Auto => self.config.defaults.container_runtime,
+            other => other,
+        };
+        match choice {
+            RuntimeChoice::Podman => Runtime::Podman,
+            RuntimeChoice::Docker => Runtime::Docker,
+            RuntimeChoice::Auto if !self.runtime_installed(Runtime::Podman)
+                && self.runtime_installed(Runtime::Docker) =>
+            {
+                Runtime::Docker
+            }
+            RuntimeChoice::Auto => Runtime::Podman,
+        }
+    }
+
+    /// The identity a config session has when it runs.
+    pub fn config_id(&self, def: &crate::config::SessionDef) -> SessionId {
+        match &def.kind {
+            SessionKind::Tmux { socket } => SessionId::tmux(socket.clone(), def.name.clone()),
+            SessionKind::Container { runtime, .. } => {
+                SessionId::container(self.config_runtime(*runtime), def.name.clone())
+            }
+        }
+    }
+
+    /// Grace period of a stop.
+    pub fn stop_timeout(&self) -> Duration {
+        self.config.defaults.stop_timeout
+    }
+}

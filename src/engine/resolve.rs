@@ -1,0 +1,141 @@
+//! Names as people type them: `NAME`, `tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`,
+//! `docker:NAME`, `container:NAME`. A name matches exactly or not at all.
+
+use super::{Engine, EngineError};
+use crate::model::{BackendKind, Location, Runtime, Session};
+
+/// A parsed NAME argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Query {
+    /// Only this kind, when qualified.
+    pub kind: Option<BackendKind>,
+    /// Only this tmux socket.
+    pub socket: Option<String>,
+    /// Only this runtime.
+    pub runtime: Option<Runtime>,
+    /// The session name, exact.
+    pub name: String,
+}
+
+/// Splits a qualifier off a NAME. Anything that does not start with a known qualifier is a
+/// bare name, colons and all.
+pub fn parse_query(text: &str) -> Query {
+    let bare = Query {
+        kind: None,
+        socket: None,
+        runtime: None,
+        name: text.to_string(),
+    };
+    let Some((head, name)) = text.split_once(':') else {
+        return bare;
+    };
+    let name = name.to_string();
+    match head {
+        "tmux" => Query {
+            kind: Some(BackendKind::Tmux),
+            name,
+            ..bare
+        },
+        "podman" | "docker" => Query {
+            kind: Some(BackendKind::Container),
+            runtime: Some(if head == "podman" {
+                Runtime::Podman
+            } else {
+                Runtime::Docker
+            }),
+            name,
+            ..bare
+        },
+        "container" => Query {
+            kind: Some(BackendKind::Container),
+            name,
+            ..bare
+        },
+        _ => match head.strip_prefix("tmux@") {
+            Some(socket) if !socket.is_empty() => Query {
+                kind: Some(BackendKind::Tmux),
+                socket: Some(socket.to_string()),
+                name,
+                ..bare
+            },
+            _ => bare,
+        },
+    }
+}
+
+impl Query {
+    /// Whether a session matches.
+    pub fn matches(&self, s: &Session) -> bool {
+        if s.id.name != self.name {
+            return false;
+        }
+        if self.kind.is_some_and(|k| k != s.id.location.kind()) {
+            return false;
+        }
+        match &s.id.location {
+            Location::Tmux { socket } => self.socket.as_ref().is_none_or(|q| q == socket),
+            Location::Container { runtime } => self.runtime.is_none_or(|q| q == *runtime),
+        }
+    }
+}
+
+impl Engine {
+    /// The one session a NAME means, freshly listed.
+    pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
+        let q = parse_query(text);
+        if q.name.is_empty() {
+            return Err(EngineError::Invalid(format!(
+                "{text:?} names no session: give NAME or BACKEND:NAME"
+            )));
+        }
+        let listing = self.list(q.kind).await;
+        let mut found: Vec<Session> = listing
+            .sessions
+            .into_iter()
+            .filter(|s| q.matches(s))
+            .collect();
+        match found.len() {
+            0 => {
+                // Say when a backend that could hold it did not answer.
+                if let Some(h) = listing.health.iter().find(|h| {
+                    matches!(h.status, super::HealthStatus::Error { .. })
+                        && q.runtime.is_none_or(|r| r.as_str() == h.backend)
+                }) && let super::HealthStatus::Error { message } = &h.status
+                {
+                    return Err(EngineError::Unsupported(format!(
+                        "no session named {text:?} was found, and {} did not answer: {message}",
+                        h.backend
+                    )));
+                }
+                Err(EngineError::NotFound {
+                    query: text.to_string(),
+                })
+            }
+            1 => Ok(found.remove(0)),
+            _ => Err(EngineError::Ambiguous {
+                query: text.to_string(),
+                choices: found.iter().map(|s| s.id.qualified()).collect(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qualifiers() {
+        let q = parse_query("tmux@work:api");
+        assert_eq!(q.kind, Some(BackendKind::Tmux));
+        assert_eq!(q.socket.as_deref(), Some("work"));
+        assert_eq!(q.name, "api");
+        assert_eq!(parse_query("docker:x").runtime, Some(Runtime::Docker));
+        assert_eq!(parse_query("container:x").runtime, None);
+        assert_eq!(parse_query("container:x").kind, Some(BackendKind::Container));
+        let bare = parse_query("weird:name");
+        assert_eq!(bare.kind, None);
+        assert_eq!(bare.name, "weird:name");
+        assert_eq!(parse_query("tmux@:x").name, "tmux@:x");
+    }
+}

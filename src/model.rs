@@ -1,0 +1,225 @@
+//! What a session is: identity (backend + location + name), state and the facts listed per
+//! session. Pure data, shared by the engine, the CLI and the TUI.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A container runtime muxdeck drives through its command-line tool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// `podman`
+    Podman,
+    /// `docker` (any engine answering the Docker API, podman's included)
+    Docker,
+}
+
+impl Runtime {
+    /// The runtime's name as typed on the command line and shown on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::Podman => "podman",
+            Runtime::Docker => "docker",
+        }
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of backend a session lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendKind {
+    /// A tmux session on some tmux server (socket).
+    Tmux,
+    /// A container of some runtime.
+    Container,
+}
+
+impl BackendKind {
+    /// The backend's name as typed in the config and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackendKind::Tmux => "tmux",
+            BackendKind::Container => "container",
+        }
+    }
+}
+
+/// The name of tmux's default socket (the one `tmux` uses without `-L`/`-S`).
+pub const DEFAULT_SOCKET: &str = "default";
+
+/// Where a session lives: which tmux server, or which container runtime.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Location {
+    /// A tmux server, named by its socket in the tmux socket folder (`-L NAME`).
+    Tmux {
+        /// Socket name; [`DEFAULT_SOCKET`] for the default server.
+        socket: String,
+    },
+    /// A container runtime.
+    Container {
+        /// Which runtime's CLI knows this container.
+        runtime: Runtime,
+    },
+}
+
+impl Location {
+    /// The backend kind of this location.
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            Location::Tmux { .. } => BackendKind::Tmux,
+            Location::Container { .. } => BackendKind::Container,
+        }
+    }
+
+    /// Short label: the socket name or the runtime name.
+    pub fn label(&self) -> &str {
+        match self {
+            Location::Tmux { socket } => socket,
+            Location::Container { runtime } => runtime.as_str(),
+        }
+    }
+}
+
+/// Identity of a session: backend + location + name. Two sessions with the same name on
+/// different sockets or runtimes are different sessions.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SessionId {
+    /// Where it lives.
+    pub location: Location,
+    /// Its name in that location (tmux session name or container name).
+    pub name: String,
+}
+
+impl SessionId {
+    /// A tmux session on the given socket.
+    pub fn tmux(socket: impl Into<String>, name: impl Into<String>) -> Self {
+        SessionId {
+            location: Location::Tmux {
+                socket: socket.into(),
+            },
+            name: name.into(),
+        }
+    }
+
+    /// A container of the given runtime.
+    pub fn container(runtime: Runtime, name: impl Into<String>) -> Self {
+        SessionId {
+            location: Location::Container { runtime },
+            name: name.into(),
+        }
+    }
+
+    /// The fully qualified form accepted everywhere a NAME is: `tmux:NAME` on the default
+    /// socket, `tmux@SOCKET:NAME` elsewhere, `podman:NAME`, `docker:NAME`.
+    pub fn qualified(&self) -> String {
+        match &self.location {
+            Location::Tmux { socket } if socket == DEFAULT_SOCKET => format!("tmux:{}", self.name),
+            Location::Tmux { socket } => format!("tmux@{socket}:{}", self.name),
+            Location::Container { runtime } => format!("{runtime}:{}", self.name),
+        }
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.qualified())
+    }
+}
+
+/// The state of a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Programs are running.
+    Running,
+    /// The main program ended; the exit code when the backend reports one.
+    Exited(Option<i32>),
+    /// Created but never started, or stopped.
+    Stopped,
+    /// Frozen by the runtime.
+    Paused,
+    /// Defined in the config, not started.
+    Defined,
+    /// The backend reported a state muxdeck does not know.
+    Unknown,
+}
+
+impl State {
+    /// Stable lowercase name used in JSON and on screen.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Running => "running",
+            State::Exited(_) => "exited",
+            State::Stopped => "stopped",
+            State::Paused => "paused",
+            State::Defined => "defined",
+            State::Unknown => "unknown",
+        }
+    }
+
+    /// Whether the session's programs are alive (running or paused).
+    pub fn is_alive(self) -> bool {
+        matches!(self, State::Running | State::Paused)
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            State::Exited(Some(code)) => write!(f, "exited ({code})"),
+            other => f.write_str(other.as_str()),
+        }
+    }
+}
+
+/// One session as listed: identity, state and what its backend tells about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Identity.
+    pub id: SessionId,
+    /// Current state.
+    pub state: State,
+    /// Process id: the active pane's process (tmux) or the container's init process.
+    pub pid: Option<u32>,
+    /// Creation time, seconds since the Unix epoch.
+    pub created: Option<i64>,
+    /// tmux: number of windows.
+    pub windows: Option<u32>,
+    /// tmux: number of panes.
+    pub panes: Option<u32>,
+    /// tmux: number of attached clients.
+    pub attached: Option<u32>,
+    /// Container: image reference.
+    pub image: Option<String>,
+    /// Container: published ports as the runtime prints them.
+    pub ports: Vec<String>,
+    /// Container: id (short form).
+    pub container_id: Option<String>,
+    /// Whether the config file defines this session.
+    pub from_config: bool,
+}
+
+impl Session {
+    /// A session with only identity and state known.
+    pub fn new(id: SessionId, state: State) -> Self {
+        Session {
+            id,
+            state,
+            pid: None,
+            created: None,
+            windows: None,
+            panes: None,
+            attached: None,
+            image: None,
+            ports: Vec::new(),
+            container_id: None,
+            from_config: false,
+        }
+    }
+}

@@ -189,8 +189,20 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
             });
             let listing = engine.list(kind).await;
             for h in &listing.health {
-                if let HealthStatus::Error { message } = &h.status {
-                    eprintln!("muxdeck: warning: {}: {message}", h.backend);
+                match &h.status {
+                    HealthStatus::Error { message } => {
+                        eprintln!("muxdeck: warning: {}: {message}", h.backend);
+                    }
+                    // A tool that is simply absent is quiet, unless the config names it.
+                    HealthStatus::NotInstalled => {
+                        if let Some((key, binary)) = configured_binary(engine, h.backend) {
+                            eprintln!(
+                                "muxdeck: warning: {}: {binary} (defaults.{key}) is not installed",
+                                h.backend
+                            );
+                        }
+                    }
+                    HealthStatus::Ok { .. } => {}
                 }
             }
             if json {
@@ -198,7 +210,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                     sessions: listing.sessions.iter().map(SessionJson::from).collect(),
                     backends: &listing.health,
                 };
-                serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::other)?;
+                serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
                 write_table(&mut out, &listing.sessions, now())?;
@@ -209,7 +221,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
             let s = engine.resolve(&name).await?;
             if json {
                 serde_json::to_writer_pretty(&mut out, &SessionJson::from(&s))
-                    .map_err(std::io::Error::other)?;
+                    .map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
                 write_status(&mut out, &s, now())?;
@@ -332,6 +344,19 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
         }
         Command::Config { .. } => Ok(0),
     }
+}
+
+/// The config key and path of a backend's executable when the config changed it from the
+/// default name.
+fn configured_binary<'a>(engine: &'a Engine, backend: &str) -> Option<(&'static str, &'a str)> {
+    let d = &engine.config().defaults;
+    let (key, binary) = match backend {
+        "tmux" => ("tmux_binary", &d.tmux_binary),
+        "podman" => ("podman_binary", &d.podman_binary),
+        "docker" => ("docker_binary", &d.docker_binary),
+        _ => return None,
+    };
+    (binary != backend).then_some((key, binary.as_str()))
 }
 
 /// Runs a command on the real terminal and waits for it.

@@ -64,10 +64,21 @@ fn main() -> ExitCode {
         }
     };
     let engine = Engine::new(config);
-    let command = cli.command.unwrap_or(Command::List {
-        json: false,
-        backend: None,
-    });
+    let Some(command) = cli.command else {
+        let result = runtime.block_on(muxdeck::tui::run(engine, source));
+        runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+        return match result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e @ muxdeck::tui::TuiError::Keys { .. }) => {
+                eprintln!("muxdeck: {e}");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("muxdeck: {e}");
+                ExitCode::from(1)
+            }
+        };
+    };
     let code = runtime.block_on(async {
         match cli::run(&engine, command).await {
             Ok(code) => code,

@@ -145,6 +145,11 @@ impl ContainerCli {
         self.simple(&["kill"], name, self.timeout).await
     }
 
+    /// Thaws a paused container (podman refuses to stop or restart a paused one).
+    pub async fn unpause(&self, name: &str) -> Result<(), BackendError> {
+        self.simple(&["unpause"], name, self.timeout).await
+    }
+
     /// Restart with a graceful stop first.
     pub async fn restart(&self, name: &str, grace: Duration) -> Result<(), BackendError> {
         let secs = grace.as_secs().to_string();

@@ -94,7 +94,7 @@ fn invalid_values_are_located() {
         ("sessions:\n  a:\n    backend: podman\n", "unknown variant"),
         ("sessions:\n  a:\n    backend: container\n", "needs `image`"),
         ("sessions:\n  a:\n    image: busybox\n", "only for container"),
-        ("defaults:\n  stop_timeout: -1\n", "invalid value"),
+        ("defaults:\n  stop_timeout: -1\n", "invalid type"),
     ];
     for (text, want) in cases {
         let e = err(text);

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, de::Error as _};
+use serde::{Deserialize, Deserializer};
 
 /// Longest session name the config accepts.
 pub const MAX_NAME_LEN: usize = 64;
@@ -71,7 +71,9 @@ pub fn check_image(image: &str) -> Result<(), String> {
         }
     }
     for (i, part) in path.split('/').enumerate() {
-        let registry = i == 0 && path.contains('/');
+        let registry = i == 0
+            && path.contains('/')
+            && (part.contains(['.', ':']) || part == "localhost");
         let ok = !part.is_empty()
             && part.chars().all(|c| {
                 c.is_ascii_lowercase()
@@ -201,8 +203,19 @@ macro_rules! checked_string {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                $name::new(s).map_err(D::Error::custom)
+                // Checked inside the visitor, so the deserializer still knows which scalar
+                // is wrong and the error carries its own line (not its mapping's).
+                struct Check;
+                impl<'de> serde::de::Visitor<'de> for Check {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::new(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Check)
             }
         }
 

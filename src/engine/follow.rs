@@ -239,7 +239,9 @@ async fn run_tmux(inv: &Invocation, pane: &str, tx: &mpsc::Sender<LogEvent>, cap
                 break;
             }
         }
-        drop(sink);
+        // The halves of a simplex share one buffer: dropping the writer does not end the
+        // reader, only shutting it down does (without this the pump never sees the end).
+        let _ = tokio::io::AsyncWriteExt::shutdown(&mut sink).await;
     };
     let (_, alive) = tokio::join!(reader, pump(bytes_rx, tx, cap));
     let _ = child.kill().await;

@@ -240,6 +240,10 @@ impl Engine {
                     cli.kill(&s.id.name).await?;
                     Ok(StopOutcome::Killed)
                 } else {
+                    // A frozen program cannot handle the stop signal: thaw it first.
+                    if s.state == State::Paused {
+                        cli.unpause(&s.id.name).await?;
+                    }
                     cli.stop(&s.id.name, grace).await?;
                     Ok(StopOutcome::Stopped)
                 }
@@ -253,6 +257,9 @@ impl Engine {
         match &s.id.location {
             Location::Container { runtime } if s.state != State::Defined => {
                 let cli = self.runtime(*runtime);
+                if s.state == State::Paused {
+                    cli.unpause(&s.id.name).await?;
+                }
                 if s.state.is_alive() {
                     Ok(cli.restart(&s.id.name, self.stop_timeout()).await?)
                 } else {

@@ -1,0 +1,1151 @@
+//! Streaming normalizer: raw session bytes in, lines of *safe* text out.
+//!
+//! The output of a session (tmux pane captures, `podman logs` streams) may contain
+//! anything a program can write to a terminal. This module turns it into lines that
+//! contain only printable characters and ANSI SGR (color/attribute) sequences of the
+//! canonical form `ESC [ n;n;... m`, so that the TUI can render colors (via
+//! `ansi-to-tui`) while the session's output can never act on the user's terminal:
+//! every other escape sequence (cursor moves, erase, mode switches, OSC titles,
+//! OSC 52 clipboard writes, OSC 8 hyperlinks, DCS/APC/PM/SOS strings), every C0
+//! control other than the few interpreted below, DEL and every C1 control are dropped.
+//!
+//! Escape sequences are recognized by the [`vte`] state machine (built without its
+//! `std` feature so that an unterminated OSC string is buffered up to a fixed bound
+//! instead of growing without limit).
+//!
+//! Line model:
+//! * `\n` ends a line; `\r\n` is a plain newline.
+//! * A lone `\r` returns to column 0 and later text overwrites earlier cells (progress
+//!   bars); overwritten cells take the new style. Backspace moves one column left
+//!   without erasing. `\t` advances to the next multiple of 8 columns (padding with
+//!   spaces past the end of the line, never past the maximum line length).
+//! * A line longer than the maximum is split after the maximum number of characters.
+//! * Lines are independent: a line that ends with a style active gets a trailing
+//!   `ESC[0m`, and the next line starts by re-emitting that style.
+
+use vte::{Params, Parser, Perform};
+
+/// Default maximum number of characters of one output line (longer lines are split).
+pub const DEFAULT_MAX_LINE_CHARS: usize = 16 * 1024;
+
+/// The SGR reset sequence that ends every line on which a style is still active.
+const RESET: &str = "\x1b[0m";
+
+/// Upper bound (bytes) of the remembered SGR state carried to following lines.
+const STYLE_CAP: usize = 128;
+
+/// Upper bound (bytes) of SGR sequences waiting for the next printed character.
+const PENDING_CAP: usize = 160;
+
+/// Upper bound of distinct styles on one line in overwrite (cell) mode.
+const MAX_STYLES: usize = 64;
+
+/// How an SGR sequence changes the style state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SgrKind {
+    /// No reset inside: the sequence adds to the current state.
+    Additive,
+    /// Ends with a reset: the state is back to the default.
+    FullReset,
+    /// Contains a reset followed by more attributes: the sequence alone describes the
+    /// resulting state.
+    SelfContained,
+}
+
+/// One character cell of a line being overwritten (`\r`, backspace).
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    ch: char,
+    style: u16,
+}
+
+/// Line/style state; the `vte` performer (through [`Sink`]).
+#[derive(Debug)]
+struct LineState {
+    /// Maximum characters per line (at least 1).
+    max: usize,
+    /// Current SGR state, as SGR sequences that applied to the default state give it.
+    style: String,
+    /// SGR sequences to write before the next printed character (append mode).
+    pending: String,
+    /// Whether `buf` ends in a non-default style (append mode).
+    written_active: bool,
+    /// Append mode: the line's text, SGR included.
+    buf: String,
+    /// Append mode: characters in `buf`.
+    width: usize,
+    /// Cursor column.
+    col: usize,
+    /// Overwrite mode (entered when text is printed left of the end of the line).
+    cell_mode: bool,
+    /// Overwrite mode: the line's cells.
+    cells: Vec<Cell>,
+    /// Overwrite mode: style table; index 0 is the default style.
+    styles: Vec<String>,
+    /// Overwrite mode: index of `style` in `styles`, if known.
+    style_idx: Option<u16>,
+    /// Scratch: raw SGR codes.
+    raw_codes: Vec<u16>,
+    /// Scratch: canonical SGR codes.
+    codes: Vec<u16>,
+    /// Scratch: serialized SGR sequence.
+    seq: String,
+}
+
+impl LineState {
+    fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            style: String::new(),
+            pending: String::new(),
+            written_active: false,
+            buf: String::new(),
+            width: 0,
+            col: 0,
+            cell_mode: false,
+            cells: Vec::new(),
+            styles: vec![String::new()],
+            style_idx: None,
+            raw_codes: Vec::new(),
+            codes: Vec::new(),
+            seq: String::new(),
+        }
+    }
+
+    /// Whether the current line holds at least one character.
+    fn has_content(&self) -> bool {
+        if self.cell_mode {
+            !self.cells.is_empty()
+        } else {
+            self.width > 0
+        }
+    }
+
+    /// Current line length in characters.
+    #[inline]
+    fn len(&self) -> usize {
+        if self.cell_mode {
+            self.cells.len()
+        } else {
+            self.width
+        }
+    }
+
+    /// Processes text while `vte` is in its ground state, up to (not including) the
+    /// next ESC; returns the number of bytes consumed. Does exactly what `vte` would
+    /// do with the same text (print / execute per character), faster.
+    fn ground(&mut self, text: &str, out: &mut Vec<String>) -> usize {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        loop {
+            // A run of printable characters: everything but C0, DEL and the 0xC2 lead
+            // byte (which starts the C1 controls U+0080..=U+009F).
+            let start = i;
+            let mut chars = 0;
+            while let Some(&b) = bytes.get(i) {
+                if (0x20..0x7f).contains(&b) {
+                    chars += 1;
+                } else if b >= 0x80 && b != 0xc2 {
+                    chars += usize::from(b & 0xc0 != 0x80);
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            if i > start
+                && let Some(run) = text.get(start..i)
+            {
+                self.append_run(run, chars, out);
+            }
+            let Some(&b) = bytes.get(i) else {
+                return i;
+            };
+            match b {
+                0x1b => return i,
+                0xc2 => {
+                    if let Some(c) = text.get(i..).and_then(|t| t.chars().next()) {
+                        self.print(c, out);
+                        i += c.len_utf8();
+                    } else {
+                        i += 1;
+                    }
+                }
+                0x7f => i += 1,
+                _ => {
+                    self.execute(b, out);
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// Prints a run of `chars` printable characters (no controls).
+    fn append_run(&mut self, run: &str, chars: usize, out: &mut Vec<String>) {
+        let mut run = run;
+        let mut chars = chars;
+        while !self.cell_mode && self.col == self.width && chars > 0 {
+            let room = self.max - self.width;
+            if room == 0 {
+                self.end_line(out);
+                continue;
+            }
+            if !self.pending.is_empty() {
+                self.flush_pending();
+            }
+            let take = chars.min(room);
+            let split = if take == chars {
+                run.len()
+            } else if run.len() == chars {
+                take // ASCII
+            } else {
+                run.char_indices().nth(take).map_or(run.len(), |(b, _)| b)
+            };
+            let (now, later) = run.split_at(split);
+            self.buf.push_str(now);
+            self.width += take;
+            self.col += take;
+            run = later;
+            chars -= take;
+        }
+        if chars > 0 {
+            for c in run.chars() {
+                self.print(c, out);
+            }
+        }
+    }
+
+    #[inline]
+    fn print(&mut self, c: char, out: &mut Vec<String>) {
+        let u = c as u32;
+        // C0 controls, DEL and C1 controls never reach the output.
+        if u < 0x20 || u.wrapping_sub(0x7f) <= 0x20 {
+            return;
+        }
+        if !self.cell_mode && self.col == self.width && self.width < self.max {
+            // Fast path: appending at the end of the line.
+            if !self.pending.is_empty() {
+                self.flush_pending();
+            }
+            self.buf.push(c);
+            self.width += 1;
+            self.col += 1;
+        } else {
+            self.print_slow(c, out);
+        }
+    }
+
+    #[cold]
+    fn print_slow(&mut self, c: char, out: &mut Vec<String>) {
+        if self.col >= self.max {
+            // Line full: split it and continue on the next one.
+            self.end_line(out);
+            self.print(c, out);
+            return;
+        }
+        if !self.cell_mode {
+            // Not the fast path and not full: the cursor is left of the end of the line.
+            self.enter_cell_mode();
+        }
+        let style = self.current_style_idx();
+        let cell = Cell { ch: c, style };
+        if let Some(slot) = self.cells.get_mut(self.col) {
+            *slot = cell;
+        } else {
+            self.cells.push(cell);
+        }
+        self.col += 1;
+    }
+
+    fn flush_pending(&mut self) {
+        self.buf.push_str(&self.pending);
+        self.pending.clear();
+        self.written_active = !self.style.is_empty();
+    }
+
+    fn execute(&mut self, byte: u8, out: &mut Vec<String>) {
+        match byte {
+            b'\n' => self.end_line(out),
+            b'\r' => self.col = 0,
+            0x08 => self.col = self.col.saturating_sub(1),
+            b'\t' => {
+                let target = ((self.col / 8 + 1) * 8).min(self.max);
+                while self.col < target {
+                    if self.col < self.len() {
+                        self.col += 1;
+                    } else {
+                        self.print(' ', out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Emits the current line and starts a new one that carries the style over.
+    fn end_line(&mut self, out: &mut Vec<String>) {
+        let line = if self.cell_mode {
+            self.serialize_cells()
+        } else {
+            let extra = if self.written_active { RESET.len() } else { 0 };
+            let mut line = String::with_capacity(self.buf.len() + extra);
+            line.push_str(&self.buf);
+            if self.written_active {
+                line.push_str(RESET);
+            }
+            line
+        };
+        out.push(line);
+        self.buf.clear();
+        self.width = 0;
+        self.col = 0;
+        self.written_active = false;
+        self.pending.clear();
+        self.pending.push_str(&self.style);
+        if self.cell_mode {
+            self.cell_mode = false;
+            self.cells.clear();
+            self.styles.truncate(1);
+            self.style_idx = None;
+        }
+    }
+
+    fn serialize_cells(&self) -> String {
+        let mut line = String::with_capacity(self.cells.len() + 16);
+        let mut cur = 0u16;
+        for cell in &self.cells {
+            if cell.style != cur {
+                if cur != 0 {
+                    line.push_str(RESET);
+                }
+                if let Some(s) = self.styles.get(usize::from(cell.style)) {
+                    line.push_str(s);
+                }
+                cur = cell.style;
+            }
+            line.push(cell.ch);
+        }
+        if cur != 0 {
+            line.push_str(RESET);
+        }
+        line
+    }
+
+    /// Converts the append-mode buffer into cells so that text can be overwritten.
+    fn enter_cell_mode(&mut self) {
+        self.cell_mode = true;
+        self.cells.clear();
+        self.styles.truncate(1);
+        self.style_idx = None;
+        let buf = std::mem::take(&mut self.buf);
+        let mut running = String::new();
+        let mut running_idx = 0u16;
+        let mut rest = buf.as_str();
+        while let Some(c) = rest.chars().next() {
+            if c == '\x1b' {
+                // Our own canonical `ESC [ digits/; m`.
+                let end = rest.find('m').map_or(rest.len(), |i| i + 1);
+                let seq = &rest[..end];
+                rest = &rest[end..];
+                self.raw_codes.clear();
+                let body = seq
+                    .strip_prefix("\x1b[")
+                    .and_then(|s| s.strip_suffix('m'))
+                    .unwrap_or("");
+                self.raw_codes
+                    .extend(body.split(';').filter_map(|p| p.parse::<u16>().ok()));
+                let kind = canonicalize(&self.raw_codes, &mut self.codes);
+                apply_style(&mut running, seq, kind);
+                running_idx = self.intern(&running);
+            } else {
+                rest = &rest[c.len_utf8()..];
+                self.cells.push(Cell {
+                    ch: c,
+                    style: running_idx,
+                });
+            }
+        }
+        self.buf = buf;
+        self.buf.clear();
+        self.pending.clear();
+        self.written_active = false;
+    }
+
+    fn current_style_idx(&mut self) -> u16 {
+        if let Some(i) = self.style_idx {
+            return i;
+        }
+        let style = std::mem::take(&mut self.style);
+        let i = self.intern(&style);
+        self.style = style;
+        self.style_idx = Some(i);
+        i
+    }
+
+    /// Index of `style` in the style table, adding it if there is room.
+    fn intern(&mut self, style: &str) -> u16 {
+        if style.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.styles.iter().position(|s| s == style) {
+            return u16::try_from(i).unwrap_or(0);
+        }
+        if self.styles.len() >= MAX_STYLES {
+            self.compact_styles();
+            if self.styles.len() >= MAX_STYLES {
+                // Too many distinct styles on one line: fall back to the default.
+                return 0;
+            }
+        }
+        self.styles.push(style.to_owned());
+        u16::try_from(self.styles.len() - 1).unwrap_or(0)
+    }
+
+    /// Drops styles no longer used by any cell.
+    fn compact_styles(&mut self) {
+        let mut used = vec![false; self.styles.len()];
+        if let Some(u) = used.first_mut() {
+            *u = true;
+        }
+        for cell in &self.cells {
+            if let Some(u) = used.get_mut(usize::from(cell.style)) {
+                *u = true;
+            }
+        }
+        let mut remap = vec![0u16; self.styles.len()];
+        let mut kept = Vec::with_capacity(self.styles.len());
+        for (i, s) in std::mem::take(&mut self.styles).into_iter().enumerate() {
+            if used.get(i).copied().unwrap_or(false) {
+                if let Some(r) = remap.get_mut(i) {
+                    *r = u16::try_from(kept.len()).unwrap_or(0);
+                }
+                kept.push(s);
+            }
+        }
+        self.styles = kept;
+        for cell in &mut self.cells {
+            cell.style = remap.get(usize::from(cell.style)).copied().unwrap_or(0);
+        }
+        self.style_idx = None;
+    }
+
+    /// Handles `CSI ... m`.
+    fn sgr(&mut self, params: &Params) {
+        self.raw_codes.clear();
+        for group in params.iter() {
+            match *group {
+                [code] => self.raw_codes.push(code),
+                // Colon forms: `38:5:n`, `38:2::r:g:b`, `38:2:r:g:b`.
+                [base @ (38 | 48 | 58), 5, n, ..] => self.raw_codes.extend_from_slice(&[base, 5, n]),
+                [base @ (38 | 48 | 58), 2, _, r, g, b, ..] | [base @ (38 | 48 | 58), 2, r, g, b] => {
+                    self.raw_codes.extend_from_slice(&[base, 2, r, g, b])
+                }
+                // Underline styles (`4:3` curly, ...): plain underline; `4:0` is "off".
+                [4, 0, ..] => self.raw_codes.push(24),
+                [4, ..] => self.raw_codes.push(4),
+                _ => {}
+            }
+        }
+        let kind = canonicalize(&self.raw_codes, &mut self.codes);
+        if self.codes.is_empty() {
+            return;
+        }
+        self.seq.clear();
+        self.seq.push_str("\x1b[");
+        for (i, code) in self.codes.iter().enumerate() {
+            if i > 0 {
+                self.seq.push(';');
+            }
+            push_u16(&mut self.seq, *code);
+        }
+        self.seq.push('m');
+
+        apply_style(&mut self.style, &self.seq, kind);
+        self.style_idx = None;
+        if self.cell_mode {
+            return;
+        }
+        match kind {
+            SgrKind::FullReset => {
+                self.pending.clear();
+                if self.written_active {
+                    self.pending.push_str(RESET);
+                }
+            }
+            SgrKind::SelfContained => {
+                self.pending.clear();
+                self.pending.push_str(&self.seq);
+            }
+            SgrKind::Additive => {
+                if self.pending.len() + self.seq.len() > PENDING_CAP {
+                    self.pending.clear();
+                    self.pending.push_str(RESET);
+                    self.pending.push_str(&self.style);
+                } else {
+                    self.pending.push_str(&self.seq);
+                }
+            }
+        }
+    }
+}
+
+/// Appends the decimal form of `n`.
+fn push_u16(s: &mut String, n: u16) {
+    let mut digits = [0u8; 5];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(i..).unwrap_or(&[]) {
+        s.push(char::from(d));
+    }
+}
+
+/// Turns raw SGR codes into the canonical list that `ansi-to-tui` understands:
+/// malformed or out-of-range extended colors, underline colors (58) and codes above
+/// 255 are dropped. Returns how the sequence changes the style state.
+fn canonicalize(raw: &[u16], out: &mut Vec<u16>) -> SgrKind {
+    out.clear();
+    let mut last_reset = None;
+    let mut i = 0;
+    while let Some(&code) = raw.get(i) {
+        match code {
+            38 | 48 | 58 => match raw.get(i + 1) {
+                Some(5) => {
+                    if let Some(&n) = raw.get(i + 2)
+                        && n <= 255
+                        && code != 58
+                    {
+                        out.extend_from_slice(&[code, 5, n]);
+                    }
+                    i += 3;
+                }
+                Some(2) => {
+                    if let Some(&[r, g, b]) = raw.get(i + 2..i + 5)
+                        && r <= 255
+                        && g <= 255
+                        && b <= 255
+                        && code != 58
+                    {
+                        out.extend_from_slice(&[code, 2, r, g, b]);
+                    }
+                    i += 5;
+                }
+                _ => i += 1,
+            },
+            0 => {
+                out.push(0);
+                last_reset = Some(out.len());
+                i += 1;
+            }
+            1..=255 => {
+                out.push(code);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    match last_reset {
+        None => SgrKind::Additive,
+        Some(end) if end == out.len() => SgrKind::FullReset,
+        Some(_) => SgrKind::SelfContained,
+    }
+}
+
+/// Updates a style (SGR sequences applied to the default state) with `seq`.
+fn apply_style(style: &mut String, seq: &str, kind: SgrKind) {
+    match kind {
+        SgrKind::FullReset => style.clear(),
+        SgrKind::SelfContained => {
+            style.clear();
+            style.push_str(seq);
+        }
+        SgrKind::Additive => {
+            while !style.is_empty() && style.len() + seq.len() > STYLE_CAP {
+                // Forget the oldest sequence (lossy, but bounded and still safe).
+                match style.get(1..).and_then(|s| s.find('\x1b')) {
+                    Some(i) => {
+                        style.drain(..=i);
+                    }
+                    None => style.clear(),
+                }
+            }
+            style.push_str(seq);
+        }
+    }
+}
+
+/// Whether `bytes` is the beginning of a UTF-8 character that needs more bytes.
+fn incomplete_utf8(bytes: &[u8]) -> bool {
+    matches!(std::str::from_utf8(bytes), Err(e) if e.valid_up_to() == 0 && e.error_len().is_none())
+}
+
+/// Adapter handing `vte` callbacks to the line state, with the output vector.
+struct Sink<'a> {
+    state: &'a mut LineState,
+    out: &'a mut Vec<String>,
+    /// Set by a callback after which `vte` is back in its ground state (unless the
+    /// byte consumed last was an ESC, see [`Normalizer::advance_text`]).
+    ground: bool,
+}
+
+impl Perform for Sink<'_> {
+    #[inline]
+    fn print(&mut self, c: char) {
+        self.state.print(c, self.out);
+        self.ground = true;
+    }
+
+    #[inline]
+    fn execute(&mut self, byte: u8) {
+        self.state.execute(byte, self.out);
+        if matches!(byte, 0x18 | 0x1a) {
+            // CAN/SUB abort any sequence.
+            self.ground = true;
+        }
+    }
+
+    fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
+        if action == 'm' && intermediates.is_empty() && !ignore {
+            self.state.sgr(params);
+        }
+        self.ground = true;
+    }
+
+    fn esc_dispatch(&mut self, _intermediates: &[u8], _ignore: bool, _byte: u8) {
+        self.ground = true;
+    }
+
+    fn osc_dispatch(&mut self, _params: &[&[u8]], bell_terminated: bool) {
+        if bell_terminated {
+            self.ground = true;
+        }
+    }
+
+    #[inline]
+    fn terminated(&self) -> bool {
+        self.ground
+    }
+
+    // Everything else (DCS hook/put/unhook) is dropped by the trait's default no-op
+    // methods.
+}
+
+/// Streaming normalizer of raw session output into safe lines.
+///
+/// Streaming: bytes may arrive in arbitrary chunks (an escape sequence or UTF-8 char
+/// may be split across chunks); the lines produced do not depend on how the input is
+/// chunked.
+pub struct Normalizer {
+    parser: Parser,
+    state: LineState,
+    /// Trailing bytes of the previous chunk that start an incomplete UTF-8 character.
+    ///
+    /// UTF-8 is validated (and invalid sequences replaced) before `vte` sees the bytes,
+    /// so `vte` only ever gets whole characters: its own handling of characters split
+    /// across chunks can lose a character when the next chunk continues with more text
+    /// and then an invalid byte.
+    held: [u8; 4],
+    held_len: usize,
+    /// Whether `vte` is known to be in its ground state: then text is handled here
+    /// directly (runs of plain characters are copied in bulk) and only escape
+    /// sequences go through `vte`.
+    in_ground: bool,
+}
+
+impl std::fmt::Debug for Normalizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Normalizer")
+            .field("max_line_chars", &self.state.max)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Normalizer {
+    /// Creates a normalizer with the default maximum line length
+    /// ([`DEFAULT_MAX_LINE_CHARS`], 16 Ki characters).
+    pub fn new() -> Self {
+        Self::with_max_line_chars(DEFAULT_MAX_LINE_CHARS)
+    }
+
+    /// Creates a normalizer that splits lines after `max` characters (at least 1).
+    pub fn with_max_line_chars(max: usize) -> Self {
+        Self {
+            parser: Parser::new(),
+            state: LineState::new(max),
+            held: [0; 4],
+            held_len: 0,
+            in_ground: true,
+        }
+    }
+
+    /// The maximum number of characters of one output line.
+    pub fn max_line_chars(&self) -> usize {
+        self.state.max
+    }
+
+    /// Feeds bytes; every completed line is pushed to `out` (without its newline).
+    pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<String>) {
+        let mut rest = bytes;
+        if self.held_len > 0 {
+            // Complete (or invalidate) the character held back from the previous chunk.
+            let held_before = self.held_len;
+            let mut used = 0;
+            // (An incomplete prefix is at most 3 bytes, so `held` never overflows.)
+            while self.held_len < self.held.len() && incomplete_utf8(&self.held[..self.held_len]) {
+                let Some(&b) = rest.get(used) else {
+                    return; // Still incomplete: keep holding.
+                };
+                self.held[self.held_len] = b;
+                self.held_len += 1;
+                used += 1;
+            }
+            let held = self.held;
+            let held_len = std::mem::take(&mut self.held_len);
+            match std::str::from_utf8(&held[..held_len]) {
+                Ok(text) => self.advance_text(text, out),
+                Err(e) => {
+                    // The invalid sequence is the maximal valid prefix; the byte that
+                    // broke it is reprocessed with the rest of the chunk.
+                    let bad = e.error_len().unwrap_or(held_len).clamp(held_before, held_len);
+                    self.advance_invalid(&held[..bad], out);
+                    used = bad - held_before;
+                }
+            }
+            rest = rest.get(used..).unwrap_or_default();
+        }
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(text) => {
+                    self.advance_text(text, out);
+                    return;
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    self.advance_text(std::str::from_utf8(valid).unwrap_or_default(), out);
+                    match e.error_len() {
+                        Some(len) => {
+                            let (bad, after) = after.split_at(len.min(after.len()));
+                            self.advance_invalid(bad, out);
+                            rest = after;
+                        }
+                        None => {
+                            // An incomplete character at the end: hold it for the next chunk.
+                            let keep = after.len().min(self.held.len());
+                            self.held[..keep].copy_from_slice(&after[..keep]);
+                            self.held_len = keep;
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles an invalid UTF-8 sequence the way `vte` treats one inside a chunk:
+    /// a single byte 0x80..=0x9F as an 8-bit C1 control (dropped in text), anything
+    /// else as U+FFFD.
+    fn advance_invalid(&mut self, bad: &[u8], out: &mut Vec<String>) {
+        match bad {
+            [b @ 0x80..=0x9f] => {
+                if !self.in_ground {
+                    // Inside a sequence it may matter (0x9C ends a DCS string).
+                    self.advance_vte(&[*b], out);
+                }
+            }
+            _ => self.advance_text("\u{fffd}", out),
+        }
+    }
+
+    /// Processes valid UTF-8: text in the ground state directly, escape sequences
+    /// through `vte`.
+    fn advance_text(&mut self, text: &str, out: &mut Vec<String>) {
+        let mut i = 0;
+        while i < text.len() {
+            if self.in_ground
+                && let Some(rest) = text.get(i..)
+            {
+                i += self.state.ground(rest, out);
+                if i >= text.len() {
+                    break;
+                }
+                // Stopped at an ESC.
+                self.in_ground = false;
+            }
+            let rest = text.as_bytes().get(i..).unwrap_or_default();
+            i += self.advance_vte(rest, out).max(1);
+        }
+    }
+
+    /// Hands bytes to `vte` until it is back in its ground state (or the bytes run
+    /// out); returns the number of bytes consumed.
+    fn advance_vte(&mut self, bytes: &[u8], out: &mut Vec<String>) -> usize {
+        let mut sink = Sink {
+            state: &mut self.state,
+            out,
+            ground: false,
+        };
+        let n = self.parser.advance_until_terminated(&mut sink, bytes);
+        // A ground-state run of text that `vte` printed itself may have ended at an
+        // ESC, which `vte` consumed too: then it is in its escape state.
+        if sink.ground && n > 0 && bytes.get(n - 1) != Some(&0x1b) {
+            self.in_ground = true;
+        }
+        n
+    }
+
+    /// Pushes the pending partial line (if any non-empty) and resets line state.
+    ///
+    /// This ends the stream: the style state and any unfinished escape sequence are
+    /// discarded too, so the normalizer can be reused as if new.
+    pub fn finish(&mut self, out: &mut Vec<String>) {
+        if self.held_len > 0 {
+            // A character cut off by the end of the stream.
+            let held = self.held;
+            let len = std::mem::take(&mut self.held_len);
+            self.advance_invalid(&held[..len], out);
+        }
+        if self.state.has_content() {
+            self.state.end_line(out);
+        }
+        *self = Self::with_max_line_chars(self.state.max);
+        debug_assert!(self.in_ground);
+    }
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Convenience: normalize a whole buffer (feed + finish).
+pub fn normalize(bytes: &[u8]) -> Vec<String> {
+    let mut n = Normalizer::new();
+    let mut out = Vec::new();
+    n.feed(bytes, &mut out);
+    n.finish(&mut out);
+    out
+}
+
+/// Strips SGR too: plain text of a normalized line (for NO_COLOR, search, tests).
+///
+/// Any `ESC [ ... final` sequence is removed, as is any other ESC character.
+pub fn plain_text(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(pos) = rest.find('\x1b') {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos + 1..];
+        if let Some(after) = rest.strip_prefix('[') {
+            let end = after
+                .bytes()
+                .position(|b| (0x40..=0x7e).contains(&b))
+                .map_or(after.len(), |i| i + 1);
+            rest = &after[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm_max(bytes: &[u8], max: usize) -> Vec<String> {
+        let mut n = Normalizer::with_max_line_chars(max);
+        let mut out = Vec::new();
+        n.feed(bytes, &mut out);
+        n.finish(&mut out);
+        out
+    }
+
+    #[test]
+    fn colors_kept() {
+        assert_eq!(normalize(b"\x1b[31mred\x1b[0m\n"), vec!["\x1b[31mred\x1b[0m"]);
+        assert_eq!(
+            normalize(b"a \x1b[1;32mINFO\x1b[m b\n"),
+            vec!["a \x1b[1;32mINFO\x1b[0m b"]
+        );
+        // Colon true-color form re-serialized with semicolons.
+        assert_eq!(
+            normalize(b"\x1b[38:2::1:2:3mx\x1b[0m"),
+            vec!["\x1b[38;2;1;2;3mx\x1b[0m"]
+        );
+        assert_eq!(
+            normalize(b"\x1b[38;5;208mx\x1b[0m"),
+            vec!["\x1b[38;5;208mx\x1b[0m"]
+        );
+    }
+
+    #[test]
+    fn style_spans_lines() {
+        let out = normalize(b"\x1b[31mred\nstill red\x1b[0m plain\nplain\n");
+        assert_eq!(
+            out,
+            vec![
+                "\x1b[31mred\x1b[0m",
+                "\x1b[31mstill red\x1b[0m plain",
+                "plain",
+            ]
+        );
+        // An empty line inside a styled region carries no SGR.
+        assert_eq!(
+            normalize(b"\x1b[1mx\n\ny\x1b[0m"),
+            vec!["\x1b[1mx\x1b[0m", "", "\x1b[1my\x1b[0m"]
+        );
+    }
+
+    #[test]
+    fn style_ends_at_line_end() {
+        // Style left active: the line is closed with a reset.
+        assert_eq!(normalize(b"\x1b[32mgreen\n"), vec!["\x1b[32mgreen\x1b[0m"]);
+        // SGR sequences without following text are not emitted.
+        assert_eq!(normalize(b"a\x1b[32m\n"), vec!["a"]);
+    }
+
+    #[test]
+    fn malformed_sgr_dropped() {
+        // Private marker / intermediates (e.g. xterm modifyOtherKeys `CSI > 4;2 m`).
+        assert_eq!(normalize(b"a\x1b[>4;2mb\x1b[?1mc\x1b[1 md"), vec!["abcd"]);
+        // Too many params.
+        let mut long = b"\x1b[".to_vec();
+        for _ in 0..40 {
+            long.extend_from_slice(b"1;");
+        }
+        long.extend_from_slice(b"31mX");
+        assert_eq!(normalize(&long), vec!["X"]);
+        // Out-of-range codes and colors dropped, underline color dropped.
+        assert_eq!(
+            normalize(b"\x1b[300;38;5;999;58;5;3;1mX\x1b[0m"),
+            vec!["\x1b[1mX\x1b[0m"]
+        );
+    }
+
+    #[test]
+    fn carriage_return_overwrites() {
+        assert_eq!(normalize(b"10%\r20%\r30%\n"), vec!["30%"]);
+        assert_eq!(normalize(b"hello\rab\n"), vec!["abllo"]);
+        assert_eq!(normalize(b"abc\x08\x08X\n"), vec!["aXc"]);
+        assert_eq!(normalize(b"\x08\x08ab\n"), vec!["ab"]);
+    }
+
+    #[test]
+    fn overwrite_takes_new_style() {
+        let out = normalize(b"\x1b[31mabcd\x1b[0m\r\x1b[32mXY\x1b[0m\n");
+        assert_eq!(out, vec!["\x1b[32mXY\x1b[0m\x1b[31mcd\x1b[0m"]);
+        assert_eq!(plain_text(&out[0]), "XYcd");
+        // Plain overwrite of a colored line.
+        let out = normalize(b"\x1b[31mab\x1b[0mcd\rX\n");
+        assert_eq!(out, vec!["X\x1b[31mb\x1b[0mcd"]);
+    }
+
+    #[test]
+    fn crlf() {
+        assert_eq!(normalize(b"one\r\ntwo\r\n"), vec!["one", "two"]);
+        assert_eq!(normalize(b"a\r\n\r\nb"), vec!["a", "", "b"]);
+    }
+
+    #[test]
+    fn tabs() {
+        assert_eq!(normalize(b"a\tb\n"), vec!["a       b"]);
+        assert_eq!(normalize(b"12345678\tx\n"), vec!["12345678        x"]);
+        assert_eq!(normalize(b"\t\n"), vec!["        "]);
+        // A tab inside existing text only moves the cursor.
+        assert_eq!(normalize(b"abcdefghij\r\tX\n"), vec!["abcdefghXj"]);
+        // Tabs never go past the maximum line length.
+        assert_eq!(norm_max(b"abc\tX", 5), vec!["abc  ", "X"]);
+    }
+
+    #[test]
+    fn controls_dropped() {
+        assert_eq!(normalize(b"a\x00b\x07c\x7fd\x0be\x0cf\x1ag\n"), vec!["abcdefg"]);
+    }
+
+    #[test]
+    fn c1_dropped() {
+        // UTF-8 encoded U+009B (CSI), raw 8-bit 0x9b, U+0085 (NEL).
+        assert_eq!(normalize("a\u{9b}2Jb\u{85}c".as_bytes()), vec!["a2Jbc"]);
+        assert_eq!(normalize(b"a\x9b31mb\x9dx\n"), vec!["a31mbx"]);
+    }
+
+    #[test]
+    fn invalid_utf8() {
+        assert_eq!(normalize(b"a\xffb\n"), vec!["a\u{fffd}b"]);
+        assert_eq!(normalize(b"a\xe2\x82b\n"), vec!["a\u{fffd}b"]);
+        assert_eq!(normalize("h\u{e9}llo \u{1f600}".as_bytes()), vec!["h\u{e9}llo \u{1f600}"]);
+    }
+
+    #[test]
+    fn osc_removed() {
+        // Title (BEL and ST terminated), OSC 52 clipboard write.
+        assert_eq!(
+            normalize(b"a\x1b]0;evil title\x07b\x1b]2;t\x1b\\c\x1b]52;c;aGVsbG8=\x07d\n"),
+            vec!["abcd"]
+        );
+        // OSC 8 hyperlink: the visible text stays, the wrapper goes.
+        assert_eq!(
+            normalize(b"see \x1b]8;;https://evil.example/\x1b\\docs\x1b]8;;\x1b\\ now\n"),
+            vec!["see docs now"]
+        );
+    }
+
+    #[test]
+    fn other_sequences_removed() {
+        let input = b"a\x1b[2J\x1b[H\x1b[10;20Hb\x1b[?1049h\x1b[?25lc\x1b[Kd\x1b[6n\x1b7\x1b8\x1bce\n";
+        assert_eq!(normalize(input), vec!["abcde"]);
+        // DCS, APC, PM, SOS strings.
+        assert_eq!(
+            normalize(b"a\x1bP1$tx\x1b\\b\x1b_apc\x1b\\c\x1b^pm\x1b\\d\x1bXsos\x1b\\e"),
+            vec!["abcde"]
+        );
+    }
+
+    #[test]
+    fn very_long_escape_sequences() {
+        // CSI with a huge parameter list.
+        let mut v = b"x\x1b[".to_vec();
+        v.extend(std::iter::repeat_n(b"12;".as_slice(), 200_000).flatten());
+        v.extend_from_slice(b"my\n");
+        assert_eq!(normalize(&v), vec!["xy"]);
+        // OSC with a 1 MB payload.
+        let mut v = b"x\x1b]0;".to_vec();
+        v.extend(std::iter::repeat_n(b'a', 1 << 20));
+        v.extend_from_slice(b"\x07y\n");
+        assert_eq!(normalize(&v), vec!["xy"]);
+    }
+
+    #[test]
+    fn long_line_split_and_bounded() {
+        let max = 1024;
+        let total = 10 * 1024 * 1024;
+        let mut n = Normalizer::with_max_line_chars(max);
+        let mut out = Vec::new();
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut fed = 0;
+        while fed < total {
+            n.feed(&chunk, &mut out);
+            fed += chunk.len();
+            assert!(n.state.buf.capacity() <= 4 * max + 64);
+            assert!(n.state.cells.capacity() <= max);
+        }
+        n.finish(&mut out);
+        assert_eq!(out.len(), total / max);
+        assert!(out.iter().all(|l| l.len() == max));
+    }
+
+    #[test]
+    fn long_line_with_default_max() {
+        let v = vec![b'y'; 10 * 1024 * 1024];
+        let out = normalize(&v);
+        assert_eq!(out.len(), v.len() / DEFAULT_MAX_LINE_CHARS);
+    }
+
+    #[test]
+    fn split_keeps_style() {
+        let out = norm_max(b"\x1b[31mabcdef\x1b[0mgh\n", 3);
+        assert_eq!(
+            out,
+            vec![
+                "\x1b[31mabc\x1b[0m",
+                "\x1b[31mdef\x1b[0m",
+                "gh",
+            ]
+        );
+        // Overwrite mode at the limit.
+        let out = norm_max(b"abc\rXYZW\n", 3);
+        assert_eq!(out, vec!["XYZ", "W"]);
+    }
+
+    #[test]
+    fn chunk_splits_match_whole() {
+        let input = "\x1b[1;31mé\u{1f600}\x1b]0;t\x07x\r\x1b[38:2::10:20:30mab\tc\x1b[0m\r\nde\u{9b}f\x1bP1$t\x1b\\ñ\n\x1b[4mend"
+            .as_bytes();
+        let whole = normalize(input);
+        for i in 0..=input.len() {
+            let mut n = Normalizer::new();
+            let mut out = Vec::new();
+            n.feed(&input[..i], &mut out);
+            n.feed(&input[i..], &mut out);
+            n.finish(&mut out);
+            assert_eq!(out, whole, "split at {i}");
+        }
+        // Byte by byte.
+        let mut n = Normalizer::new();
+        let mut out = Vec::new();
+        for b in input {
+            n.feed(std::slice::from_ref(b), &mut out);
+        }
+        n.finish(&mut out);
+        assert_eq!(out, whole);
+    }
+
+    fn feed_split(parts: &[&[u8]]) -> Vec<String> {
+        let mut n = Normalizer::new();
+        let mut out = Vec::new();
+        for p in parts {
+            n.feed(p, &mut out);
+        }
+        n.finish(&mut out);
+        out
+    }
+
+    #[test]
+    fn split_utf8_regressions() {
+        // A character completed by the next chunk, followed by text and an invalid byte
+        // (vte alone would lose the space here).
+        assert_eq!(feed_split(&[b"\xc3", b"\x80 \x80\n"]), vec!["\u{c0} "]);
+        assert_eq!(normalize(b"\xc3\x80 \x80\n"), vec!["\u{c0} "]);
+        // An invalid two-byte prefix split across chunks is one U+FFFD.
+        assert_eq!(feed_split(&[b"\xe0", b"\xa0\x00x"]), vec!["\u{fffd}x"]);
+        assert_eq!(normalize(b"\xe0\xa0\x00x"), vec!["\u{fffd}x"]);
+        // Lead bytes invalidating each other.
+        assert_eq!(feed_split(&[b"\xc2", b"\xc2"]), vec!["\u{fffd}\u{fffd}"]);
+        assert_eq!(normalize(b"\xc2\xc2"), vec!["\u{fffd}\u{fffd}"]);
+        // A character cut off by the end of the stream.
+        assert_eq!(normalize(b"ab\xe2\x82"), vec!["ab\u{fffd}"]);
+        // A character split over three chunks.
+        assert_eq!(feed_split(&[b"\xf0\x9f", b"\x98", b"\x80!"]), vec!["\u{1f600}!"]);
+    }
+
+    #[test]
+    fn finish_resets() {
+        let mut n = Normalizer::new();
+        let mut out = Vec::new();
+        n.feed(b"\x1b[31mpartial\x1b]0;unterminated", &mut out);
+        assert!(out.is_empty());
+        n.finish(&mut out);
+        assert_eq!(out, vec!["\x1b[31mpartial\x1b[0m"]);
+        n.feed(b"fresh\n", &mut out);
+        assert_eq!(out.last().map(String::as_str), Some("fresh"));
+        // Nothing pending: nothing pushed.
+        let before = out.len();
+        n.finish(&mut out);
+        assert_eq!(out.len(), before);
+    }
+
+    #[test]
+    fn many_styles_on_overwritten_line() {
+        let mut v = b"x\r".to_vec();
+        for i in 0..200u16 {
+            v.extend_from_slice(format!("\x1b[38;5;{}m#", i).as_bytes());
+        }
+        let out = normalize(&v);
+        assert_eq!(out.len(), 1);
+        assert_eq!(plain_text(&out[0]).chars().count(), 200);
+    }
+
+    #[test]
+    fn plain_text_strips_sgr() {
+        assert_eq!(plain_text("\x1b[1;31mred\x1b[0m and \x1b[mplain"), "red and plain");
+        assert_eq!(plain_text("a\x1bb"), "ab");
+    }
+}

@@ -1,0 +1,485 @@
+//! The TUI's state and how it changes. Only the event loop mutates it; rendering reads it.
+//! No I/O here: the loop turns the [`Effect`]s this returns into engine calls.
+
+use std::collections::BTreeMap;
+
+use crate::engine::{Health, HealthStatus, Listing, LogEvent, Source};
+use crate::logs::LogBuffer;
+use crate::model::{Session, SessionId, State};
+
+use super::keys::{Action, Keymap};
+
+/// Which pane keys move in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The session list.
+    List,
+    /// The log pane.
+    Logs,
+}
+
+/// An operation waiting for a `y`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// Graceful stop.
+    Stop,
+    /// Forced kill.
+    Kill,
+    /// Container removal.
+    Remove,
+}
+
+impl Confirm {
+    /// The verb shown in the question.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Confirm::Stop => "Stop",
+            Confirm::Kill => "Force-kill",
+            Confirm::Remove => "Remove",
+        }
+    }
+}
+
+/// What the screen is doing besides browsing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Browsing.
+    Normal,
+    /// The help overlay.
+    Help,
+    /// Typing a filter.
+    Filter,
+    /// Asking before an operation on exactly this session.
+    Confirm(Confirm, SessionId),
+}
+
+/// Operations the loop runs in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// Start.
+    Start,
+    /// Graceful stop.
+    Stop,
+    /// Kill.
+    Kill,
+    /// Restart.
+    Restart,
+    /// Remove (container).
+    Remove,
+}
+
+impl Op {
+    /// The verb, for the busy line and errors.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Op::Start => "start",
+            Op::Stop => "stop",
+            Op::Kill => "kill",
+            Op::Restart => "restart",
+            Op::Remove => "remove",
+        }
+    }
+
+    /// Past tense for the status bar.
+    pub fn done(self) -> &'static str {
+        match self {
+            Op::Start => "started",
+            Op::Stop => "stopped",
+            Op::Kill => "killed",
+            Op::Restart => "restarted",
+            Op::Remove => "removed",
+        }
+    }
+}
+
+/// What the loop must do after an update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing.
+    None,
+    /// Quit the app.
+    Quit,
+    /// Follow the log of this session (the old stream is dropped).
+    Follow(Option<Session>),
+    /// Run an operation on this exact session.
+    Run(Op, Session),
+    /// Hand the terminal over: attach (false) or exec a shell (true).
+    HandOver(Session, bool),
+    /// Re-list every backend and reload the config.
+    Refresh,
+}
+
+/// Severity of the status message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something done.
+    Info,
+    /// Something failed.
+    Error,
+}
+
+/// The log pane's state.
+#[derive(Debug)]
+pub struct LogView {
+    /// Whose log it shows.
+    pub id: Option<SessionId>,
+    /// Lines.
+    pub buffer: LogBuffer,
+    /// Lines scrolled up from the newest (0 = at the bottom).
+    pub scroll: usize,
+    /// Following new lines (scrolling up pauses it).
+    pub follow: bool,
+    /// Wrap long lines.
+    pub wrap: bool,
+    /// Why the stream is not live (ended, failed, not started), if so.
+    pub note: Option<String>,
+    /// Waiting for the first lines.
+    pub loading: bool,
+}
+
+/// All TUI state.
+#[derive(Debug)]
+pub struct App {
+    /// Merged sessions, sorted.
+    pub sessions: Vec<Session>,
+    /// Latest report per source.
+    pub health: BTreeMap<Source, Health>,
+    /// Selected session (kept across refreshes by identity).
+    pub selected: Option<SessionId>,
+    /// Substring filter.
+    pub filter: String,
+    /// Focused pane.
+    pub focus: Focus,
+    /// Mode.
+    pub mode: Mode,
+    /// The log pane.
+    pub log: LogView,
+    /// Last result, shown in the status bar.
+    pub message: Option<(String, Level)>,
+    /// Operations in flight (shown as a spinner line).
+    pub busy: Vec<String>,
+    /// Keys.
+    pub keymap: Keymap,
+    /// Rows the log pane shows (set by the renderer's layout, for paging).
+    pub log_height: usize,
+    /// Rows the list shows.
+    pub list_height: usize,
+    /// Monochrome (NO_COLOR).
+    pub mono: bool,
+}
+
+impl App {
+    /// A fresh app with nothing listed yet.
+    pub fn new(keymap: Keymap, log_lines: usize, mono: bool) -> Self {
+        App {
+            sessions: Vec::new(),
+            health: BTreeMap::new(),
+            selected: None,
+            filter: String::new(),
+            focus: Focus::List,
+            mode: Mode::Normal,
+            log: LogView {
+                id: None,
+                buffer: LogBuffer::new(log_lines),
+                scroll: 0,
+                follow: true,
+                wrap: false,
+                note: None,
+                loading: false,
+            },
+            message: None,
+            busy: Vec::new(),
+            keymap,
+            log_height: 10,
+            list_height: 10,
+            mono,
+        }
+    }
+
+    /// Sessions that pass the filter, in display order.
+    pub fn visible(&self) -> Vec<&Session> {
+        let f = self.filter.to_lowercase();
+        self.sessions
+            .iter()
+            .filter(|s| f.is_empty() || s.id.qualified().to_lowercase().contains(&f))
+            .collect()
+    }
+
+    /// Index of the selection among the visible rows.
+    pub fn selected_index(&self) -> Option<usize> {
+        let sel = self.selected.as_ref()?;
+        self.visible().iter().position(|s| &s.id == sel)
+    }
+
+    /// The selected session.
+    pub fn selected_session(&self) -> Option<&Session> {
+        let sel = self.selected.as_ref()?;
+        self.sessions.iter().find(|s| &s.id == sel)
+    }
+
+    /// Takes a new listing. The selection stays on the same session; if it is gone, it moves
+    /// to the row now at its place. Returns the log to follow when the selection or its
+    /// liveness changed.
+    pub fn set_listing(&mut self, listing: Listing, sources: &[Source]) -> Effect {
+        let old_index = self.selected_index();
+        let old_state = self.selected_session().map(|s| s.state);
+        self.sessions = listing.sessions;
+        for (source, h) in sources.iter().zip(listing.health) {
+            self.health.insert(*source, h);
+        }
+        let still_there = self
+            .selected
+            .as_ref()
+            .is_some_and(|id| self.visible().iter().any(|s| &s.id == id));
+        if !still_there {
+            let vis = self.visible();
+            let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
+            self.selected = vis.get(idx).map(|s| s.id.clone());
+        }
+        let new_state = self.selected_session().map(|s| s.state);
+        let log_is_for_selection = self.log.id == self.selected;
+        // A session that came back to life (started, restarted) needs a fresh stream.
+        let revived = old_state.is_some_and(|o| !o.is_alive())
+            && new_state.is_some_and(|n| n.is_alive())
+            && log_is_for_selection;
+        if !log_is_for_selection || revived {
+            return self.follow_selected();
+        }
+        Effect::None
+    }
+
+    /// Resets the log pane to the selected session and asks the loop to follow it.
+    fn follow_selected(&mut self) -> Effect {
+        let session = self.selected_session().cloned();
+        self.log.id = session.as_ref().map(|s| s.id.clone());
+        self.log.buffer.clear();
+        self.log.scroll = 0;
+        self.log.follow = true;
+        self.log.loading = false;
+        self.log.note = None;
+        match session {
+            Some(s) if s.state == State::Defined => {
+                self.log.note = Some(format!(
+                    "{} is defined in the config and has not been started. Press {} to start it.",
+                    s.id,
+                    self.keymap.hint(Action::Start)
+                ));
+                Effect::Follow(None)
+            }
+            Some(s) => {
+                self.log.loading = true;
+                Effect::Follow(Some(s))
+            }
+            None => Effect::Follow(None),
+        }
+    }
+
+    /// Takes a log event of the followed session.
+    pub fn on_log(&mut self, ev: LogEvent) {
+        self.log.loading = false;
+        match ev {
+            LogEvent::Lines(lines) => {
+                let n = lines.len();
+                self.log.buffer.extend(lines);
+                if !self.log.follow {
+                    // Keep the view still while the user reads.
+                    self.log.scroll = (self.log.scroll + n).min(self.log.buffer.len());
+                }
+            }
+            LogEvent::Skipped(n) => self.log.buffer.push_gap(n),
+            LogEvent::Ended(why) => self.log.note = Some(format!("log ended: {why}")),
+            LogEvent::Failed(why) => self.log.note = Some(format!("log stream failed: {why}")),
+        }
+    }
+
+    /// Shows a result in the status bar.
+    pub fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.message = Some((text.into(), level));
+    }
+
+    /// Handles an action in normal mode.
+    pub fn act(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Quit => return Effect::Quit,
+            Action::Help => self.mode = Mode::Help,
+            Action::Filter => self.mode = Mode::Filter,
+            Action::Focus => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Logs,
+                    Focus::Logs => Focus::List,
+                }
+            }
+            Action::Refresh => return Effect::Refresh,
+            Action::Follow => {
+                self.log.follow = true;
+                self.log.scroll = 0;
+            }
+            Action::Wrap => self.log.wrap = !self.log.wrap,
+            Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp
+            | Action::PageDown | Action::HalfPageUp | Action::HalfPageDown => {
+                return self.movement(action);
+            }
+            Action::Attach | Action::Exec => {
+                if let Some(s) = self.selected_session().cloned() {
+                    return Effect::HandOver(s, action == Action::Exec);
+                }
+            }
+            Action::Start => return self.run(Op::Start),
+            Action::Restart => return self.run(Op::Restart),
+            Action::Stop => self.ask(Confirm::Stop),
+            Action::Kill => self.ask(Confirm::Kill),
+            Action::Remove => self.ask(Confirm::Remove),
+        }
+        Effect::None
+    }
+
+    fn run(&mut self, op: Op) -> Effect {
+        match self.selected_session().cloned() {
+            Some(s) => Effect::Run(op, s),
+            None => Effect::None,
+        }
+    }
+
+    fn ask(&mut self, what: Confirm) {
+        if let Some(id) = self.selected.clone() {
+            self.mode = Mode::Confirm(what, id);
+        }
+    }
+
+    /// The answer to a confirm: `yes` runs the operation on the session named in the
+    /// question, even if the selection moved meanwhile.
+    pub fn answer(&mut self, yes: bool) -> Effect {
+        let Mode::Confirm(what, id) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+            return Effect::None;
+        };
+        if !yes {
+            self.say("cancelled", Level::Info);
+            return Effect::None;
+        }
+        let Some(s) = self.sessions.iter().find(|s| s.id == id).cloned() else {
+            self.say(format!("{id} is gone"), Level::Error);
+            return Effect::None;
+        };
+        let op = match what {
+            Confirm::Stop => Op::Stop,
+            Confirm::Kill => Op::Kill,
+            Confirm::Remove => Op::Remove,
+        };
+        Effect::Run(op, s)
+    }
+
+    fn movement(&mut self, action: Action) -> Effect {
+        match self.focus {
+            Focus::List => {
+                let vis_len = self.visible().len();
+                if vis_len == 0 {
+                    return Effect::None;
+                }
+                let page = self.list_height.max(1);
+                let cur = self.selected_index().unwrap_or(0);
+                let next = match action {
+                    Action::Up => cur.saturating_sub(1),
+                    Action::Down => cur + 1,
+                    Action::Top => 0,
+                    Action::Bottom => vis_len - 1,
+                    Action::PageUp => cur.saturating_sub(page),
+                    Action::PageDown => cur + page,
+                    Action::HalfPageUp => cur.saturating_sub(page / 2),
+                    _ => cur + page / 2,
+                }
+                .min(vis_len - 1);
+                self.select_row(next)
+            }
+            Focus::Logs => {
+                let page = self.log_height.max(1);
+                let max = self.log.buffer.len().saturating_sub(1);
+                let s = self.log.scroll;
+                self.log.scroll = match action {
+                    Action::Up => s + 1,
+                    Action::Down => s.saturating_sub(1),
+                    Action::Top => max,
+                    Action::Bottom => 0,
+                    Action::PageUp => s + page,
+                    Action::PageDown => s.saturating_sub(page),
+                    Action::HalfPageUp => s + page / 2,
+                    _ => s.saturating_sub(page / 2),
+                }
+                .min(max);
+                self.log.follow = self.log.scroll == 0;
+                Effect::None
+            }
+        }
+    }
+
+    /// Scrolls the log by `lines` (negative: towards older lines), as the mouse wheel does.
+    pub fn scroll_log(&mut self, up: bool, lines: usize) {
+        let max = self.log.buffer.len().saturating_sub(1);
+        self.log.scroll = if up {
+            (self.log.scroll + lines).min(max)
+        } else {
+            self.log.scroll.saturating_sub(lines)
+        };
+        self.log.follow = self.log.scroll == 0;
+    }
+
+    /// Selects a visible row, switching the log stream.
+    pub fn select_row(&mut self, row: usize) -> Effect {
+        let id = self.visible().get(row).map(|s| s.id.clone());
+        if id.is_none() || id == self.selected {
+            return Effect::None;
+        }
+        self.selected = id;
+        self.follow_selected()
+    }
+
+    /// After the filter text changed: keep the selection if visible, else the first row.
+    pub fn refilter(&mut self) -> Effect {
+        if self.selected_index().is_some() {
+            return Effect::None;
+        }
+        self.selected = None;
+        match self.visible().first().map(|s| s.id.clone()) {
+            Some(id) => {
+                self.selected = Some(id);
+                self.follow_selected()
+            }
+            None => Effect::None,
+        }
+    }
+
+    /// One line per source for the status bar: `tmux: 2 servers · podman: 14 · docker: ...`.
+    pub fn health_line(&self, sources: &[Source]) -> Vec<(String, bool)> {
+        sources
+            .iter()
+            .map(|src| match self.health.get(src).map(|h| &h.status) {
+                None => (format!("{}: loading…", src.name()), true),
+                Some(HealthStatus::Ok { sessions, servers }) => match servers {
+                    Some(n) => (
+                        format!("{}: {sessions} on {n} server{}", src.name(), if *n == 1 { "" } else { "s" }),
+                        true,
+                    ),
+                    None => (format!("{}: {sessions}", src.name()), true),
+                },
+                Some(HealthStatus::NotInstalled) => (format!("{}: not installed", src.name()), true),
+                Some(HealthStatus::Error { message }) => {
+                    (format!("{}: {}", src.name(), short_error(message)), false)
+                }
+            })
+            .collect()
+    }
+}
+
+/// A backend error in a few words for the health line (the full text is in `muxdeck list`).
+pub fn short_error(message: &str) -> String {
+    let lower = message.to_lowercase();
+    if lower.contains("cannot connect") || lower.contains("connection refused") {
+        "not running".into()
+    } else if lower.contains("did not answer") {
+        "not answering".into()
+    } else if message.chars().count() > 40 {
+        let cut: String = message.chars().take(39).collect();
+        format!("{cut}…")
+    } else {
+        message.to_string()
+    }
+}

@@ -1,0 +1,482 @@
+//! The interactive screen. One async loop over terminal events, watcher reports, the
+//! followed log and a frame timer; the UI never waits on a backend, and it draws only when
+//! something changed, at most 60 times a second.
+
+pub mod app;
+pub mod keys;
+pub mod terminal;
+pub mod ui;
+mod watch;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, MouseEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+use crate::config::{self, ConfigSource};
+use crate::engine::{Engine, LogEvent, LogStream, Report, Source};
+use crate::model::{Location, Runtime, Session};
+use app::{App, Effect, Level, Mode, Op};
+use keys::Keymap;
+use terminal::Tui;
+use watch::Watchers;
+
+/// Why the TUI could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// The terminal could not be set up or drawn.
+    #[error("terminal error: {0}")]
+    Terminal(#[from] std::io::Error),
+    /// The `keys:` section of the config is invalid.
+    #[error("config {path}: {message}")]
+    Keys {
+        /// The config file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Messages from background tasks to the loop.
+#[derive(Debug)]
+pub enum Msg {
+    /// A source listed.
+    Report(Report),
+    /// An operation finished.
+    OpDone {
+        /// What ran, for the busy line.
+        label: String,
+        /// The result line.
+        text: String,
+        /// Whether it worked.
+        ok: bool,
+    },
+    /// A follow stream is ready (or failed) for the session of generation `generation`.
+    Stream {
+        /// Which selection it belongs to.
+        generation: u64,
+        /// The stream or the error line.
+        result: Result<LogStream, String>,
+    },
+}
+
+/// Shortest time between two frames.
+const FRAME: Duration = Duration::from_millis(16);
+/// Lines of history a new follow starts with.
+const FOLLOW_HISTORY: usize = 2000;
+
+/// The sources the screen watches, in health-line order.
+pub const SOURCES: [Source; 3] = [
+    Source::Tmux,
+    Source::Runtime(Runtime::Podman),
+    Source::Runtime(Runtime::Docker),
+];
+
+/// Opens the screen and runs until the user quits. The keymap is checked before the
+/// terminal is touched, so a bad config never leaves a half-drawn screen.
+pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
+    let keymap = Keymap::new(&engine.config().keys).map_err(|message| TuiError::Keys {
+        path: source
+            .path()
+            .map_or_else(|| "-".into(), |p| p.display().to_string()),
+        message,
+    })?;
+    let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    terminal::install_panic_hook();
+    let mut tui = Tui::new()?;
+    tui.enter()?;
+    let app = App::new(keymap, engine.config().log_lines, mono);
+    let (tx, rx) = mpsc::channel(256);
+    let watchers = Watchers::start(&engine, &SOURCES, &tx);
+    let mut runner = Runner {
+        config_stamp: stamp(&source),
+        engine,
+        app,
+        tui,
+        reports: BTreeMap::new(),
+        stream: None,
+        generation: 0,
+        tx,
+        rx,
+        watchers,
+        events: Some(EventStream::new()),
+        dirty: true,
+        source,
+    };
+    let result = runner.run().await;
+    runner.tui.exit();
+    result
+}
+
+struct Runner {
+    engine: Engine,
+    app: App,
+    tui: Tui,
+    reports: BTreeMap<Source, Report>,
+    stream: Option<LogStream>,
+    generation: u64,
+    tx: mpsc::Sender<Msg>,
+    rx: mpsc::Receiver<Msg>,
+    watchers: Watchers,
+    events: Option<EventStream>,
+    dirty: bool,
+    source: ConfigSource,
+    config_stamp: Option<SystemTime>,
+}
+
+async fn next_log(stream: &mut Option<LogStream>) -> Option<LogEvent> {
+    match stream {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
+    match events {
+        Some(e) => e.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn stamp(source: &ConfigSource) -> Option<SystemTime> {
+    source
+        .path()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .and_then(|m| m.modified().ok())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+impl Runner {
+    async fn run(&mut self) -> Result<(), TuiError> {
+        let mut sigterm = signal(SignalKind::terminate())?;
+        let mut sighup = signal(SignalKind::hangup())?;
+        let mut second = tokio::time::interval(Duration::from_secs(1));
+        second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_draw = Instant::now() - FRAME;
+        loop {
+            if self.dirty && last_draw.elapsed() >= FRAME {
+                self.draw()?;
+                last_draw = Instant::now();
+            }
+            let frame_due = tokio::time::Instant::from_std(last_draw + FRAME);
+            tokio::select! {
+                ev = next_event(&mut self.events) => match ev {
+                    Some(Ok(ev)) => {
+                        if self.on_terminal(ev).await? {
+                            return Ok(());
+                        }
+                    }
+                    Some(Err(e)) => return Err(e.into()),
+                    None => return Ok(()),
+                },
+                Some(msg) = self.rx.recv() => self.on_msg(msg),
+                ev = next_log(&mut self.stream) => {
+                    match ev {
+                        Some(ev @ (LogEvent::Ended(_) | LogEvent::Failed(_))) => {
+                            self.app.on_log(ev);
+                            self.stream = None;
+                        }
+                        Some(ev) => self.app.on_log(ev),
+                        None => self.stream = None,
+                    }
+                    self.dirty = true;
+                }
+                () = tokio::time::sleep_until(frame_due), if self.dirty => {}
+                _ = second.tick() => {
+                    // Ages on screen move with the clock; the config may have been edited.
+                    self.dirty = true;
+                    let now = stamp(&self.source);
+                    if now != self.config_stamp {
+                        self.config_stamp = now;
+                        self.reload_config();
+                    }
+                }
+                _ = sigterm.recv() => return Ok(()),
+                _ = sighup.recv() => return Ok(()),
+            }
+        }
+    }
+
+    fn draw(&mut self) -> Result<(), TuiError> {
+        let size = self.tui.terminal.size()?;
+        let areas = ui::layout(
+            ratatui::layout::Rect::new(0, 0, size.width, size.height),
+            self.app.visible().len(),
+        );
+        self.app.list_height = usize::from(areas.list.height.saturating_sub(3));
+        self.app.log_height = usize::from(areas.logs.height.saturating_sub(2));
+        let now = unix_now();
+        let app = &self.app;
+        self.tui
+            .terminal
+            .draw(|f| ui::render(app, &SOURCES, now, f))?;
+        self.dirty = false;
+        Ok(())
+    }
+
+    fn merge(&mut self) {
+        let reports: Vec<Report> = SOURCES
+            .iter()
+            .filter_map(|s| self.reports.get(s).cloned())
+            .collect();
+        let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
+        let listing = self.engine.merge(&reports);
+        let effect = self.app.set_listing(listing, &sources);
+        self.apply(effect);
+    }
+
+    fn on_msg(&mut self, msg: Msg) {
+        self.dirty = true;
+        match msg {
+            Msg::Report(r) => {
+                self.reports.insert(r.source, r);
+                self.merge();
+            }
+            Msg::OpDone { label, text, ok } => {
+                self.app.busy.retain(|b| *b != label);
+                self.app
+                    .say(text, if ok { Level::Info } else { Level::Error });
+                self.watchers.refresh();
+            }
+            Msg::Stream { generation, result } => {
+                if generation != self.generation {
+                    return;
+                }
+                match result {
+                    Ok(s) => self.stream = Some(s),
+                    Err(e) => {
+                        self.app.log.loading = false;
+                        self.app.log.note = Some(e);
+                    }
+                }
+            }
+        }
+    }
+
+    fn reload_config(&mut self) {
+        match config::load(&self.source) {
+            Ok(c) => {
+                if &c == self.engine.config() {
+                    return;
+                }
+                match Keymap::new(&c.keys) {
+                    Ok(km) => self.app.keymap = km,
+                    Err(e) => {
+                        self.app.say(format!("config not reloaded: {e}"), Level::Error);
+                        return;
+                    }
+                }
+                self.engine.set_config(c);
+                self.watchers = Watchers::start(&self.engine, &SOURCES, &self.tx);
+                self.app.say("config reloaded", Level::Info);
+                self.merge();
+            }
+            Err(e) => self.app.say(
+                format!("config not reloaded, keeping the last good one: {e}"),
+                Level::Error,
+            ),
+        }
+        self.dirty = true;
+    }
+
+    /// Handles a terminal event; true when the app should quit.
+    async fn on_terminal(&mut self, ev: Event) -> Result<bool, TuiError> {
+        self.dirty = true;
+        let key = match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => k,
+            Event::Mouse(m) => {
+                match m.kind {
+                    MouseEventKind::ScrollUp => self.app.scroll_log(true, 3),
+                    MouseEventKind::ScrollDown => self.app.scroll_log(false, 3),
+                    _ => {}
+                }
+                return Ok(false);
+            }
+            _ => return Ok(false),
+        };
+        let effect = match &self.app.mode {
+            Mode::Help => {
+                self.app.mode = Mode::Normal;
+                Effect::None
+            }
+            Mode::Confirm(..) => match key.code {
+                KeyCode::Char('y' | 'Y') => self.app.answer(true),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.app.answer(false),
+                _ => Effect::None,
+            },
+            Mode::Filter => match key.code {
+                KeyCode::Esc => {
+                    self.app.filter.clear();
+                    self.app.mode = Mode::Normal;
+                    self.app.refilter()
+                }
+                KeyCode::Enter => {
+                    self.app.mode = Mode::Normal;
+                    Effect::None
+                }
+                KeyCode::Backspace => {
+                    self.app.filter.pop();
+                    self.app.refilter()
+                }
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    self.app.filter.push(c);
+                    self.app.refilter()
+                }
+                _ => Effect::None,
+            },
+            Mode::Normal => {
+                if key.code == KeyCode::Esc && !self.app.filter.is_empty() {
+                    self.app.filter.clear();
+                    self.app.refilter()
+                } else {
+                    match self.app.keymap.action(&key) {
+                        Some(a) => self.app.act(a),
+                        None => Effect::None,
+                    }
+                }
+            }
+        };
+        if effect == Effect::Quit {
+            return Ok(true);
+        }
+        if let Effect::HandOver(s, exec) = effect {
+            self.hand_over(&s, exec).await?;
+            return Ok(false);
+        }
+        self.apply(effect);
+        Ok(false)
+    }
+
+    fn apply(&mut self, effect: Effect) {
+        match effect {
+            Effect::None | Effect::Quit | Effect::HandOver(..) => {}
+            Effect::Follow(target) => {
+                self.stream = None;
+                self.generation += 1;
+                if let Some(s) = target {
+                    let engine = self.engine.clone();
+                    let tx = self.tx.clone();
+                    let generation = self.generation;
+                    let cap = self.engine.config().log_lines;
+                    tokio::spawn(async move {
+                        let result = engine
+                            .follow(&s, FOLLOW_HISTORY.min(cap), cap)
+                            .await
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Msg::Stream { generation, result }).await;
+                    });
+                }
+            }
+            Effect::Run(op, s) => self.run_op(op, s),
+            Effect::Refresh => {
+                self.watchers.refresh();
+                self.reload_config();
+                self.app.say("refreshing…", Level::Info);
+            }
+        }
+    }
+
+    fn run_op(&mut self, op: Op, s: Session) {
+        let label = format!("{} {}…", op.verb(), s.id);
+        self.app.busy.push(label.clone());
+        let engine = self.engine.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match op {
+                Op::Start => engine.start(&s).await.map(|()| None),
+                Op::Stop => engine.stop(&s, false, None).await.map(Some),
+                Op::Kill => engine.stop(&s, true, None).await.map(Some),
+                Op::Restart => engine.restart(&s).await.map(|()| None),
+                Op::Remove => engine.remove(&s, false).await.map(|()| None),
+            };
+            let (text, ok) = match result {
+                Ok(Some(crate::engine::StopOutcome::AlreadyStopped)) => {
+                    (format!("{} is already stopped", s.id), true)
+                }
+                Ok(Some(crate::engine::StopOutcome::Killed)) if op == Op::Stop => (
+                    format!("{} did not stop in time and was killed", s.id),
+                    true,
+                ),
+                Ok(_) => (format!("{} {}", op.done(), s.id), true),
+                Err(e) => (format!("{} failed: {e}", op.verb()), false),
+            };
+            let _ = tx.send(Msg::OpDone { label, text, ok }).await;
+        });
+    }
+
+    /// Hands the real terminal to `tmux attach` / `podman attach` / `exec`, and takes it
+    /// back when that returns, whatever happened.
+    async fn hand_over(&mut self, s: &Session, exec: bool) -> Result<(), TuiError> {
+        let current = std::env::var("TMUX").ok();
+        let inv = if exec {
+            self.engine.exec_command(s, &[])
+        } else {
+            self.engine.attach_command(s, current.as_deref())
+        };
+        let inv = match inv {
+            Ok(i) => i,
+            Err(e) => {
+                self.app.say(e.to_string(), Level::Error);
+                return Ok(());
+            }
+        };
+        // The event stream reads stdin: it must be gone before the child gets the terminal.
+        self.events = None;
+        self.tui.exit();
+        let status = tokio::task::block_in_place(|| inv.to_std().status());
+        self.tui.enter()?;
+        // Keys typed while away were meant for the session, not for muxdeck.
+        while crossterm::event::poll(Duration::ZERO)? {
+            let _ = crossterm::event::read()?;
+        }
+        self.events = Some(EventStream::new());
+        let alive = self.still_alive(s).await;
+        let (text, level) = match (status, alive) {
+            (Err(e), _) => (format!("cannot run `{}`: {e}", inv.display()), Level::Error),
+            (Ok(_), false) => (format!("{} has ended", s.id), Level::Error),
+            (Ok(st), true) if !st.success() && !exec => (
+                format!("`{}` ended with {st}", inv.display()),
+                Level::Error,
+            ),
+            (Ok(_), true) => (format!("back from {}", s.id), Level::Info),
+        };
+        self.app.say(text, level);
+        self.watchers.refresh();
+        // The log stream may have ended or missed nothing; restart it to be sure it is live.
+        self.app.log.id = None;
+        self.merge();
+        self.dirty = true;
+        Ok(())
+    }
+
+    async fn still_alive(&self, s: &Session) -> bool {
+        match &s.id.location {
+            Location::Tmux { socket } => self
+                .engine
+                .tmux()
+                .has_session(socket, &s.id.name)
+                .await
+                .unwrap_or(false),
+            Location::Container { runtime } => self
+                .engine
+                .runtime(*runtime)
+                .inspect(&s.id.name)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|c| c.state.is_alive()),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The one owner of the real terminal. `enter` and `exit` are idempotent, `exit` runs on
+//! drop, and a panic hook restores the screen before the panic message prints, so the
+//! user's terminal comes back on every path.
+
+use std::io::{Stdout, Write, stdout};
+
+use crossterm::cursor::Show;
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// The terminal in TUI mode (raw, alternate screen, mouse reporting) while `active`.
+pub struct Tui {
+    /// The ratatui terminal.
+    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    active: bool,
+}
+
+/// Puts the terminal back: mouse off, main screen, cooked mode, cursor visible. Safe to
+/// call at any time and more than once.
+pub fn restore() {
+    let mut out = stdout();
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+/// Makes panics restore the terminal first, so the message is readable and the shell usable.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+}
+
+impl Tui {
+    /// A terminal on stdout, not yet entered.
+    pub fn new() -> std::io::Result<Self> {
+        Ok(Tui {
+            terminal: Terminal::new(CrosstermBackend::new(stdout()))?,
+            active: false,
+        })
+    }
+
+    /// Raw mode, alternate screen, mouse; clears so the next draw paints everything.
+    pub fn enter(&mut self) -> std::io::Result<()> {
+        if self.active {
+            return Ok(());
+        }
+        enable_raw_mode()?;
+        self.active = true;
+        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+        self.terminal.clear()?;
+        Ok(())
+    }
+
+    /// Back to the user's terminal as it was.
+    pub fn exit(&mut self) {
+        if self.active {
+            restore();
+            self.active = false;
+        }
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        self.exit();
+    }
+}

@@ -1,0 +1,68 @@
+//! Drawing: a pure function of the app state (and the time, passed in) onto a frame. One
+//! file per block of the screen.
+
+mod list;
+mod logs;
+mod popup;
+mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+
+pub use list::{age, backend_label};
+use theme::Theme;
+
+use crate::engine::Source;
+use crate::tui::app::{App, Mode};
+
+/// Where each block goes for a screen of `area`.
+#[derive(Debug, Clone, Copy)]
+pub struct Areas {
+    /// The session list.
+    pub list: Rect,
+    /// The log pane (zero height on tiny screens).
+    pub logs: Rect,
+    /// The status bar.
+    pub status: Rect,
+}
+
+/// Splits the screen: list on top, logs below, status bar at the bottom.
+pub fn layout(area: Rect, rows: usize) -> Areas {
+    let status_h = if area.height >= 10 { 2 } else { 1 }.min(area.height);
+    let rest = area.height - status_h;
+    let (list_h, logs_h) = if rest < 8 {
+        (rest, 0)
+    } else {
+        let want = u16::try_from(rows + 3).unwrap_or(u16::MAX);
+        let list_h = want.clamp(4, (rest * 2 / 5).max(4));
+        (list_h, rest - list_h)
+    };
+    let [list, logs, status] = Layout::vertical([
+        Constraint::Length(list_h),
+        Constraint::Length(logs_h),
+        Constraint::Length(status_h),
+    ])
+    .areas(area);
+    Areas { list, logs, status }
+}
+
+/// Draws everything.
+pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
+    let theme = Theme::new(app.mono);
+    let area = frame.area();
+    if area.width < 2 || area.height < 2 {
+        return;
+    }
+    let a = layout(area, app.visible().len());
+    list::render(app, now, theme, frame, a.list);
+    if a.logs.height > 0 {
+        logs::render(app, theme, frame, a.logs);
+    }
+    status::render(app, sources, theme, frame, a.status);
+    match &app.mode {
+        Mode::Help => popup::help(app, theme, frame, area),
+        Mode::Confirm(what, id) => popup::confirm(*what, id, theme, frame, area),
+        _ => {}
+    }
+}

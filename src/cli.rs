@@ -371,7 +371,9 @@ fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliErro
 fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
     match outcome {
         StopOutcome::Stopped => writeln!(out, "stopped {}", s.id),
-        StopOutcome::Killed => writeln!(out, "killed {} (it did not stop in time, or --force)", s.id),
+        StopOutcome::Killed => {
+            writeln!(out, "killed {} (it did not stop in time, or --force)", s.id)
+        }
         StopOutcome::AlreadyStopped => writeln!(out, "{} is already stopped ({})", s.id, s.state),
     }
 }
@@ -446,7 +448,11 @@ fn write_table(out: &mut impl Write, sessions: &[Session], now: i64) -> std::io:
                 s.state.to_string(),
                 s.pid.map_or_else(|| "-".into(), |p| p.to_string()),
                 age(s.created, now),
-                if s.from_config { "yes".into() } else { String::new() },
+                if s.from_config {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
                 detail(s),
             ]
         })
@@ -474,7 +480,10 @@ fn write_table(out: &mut impl Write, sessions: &[Session], now: i64) -> std::io:
         line(out, &cells)?;
     }
     if sessions.is_empty() {
-        writeln!(out, "(no sessions: nothing runs in tmux or containers, and the config defines none)")?;
+        writeln!(
+            out,
+            "(no sessions: nothing runs in tmux or containers, and the config defines none)"
+        )?;
     }
     Ok(())
 }
@@ -494,7 +503,11 @@ fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<
     if !d.is_empty() {
         writeln!(out, "detail:   {d}")?;
     }
-    writeln!(out, "config:   {}", if s.from_config { "yes" } else { "no" })
+    writeln!(
+        out,
+        "config:   {}",
+        if s.from_config { "yes" } else { "no" }
+    )
 }
 
 #[derive(Serialize)]

@@ -56,7 +56,9 @@ impl ContainerCli {
 
     /// All containers, stopped ones included.
     pub async fn list(&self) -> Result<Vec<Session>, BackendError> {
-        let inv = self.inv().args(["ps", "-a", "--no-trunc", "--format", "json"]);
+        let inv = self
+            .inv()
+            .args(["ps", "-a", "--no-trunc", "--format", "json"]);
         let out = process::run(&inv, self.timeout).await?;
         parse_ps(&out.text(), self.runtime).map_err(|detail| BackendError::Parse {
             program: self.binary.clone(),
@@ -206,7 +208,10 @@ pub fn parse_ps(text: &str, runtime: Runtime) -> Result<Vec<Session>, String> {
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?
     };
-    Ok(items.iter().filter_map(|c| parse_ps_item(c, runtime)).collect())
+    Ok(items
+        .iter()
+        .filter_map(|c| parse_ps_item(c, runtime))
+        .collect())
 }
 
 fn parse_ps_item(c: &Value, runtime: Runtime) -> Option<Session> {
@@ -313,9 +318,7 @@ fn parse_ports(v: Option<&Value>) -> Vec<String> {
                 })
             })
             .collect(),
-        Some(Value::String(s)) if !s.is_empty() => {
-            s.split(", ").map(str::to_string).collect()
-        }
+        Some(Value::String(s)) if !s.is_empty() => s.split(", ").map(str::to_string).collect(),
         _ => Vec::new(),
     }
 }
@@ -328,7 +331,9 @@ fn parse_docker_time(s: &str) -> Option<i64> {
     let offset = parts.next().unwrap_or("+0000");
     let mut d = date.split('-').map(|p| p.parse::<i64>());
     let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time.split(':').map(|p| p.split('.').next().unwrap_or("").parse::<i64>());
+    let mut t = time
+        .split(':')
+        .map(|p| p.split('.').next().unwrap_or("").parse::<i64>());
     let (hh, mm, ss) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
     let sign = if offset.starts_with('-') { -1 } else { 1 };
     let digits = offset.trim_start_matches(['+', '-']);
@@ -407,7 +412,10 @@ mod tests {
     #[test]
     fn names_come_after_double_dash() {
         let c = ContainerCli::new(Runtime::Podman, "podman", Duration::from_secs(1));
-        assert_eq!(c.logs_inv("-rf", 5, true).display(), "podman logs --tail 5 --follow -- -rf");
+        assert_eq!(
+            c.logs_inv("-rf", 5, true).display(),
+            "podman logs --tail 5 --follow -- -rf"
+        );
         assert_eq!(
             c.exec("a", &["sh".into()]).display(),
             "podman exec -i -t -- a sh"

@@ -11,7 +11,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
     /// The executable is not installed (or not on PATH).
-    #[error("{program} is not installed (not found on PATH); install it or set its path in the config")]
+    #[error(
+        "{program} is not installed (not found on PATH); install it or set its path in the config"
+    )]
     Missing {
         /// The executable as configured.
         program: String,

@@ -170,7 +170,11 @@ pub async fn run_raw(
 /// Builds the Failed error from a call's stderr (first lines, trimmed).
 pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     // podman logs warnings (`time="..." level=warning msg="..."`) before the error itself;
     // they say nothing about why the call failed.
     let errors: Vec<&str> = lines

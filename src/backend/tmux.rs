@@ -78,7 +78,9 @@ impl Tmux {
 
     /// Sessions on one server. A socket with no server behind it lists nothing.
     pub async fn list(&self, socket: &str) -> Result<Vec<Session>, BackendError> {
-        let inv = self.inv(socket).args(["list-panes", "-a", "-F", PANE_FORMAT]);
+        let inv = self
+            .inv(socket)
+            .args(["list-panes", "-a", "-F", PANE_FORMAT]);
         let (status, out) = process::run_raw(&inv, self.timeout).await?;
         if !status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
@@ -97,9 +99,12 @@ impl Tmux {
         if !sockets.iter().any(|s| s == DEFAULT_SOCKET) {
             sockets.push(DEFAULT_SOCKET.to_string());
         }
-        let results =
-            futures::future::join_all(sockets.iter().map(|s| async move { (s, self.list(s).await) }))
-                .await;
+        let results = futures::future::join_all(
+            sockets
+                .iter()
+                .map(|s| async move { (s, self.list(s).await) }),
+        )
+        .await;
         let mut sessions = Vec::new();
         let mut errors = Vec::new();
         let mut live = 0;
@@ -133,9 +138,9 @@ impl Tmux {
         working_dir: Option<&Path>,
         env: &[(String, String)],
     ) -> Result<(), BackendError> {
-        let mut inv = self
-            .inv(socket)
-            .args(["new-session", "-d", "-s", name, "-x", "200", "-y", "50"]);
+        let mut inv =
+            self.inv(socket)
+                .args(["new-session", "-d", "-s", name, "-x", "200", "-y", "50"]);
         if let Some(dir) = working_dir {
             inv = inv.arg("-c").arg(dir);
         }
@@ -156,7 +161,12 @@ impl Tmux {
 
     /// Graceful stop: Ctrl-C to every pane, then wait up to `grace` for the programs to
     /// finish before killing the session. Returns whether it had to force.
-    pub async fn stop(&self, socket: &str, name: &str, grace: Duration) -> Result<bool, BackendError> {
+    pub async fn stop(
+        &self,
+        socket: &str,
+        name: &str,
+        grace: Duration,
+    ) -> Result<bool, BackendError> {
         let panes = self.stop_panes(socket, name).await?;
         for p in &panes {
             let inv = self.inv(socket).args(["send-keys", "-t", &p.id, "C-c"]);
@@ -187,9 +197,9 @@ impl Tmux {
     }
 
     async fn stop_panes(&self, socket: &str, name: &str) -> Result<Vec<StopPane>, BackendError> {
-        let inv = self
-            .inv(socket)
-            .args(["list-panes", "-s", "-t", &exact(name), "-F", STOP_FORMAT]);
+        let inv =
+            self.inv(socket)
+                .args(["list-panes", "-s", "-t", &exact(name), "-F", STOP_FORMAT]);
         let out = process::run(&inv, self.timeout).await?;
         Ok(out
             .text()
@@ -208,11 +218,23 @@ impl Tmux {
 
     /// The last `lines` lines of the session's active pane, colors kept, without the
     /// unused rows at the bottom of the screen.
-    pub async fn capture(&self, socket: &str, name: &str, lines: usize) -> Result<Vec<String>, BackendError> {
+    pub async fn capture(
+        &self,
+        socket: &str,
+        name: &str,
+        lines: usize,
+    ) -> Result<Vec<String>, BackendError> {
         let start = format!("-{lines}");
         let target = format!("{}:", exact(name));
         let inv = self.inv(socket).args([
-            "capture-pane", "-p", "-e", "-J", "-t", &target, "-S", &start,
+            "capture-pane",
+            "-p",
+            "-e",
+            "-J",
+            "-t",
+            &target,
+            "-S",
+            &start,
         ]);
         let out = process::run(&inv, self.timeout).await?;
         let mut text = normalize(&out.stdout);
@@ -253,10 +275,11 @@ impl Tmux {
             .and_then(|t| t.split(',').next())
             .is_some_and(|path| Path::new(path) == self.socket_path(socket));
         if same_server {
-            let mut inv = Invocation::new(&self.binary)
-                .arg("-L")
-                .arg(socket)
-                .args(["switch-client", "-t", &target]);
+            let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket).args([
+                "switch-client",
+                "-t",
+                &target,
+            ]);
             // switch-client must see TMUX to know which client to switch.
             inv.env_remove.clear();
             inv
@@ -324,8 +347,17 @@ pub fn parse_panes(text: &str, socket: &str) -> Vec<Session> {
     let mut sessions: Vec<Session> = Vec::new();
     for line in text.lines() {
         let f: Vec<&str> = line.splitn(9, '\t').collect();
-        let [created, attached, windows, win_active, pane_active, pid, dead, dead_status, name] =
-            f.as_slice()
+        let [
+            created,
+            attached,
+            windows,
+            win_active,
+            pane_active,
+            pid,
+            dead,
+            dead_status,
+            name,
+        ] = f.as_slice()
         else {
             continue;
         };

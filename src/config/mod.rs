@@ -316,9 +316,10 @@ fn session_def(
                 ));
             }
             SessionKind::Tmux {
-                socket: spec
-                    .socket
-                    .map_or_else(|| crate::model::DEFAULT_SOCKET.to_string(), |s| s.to_string()),
+                socket: spec.socket.map_or_else(
+                    || crate::model::DEFAULT_SOCKET.to_string(),
+                    |s| s.to_string(),
+                ),
             }
         }
         BackendChoice::Container => {
@@ -399,16 +400,17 @@ fn home() -> Option<PathBuf> {
 
 /// The 1-based line where `key:` first appears as a mapping key.
 fn find_key_line(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| {
-        let t = l.trim_start();
-        t.strip_prefix(key)
-            .or_else(|| {
-                t.strip_prefix(&format!("\"{key}\""))
-                    .or_else(|| t.strip_prefix(&format!("'{key}'")))
-            })
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let t = l.trim_start();
+            t.strip_prefix(key)
+                .or_else(|| {
+                    t.strip_prefix(&format!("\"{key}\""))
+                        .or_else(|| t.strip_prefix(&format!("'{key}'")))
+                })
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 const KNOWN_FIELDS: &[&str] = &[

@@ -41,7 +41,10 @@ fn example_config_loads() {
     );
     assert!(!dev.working_dir.as_ref().expect("dir").starts_with("~"));
     assert_eq!(cfg.defaults.stop_timeout, Duration::from_secs(10));
-    assert_eq!(cfg.keys["quit"], vec!["q".to_string(), "ctrl-c".to_string()]);
+    assert_eq!(
+        cfg.keys["quit"],
+        vec!["q".to_string(), "ctrl-c".to_string()]
+    );
 }
 
 #[test]
@@ -77,7 +80,10 @@ fn unknown_key_suggests() {
 #[test]
 fn invalid_values_are_located() {
     let cases = [
-        ("sessions:\n  9bad:\n    command: x\n", "must start with a letter"),
+        (
+            "sessions:\n  9bad:\n    command: x\n",
+            "must start with a letter",
+        ),
         (
             "sessions:\n  a:\n    backend: container\n    image: 'Bad Image'\n",
             "invalid image",
@@ -90,10 +96,16 @@ fn invalid_values_are_located() {
             "sessions:\n  a:\n    backend: container\n    image: x\n    volumes: ['/a:b']\n",
             "invalid volume",
         ),
-        ("sessions:\n  a:\n    env: { 1X: y }\n", "invalid environment"),
+        (
+            "sessions:\n  a:\n    env: { 1X: y }\n",
+            "invalid environment",
+        ),
         ("sessions:\n  a:\n    backend: podman\n", "unknown variant"),
         ("sessions:\n  a:\n    backend: container\n", "needs `image`"),
-        ("sessions:\n  a:\n    image: busybox\n", "only for container"),
+        (
+            "sessions:\n  a:\n    image: busybox\n",
+            "only for container",
+        ),
         ("defaults:\n  stop_timeout: -1\n", "invalid type"),
     ];
     for (text, want) in cases {

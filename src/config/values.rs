@@ -71,9 +71,8 @@ pub fn check_image(image: &str) -> Result<(), String> {
         }
     }
     for (i, part) in path.split('/').enumerate() {
-        let registry = i == 0
-            && path.contains('/')
-            && (part.contains(['.', ':']) || part == "localhost");
+        let registry =
+            i == 0 && path.contains('/') && (part.contains(['.', ':']) || part == "localhost");
         let ok = !part.is_empty()
             && part.chars().all(|c| {
                 c.is_ascii_lowercase()

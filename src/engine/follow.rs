@@ -172,7 +172,11 @@ async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize
         .stderr(Stdio::from(OwnedFd::from(writer_err)));
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return LogEvent::Failed(crate::backend::process::spawn_error(&inv.program, &e).to_string()),
+        Err(e) => {
+            return LogEvent::Failed(
+                crate::backend::process::spawn_error(&inv.program, &e).to_string(),
+            );
+        }
     };
     // The command owns the write ends now; drop ours so EOF comes when the child exits.
     drop(cmd);
@@ -205,13 +209,22 @@ pub fn tmux(control: Invocation, pane: String, history: Vec<String>, cap: usize)
     LogStream { rx, task }
 }
 
-async fn run_tmux(inv: &Invocation, pane: &str, tx: &mpsc::Sender<LogEvent>, cap: usize) -> LogEvent {
+async fn run_tmux(
+    inv: &Invocation,
+    pane: &str,
+    tx: &mpsc::Sender<LogEvent>,
+    cap: usize,
+) -> LogEvent {
     let mut cmd = inv.to_tokio();
     // Control mode reads commands from stdin and quits at its end: keep it open.
     cmd.stdin(Stdio::piped());
     let mut child = match cmd.spawn() {
         Ok(c) => c,
-        Err(e) => return LogEvent::Failed(crate::backend::process::spawn_error(&inv.program, &e).to_string()),
+        Err(e) => {
+            return LogEvent::Failed(
+                crate::backend::process::spawn_error(&inv.program, &e).to_string(),
+            );
+        }
     };
     let _stdin = child.stdin.take();
     let Some(stdout) = child.stdout.take() else {
@@ -229,11 +242,18 @@ async fn run_tmux(inv: &Invocation, pane: &str, tx: &mpsc::Sender<LogEvent>, cap
             if let Some(data) = line.strip_prefix(prefix.as_bytes()) {
                 let mut raw = Vec::with_capacity(data.len());
                 unescape_octal(data, &mut raw);
-                if tokio::io::AsyncWriteExt::write_all(&mut sink, &raw).await.is_err() {
+                if tokio::io::AsyncWriteExt::write_all(&mut sink, &raw)
+                    .await
+                    .is_err()
+                {
                     break;
                 }
             } else if line.starts_with(b"%exit") {
-                if let Some(reason) = std::str::from_utf8(&line[5..]).ok().map(str::trim).filter(|r| !r.is_empty()) {
+                if let Some(reason) = std::str::from_utf8(&line[5..])
+                    .ok()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                {
                     ended = format!("tmux control client exited: {reason}");
                 }
                 break;
@@ -259,7 +279,9 @@ pub fn unescape_octal(data: &[u8], out: &mut Vec<u8>) {
         let b = data[i];
         if b == b'\\'
             && i + 3 < data.len()
-            && data[i + 1..=i + 3].iter().all(|d| (b'0'..=b'7').contains(d))
+            && data[i + 1..=i + 3]
+                .iter()
+                .all(|d| (b'0'..=b'7').contains(d))
         {
             let v = (u32::from(data[i + 1] - b'0') << 6)
                 | (u32::from(data[i + 2] - b'0') << 3)

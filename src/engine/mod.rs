@@ -61,7 +61,9 @@ pub enum EngineError {
     #[error("{0}")]
     Invalid(String),
     /// No container runtime is installed.
-    #[error("no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary")]
+    #[error(
+        "no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary"
+    )]
     NoRuntime,
 }
 
@@ -134,8 +136,9 @@ impl Engine {
         match choice {
             RuntimeChoice::Podman => Runtime::Podman,
             RuntimeChoice::Docker => Runtime::Docker,
-            RuntimeChoice::Auto if !self.runtime_installed(Runtime::Podman)
-                && self.runtime_installed(Runtime::Docker) =>
+            RuntimeChoice::Auto
+                if !self.runtime_installed(Runtime::Podman)
+                    && self.runtime_installed(Runtime::Docker) =>
             {
                 Runtime::Docker
             }

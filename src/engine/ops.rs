@@ -146,8 +146,11 @@ impl Engine {
 
     /// Creates a session from a definition; fails if one of that identity exists.
     pub async fn create(&self, def: &SessionDef) -> Result<(), EngineError> {
-        let env: Vec<(String, String)> =
-            def.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let env: Vec<(String, String)> = def
+            .env
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let id = self.config_id(def);
         match &def.kind {
             SessionKind::Tmux { socket } => {

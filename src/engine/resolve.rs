@@ -132,7 +132,10 @@ mod tests {
         assert_eq!(q.name, "api");
         assert_eq!(parse_query("docker:x").runtime, Some(Runtime::Docker));
         assert_eq!(parse_query("container:x").runtime, None);
-        assert_eq!(parse_query("container:x").kind, Some(BackendKind::Container));
+        assert_eq!(
+            parse_query("container:x").kind,
+            Some(BackendKind::Container)
+        );
         let bare = parse_query("weird:name");
         assert_eq!(bare.kind, None);
         assert_eq!(bare.name, "weird:name");

@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(b.capacity(), 3);
         assert_eq!(b.evicted(), 2);
         assert_eq!(b.lines().collect::<Vec<_>>(), vec!["2", "3", "4"]);
-        assert_eq!(b.lines().rev().next(), Some("4"));
+        assert_eq!(b.lines().next_back(), Some("4"));
         assert_eq!(b.lines().len(), 3);
         assert_eq!(b.get(0), Some("2"));
         assert_eq!(b.get(3), None);

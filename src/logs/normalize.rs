@@ -435,8 +435,11 @@ impl LineState {
             match *group {
                 [code] => self.raw_codes.push(code),
                 // Colon forms: `38:5:n`, `38:2::r:g:b`, `38:2:r:g:b`.
-                [base @ (38 | 48 | 58), 5, n, ..] => self.raw_codes.extend_from_slice(&[base, 5, n]),
-                [base @ (38 | 48 | 58), 2, _, r, g, b, ..] | [base @ (38 | 48 | 58), 2, r, g, b] => {
+                [base @ (38 | 48 | 58), 5, n, ..] => {
+                    self.raw_codes.extend_from_slice(&[base, 5, n])
+                }
+                [base @ (38 | 48 | 58), 2, _, r, g, b, ..]
+                | [base @ (38 | 48 | 58), 2, r, g, b] => {
                     self.raw_codes.extend_from_slice(&[base, 2, r, g, b])
                 }
                 // Underline styles (`4:3` curly, ...): plain underline; `4:0` is "off".
@@ -714,7 +717,10 @@ impl Normalizer {
                 Err(e) => {
                     // The invalid sequence is the maximal valid prefix; the byte that
                     // broke it is reprocessed with the rest of the chunk.
-                    let bad = e.error_len().unwrap_or(held_len).clamp(held_before, held_len);
+                    let bad = e
+                        .error_len()
+                        .unwrap_or(held_len)
+                        .clamp(held_before, held_len);
                     self.advance_invalid(&held[..bad], out);
                     used = bad - held_before;
                 }
@@ -870,7 +876,10 @@ mod tests {
 
     #[test]
     fn colors_kept() {
-        assert_eq!(normalize(b"\x1b[31mred\x1b[0m\n"), vec!["\x1b[31mred\x1b[0m"]);
+        assert_eq!(
+            normalize(b"\x1b[31mred\x1b[0m\n"),
+            vec!["\x1b[31mred\x1b[0m"]
+        );
         assert_eq!(
             normalize(b"a \x1b[1;32mINFO\x1b[m b\n"),
             vec!["a \x1b[1;32mINFO\x1b[0m b"]
@@ -967,7 +976,10 @@ mod tests {
 
     #[test]
     fn controls_dropped() {
-        assert_eq!(normalize(b"a\x00b\x07c\x7fd\x0be\x0cf\x1ag\n"), vec!["abcdefg"]);
+        assert_eq!(
+            normalize(b"a\x00b\x07c\x7fd\x0be\x0cf\x1ag\n"),
+            vec!["abcdefg"]
+        );
     }
 
     #[test]
@@ -981,7 +993,10 @@ mod tests {
     fn invalid_utf8() {
         assert_eq!(normalize(b"a\xffb\n"), vec!["a\u{fffd}b"]);
         assert_eq!(normalize(b"a\xe2\x82b\n"), vec!["a\u{fffd}b"]);
-        assert_eq!(normalize("h\u{e9}llo \u{1f600}".as_bytes()), vec!["h\u{e9}llo \u{1f600}"]);
+        assert_eq!(
+            normalize("h\u{e9}llo \u{1f600}".as_bytes()),
+            vec!["h\u{e9}llo \u{1f600}"]
+        );
     }
 
     #[test]
@@ -1000,7 +1015,8 @@ mod tests {
 
     #[test]
     fn other_sequences_removed() {
-        let input = b"a\x1b[2J\x1b[H\x1b[10;20Hb\x1b[?1049h\x1b[?25lc\x1b[Kd\x1b[6n\x1b7\x1b8\x1bce\n";
+        let input =
+            b"a\x1b[2J\x1b[H\x1b[10;20Hb\x1b[?1049h\x1b[?25lc\x1b[Kd\x1b[6n\x1b7\x1b8\x1bce\n";
         assert_eq!(normalize(input), vec!["abcde"]);
         // DCS, APC, PM, SOS strings.
         assert_eq!(
@@ -1052,14 +1068,7 @@ mod tests {
     #[test]
     fn split_keeps_style() {
         let out = norm_max(b"\x1b[31mabcdef\x1b[0mgh\n", 3);
-        assert_eq!(
-            out,
-            vec![
-                "\x1b[31mabc\x1b[0m",
-                "\x1b[31mdef\x1b[0m",
-                "gh",
-            ]
-        );
+        assert_eq!(out, vec!["\x1b[31mabc\x1b[0m", "\x1b[31mdef\x1b[0m", "gh",]);
         // Overwrite mode at the limit.
         let out = norm_max(b"abc\rXYZW\n", 3);
         assert_eq!(out, vec!["XYZ", "W"]);
@@ -1113,7 +1122,10 @@ mod tests {
         // A character cut off by the end of the stream.
         assert_eq!(normalize(b"ab\xe2\x82"), vec!["ab\u{fffd}"]);
         // A character split over three chunks.
-        assert_eq!(feed_split(&[b"\xf0\x9f", b"\x98", b"\x80!"]), vec!["\u{1f600}!"]);
+        assert_eq!(
+            feed_split(&[b"\xf0\x9f", b"\x98", b"\x80!"]),
+            vec!["\u{1f600}!"]
+        );
     }
 
     #[test]
@@ -1145,7 +1157,10 @@ mod tests {
 
     #[test]
     fn plain_text_strips_sgr() {
-        assert_eq!(plain_text("\x1b[1;31mred\x1b[0m and \x1b[mplain"), "red and plain");
+        assert_eq!(
+            plain_text("\x1b[1;31mred\x1b[0m and \x1b[mplain"),
+            "red and plain"
+        );
         assert_eq!(plain_text("a\x1bb"), "ab");
     }
 }

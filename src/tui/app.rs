@@ -315,8 +315,14 @@ impl App {
                 self.log.scroll = 0;
             }
             Action::Wrap => self.log.wrap = !self.log.wrap,
-            Action::Up | Action::Down | Action::Top | Action::Bottom | Action::PageUp
-            | Action::PageDown | Action::HalfPageUp | Action::HalfPageDown => {
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown
+            | Action::HalfPageUp
+            | Action::HalfPageDown => {
                 return self.movement(action);
             }
             Action::Attach | Action::Exec => {
@@ -455,12 +461,18 @@ impl App {
                 None => (format!("{}: loading…", src.name()), true),
                 Some(HealthStatus::Ok { sessions, servers }) => match servers {
                     Some(n) => (
-                        format!("{}: {sessions} on {n} server{}", src.name(), if *n == 1 { "" } else { "s" }),
+                        format!(
+                            "{}: {sessions} on {n} server{}",
+                            src.name(),
+                            if *n == 1 { "" } else { "s" }
+                        ),
                         true,
                     ),
                     None => (format!("{}: {sessions}", src.name()), true),
                 },
-                Some(HealthStatus::NotInstalled) => (format!("{}: not installed", src.name()), true),
+                Some(HealthStatus::NotInstalled) => {
+                    (format!("{}: not installed", src.name()), true)
+                }
                 Some(HealthStatus::Error { message }) => {
                     (format!("{}: {}", src.name(), short_error(message)), false)
                 }

@@ -60,24 +60,64 @@ pub enum Action {
 pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Up, "up", "move up", &["up", "k"]),
     (Action::Down, "down", "move down", &["down", "j"]),
-    (Action::Top, "top", "first row / oldest line", &["g", "home"]),
-    (Action::Bottom, "bottom", "last row / newest line", &["G", "end"]),
+    (
+        Action::Top,
+        "top",
+        "first row / oldest line",
+        &["g", "home"],
+    ),
+    (
+        Action::Bottom,
+        "bottom",
+        "last row / newest line",
+        &["G", "end"],
+    ),
     (Action::PageUp, "page_up", "page up", &["pgup"]),
     (Action::PageDown, "page_down", "page down", &["pgdn"]),
-    (Action::HalfPageUp, "half_page_up", "half a page up", &["ctrl-u"]),
-    (Action::HalfPageDown, "half_page_down", "half a page down", &["ctrl-d"]),
+    (
+        Action::HalfPageUp,
+        "half_page_up",
+        "half a page up",
+        &["ctrl-u"],
+    ),
+    (
+        Action::HalfPageDown,
+        "half_page_down",
+        "half a page down",
+        &["ctrl-d"],
+    ),
     (Action::Focus, "focus", "focus list / logs", &["tab"]),
-    (Action::Attach, "attach", "attach (tmux: Ctrl-b d, container: Ctrl-p Ctrl-q to come back)", &["enter", "a"]),
+    (
+        Action::Attach,
+        "attach",
+        "attach (tmux: Ctrl-b d, container: Ctrl-p Ctrl-q to come back)",
+        &["enter", "a"],
+    ),
     (Action::Exec, "exec", "shell in the container", &["e"]),
     (Action::Start, "start", "start the session", &["s"]),
     (Action::Stop, "stop", "stop (graceful, asks first)", &["x"]),
     (Action::Kill, "kill", "force kill (asks first)", &["X"]),
     (Action::Restart, "restart", "restart", &["r"]),
-    (Action::Remove, "remove", "remove a container (asks first)", &["D"]),
-    (Action::Filter, "filter", "filter sessions (Esc clears)", &["/"]),
+    (
+        Action::Remove,
+        "remove",
+        "remove a container (asks first)",
+        &["D"],
+    ),
+    (
+        Action::Filter,
+        "filter",
+        "filter sessions (Esc clears)",
+        &["/"],
+    ),
     (Action::Follow, "follow", "follow the log again", &["f"]),
     (Action::Wrap, "wrap", "wrap log lines", &["w"]),
-    (Action::Refresh, "refresh", "refresh now, reload config", &["R"]),
+    (
+        Action::Refresh,
+        "refresh",
+        "refresh now, reload config",
+        &["R"],
+    ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
 ];
@@ -93,12 +133,8 @@ pub struct Key {
 impl Key {
     /// The key of a terminal event. Shift is folded into the character.
     pub fn from_event(ev: &KeyEvent) -> Self {
-        let code = match ev.code {
-            KeyCode::BackTab => KeyCode::BackTab,
-            c => c,
-        };
         Key {
-            code,
+            code: ev.code,
             ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
             alt: ev.modifiers.contains(KeyModifiers::ALT),
         }
@@ -255,15 +291,30 @@ mod tests {
     #[test]
     fn defaults_and_overrides() {
         let km = Keymap::new(&BTreeMap::new()).expect("defaults");
-        assert_eq!(km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Action::Stop));
-        assert_eq!(km.action(&ev(KeyCode::Char('X'), KeyModifiers::SHIFT)), Some(Action::Kill));
-        assert_eq!(km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)), Some(Action::Quit));
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Stop)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('X'), KeyModifiers::SHIFT)),
+            Some(Action::Kill)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
         let mut o = BTreeMap::new();
         o.insert("stop".to_string(), vec!["ctrl-s".to_string()]);
         o.insert("quit".to_string(), vec!["x".to_string()]);
         let km = Keymap::new(&o).expect("patched");
-        assert_eq!(km.action(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)), Some(Action::Stop));
-        assert_eq!(km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)), Some(Action::Quit));
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(Action::Stop)
+        );
+        assert_eq!(
+            km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(Action::Quit)
+        );
         assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
     }
 

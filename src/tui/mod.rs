@@ -270,7 +270,8 @@ impl Runner {
                 match Keymap::new(&c.keys) {
                     Ok(km) => self.app.keymap = km,
                     Err(e) => {
-                        self.app.say(format!("config not reloaded: {e}"), Level::Error);
+                        self.app
+                            .say(format!("config not reloaded: {e}"), Level::Error);
                         return;
                     }
                 }
@@ -446,10 +447,9 @@ impl Runner {
         let (text, level) = match (status, alive) {
             (Err(e), _) => (format!("cannot run `{}`: {e}", inv.display()), Level::Error),
             (Ok(_), false) => (format!("{} has ended", s.id), Level::Error),
-            (Ok(st), true) if !st.success() && !exec => (
-                format!("`{}` ended with {st}", inv.display()),
-                Level::Error,
-            ),
+            (Ok(st), true) if !st.success() && !exec => {
+                (format!("`{}` ended with {st}", inv.display()), Level::Error)
+            }
             (Ok(_), true) => (format!("back from {}", s.id), Level::Info),
         };
         self.app.say(text, level);

@@ -82,7 +82,10 @@ async fn watch_tmux(engine: Engine, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
 }
 
 async fn watch_runtime(engine: Engine, rt: Runtime, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
-    let mut events: Option<(tokio::process::Child, tokio::io::Lines<BufReader<tokio::process::ChildStdout>>)> = None;
+    let mut events: Option<(
+        tokio::process::Child,
+        tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    )> = None;
     loop {
         let report = engine.scan(Source::Runtime(rt)).await;
         let status = report.health.status.clone();
@@ -136,15 +139,19 @@ async fn debounce(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildSt
 fn spawn_events(
     engine: &Engine,
     rt: Runtime,
-) -> Option<(tokio::process::Child, tokio::io::Lines<BufReader<tokio::process::ChildStdout>>)> {
+) -> Option<(
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+)> {
     let format = match rt {
         Runtime::Podman => "json",
         Runtime::Docker => "{{json .}}",
     };
-    let inv = engine
-        .runtime(rt)
-        .inv()
-        .args(["events", "--format", format, "--filter", "type=container"]);
+    let inv =
+        engine
+            .runtime(rt)
+            .inv()
+            .args(["events", "--format", format, "--filter", "type=container"]);
     let mut cmd = inv.to_tokio();
     cmd.stderr(Stdio::null());
     let mut child = cmd.spawn().ok()?;

@@ -64,7 +64,10 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     }
     let rows = visible.iter().map(|s| {
         let name = if s.from_config {
-            Line::from(vec![Span::raw(s.id.name.clone()), Span::styled(" ◆", theme.dim())])
+            Line::from(vec![
+                Span::raw(s.id.name.clone()),
+                Span::styled(" ◆", theme.dim()),
+            ])
         } else {
             Line::from(s.id.name.clone())
         };
@@ -72,7 +75,10 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         if show_backend {
             cells.push(Cell::from(Span::styled(backend_label(s), theme.dim())));
         }
-        cells.push(Cell::from(Span::styled(s.state.to_string(), theme.state(s.state))));
+        cells.push(Cell::from(Span::styled(
+            s.state.to_string(),
+            theme.state(s.state),
+        )));
         if show_info {
             cells.push(Cell::from(pid_or_image(s)));
         }

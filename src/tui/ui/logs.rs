@@ -34,7 +34,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         if log.follow {
             title.push(Span::styled("· following ", theme.dim()));
         } else {
-            title.push(Span::styled(format!("· paused ↑{} (f follows) ", log.scroll), theme.note()));
+            title.push(Span::styled(
+                format!("· paused ↑{} (f follows) ", log.scroll),
+                theme.note(),
+            ));
         }
     }
     if log.wrap {

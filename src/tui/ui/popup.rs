@@ -24,7 +24,12 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     for (action, _, text, _) in ACTIONS {
-        let keys: Vec<String> = app.keymap.keys_of(*action).iter().map(ToString::to_string).collect();
+        let keys: Vec<String> = app
+            .keymap
+            .keys_of(*action)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         lines.push(Line::from(vec![
             Span::styled(format!("{:>14}  ", keys.join(" ")), theme.key()),
             Span::raw(*text),

@@ -23,7 +23,11 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
         if let Some(b) = app.busy.last() {
             spans.push(Span::styled(format!("⟳ {b}  "), theme.note()));
         } else if let Some((msg, level)) = &app.message {
-            let style = if *level == Level::Error { theme.error() } else { Style::default() };
+            let style = if *level == Level::Error {
+                theme.error()
+            } else {
+                Style::default()
+            };
             spans.push(Span::styled(format!("{msg}  "), style));
         }
         let health = app.health_line(sources);
@@ -32,11 +36,18 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
             if i > 0 {
                 right.push(Span::styled(" · ", theme.dim()));
             }
-            right.push(Span::styled(text, if ok { theme.dim() } else { theme.error() }));
+            right.push(Span::styled(
+                text,
+                if ok { theme.dim() } else { theme.error() },
+            ));
         }
         let msg_width: usize = spans.iter().map(|s| s.width()).sum();
         let [left_area, right_area] = Layout::horizontal([
-            Constraint::Length(u16::try_from(msg_width).unwrap_or(u16::MAX).min(top.width / 2 + top.width / 4)),
+            Constraint::Length(
+                u16::try_from(msg_width)
+                    .unwrap_or(u16::MAX)
+                    .min(top.width / 2 + top.width / 4),
+            ),
             Constraint::Fill(1),
         ])
         .areas(top);
@@ -48,10 +59,7 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
     }
     let km = &app.keymap;
     let hints: Vec<(String, &str)> = match &app.mode {
-        Mode::Filter => vec![
-            ("Enter".into(), "keep filter"),
-            ("Esc".into(), "clear"),
-        ],
+        Mode::Filter => vec![("Enter".into(), "keep filter"), ("Esc".into(), "clear")],
         Mode::Confirm(..) => vec![("y".into(), "yes"), ("n".into(), "no")],
         Mode::Help => vec![("Esc".into(), "close help")],
         Mode::Normal => vec![

@@ -61,7 +61,9 @@ impl Theme {
         if self.mono {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
-            Style::default().bg(Color::DarkGray).add_modifier(Modifier::BOLD)
+            Style::default()
+                .bg(Color::DarkGray)
+                .add_modifier(Modifier::BOLD)
         }
     }
 
@@ -88,7 +90,9 @@ impl Theme {
         if self.mono {
             Style::default().add_modifier(Modifier::BOLD)
         } else {
-            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+            Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
         }
     }
 

@@ -1,0 +1,215 @@
+//! podman with the project's settings, the local busybox test image, and the
+//! [`Containers`] guard that removes the containers a test made.
+
+use std::ffi::OsStr;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use super::process::{describe, run, scrub_env, show_output};
+use super::{repo_root, wait_until};
+
+/// The image [`test_image`] builds: Debian's busybox-static, imported locally.
+pub const TEST_IMAGE: &str = "localhost/muxdeck-test/busybox:latest";
+
+/// How long one podman command may take before the test fails.
+const PODMAN_TIMEOUT: Duration = Duration::from_mins(2);
+
+/// `<repo>/tests/fixtures/containers.conf`, the project's podman settings
+/// (runc, cgroupfs, ulimits this sandbox can set).
+pub fn containers_conf() -> PathBuf {
+    repo_root().join("tests/fixtures/containers.conf")
+}
+
+/// The environment every podman invocation needs:
+/// `CONTAINERS_CONF=<repo>/tests/fixtures/containers.conf`.
+pub fn podman_env() -> Vec<(String, String)> {
+    vec![(
+        "CONTAINERS_CONF".to_string(),
+        containers_conf().display().to_string(),
+    )]
+}
+
+/// `podman` with [`podman_env`] set and remote-connection variables removed.
+pub fn podman_cmd() -> Command {
+    let mut cmd = Command::new("podman");
+    scrub_env(&mut cmd);
+    cmd.envs(podman_env());
+    cmd
+}
+
+/// Runs `podman ARGS` with [`podman_env`] (120 s deadline) and returns its
+/// output, whatever the exit status.
+pub fn podman<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run(podman_cmd().args(args), PODMAN_TIMEOUT)
+}
+
+/// Runs `podman ARGS`, asserts it exits 0 and returns its stdout.
+pub fn podman_ok<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = podman_cmd();
+    cmd.args(args);
+    let out = run(&mut cmd, PODMAN_TIMEOUT);
+    assert!(
+        out.status.success(),
+        "`{}` failed\n{}",
+        describe(&cmd),
+        show_output(&out)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `podman logs NAME`: the container's stdout and stderr, concatenated.
+pub fn podman_logs(name: &str) -> String {
+    let out = podman(["logs", name]);
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    text
+}
+
+/// Waits until `podman logs NAME` contains `needle`; returns the logs, or
+/// panics with them after `timeout`.
+pub fn wait_for_logs(name: &str, needle: &str, timeout: Duration) -> String {
+    let mut logs = String::new();
+    let found = wait_until(timeout, || {
+        logs = podman_logs(name);
+        logs.contains(needle)
+    });
+    assert!(
+        found,
+        "timed out after {timeout:?} waiting for {needle:?} in the logs of {name}:\n{logs}"
+    );
+    logs
+}
+
+/// Makes sure [`TEST_IMAGE`] exists, building it with
+/// `tests/fixtures/build-test-image.sh` at most once per test process; the
+/// script itself is idempotent and serialises concurrent test processes with
+/// `flock`. Returns the image name.
+pub fn test_image() -> &'static str {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let script = repo_root().join("tests/fixtures/build-test-image.sh");
+        let mut cmd = Command::new("bash");
+        scrub_env(&mut cmd);
+        cmd.arg(&script)
+            .envs(podman_env())
+            .env("MUXDECK_TEST_IMAGE", TEST_IMAGE);
+        let out = run(&mut cmd, PODMAN_TIMEOUT);
+        assert!(
+            out.status.success(),
+            "building the test image failed: `{}`\n{}",
+            describe(&cmd),
+            show_output(&out)
+        );
+    });
+    TEST_IMAGE
+}
+
+/// Records the containers a test creates and removes them, and only them,
+/// with `podman rm -f -t 0` when dropped (also when the test panics).
+///
+/// Names are recorded *before* podman is asked to create anything, so a
+/// half-made container is removed too. Use [`unique`](super::unique) names.
+#[derive(Debug, Default)]
+pub struct Containers {
+    names: Mutex<Vec<String>>,
+}
+
+impl Containers {
+    /// An empty guard.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `name` for removal on drop (for containers made another way,
+    /// e.g. through the Docker API or by muxdeck itself). Returns it.
+    pub fn track(&self, name: &str) -> String {
+        let mut names = self
+            .names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        name.to_string()
+    }
+
+    /// The names recorded so far.
+    pub fn names(&self) -> Vec<String> {
+        self.names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// `podman run -d --name NAME <test image> sh -c SCRIPT`; asserts it
+    /// started and returns `name`.
+    pub fn run_detached(&self, name: &str, script: &str) -> String {
+        self.run_detached_with(name, &[], &["sh", "-c", script])
+    }
+
+    /// `podman run -d --name NAME PODMAN_ARGS... <test image> CMD...`.
+    pub fn run_detached_with(&self, name: &str, podman_args: &[&str], cmd: &[&str]) -> String {
+        self.make("run", &["-d"], name, podman_args, cmd)
+    }
+
+    /// `podman create --name NAME <test image>` (the image's command, `sh`).
+    pub fn create(&self, name: &str) -> String {
+        self.create_with(name, &[], &[])
+    }
+
+    /// `podman create --name NAME PODMAN_ARGS... <test image> CMD...`.
+    pub fn create_with(&self, name: &str, podman_args: &[&str], cmd: &[&str]) -> String {
+        self.make("create", &[], name, podman_args, cmd)
+    }
+
+    fn make(
+        &self,
+        verb: &str,
+        flags: &[&str],
+        name: &str,
+        podman_args: &[&str],
+        cmd: &[&str],
+    ) -> String {
+        let image = test_image();
+        self.track(name);
+        let mut args = vec![verb];
+        args.extend_from_slice(flags);
+        args.extend_from_slice(&["--name", name]);
+        args.extend_from_slice(podman_args);
+        args.push(image);
+        args.extend_from_slice(cmd);
+        podman_ok(&args);
+        name.to_string()
+    }
+}
+
+impl Drop for Containers {
+    fn drop(&mut self) {
+        let names = self.names();
+        if names.is_empty() {
+            return;
+        }
+        let mut cmd = podman_cmd();
+        cmd.args(["rm", "--force", "--ignore", "--volumes", "--time", "0"])
+            .args(&names);
+        match cmd.output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => eprintln!(
+                "warning: cleanup `{}` failed\n{}",
+                describe(&cmd),
+                show_output(&out)
+            ),
+            Err(e) => eprintln!("warning: cannot run `{}`: {e}", describe(&cmd)),
+        }
+    }
+}

@@ -52,12 +52,23 @@ impl Invocation {
 
     /// The first argument that is not an option: names the action in errors.
     pub fn action(&self) -> String {
-        self.args
-            .iter()
-            .map(|a| a.to_string_lossy())
-            .find(|a| !a.starts_with('-') && !a.is_empty())
-            .map(|a| a.into_owned())
-            .unwrap_or_default()
+        // Skip options and the values of the global options that take one (`-L NAME`).
+        let mut prev_takes_value = false;
+        for a in &self.args {
+            let a = a.to_string_lossy();
+            if prev_takes_value {
+                prev_takes_value = false;
+                continue;
+            }
+            if matches!(a.as_ref(), "-L" | "-S" | "-f") {
+                prev_takes_value = true;
+                continue;
+            }
+            if !a.starts_with('-') && !a.is_empty() {
+                return a.into_owned();
+            }
+        }
+        String::new()
     }
 
     /// A blocking std command (for handing the terminal over).

@@ -178,19 +178,24 @@ impl Tmux {
             if !self.has_session(socket, name).await? {
                 return Ok(false);
             }
-            let panes = self.stop_panes(socket, name).await.unwrap_or_default();
-            if panes.iter().all(StopPane::settled) {
-                self.kill_session(socket, name).await?;
-                return Ok(false);
+            // The session may end between two calls: a vanished session counts as stopped.
+            if let Ok(panes) = self.stop_panes(socket, name).await
+                && panes.iter().all(StopPane::settled)
+            {
+                return self.kill_if_present(socket, name).await.map(|_| false);
             }
             if Instant::now() >= deadline {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        self.kill_if_present(socket, name).await
+    }
+
+    /// Kills the session; true if it was killed, false if it had already ended.
+    async fn kill_if_present(&self, socket: &str, name: &str) -> Result<bool, BackendError> {
         match self.kill_session(socket, name).await {
             Ok(()) => Ok(true),
-            // It ended on its own at the last moment.
             Err(_) if !self.has_session(socket, name).await? => Ok(false),
             Err(e) => Err(e),
         }

@@ -4,6 +4,7 @@
 
 mod cli;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -64,7 +65,16 @@ fn main() -> ExitCode {
         }
     };
     let engine = Engine::new(config);
-    let Some(command) = cli.command else {
+    // Without a terminal (a pipe, cron, CI) there is no screen to open: print the list.
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let command = match cli.command {
+        None if !interactive => Some(Command::List {
+            json: false,
+            backend: None,
+        }),
+        other => other,
+    };
+    let Some(command) = command else {
         let result = runtime.block_on(muxdeck::tui::run(engine, source));
         runtime.shutdown_timeout(std::time::Duration::from_millis(100));
         return match result {

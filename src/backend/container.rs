@@ -159,9 +159,14 @@ impl ContainerCli {
             .await
     }
 
-    /// Removes the container (`force` also removes a running one).
+    /// Removes the container (`force` also removes a running one, killing it at once as
+    /// docker does; podman would first wait out the container's stop timeout).
     pub async fn rm(&self, name: &str, force: bool) -> Result<(), BackendError> {
-        let args: &[&str] = if force { &["rm", "-f"] } else { &["rm"] };
+        let args: &[&str] = match (force, self.runtime) {
+            (false, _) => &["rm"],
+            (true, Runtime::Podman) => &["rm", "-f", "-t", "0"],
+            (true, Runtime::Docker) => &["rm", "-f"],
+        };
         self.simple(args, name, self.timeout * 2).await
     }
 

@@ -245,10 +245,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     } else {
         serde_yaml::from_str(text).map_err(|e| {
             let loc = e.location();
+            let at = loc
+                .as_ref()
+                .map(|l| format!(" at line {} column {}", l.line(), l.column()));
             invalid(
                 loc.as_ref().map(|l| l.line()),
                 loc.as_ref().map(|l| l.column()),
-                explain(&e.to_string()),
+                one_line(&explain(&e.to_string(), at.as_deref())),
             )
         })?
     };
@@ -436,13 +439,31 @@ const KNOWN_FIELDS: &[&str] = &[
     "runtime",
 ];
 
-/// Makes serde_yaml's message shorter and adds a "did you mean" for near-miss keys.
-fn explain(message: &str) -> String {
-    // serde_yaml appends " at line L column C"; the position is printed separately.
-    let msg = match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => message,
+/// Control characters written as escapes (`\n`, `\t`): a message quotes the offending value,
+/// and a multi-line value must not break the error's one line.
+fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Makes serde_yaml's message shorter and adds a "did you mean" for near-miss keys. `at`
+/// is the reported position as serde_yaml words it (` at line L column C`).
+fn explain(message: &str, at: Option<&str>) -> String {
+    // The reported position is printed separately: drop it wherever serde_yaml or libyaml
+    // repeat it. Another position (libyaml's "while scanning ... at line 3 column 14",
+    // where an unclosed quote began) is kept: it is the useful one.
+    let owned = match at {
+        Some(at) => message.replace(at, ""),
+        None => message.to_string(),
     };
+    let msg = owned.as_str();
     if let Some(start) = msg.find("unknown field `") {
         let rest = &msg[start + "unknown field `".len()..];
         if let Some(end) = rest.find('`') {

@@ -1,8 +1,10 @@
 //! The YAML schema as serde sees it. Unknown keys are refused everywhere.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use super::values::{EnvKey, ImageRef, PortSpec, SessionName, SocketName, VolumeSpec};
 
@@ -14,7 +16,7 @@ pub struct FileSchema {
     #[serde(default)]
     pub defaults: DefaultsSchema,
     /// Sessions by name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_sessions")]
     pub sessions: BTreeMap<SessionName, SessionSchema>,
     /// Lines kept per log pane in the TUI.
     pub log_lines: Option<usize>,
@@ -96,4 +98,57 @@ pub struct SessionSchema {
     #[serde(default)]
     pub ports: Vec<PortSpec>,
     pub runtime: Option<RuntimeChoice>,
+}
+
+/// `sessions:` as a map that refuses a name given twice (YAML would silently keep the
+/// last one, and the first definition would vanish without a word).
+fn unique_sessions<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<SessionName, SessionSchema>, D::Error> {
+    struct Sessions;
+    impl<'de> Visitor<'de> for Sessions {
+        type Value = BTreeMap<SessionName, SessionSchema>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping of session names to sessions")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key_seed(NewName(&out))? {
+                let spec = map.next_value()?;
+                out.insert(name, spec);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Sessions)
+}
+
+/// A session name that is not yet in the map. Checked while the key is read, so the error
+/// points at the second definition.
+struct NewName<'a>(&'a BTreeMap<SessionName, SessionSchema>);
+
+impl<'de> DeserializeSeed<'de> for NewName<'_> {
+    type Value = SessionName;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<SessionName, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NewName<'_> {
+    type Value = SessionName;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a session name")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<SessionName, E> {
+        let name = SessionName::new(v).map_err(E::custom)?;
+        if self.0.contains_key(&name) {
+            return Err(E::custom(format!(
+                "session {v:?} is defined twice; names must be unique"
+            )));
+        }
+        Ok(name)
+    }
 }

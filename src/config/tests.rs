@@ -123,3 +123,44 @@ fn relative_paths_resolve_against_the_file() {
         Some(PathBuf::from("/etc/muxdeck/sub/dir"))
     );
 }
+
+#[test]
+fn errors_point_at_the_offending_line() {
+    // (text, line, fragment): checked values report their own line, not their mapping's.
+    let cases = [
+        (
+            "sessions:\n  a:\n    command: x\n  9bad:\n    command: y\n",
+            4,
+            "9bad",
+        ),
+        (
+            "sessions:\n  a:\n    backend: container\n    image: 'UP/x'\n",
+            4,
+            "sessions.a.image",
+        ),
+        (
+            "sessions:\n  a:\n    backend: container\n    image: x\n    ports:\n      - '80'\n      - '0'\n",
+            7,
+            "sessions.a.ports[1]",
+        ),
+        (
+            "sessions:\n  a:\n    socket: 'a/b'\n",
+            3,
+            "sessions.a.socket",
+        ),
+        (
+            "sessions:\n  a:\n    command: x\n  b:\n    command: y\n  a:\n    command: z\n",
+            6,
+            "defined twice",
+        ),
+    ];
+    for (text, line, want) in cases {
+        let e = err(text);
+        assert!(e.contains(&format!(" line {line} ")), "{text:?} gave {e}");
+        assert!(e.contains(want), "{text:?} gave {e}");
+    }
+    // libyaml's own position of the unclosed quote survives; the reported one is not repeated.
+    let e = err("sessions:\n  a:\n    command: \"unclosed\n  b:\n    command: x\n");
+    assert!(e.contains("at line 3 column 14"), "{e}");
+    assert_eq!(e.matches("line 6 column 1").count(), 1, "{e}");
+}

@@ -112,10 +112,15 @@ impl Engine {
                 })
             }
             1 => Ok(found.remove(0)),
-            _ => Err(EngineError::Ambiguous {
-                query: text.to_string(),
-                choices: found.iter().map(|s| s.id.qualified()).collect(),
-            }),
+            // `tmux:NAME` matches every socket, yet it is also the qualified form of the
+            // default socket's session: every name the ambiguity error lists must resolve.
+            _ => match found.iter().position(|s| s.id.qualified() == text) {
+                Some(i) => Ok(found.swap_remove(i)),
+                None => Err(EngineError::Ambiguous {
+                    query: text.to_string(),
+                    choices: found.iter().map(|s| s.id.qualified()).collect(),
+                }),
+            },
         }
     }
 }

@@ -61,6 +61,9 @@ impl Follower {
                 if let Some(mut o) = self.0.stdout.take() {
                     let _ = o.read_to_string(&mut out);
                 }
+                if let Some(mut e) = self.0.stderr.take() {
+                    let _ = e.read_to_string(&mut out);
+                }
                 return (status.code(), out);
             }
             assert!(
@@ -173,7 +176,7 @@ fn follow_ends_when_the_tmux_server_is_killed() {
     std::thread::sleep(Duration::from_millis(700));
     world.tmux_ok("srv", ["kill-server"]);
     let (code, out) = f.wait_end(Duration::from_secs(10));
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("tick"), "{out}");
 }
 

@@ -15,6 +15,10 @@ use crate::model::{DEFAULT_SOCKET, Session, SessionId, State};
 /// containing a tab still parses.
 const PANE_FORMAT: &str = "#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_name}";
 
+/// Fields that place a pane's output: complete lines are history + cursor row.
+const MARK_FORMAT: &str =
+    "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pane_dead}";
+
 /// Fields asked of `list-panes -s` while stopping.
 const STOP_FORMAT: &str = "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_start_command}";
 
@@ -253,6 +257,72 @@ impl Tmux {
         Ok(text)
     }
 
+    /// Where a pane's output stands, or None when the pane (or its session or server) is
+    /// gone.
+    pub async fn pane_mark(
+        &self,
+        socket: &str,
+        pane: &str,
+    ) -> Result<Option<PaneMark>, BackendError> {
+        let inv = self
+            .inv(socket)
+            .args(["display-message", "-p", "-t", pane, MARK_FORMAT]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            return gone_or_failed(&inv, &out, status.code());
+        }
+        Ok(PaneMark::parse(out.text().lines().next().unwrap_or("")))
+    }
+
+    /// The pane's mark and its last `back` history rows plus the screen rows above the
+    /// cursor (complete lines only), read in one tmux call so they agree with each other.
+    /// Rows are not joined: their count must match the mark's.
+    pub async fn pane_rows(
+        &self,
+        socket: &str,
+        pane: &str,
+        back: u64,
+    ) -> Result<Option<(PaneMark, Vec<String>)>, BackendError> {
+        let start = format!("-{back}");
+        let inv = self.inv(socket).args([
+            "display-message",
+            "-p",
+            "-t",
+            pane,
+            MARK_FORMAT,
+            ";",
+            "capture-pane",
+            "-p",
+            "-e",
+            "-t",
+            pane,
+            "-S",
+            &start,
+        ]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            return gone_or_failed(&inv, &out, status.code());
+        }
+        let text = out.text();
+        let mut rows = text.split('\n');
+        let Some(mark) = rows.next().and_then(PaneMark::parse) else {
+            return Err(BackendError::Parse {
+                program: self.binary.clone(),
+                action: "display-message".into(),
+                detail: "no pane position in the output".into(),
+            });
+        };
+        let keep = usize::try_from(back.min(mark.history) + mark.cursor_y).unwrap_or(usize::MAX);
+        let mut joined: String = rows.take(keep).collect::<Vec<_>>().join("\n");
+        joined.push('\n');
+        let mut lines = normalize(joined.as_bytes());
+        for l in &mut lines {
+            let t = l.trim_end_matches(' ').len();
+            l.truncate(t);
+        }
+        Ok(Some((mark, lines)))
+    }
+
     /// The pane id (`%N`) of the session's active pane.
     pub async fn active_pane(&self, socket: &str, name: &str) -> Result<String, BackendError> {
         let target = format!("{}:", exact(name));
@@ -299,8 +369,73 @@ pub fn exact(name: &str) -> String {
     format!("={name}")
 }
 
+/// A failed pane call: the pane being gone is an answer (None), anything else an error.
+fn gone_or_failed<T>(
+    inv: &Invocation,
+    out: &process::Output,
+    code: Option<i32>,
+) -> Result<Option<T>, BackendError> {
+    let err = String::from_utf8_lossy(&out.stderr);
+    if is_no_server(&err) || err.contains("can't find") {
+        Ok(None)
+    } else {
+        Err(process::failed(inv, out, code))
+    }
+}
+
+/// Where a pane's output stands: rows in its history and the cursor's row on screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneMark {
+    /// Rows scrolled into the history.
+    pub history: u64,
+    /// The cursor's row on the visible screen.
+    pub cursor_y: u64,
+    /// The pane's history limit.
+    pub limit: u64,
+    /// Bytes held in the history (changes when rows scroll in even at the limit).
+    pub bytes: u64,
+    /// The pane's program has exited (remain-on-exit).
+    pub dead: bool,
+}
+
+impl PaneMark {
+    fn parse(line: &str) -> Option<PaneMark> {
+        let mut f = line.split_whitespace().map(str::parse::<u64>);
+        Some(PaneMark {
+            history: f.next()?.ok()?,
+            cursor_y: f.next()?.ok()?,
+            limit: f.next()?.ok()?,
+            bytes: f.next()?.ok()?,
+            dead: f.next()?.ok()? == 1,
+        })
+    }
+
+    /// How many complete lines were written between `self` and `later`. Exact while the
+    /// history grows; when tmux trimmed its history (it drops a tenth at the limit) the
+    /// trimmed rows are added back; when the history was cleared, everything is new.
+    pub fn lines_until(&self, later: &PaneMark) -> u64 {
+        let before = self.history + self.cursor_y;
+        let after = later.history + later.cursor_y;
+        if later.history >= self.history {
+            after.saturating_sub(before)
+        } else if self.history + self.limit / 10 >= self.limit {
+            (after + (self.limit / 10).max(1)).saturating_sub(before)
+        } else {
+            after
+        }
+    }
+}
+
 fn is_no_server(stderr: &str) -> bool {
-    stderr.contains("no server running") || stderr.contains("error connecting to")
+    // The last two come from a server that dies while answering.
+    [
+        "no server running",
+        "error connecting to",
+        "server exited",
+        "lost server",
+    ]
+    .iter()
+    .any(|m| stderr.contains(m))
 }
 
 /// What stop needs to know of a pane.

@@ -1,5 +1,5 @@
 //! Live log streams. A background task reads the session's output as it is written
-//! (`logs --follow` for containers, a read-only tmux control-mode client for tmux panes),
+//! (`logs --follow` for containers, cheap position polls of the pane for tmux),
 //! normalizes it and hands batches of lines to the consumer over a bounded channel.
 //!
 //! The task never blocks its source: when the consumer falls behind, lines wait in a
@@ -9,12 +9,15 @@
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::process::Stdio;
+use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::backend::BackendError;
 use crate::backend::process::Invocation;
+use crate::backend::tmux::{PaneMark, Tmux};
 use crate::logs::Normalizer;
 
 /// What a log stream delivers.
@@ -83,6 +86,11 @@ impl Outbox {
             }
             self.lines.push_back(l);
         }
+    }
+
+    /// Records lines the source wrote that could not be read.
+    fn skip(&mut self, n: u64) {
+        self.skipped = self.skipped.saturating_add(n);
     }
 
     fn is_empty(&self) -> bool {
@@ -194,117 +202,154 @@ async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize
     }
 }
 
-/// Follows one tmux pane through a read-only control-mode client (`tmux -C attach -f
-/// read-only,ignore-size`): tmux pushes `%output` notifications as the pane writes, so an
-/// idle pane costs nothing and nothing is polled. `history` is sent first.
-pub fn tmux(control: Invocation, pane: String, history: Vec<String>, cap: usize) -> LogStream {
+/// Fastest poll of a pane that is writing.
+const POLL_MIN: Duration = Duration::from_millis(25);
+/// Slowest poll of a quiet pane: one cheap `display-message` a second.
+const POLL_MAX: Duration = Duration::from_secs(1);
+/// Rows read beyond the expected count, for lines written between two calls.
+const SLACK_ROWS: u64 = 64;
+
+/// Follows one tmux pane by asking tmux where its output stands (one `display-message`
+/// per poll, backing off to once a second while the pane is quiet) and reading only the
+/// rows written since, with the position and rows taken in one atomic tmux call.
+///
+/// Not control mode (`tmux -C`): tmux 3.3a servers crash when control clients come and go
+/// in quick succession, and a viewer must never take the user's sessions down with it.
+pub fn tmux(tmux: Tmux, socket: String, pane: String, lines: usize, cap: usize) -> LogStream {
     let (tx, rx) = mpsc::channel(CHANNEL_BATCHES);
     let task = tokio::spawn(async move {
-        if !history.is_empty() && tx.send(LogEvent::Lines(history)).await.is_err() {
-            return;
-        }
-        let outcome = run_tmux(&control, &pane, &tx, cap).await;
+        let outcome = run_tmux(&tmux, &socket, &pane, lines, &tx, cap).await;
         let _ = tx.send(outcome).await;
     });
     LogStream { rx, task }
 }
 
 async fn run_tmux(
-    inv: &Invocation,
+    tmux: &Tmux,
+    socket: &str,
     pane: &str,
+    lines: usize,
     tx: &mpsc::Sender<LogEvent>,
     cap: usize,
 ) -> LogEvent {
-    let mut cmd = inv.to_tokio();
-    // Control mode reads commands from stdin and quits at its end: keep it open.
-    cmd.stdin(Stdio::piped());
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return LogEvent::Failed(
-                crate::backend::process::spawn_error(&inv.program, &e).to_string(),
-            );
+    let gone = || LogEvent::Ended("the tmux session ended".into());
+    let window = u64::try_from(cap.min(5000)).unwrap_or(5000);
+    let back = u64::try_from(lines).unwrap_or(u64::MAX);
+    let mut outbox = Outbox::new(cap);
+    let mut last: Option<String>;
+    let mut mark = match tmux.pane_rows(socket, pane, back).await {
+        Ok(Some((mark, mut rows))) => {
+            let skip = rows.len().saturating_sub(lines);
+            rows.drain(..skip);
+            last = rows.last().cloned();
+            outbox.push(rows);
+            mark
         }
+        Ok(None) => return gone(),
+        Err(e) => return LogEvent::Failed(e.to_string()),
     };
-    let _stdin = child.stdin.take();
-    let Some(stdout) = child.stdout.take() else {
-        return LogEvent::Failed("tmux control client has no output".into());
-    };
-    let (bytes_rx, bytes_tx) = tokio::io::simplex(256 * 1024);
-    let prefix = format!("%output {pane} ");
-    let mut ended = String::from("the tmux session ended");
-    // Lines of the control protocol are turned back into the pane's own bytes, then pumped
-    // through the same normalizer as containers.
-    let reader = async {
-        let mut lines = BufReader::new(stdout).split(b'\n');
-        let mut sink = bytes_tx;
-        while let Ok(Some(line)) = lines.next_segment().await {
-            if let Some(data) = line.strip_prefix(prefix.as_bytes()) {
-                let mut raw = Vec::with_capacity(data.len());
-                unescape_octal(data, &mut raw);
-                if tokio::io::AsyncWriteExt::write_all(&mut sink, &raw)
-                    .await
-                    .is_err()
-                {
-                    break;
+    let mut interval = POLL_MIN;
+    loop {
+        let ready = !outbox.is_empty();
+        tokio::select! {
+            permit = tx.reserve(), if ready => {
+                let Ok(permit) = permit else { return LogEvent::Ended("stopped following".into()) };
+                if let Some(ev) = outbox.take() {
+                    permit.send(ev);
                 }
-            } else if line.starts_with(b"%exit") {
-                if let Some(reason) = std::str::from_utf8(&line[5..])
-                    .ok()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    ended = format!("tmux control client exited: {reason}");
-                }
+                continue;
+            }
+            () = tokio::time::sleep(interval) => {}
+        }
+        let now = match tmux.pane_mark(socket, pane).await {
+            Ok(Some(m)) => m,
+            Ok(None) => break,
+            // A slow server is not a reason to give up: try again later.
+            Err(BackendError::Timeout { .. }) => {
+                interval = POLL_MAX;
+                continue;
+            }
+            Err(e) => {
+                outbox.flush(tx).await;
+                return LogEvent::Failed(e.to_string());
+            }
+        };
+        if now == mark {
+            if now.dead {
                 break;
             }
+            interval = (interval * 3 / 2).min(POLL_MAX);
+            continue;
         }
-        // The halves of a simplex share one buffer: dropping the writer does not end the
-        // reader, only shutting it down does (without this the pump never sees the end).
-        let _ = tokio::io::AsyncWriteExt::shutdown(&mut sink).await;
-    };
-    let (_, alive) = tokio::join!(reader, pump(bytes_rx, tx, cap));
-    let _ = child.kill().await;
-    if alive {
-        LogEvent::Ended(ended)
+        interval = POLL_MIN;
+        if mark.lines_until(&now) == 0 {
+            // Rewritten in place (a cleared screen, a progress line): nothing complete.
+            mark = now;
+            continue;
+        }
+        let want = mark.lines_until(&now).min(window) + SLACK_ROWS;
+        match tmux.pane_rows(socket, pane, want).await {
+            Ok(Some((later, rows))) => {
+                let (fresh, lost) = fresh_rows(&mark, &later, &rows, last.as_deref());
+                outbox.skip(lost);
+                if let Some(l) = rows.last() {
+                    last = Some(l.clone());
+                }
+                outbox.push(rows[rows.len() - fresh..].to_vec());
+                mark = later;
+            }
+            Ok(None) => break,
+            Err(BackendError::Timeout { .. }) => interval = POLL_MAX,
+            Err(e) => {
+                outbox.flush(tx).await;
+                return LogEvent::Failed(e.to_string());
+            }
+        }
+    }
+    if outbox.flush(tx).await {
+        gone()
     } else {
         LogEvent::Ended("stopped following".into())
     }
 }
 
-/// Undoes control mode's escaping: bytes below space and `\` are written as `\ooo`.
-pub fn unescape_octal(data: &[u8], out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < data.len() {
-        let b = data[i];
-        if b == b'\\'
-            && i + 3 < data.len()
-            && data[i + 1..=i + 3]
-                .iter()
-                .all(|d| (b'0'..=b'7').contains(d))
-        {
-            let v = (u32::from(data[i + 1] - b'0') << 6)
-                | (u32::from(data[i + 2] - b'0') << 3)
-                | u32::from(data[i + 3] - b'0');
-            out.push((v & 0xff) as u8);
-            i += 4;
-        } else {
-            out.push(b);
-            i += 1;
-        }
+/// Which of `rows` (the newest rows of the pane) are new since `mark`, and how many lines
+/// were written but could not be read.
+///
+/// The marks give a count that is exact while tmux keeps every row; once its history is
+/// full it drops a tenth of it at a time, and several drops between two reads cannot be
+/// told apart by the marks alone. So the count is checked against the content: the row
+/// that was newest last time (`last`) must sit just before the new ones. When it does not,
+/// the new rows start after its last occurrence, and when it is gone altogether every row
+/// read is new and at least one more drop's worth of lines was lost.
+fn fresh_rows(
+    mark: &PaneMark,
+    later: &PaneMark,
+    rows: &[String],
+    last: Option<&str>,
+) -> (usize, u64) {
+    let counted = usize::try_from(mark.lines_until(later)).unwrap_or(usize::MAX);
+    let expected = rows.len().checked_sub(counted + 1);
+    let confirmed = match (expected, last) {
+        (Some(i), Some(l)) => rows[i] == l,
+        // Nothing to check against: trust the count.
+        _ => true,
+    };
+    if confirmed {
+        let fresh = counted.min(rows.len());
+        return (fresh, (counted - fresh) as u64);
     }
+    if let Some(j) = last.and_then(|l| rows.iter().rposition(|r| r == l)) {
+        return (rows.len() - j - 1, 0);
+    }
+    let per_trim = usize::try_from((later.limit / 10).max(1)).unwrap_or(usize::MAX);
+    let lost = counted.saturating_add(per_trim).saturating_sub(rows.len());
+    (rows.len(), lost.max(1) as u64)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn octal_escapes() {
-        let mut out = Vec::new();
-        unescape_octal(br"a\033[31mred\015\012\134x\1", &mut out);
-        assert_eq!(out, b"a\x1b[31mred\r\n\\x\\1");
-    }
 
     #[test]
     fn outbox_counts_overflow_and_reports_it_first() {
@@ -316,5 +361,49 @@ mod tests {
             Some(LogEvent::Lines(vec!["2".into(), "3".into(), "4".into()]))
         );
         assert_eq!(o.take(), None);
+    }
+
+    fn mark(history: u64, cursor_y: u64) -> PaneMark {
+        PaneMark {
+            history,
+            cursor_y,
+            limit: 2000,
+            bytes: 0,
+            dead: false,
+        }
+    }
+
+    fn rows(range: std::ops::Range<u32>) -> Vec<String> {
+        range.map(|i| format!("line {i}")).collect()
+    }
+
+    #[test]
+    fn new_rows_follow_the_marks_while_history_grows() {
+        // 10 complete lines before, 15 now; rows read: lines 0..15.
+        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..15), Some("line 9"));
+        assert_eq!((fresh, lost), (5, 0));
+    }
+
+    #[test]
+    fn lines_beyond_the_rows_read_are_counted() {
+        let (fresh, lost) = fresh_rows(&mark(0, 5), &mark(100, 9), &rows(100..109), Some("line 4"));
+        assert_eq!((fresh, lost), (9, 95));
+    }
+
+    #[test]
+    fn several_history_trims_are_found_by_content() {
+        // The marks suggest 50 new lines after one trim, but the old newest row sits
+        // elsewhere: the rows after it are the new ones.
+        let r = rows(1000..1300);
+        let (fresh, lost) = fresh_rows(&mark(2000, 0), &mark(1850, 0), &r, Some("line 1199"));
+        assert_eq!((fresh, lost), (100, 0));
+    }
+
+    #[test]
+    fn a_vanished_newest_row_means_lines_were_lost_and_says_so() {
+        let r = rows(5000..5300);
+        let (fresh, lost) = fresh_rows(&mark(2000, 0), &mark(1850, 0), &r, Some("line 10"));
+        assert_eq!(fresh, 300);
+        assert!(lost >= 1);
     }
 }

@@ -338,16 +338,13 @@ impl Engine {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
                 let pane = self.tmux.active_pane(socket, &s.id.name).await?;
-                let history = self.tmux.capture(socket, &s.id.name, lines).await?;
-                let control = self.tmux.inv(socket).args([
-                    "-C",
-                    "attach-session",
-                    "-t",
-                    &crate::backend::tmux::exact(&s.id.name),
-                    "-f",
-                    "read-only,ignore-size",
-                ]);
-                Ok(follow::tmux(control, pane, history, buffer))
+                Ok(follow::tmux(
+                    self.tmux.clone(),
+                    socket.clone(),
+                    pane,
+                    lines,
+                    buffer,
+                ))
             }
             Location::Container { runtime } => {
                 let inv = self.runtime(*runtime).logs_inv(&s.id.name, lines, true);

@@ -1,7 +1,7 @@
 //! Property tests of the log normalizer over arbitrary and escape-heavy byte streams.
 
 use ansi_to_tui::IntoText as _;
-use muxdeck::logs::{Normalizer, plain_text};
+use muxdeck::logs::{Normalizer, max_line_bytes, plain_text};
 use proptest::prelude::*;
 
 /// Byte fragments that exercise the escape parser far more often than uniform bytes.
@@ -96,6 +96,11 @@ proptest! {
             prop_assert!(!line.chars().any(is_forbidden_control), "control char in {line:?}");
             prop_assert!(escapes_are_sgr(line), "non-SGR escape in {line:?}");
             prop_assert!(plain_text(line).chars().count() <= max, "line too long: {line:?}");
+            prop_assert!(
+                line.len() <= max_line_bytes(max) + 4 * max + 1024,
+                "line too large: {} bytes",
+                line.len()
+            );
         }
     }
 

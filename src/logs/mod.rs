@@ -12,4 +12,4 @@ pub mod buffer;
 pub mod normalize;
 
 pub use buffer::LogBuffer;
-pub use normalize::{DEFAULT_MAX_LINE_CHARS, Normalizer, normalize, plain_text};
+pub use normalize::{DEFAULT_MAX_LINE_CHARS, Normalizer, max_line_bytes, normalize, plain_text};

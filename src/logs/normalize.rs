@@ -11,7 +11,13 @@
 //!
 //! Escape sequences are recognized by the [`vte`] state machine (built without its
 //! `std` feature so that an unterminated OSC string is buffered up to a fixed bound
-//! instead of growing without limit).
+//! instead of growing without limit). For throughput, text between escape sequences
+//! is handled here directly while `vte` is known to be in its ground state (runs of
+//! printable characters are copied in bulk), and the outcome of short, recently seen
+//! sequences is replayed instead of parsing the same bytes again; a test checks that
+//! this gives exactly what `vte` alone gives. UTF-8 is validated before `vte` sees
+//! the bytes (invalid sequences become U+FFFD), so characters split across chunks
+//! are reassembled here.
 //!
 //! Line model:
 //! * `\n` ends a line; `\r\n` is a plain newline.
@@ -19,7 +25,9 @@
 //!   bars); overwritten cells take the new style. Backspace moves one column left
 //!   without erasing. `\t` advances to the next multiple of 8 columns (padding with
 //!   spaces past the end of the line, never past the maximum line length).
-//! * A line longer than the maximum is split after the maximum number of characters.
+//! * A line longer than the maximum is split after the maximum number of characters
+//!   (or earlier if its SGR sequences make it exceed about 8 bytes per character, see
+//!   [`max_line_bytes`]), so memory stays bounded whatever the input.
 //! * Lines are independent: a line that ends with a style active gets a trailing
 //!   `ESC[0m`, and the next line starts by re-emitting that style.
 
@@ -27,6 +35,14 @@ use vte::{Params, Parser, Perform};
 
 /// Default maximum number of characters of one output line (longer lines are split).
 pub const DEFAULT_MAX_LINE_CHARS: usize = 16 * 1024;
+
+/// Approximate byte limit of a line with at most `max_chars` characters: a line is
+/// also split when its text, SGR sequences included, reaches this many bytes (it may
+/// exceed it by a few hundred bytes of SGR, or by four bytes per character when
+/// overwritten text is styled), so that heavily styled output stays bounded too.
+pub fn max_line_bytes(max_chars: usize) -> usize {
+    max_chars.saturating_mul(8).max(64)
+}
 
 /// The SGR reset sequence that ends every line on which a style is still active.
 const RESET: &str = "\x1b[0m";
@@ -64,14 +80,18 @@ struct Cell {
 struct LineState {
     /// Maximum characters per line (at least 1).
     max: usize,
+    /// Approximate maximum bytes per line, SGR included ([`max_line_bytes`]).
+    max_bytes: usize,
     /// Current SGR state, as SGR sequences that applied to the default state give it.
     style: String,
-    /// SGR sequences to write before the next printed character (append mode).
-    pending: String,
-    /// Whether `buf` ends in a non-default style (append mode).
+    /// Whether the line up to `text_end` ends in a non-default style (append mode).
     written_active: bool,
-    /// Append mode: the line's text, SGR included.
+    /// Append mode: the line's text, SGR included. `buf[text_end..]` holds the SGR
+    /// sequences received since the last printed character: they are kept only if
+    /// more text follows.
     buf: String,
+    /// Append mode: length of `buf` up to its last printed character.
+    text_end: usize,
     /// Append mode: characters in `buf`.
     width: usize,
     /// Cursor column.
@@ -90,16 +110,20 @@ struct LineState {
     codes: Vec<u16>,
     /// Scratch: serialized SGR sequence.
     seq: String,
+    /// Kind of the SGR sequence last applied by [`LineState::sgr`] (its serialization
+    /// is left in `seq`), `None` if the last one was dropped.
+    last_sgr: Option<SgrKind>,
 }
 
 impl LineState {
     fn new(max: usize) -> Self {
         Self {
             max: max.max(1),
+            max_bytes: max_line_bytes(max.max(1)),
             style: String::new(),
-            pending: String::new(),
             written_active: false,
             buf: String::new(),
+            text_end: 0,
             width: 0,
             col: 0,
             cell_mode: false,
@@ -109,6 +133,7 @@ impl LineState {
             raw_codes: Vec::new(),
             codes: Vec::new(),
             seq: String::new(),
+            last_sgr: None,
         }
     }
 
@@ -142,6 +167,15 @@ impl LineState {
             // byte (which starts the C1 controls U+0080..=U+009F).
             let start = i;
             let mut chars = 0;
+            // Eight printable ASCII bytes at a time.
+            while let Some(word) = bytes.get(i..i + 8) {
+                let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+                if !all_printable_ascii(w) {
+                    break;
+                }
+                i += 8;
+                chars += 8;
+            }
             while let Some(&b) = bytes.get(i) {
                 if (0x20..0x7f).contains(&b) {
                     chars += 1;
@@ -185,32 +219,64 @@ impl LineState {
         let mut chars = chars;
         while !self.cell_mode && self.col == self.width && chars > 0 {
             let room = self.max - self.width;
-            if room == 0 {
+            if room == 0 || self.text_end >= self.max_bytes {
                 self.end_line(out);
                 continue;
             }
-            if !self.pending.is_empty() {
-                self.flush_pending();
+            // The byte limit is checked before each character, as `print` does: the
+            // first one fits (checked above), each next one if the line so far, SGR
+            // included, is still below the limit.
+            let base = self.buf.len();
+            let ascii = run.len() == chars;
+            if !ascii && base + run.len() > self.max_bytes {
+                break; // Near the byte limit: character by character below.
             }
-            let take = chars.min(room);
+            self.text_begins();
+            let mut take = chars.min(room);
+            if ascii {
+                take = take.min(1 + self.max_bytes.saturating_sub(base + 1));
+            }
             let split = if take == chars {
                 run.len()
-            } else if run.len() == chars {
-                take // ASCII
+            } else if ascii {
+                take
             } else {
                 run.char_indices().nth(take).map_or(run.len(), |(b, _)| b)
             };
             let (now, later) = run.split_at(split);
             self.buf.push_str(now);
+            self.text_end = self.buf.len();
             self.width += take;
             self.col += take;
             run = later;
             chars -= take;
         }
-        if chars > 0 {
-            for c in run.chars() {
-                self.print(c, out);
+        if chars == 0 {
+            return;
+        }
+        if !self.cell_mode && self.col < self.width {
+            // Text goes over earlier text (after `\r` or backspace).
+            self.enter_cell_mode();
+        }
+        let mut rest = run.chars();
+        if self.cell_mode {
+            // Overwrite cells directly, as `print_slow` does, until the line is full.
+            let style = self.current_style_idx();
+            while self.col < self.max {
+                let Some(ch) = rest.next() else {
+                    return;
+                };
+                let cell = Cell { ch, style };
+                if let Some(slot) = self.cells.get_mut(self.col) {
+                    *slot = cell;
+                } else {
+                    self.cells.push(cell);
+                }
+                self.col += 1;
             }
+        }
+        for c in rest {
+            self.print(c, out);
         }
     }
 
@@ -221,12 +287,15 @@ impl LineState {
         if u < 0x20 || u.wrapping_sub(0x7f) <= 0x20 {
             return;
         }
-        if !self.cell_mode && self.col == self.width && self.width < self.max {
+        if !self.cell_mode
+            && self.col == self.width
+            && self.width < self.max
+            && self.text_end < self.max_bytes
+        {
             // Fast path: appending at the end of the line.
-            if !self.pending.is_empty() {
-                self.flush_pending();
-            }
+            self.text_begins();
             self.buf.push(c);
+            self.text_end = self.buf.len();
             self.width += 1;
             self.col += 1;
         } else {
@@ -236,8 +305,8 @@ impl LineState {
 
     #[cold]
     fn print_slow(&mut self, c: char, out: &mut Vec<String>) {
-        if self.col >= self.max {
-            // Line full: split it and continue on the next one.
+        if self.col >= self.max || (!self.cell_mode && self.col == self.width) {
+            // Line full (characters or bytes): split it and continue on the next one.
             self.end_line(out);
             self.print(c, out);
             return;
@@ -256,10 +325,12 @@ impl LineState {
         self.col += 1;
     }
 
-    fn flush_pending(&mut self) {
-        self.buf.push_str(&self.pending);
-        self.pending.clear();
-        self.written_active = !self.style.is_empty();
+    /// Text follows: SGR sequences written since the last character take effect.
+    #[inline]
+    fn text_begins(&mut self) {
+        if self.buf.len() != self.text_end {
+            self.written_active = !self.style.is_empty();
+        }
     }
 
     fn execute(&mut self, byte: u8, out: &mut Vec<String>) {
@@ -269,10 +340,15 @@ impl LineState {
             0x08 => self.col = self.col.saturating_sub(1),
             b'\t' => {
                 let target = ((self.col / 8 + 1) * 8).min(self.max);
-                while self.col < target {
-                    if self.col < self.len() {
-                        self.col += 1;
-                    } else {
+                let len = self.len();
+                if target <= len {
+                    // Within existing text: only move.
+                    self.col = target;
+                } else {
+                    // Pad from the end of the line (a fixed count: the padding may
+                    // itself be split onto the next line).
+                    self.col = len;
+                    for _ in len..target {
                         self.print(' ', out);
                     }
                 }
@@ -286,21 +362,23 @@ impl LineState {
         let line = if self.cell_mode {
             self.serialize_cells()
         } else {
+            let text = self.buf.get(..self.text_end).unwrap_or_default();
             let extra = if self.written_active { RESET.len() } else { 0 };
-            let mut line = String::with_capacity(self.buf.len() + extra);
-            line.push_str(&self.buf);
+            let mut line = String::with_capacity(text.len() + extra);
+            line.push_str(text);
             if self.written_active {
                 line.push_str(RESET);
             }
             line
         };
         out.push(line);
+        // The new line starts with the current style (kept if text follows).
         self.buf.clear();
+        self.buf.push_str(&self.style);
+        self.text_end = 0;
         self.width = 0;
         self.col = 0;
         self.written_active = false;
-        self.pending.clear();
-        self.pending.push_str(&self.style);
         if self.cell_mode {
             self.cell_mode = false;
             self.cells.clear();
@@ -313,7 +391,13 @@ impl LineState {
         let mut line = String::with_capacity(self.cells.len() + 16);
         let mut cur = 0u16;
         for cell in &self.cells {
-            if cell.style != cur {
+            if cell.style != cur && line.len() >= self.max_bytes {
+                // Too much styling: the rest of the line is plain.
+                if cur != 0 {
+                    line.push_str(RESET);
+                    cur = 0;
+                }
+            } else if cell.style != cur {
                 if cur != 0 {
                     line.push_str(RESET);
                 }
@@ -336,6 +420,7 @@ impl LineState {
         self.cells.clear();
         self.styles.truncate(1);
         self.style_idx = None;
+        self.buf.truncate(self.text_end);
         let buf = std::mem::take(&mut self.buf);
         let mut running = String::new();
         let mut running_idx = 0u16;
@@ -366,7 +451,7 @@ impl LineState {
         }
         self.buf = buf;
         self.buf.clear();
-        self.pending.clear();
+        self.text_end = 0;
         self.written_active = false;
     }
 
@@ -431,7 +516,7 @@ impl LineState {
     /// Handles `CSI ... m`.
     fn sgr(&mut self, params: &Params) {
         self.raw_codes.clear();
-        for group in params.iter() {
+        for group in params {
             match *group {
                 [code] => self.raw_codes.push(code),
                 // Colon forms: `38:5:n`, `38:2::r:g:b`, `38:2:r:g:b`.
@@ -449,10 +534,11 @@ impl LineState {
             }
         }
         let kind = canonicalize(&self.raw_codes, &mut self.codes);
+        self.seq.clear();
         if self.codes.is_empty() {
+            self.last_sgr = None;
             return;
         }
-        self.seq.clear();
         self.seq.push_str("\x1b[");
         for (i, code) in self.codes.iter().enumerate() {
             if i > 0 {
@@ -461,30 +547,40 @@ impl LineState {
             push_u16(&mut self.seq, *code);
         }
         self.seq.push('m');
+        self.last_sgr = Some(kind);
+        let seq = std::mem::take(&mut self.seq);
+        self.apply_sgr(&seq, kind);
+        self.seq = seq;
+    }
 
-        apply_style(&mut self.style, &self.seq, kind);
+    /// Applies a canonical SGR sequence `seq` of the given kind.
+    #[inline]
+    fn apply_sgr(&mut self, seq: &str, kind: SgrKind) {
+        apply_style(&mut self.style, seq, kind);
         self.style_idx = None;
         if self.cell_mode {
             return;
         }
+        // Update the SGR written since the last character (`buf[text_end..]`) so
+        // that it takes the line from its written style to the current one.
         match kind {
             SgrKind::FullReset => {
-                self.pending.clear();
+                self.buf.truncate(self.text_end);
                 if self.written_active {
-                    self.pending.push_str(RESET);
+                    self.buf.push_str(RESET);
                 }
             }
             SgrKind::SelfContained => {
-                self.pending.clear();
-                self.pending.push_str(&self.seq);
+                self.buf.truncate(self.text_end);
+                self.buf.push_str(seq);
             }
             SgrKind::Additive => {
-                if self.pending.len() + self.seq.len() > PENDING_CAP {
-                    self.pending.clear();
-                    self.pending.push_str(RESET);
-                    self.pending.push_str(&self.style);
+                if self.buf.len() - self.text_end + seq.len() > PENDING_CAP {
+                    self.buf.truncate(self.text_end);
+                    self.buf.push_str(RESET);
+                    self.buf.push_str(&self.style);
                 } else {
-                    self.pending.push_str(&self.seq);
+                    self.buf.push_str(seq);
                 }
             }
         }
@@ -563,6 +659,7 @@ fn canonicalize(raw: &[u16], out: &mut Vec<u16>) -> SgrKind {
 }
 
 /// Updates a style (SGR sequences applied to the default state) with `seq`.
+#[inline]
 fn apply_style(style: &mut String, seq: &str, kind: SgrKind) {
     match kind {
         SgrKind::FullReset => style.clear(),
@@ -585,6 +682,18 @@ fn apply_style(style: &mut String, seq: &str, kind: SgrKind) {
     }
 }
 
+/// Whether all eight bytes of `w` are printable ASCII (0x20..=0x7E).
+#[inline]
+fn all_printable_ascii(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Some byte below 0x20 (exact as a whole-word test for thresholds up to 0x80).
+    let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    // Some byte 0x7F or above: adding 1 sets the high bit of 0x7F; others have it.
+    let above = (w.wrapping_add(ONES) | w) & HIGH;
+    below | above == 0
+}
+
 /// Whether `bytes` is the beginning of a UTF-8 character that needs more bytes.
 fn incomplete_utf8(bytes: &[u8]) -> bool {
     matches!(std::str::from_utf8(bytes), Err(e) if e.valid_up_to() == 0 && e.error_len().is_none())
@@ -595,8 +704,12 @@ struct Sink<'a> {
     state: &'a mut LineState,
     out: &'a mut Vec<String>,
     /// Set by a callback after which `vte` is back in its ground state (unless the
-    /// byte consumed last was an ESC, see [`Normalizer::advance_text`]).
+    /// byte consumed last was an ESC, see [`Normalizer::advance_vte`]).
     ground: bool,
+    /// Number of CSI and ESC dispatches.
+    dispatches: u32,
+    /// Whether any other callback happened.
+    other: bool,
 }
 
 impl Perform for Sink<'_> {
@@ -604,11 +717,13 @@ impl Perform for Sink<'_> {
     fn print(&mut self, c: char) {
         self.state.print(c, self.out);
         self.ground = true;
+        self.other = true;
     }
 
     #[inline]
     fn execute(&mut self, byte: u8) {
         self.state.execute(byte, self.out);
+        self.other = true;
         if matches!(byte, 0x18 | 0x1a) {
             // CAN/SUB abort any sequence.
             self.ground = true;
@@ -618,15 +733,25 @@ impl Perform for Sink<'_> {
     fn csi_dispatch(&mut self, params: &Params, intermediates: &[u8], ignore: bool, action: char) {
         if action == 'm' && intermediates.is_empty() && !ignore {
             self.state.sgr(params);
+        } else {
+            self.state.last_sgr = None;
         }
         self.ground = true;
+        self.dispatches += 1;
     }
 
     fn esc_dispatch(&mut self, _intermediates: &[u8], _ignore: bool, _byte: u8) {
+        self.state.last_sgr = None;
         self.ground = true;
+        self.dispatches += 1;
+    }
+
+    fn hook(&mut self, _params: &Params, _intermediates: &[u8], _ignore: bool, _action: char) {
+        self.other = true;
     }
 
     fn osc_dispatch(&mut self, _params: &[&[u8]], bell_terminated: bool) {
+        self.other = true;
         if bell_terminated {
             self.ground = true;
         }
@@ -637,8 +762,7 @@ impl Perform for Sink<'_> {
         self.ground
     }
 
-    // Everything else (DCS hook/put/unhook) is dropped by the trait's default no-op
-    // methods.
+    // DCS `put`/`unhook` (only after `hook`) are dropped by the default no-ops.
 }
 
 /// Streaming normalizer of raw session output into safe lines.
@@ -661,7 +785,38 @@ pub struct Normalizer {
     /// directly (runs of plain characters are copied in bulk) and only escape
     /// sequences go through `vte`.
     in_ground: bool,
+    /// What `vte` made of recently seen short escape sequences (see [`SeqMemo`]).
+    memo: Vec<SeqMemo>,
+    /// Next memo slot to replace.
+    memo_next: usize,
+    /// Test reference mode: everything goes through `vte` (no fast path, no memo).
+    vte_only: bool,
 }
+
+/// The outcome of an escape sequence, as `vte` parsed it from its ground state.
+///
+/// `vte` is deterministic: the same bytes from the ground state produce the same
+/// callbacks and leave it in the ground state again. Loggers repeat a handful of SGR
+/// sequences, so replaying the outcome of the exact same bytes skips the parser
+/// without interpreting anything here. Only sequences of at most 16 bytes, all
+/// printable after the ESC, that produced exactly one CSI/ESC dispatch are kept.
+#[derive(Debug)]
+struct SeqMemo {
+    /// The sequence's bytes, little-endian, zero-padded.
+    key: u128,
+    /// Mask of the sequence's bytes in `key`.
+    mask: u128,
+    /// Length of the sequence.
+    len: usize,
+    /// The canonical SGR sequence it applied, if any.
+    sgr: Option<(String, SgrKind)>,
+}
+
+/// Longest escape sequence remembered in [`SeqMemo`].
+const MEMO_SEQ_MAX: usize = 16;
+
+/// Number of [`SeqMemo`] entries.
+const MEMO_SIZE: usize = 16;
 
 impl std::fmt::Debug for Normalizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -686,6 +841,9 @@ impl Normalizer {
             held: [0; 4],
             held_len: 0,
             in_ground: true,
+            memo: Vec::new(),
+            memo_next: 0,
+            vte_only: false,
         }
     }
 
@@ -773,38 +931,97 @@ impl Normalizer {
     /// Processes valid UTF-8: text in the ground state directly, escape sequences
     /// through `vte`.
     fn advance_text(&mut self, text: &str, out: &mut Vec<String>) {
+        let bytes = text.as_bytes();
         let mut i = 0;
-        while i < text.len() {
+        while i < bytes.len() {
             if self.in_ground
                 && let Some(rest) = text.get(i..)
             {
                 i += self.state.ground(rest, out);
-                if i >= text.len() {
+                let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) else {
                     break;
-                }
+                };
                 // Stopped at an ESC.
+                if let Some(len) = self.replay(rest) {
+                    i += len;
+                    continue;
+                }
                 self.in_ground = false;
+                let (n, dispatches, other) = self.advance_vte(rest, out);
+                if self.in_ground && dispatches == 1 && !other {
+                    self.remember(rest.get(..n).unwrap_or_default());
+                }
+                i += n.max(1);
+                continue;
             }
-            let rest = text.as_bytes().get(i..).unwrap_or_default();
-            i += self.advance_vte(rest, out).max(1);
+            let rest = bytes.get(i..).unwrap_or_default();
+            i += self.advance_vte(rest, out).0.max(1);
+        }
+    }
+
+    /// Replays the remembered outcome of the escape sequence at the start of `bytes`
+    /// (`vte` being in its ground state); returns its length.
+    #[inline]
+    fn replay(&mut self, bytes: &[u8]) -> Option<usize> {
+        let word = u128::from_le_bytes(bytes.get(..MEMO_SEQ_MAX)?.try_into().ok()?);
+        let memo = self.memo.iter().find(|m| word & m.mask == m.key)?;
+        if let Some((seq, kind)) = &memo.sgr {
+            self.state.apply_sgr(seq, *kind);
+        }
+        Some(memo.len)
+    }
+
+    /// Remembers the outcome of `seq`, just parsed by `vte` from its ground state
+    /// back to it with a single dispatch, if it qualifies (see [`SeqMemo`]).
+    fn remember(&mut self, seq: &[u8]) {
+        let len = seq.len();
+        if !(2..=MEMO_SEQ_MAX).contains(&len) || !seq[1..].iter().all(|b| (0x20..0x7f).contains(b))
+        {
+            return;
+        }
+        let mut padded = [0u8; MEMO_SEQ_MAX];
+        for (p, b) in padded.iter_mut().zip(seq) {
+            *p = *b;
+        }
+        let mask = if len == MEMO_SEQ_MAX {
+            u128::MAX
+        } else {
+            (1u128 << (8 * len)) - 1
+        };
+        let entry = SeqMemo {
+            key: u128::from_le_bytes(padded),
+            mask,
+            len,
+            sgr: self
+                .state
+                .last_sgr
+                .map(|kind| (self.state.seq.clone(), kind)),
+        };
+        let slot = self.memo_next;
+        self.memo_next = (slot + 1) % MEMO_SIZE;
+        if let Some(m) = self.memo.get_mut(slot) {
+            *m = entry;
+        } else {
+            self.memo.push(entry);
         }
     }
 
     /// Hands bytes to `vte` until it is back in its ground state (or the bytes run
-    /// out); returns the number of bytes consumed.
-    fn advance_vte(&mut self, bytes: &[u8], out: &mut Vec<String>) -> usize {
+    /// out); returns the number of bytes consumed, the number of CSI/ESC dispatches
+    /// and whether any other callback happened.
+    fn advance_vte(&mut self, bytes: &[u8], out: &mut Vec<String>) -> (usize, u32, bool) {
         let mut sink = Sink {
             state: &mut self.state,
             out,
             ground: false,
+            dispatches: 0,
+            other: false,
         };
         let n = self.parser.advance_until_terminated(&mut sink, bytes);
         // A ground-state run of text that `vte` printed itself may have ended at an
         // ESC, which `vte` consumed too: then it is in its escape state.
-        if sink.ground && n > 0 && bytes.get(n - 1) != Some(&0x1b) {
-            self.in_ground = true;
-        }
-        n
+        self.in_ground = sink.ground && n > 0 && bytes.get(n - 1) != Some(&0x1b) && !self.vte_only;
+        (n, sink.dispatches, sink.other)
     }
 
     /// Pushes the pending partial line (if any non-empty) and resets line state.
@@ -821,8 +1038,10 @@ impl Normalizer {
         if self.state.has_content() {
             self.state.end_line(out);
         }
+        let vte_only = self.vte_only;
         *self = Self::with_max_line_chars(self.state.max);
-        debug_assert!(self.in_ground);
+        self.vte_only = vte_only;
+        self.in_ground = !vte_only;
     }
 }
 
@@ -865,6 +1084,57 @@ pub fn plain_text(line: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Reference normalizer: every byte goes through `vte` (no fast path, no memo).
+    fn vte_only(max: usize) -> Normalizer {
+        let mut n = Normalizer::with_max_line_chars(max);
+        n.vte_only = true;
+        n.in_ground = false;
+        n
+    }
+
+    fn run(mut n: Normalizer, parts: &[&[u8]]) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in parts {
+            n.feed(p, &mut out);
+        }
+        n.finish(&mut out);
+        out
+    }
+
+    fn fragment() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            3 => any::<u8>().prop_map(|b| vec![b]),
+            3 => r"[a-z0-9 :=é\u{1f600}\u{9b}]{1,10}".prop_map(String::into_bytes),
+            3 => r"\x1b\[[0-9;:]{0,8}m".prop_map(String::into_bytes),
+            1 => r"\x1b\[[0-9;:<=>?]{0,10}[ -/]{0,2}[@-~]".prop_map(String::into_bytes),
+            1 => r"\x1b[\]P_^X]?[ -~]{0,6}(\x07|\x1b\\)?".prop_map(String::into_bytes),
+            1 => r"\x1b[ -~]{0,3}".prop_map(String::into_bytes),
+            2 => r"[\r\n\t\x08\x00\x18\x1a]".prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// The fast path (direct text handling, memoized sequences) does exactly what
+        /// `vte` alone does, however the input is chunked.
+        #[test]
+        fn fast_path_matches_vte(
+            parts in proptest::collection::vec(fragment(), 0..128),
+            cut in any::<prop::sample::Index>(),
+            max in 1usize..40,
+        ) {
+            let bytes = parts.concat();
+            let reference = run(vte_only(max), &[&bytes]);
+            prop_assert_eq!(run(Normalizer::with_max_line_chars(max), &[&bytes]), reference.clone());
+            let cut = cut.index(bytes.len() + 1);
+            let (a, b) = bytes.split_at(cut);
+            prop_assert_eq!(run(Normalizer::with_max_line_chars(max), &[a, b]), reference.clone());
+            prop_assert_eq!(run(vte_only(max), &[a, b]), reference);
+        }
+    }
 
     fn norm_max(bytes: &[u8], max: usize) -> Vec<String> {
         let mut n = Normalizer::with_max_line_chars(max);
@@ -1066,6 +1336,32 @@ mod tests {
     }
 
     #[test]
+    fn heavily_styled_line_bounded_in_bytes() {
+        let max = 100;
+        let mut v = Vec::new();
+        for i in 0..max {
+            v.extend_from_slice(format!("\x1b[38;2;{};{};{}m#", i, 255 - i, i / 2).as_bytes());
+        }
+        let out = norm_max(&v, max);
+        assert!(out.len() > 1, "split by bytes");
+        for line in &out {
+            assert!(line.len() <= max_line_bytes(max) + 512, "{}", line.len());
+        }
+        let text: String = out.iter().map(|l| plain_text(l)).collect();
+        assert_eq!(text, "#".repeat(max));
+        // Overwritten, heavily styled text stays bounded as well.
+        let mut v = b"x\r".to_vec();
+        for i in 0..max {
+            v.extend_from_slice(
+                format!("\x1b[1;2;3;4;38;2;{};{};{}m#", i, 255 - i, i / 2).as_bytes(),
+            );
+        }
+        let out = norm_max(&v, max);
+        assert_eq!(out.len(), 1);
+        assert!(out[0].len() <= max_line_bytes(max) + 4 * max + 512);
+    }
+
+    #[test]
     fn split_keeps_style() {
         let out = norm_max(b"\x1b[31mabcdef\x1b[0mgh\n", 3);
         assert_eq!(out, vec!["\x1b[31mabc\x1b[0m", "\x1b[31mdef\x1b[0m", "gh",]);
@@ -1126,6 +1422,28 @@ mod tests {
             feed_split(&[b"\xf0\x9f", b"\x98", b"\x80!"]),
             vec!["\u{1f600}!"]
         );
+    }
+
+    #[test]
+    fn raw_st_inside_utf8_in_dcs() {
+        // 0x9C (ST) inside a UTF-8 character ends a DCS string in vte, leaving the
+        // rest of the character as invalid bytes: same result however it is fed.
+        let input = b"\x1bPa\xf3\x9c\xb3\x80\x1b\x9b x\n";
+        let whole = normalize(input);
+        assert_eq!(run(vte_only(DEFAULT_MAX_LINE_CHARS), &[input]), whole);
+        let parts: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(feed_split(&parts), whole);
+    }
+
+    #[test]
+    fn tab_with_long_style_terminates() {
+        // A carried style longer than the byte limit leaves room for one character
+        // per line; a tab must still end.
+        let out = norm_max(
+            b"\x1b[38:5:0;0;10m\x1b[38:5:10m\x1b[38;5;10;10m\x1b[38:5::0;1;100m\x1b[38;2;;0;0m\t",
+            2,
+        );
+        assert_eq!(out.iter().map(|l| plain_text(l)).collect::<String>(), "  ");
     }
 
     #[test]

@@ -166,6 +166,10 @@ pub struct App {
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
+    /// Whether every source has answered once, or the user has moved the selection. Until
+    /// then the selection stays on the first row as the sources answer one by one, so the
+    /// screen opens on the top row whichever source answers first.
+    pub settled: bool,
 }
 
 impl App {
@@ -193,6 +197,7 @@ impl App {
             log_height: 10,
             list_height: 10,
             mono,
+            settled: false,
         }
     }
 
@@ -231,7 +236,9 @@ impl App {
             .selected
             .as_ref()
             .is_some_and(|id| self.visible().iter().any(|s| &s.id == id));
-        if !still_there {
+        if !self.settled {
+            self.selected = self.visible().first().map(|s| s.id.clone());
+        } else if !still_there {
             let vis = self.visible();
             let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
             self.selected = vis.get(idx).map(|s| s.id.clone());
@@ -286,7 +293,13 @@ impl App {
                     self.log.scroll = (self.log.scroll + n).min(self.log.buffer.len());
                 }
             }
-            LogEvent::Skipped(n) => self.log.buffer.push_gap(n),
+            LogEvent::Skipped(n) => {
+                self.log.buffer.push_gap(n);
+                if !self.log.follow && n > 0 {
+                    // The gap marker is a line too: keep the view still.
+                    self.log.scroll = (self.log.scroll + 1).min(self.log.buffer.len());
+                }
+            }
             LogEvent::Ended(why) => self.log.note = Some(format!("log ended: {why}")),
             LogEvent::Failed(why) => self.log.note = Some(format!("log stream failed: {why}")),
         }
@@ -377,6 +390,7 @@ impl App {
     fn movement(&mut self, action: Action) -> Effect {
         match self.focus {
             Focus::List => {
+                self.settled = true;
                 let vis_len = self.visible().len();
                 if vis_len == 0 {
                     return Effect::None;
@@ -493,5 +507,59 @@ pub fn short_error(message: &str) -> String {
         format!("{cut}…")
     } else {
         message.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Runtime;
+
+    fn app() -> App {
+        let keymap = Keymap::new(&BTreeMap::new()).expect("default keys");
+        App::new(keymap, 100, false)
+    }
+
+    fn listing(ids: &[SessionId]) -> Listing {
+        Listing {
+            sessions: ids
+                .iter()
+                .map(|id| Session::new(id.clone(), State::Running))
+                .collect(),
+            health: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn opens_on_the_top_row_whichever_source_answers_first() {
+        let api = SessionId::tmux("default", "api");
+        let web = SessionId::container(Runtime::Podman, "web");
+        let mut app = app();
+        // podman answers first: its row is the only one.
+        let _ = app.set_listing(listing(std::slice::from_ref(&web)), &[]);
+        assert_eq!(app.selected.as_ref(), Some(&web));
+        // tmux answers: its row is above, and the screen has not been touched yet.
+        let effect = app.set_listing(listing(&[api.clone(), web.clone()]), &[]);
+        assert_eq!(app.selected.as_ref(), Some(&api));
+        assert!(matches!(effect, Effect::Follow(Some(ref s)) if s.id == api));
+        // Once settled, a row appearing above does not move the selection.
+        app.settled = true;
+        let early = SessionId::tmux("default", "aaa");
+        let effect = app.set_listing(listing(&[early, api.clone(), web.clone()]), &[]);
+        assert_eq!(app.selected.as_ref(), Some(&api));
+        assert_eq!(effect, Effect::None);
+    }
+
+    #[test]
+    fn moving_settles_the_selection() {
+        let a = SessionId::tmux("default", "a");
+        let b = SessionId::tmux("default", "b");
+        let mut app = app();
+        let _ = app.set_listing(listing(&[a.clone(), b.clone()]), &[]);
+        let _ = app.act(Action::Down);
+        assert_eq!(app.selected.as_ref(), Some(&b));
+        assert!(app.settled);
+        let _ = app.set_listing(listing(&[a, b.clone()]), &[]);
+        assert_eq!(app.selected.as_ref(), Some(&b));
     }
 }

@@ -67,6 +67,10 @@ pub enum Msg {
 const FRAME: Duration = Duration::from_millis(16);
 /// Lines of history a new follow starts with.
 const FOLLOW_HISTORY: usize = 2000;
+/// Quiet time after the selection moves before its log is followed, so that running
+/// through the list with `j` starts no follower (and its backend calls) for the rows
+/// passed over.
+const FOLLOW_DELAY: Duration = Duration::from_millis(100);
 
 /// The sources the screen watches, in health-line order.
 pub const SOURCES: [Source; 3] = [
@@ -98,6 +102,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         tui,
         reports: BTreeMap::new(),
         stream: None,
+        pending: None,
         generation: 0,
         tx,
         rx,
@@ -111,12 +116,20 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     result
 }
 
+/// The log to follow once the selection has been still for [`FOLLOW_DELAY`].
+struct PendingFollow {
+    due: tokio::time::Instant,
+    session: Session,
+}
+
 struct Runner {
     engine: Engine,
     app: App,
     tui: Tui,
     reports: BTreeMap<Source, Report>,
     stream: Option<LogStream>,
+    /// A follow waiting for the selection to settle.
+    pending: Option<PendingFollow>,
     generation: u64,
     tx: mpsc::Sender<Msg>,
     rx: mpsc::Receiver<Msg>,
@@ -130,6 +143,13 @@ struct Runner {
 async fn next_log(stream: &mut Option<LogStream>) -> Option<LogEvent> {
     match stream {
         Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn follow_due(pending: Option<&PendingFollow>) {
+    match pending {
+        Some(p) => tokio::time::sleep_until(p.due).await,
         None => std::future::pending().await,
     }
 }
@@ -189,6 +209,7 @@ impl Runner {
                     }
                     self.dirty = true;
                 }
+                () = follow_due(self.pending.as_ref()) => self.start_follow(),
                 () = tokio::time::sleep_until(frame_due), if self.dirty => {}
                 _ = second.tick() => {
                     // Ages on screen move with the clock; the config may have been edited.
@@ -230,6 +251,9 @@ impl Runner {
         let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
         let listing = self.engine.merge(&reports);
         let effect = self.app.set_listing(listing, &sources);
+        if reports.len() == SOURCES.len() {
+            self.app.settled = true;
+        }
         self.apply(effect);
     }
 
@@ -366,19 +390,10 @@ impl Runner {
             Effect::Follow(target) => {
                 self.stream = None;
                 self.generation += 1;
-                if let Some(s) = target {
-                    let engine = self.engine.clone();
-                    let tx = self.tx.clone();
-                    let generation = self.generation;
-                    let cap = self.engine.config().log_lines;
-                    tokio::spawn(async move {
-                        let result = engine
-                            .follow(&s, FOLLOW_HISTORY.min(cap), cap)
-                            .await
-                            .map_err(|e| e.to_string());
-                        let _ = tx.send(Msg::Stream { generation, result }).await;
-                    });
-                }
+                self.pending = target.map(|session| PendingFollow {
+                    due: tokio::time::Instant::now() + FOLLOW_DELAY,
+                    session,
+                });
             }
             Effect::Run(op, s) => self.run_op(op, s),
             Effect::Refresh => {
@@ -387,6 +402,25 @@ impl Runner {
                 self.app.say("refreshing…", Level::Info);
             }
         }
+    }
+
+    /// Asks the engine for the stream of the pending follow, now that the selection has
+    /// settled.
+    fn start_follow(&mut self) {
+        let Some(PendingFollow { session, .. }) = self.pending.take() else {
+            return;
+        };
+        let engine = self.engine.clone();
+        let tx = self.tx.clone();
+        let generation = self.generation;
+        let cap = self.engine.config().log_lines;
+        tokio::spawn(async move {
+            let result = engine
+                .follow(&session, FOLLOW_HISTORY.min(cap), cap)
+                .await
+                .map_err(|e| e.to_string());
+            let _ = tx.send(Msg::Stream { generation, result }).await;
+        });
     }
 
     fn run_op(&mut self, op: Op, s: Session) {
@@ -438,9 +472,13 @@ impl Runner {
         self.tui.exit();
         let status = tokio::task::block_in_place(|| inv.to_std().status());
         self.tui.enter()?;
-        // Keys typed while away were meant for the session, not for muxdeck.
-        while crossterm::event::poll(Duration::ZERO)? {
-            let _ = crossterm::event::read()?;
+        // Keys typed while away were meant for the session, not for muxdeck. The first
+        // poll may only swallow the wake-up the dropped event stream left pending (and
+        // report nothing), so drain twice.
+        for _ in 0..2 {
+            while crossterm::event::poll(Duration::ZERO)? {
+                let _ = crossterm::event::read()?;
+            }
         }
         self.events = Some(EventStream::new());
         let alive = self.still_alive(s).await;

@@ -8,7 +8,7 @@ use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -54,8 +54,18 @@ impl Tui {
         }
         enable_raw_mode()?;
         self.active = true;
-        execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-        self.terminal.clear()?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            Clear(ClearType::All)
+        )?;
+        // A new ratatui terminal has blank buffers, so its first draw paints every cell of
+        // the blank screen. Not `Terminal::clear`: it asks the terminal where the cursor is,
+        // and after a hand-over that query fails at once ("cursor position could not be
+        // read"), woken by the wake-up the dropped `EventStream` left pending, which made
+        // muxdeck exit on the way back from every attach.
+        self.terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
         Ok(())
     }
 

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::UnicodeWidthChar;
 
 use super::theme::Theme;
 use crate::logs::plain_text;
@@ -80,40 +80,94 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         note_rows = 1;
     }
     let rows = height - note_rows.min(height);
-    // The window: `rows` logical lines ending `scroll` lines above the newest.
+    // The window: the lines that fill `rows` screen rows, ending `scroll` lines above the
+    // newest. Wrapping is done here, not by the paragraph, so the rows a line takes are
+    // known exactly and the newest line is always the last row shown.
     let end = log.buffer.len().saturating_sub(log.scroll);
     let start = end.saturating_sub(rows);
     let width = usize::from(inner.width);
     let mut used = 0;
-    let mut window: Vec<&str> = Vec::new();
+    let mut window: Vec<Vec<Line<'static>>> = Vec::new();
     for i in (start..end).rev() {
         let Some(l) = log.buffer.get(i) else { continue };
-        let cost = if log.wrap {
-            plain_text(l).width().div_ceil(width).max(1)
-        } else {
-            1
-        };
+        let mut line_rows = styled(l, theme);
+        if log.wrap {
+            line_rows = line_rows
+                .into_iter()
+                .flat_map(|line| wrap_line(line, width))
+                .collect();
+        }
+        let cost = line_rows.len().max(1);
         if used + cost > rows && !window.is_empty() {
             break;
         }
         used += cost;
-        window.push(l);
+        window.push(line_rows);
     }
-    for l in window.iter().rev() {
-        lines.extend(styled(l, theme));
-    }
-    let mut skip_rows = 0u16;
-    if log.wrap {
-        skip_rows = u16::try_from(used.saturating_sub(rows)).unwrap_or(0);
-    }
+    lines.extend(window.into_iter().rev().flatten());
+    // The oldest line of the window may not fit whole: its first rows go.
+    lines.drain(..used.saturating_sub(rows).min(lines.len()));
     if let Some(n) = &log.note
         && note_rows == 1
     {
         lines.push(Line::from(Span::styled(format!("── {n} ──"), theme.note())));
     }
-    let mut p = Paragraph::new(Text::from(lines)).scroll((skip_rows, 0));
-    if log.wrap {
-        p = p.wrap(Wrap { trim: false });
+    frame.render_widget(Paragraph::new(Text::from(lines)), inner);
+}
+
+/// Splits a styled line into rows of at most `width` columns, as a terminal wraps: at any
+/// character, styles kept.
+fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    let width = width.max(1);
+    if line.width() <= width {
+        return vec![line];
     }
-    frame.render_widget(p, inner);
+    let style = line.style;
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for c in span.content.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w > width && used > 0 {
+                if !piece.is_empty() {
+                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                }
+                rows.push(Line::from(std::mem::take(&mut row)).style(style));
+                used = 0;
+            }
+            piece.push(c);
+            used += w;
+        }
+        if !piece.is_empty() {
+            row.push(Span::styled(piece, span.style));
+        }
+    }
+    if !row.is_empty() {
+        rows.push(Line::from(row).style(style));
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::{Color, Style};
+
+    #[test]
+    fn wraps_at_any_character_keeping_styles() {
+        let red = Style::default().fg(Color::Red);
+        let line = Line::from(vec![Span::styled("abcde", red), Span::raw("fgh")]);
+        let rows = wrap_line(line, 3);
+        let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["abc", "def", "gh"]);
+        assert_eq!(rows[1].spans[0].style, red);
+        assert_eq!(rows[1].spans[1].style, Style::default());
+        // Wide characters never straddle a row.
+        let rows = wrap_line(Line::raw("a日本"), 2);
+        let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
+        assert_eq!(text, ["a", "日", "本"]);
+        assert_eq!(wrap_line(Line::raw(""), 5).len(), 1);
+    }
 }

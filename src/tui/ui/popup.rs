@@ -3,7 +3,8 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::SessionId;
@@ -20,8 +21,38 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-/// The help overlay: every action with its keys.
+/// Width of the help overlay when the screen allows it.
+const HELP_WIDTH: u16 = 78;
+/// Width of the key column of the help overlay (keys right-aligned, then two spaces).
+const KEY_COLUMN: usize = 16;
+
+/// Splits `text` at spaces into rows of at most `width` columns (a word longer than a row
+/// gets a row of its own and is cut by the renderer).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    let mut row = String::new();
+    for word in text.split_whitespace() {
+        if !row.is_empty() && row.width() + 1 + word.width() > width {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    if !row.is_empty() || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+/// The help overlay: every action with its keys. Long descriptions wrap under their own
+/// column, and the box is sized from the wrapped rows, so the last rows are never cut
+/// off while the screen has room for them.
 pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = HELP_WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let text_width = inner.saturating_sub(KEY_COLUMN).max(10);
     let mut lines = Vec::new();
     for (action, _, text, _) in ACTIONS {
         let keys: Vec<String> = app
@@ -30,21 +61,30 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:>14}  ", keys.join(" ")), theme.key()),
-            Span::raw(*text),
-        ]));
+        for (i, row) in wrap_words(text, text_width).into_iter().enumerate() {
+            let key = if i == 0 {
+                keys.join(" ")
+            } else {
+                String::new()
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("{key:>w$}  ", w = KEY_COLUMN - 2), theme.key()),
+                Span::raw(row),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
+    for row in wrap_words(
         "mouse wheel scrolls the log · ◆ marks config sessions · Esc or ? closes",
-        theme.dim(),
-    )));
+        inner,
+    ) {
+        lines.push(Line::from(Span::styled(row, theme.dim())));
+    }
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, 78, height);
+    let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.focused_border())
@@ -62,22 +102,45 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         Confirm::Kill => "Kills it at once: no time to clean up.",
         Confirm::Remove => "Deletes the container and its logs.",
     };
-    let width = u16::try_from(question.chars().count().max(detail.len()) + 4).unwrap_or(u16::MAX);
-    let rect = centered(area, width.max(30), 6);
-    let lines = vec![
-        Line::from(Span::styled(question, theme.title())),
-        Line::from(Span::styled(detail, theme.dim())),
-        Line::raw(""),
-        Line::from(vec![
-            Span::styled("y", theme.key()),
-            Span::raw(" yes   "),
-            Span::styled("n", theme.key()),
-            Span::raw(" no"),
-        ]),
-    ];
+    let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
+    let width = want.max(30).min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    // The question names the session: a name wider than the box is split, never cut.
+    let question_rows = hard_wrap(&question, inner);
+    let mut detail_rows = wrap_words(detail, inner);
+    let mut gap = true;
+    // On a short screen the answer keys matter more than the explanation.
+    let room = usize::from(area.height.saturating_sub(2));
+    let needed = |d: &Vec<String>, gap: bool| question_rows.len() + d.len() + usize::from(gap) + 1;
+    if needed(&detail_rows, gap) > room {
+        gap = false;
+    }
+    while needed(&detail_rows, gap) > room && !detail_rows.is_empty() {
+        detail_rows.pop();
+    }
+    let mut lines: Vec<Line> = question_rows
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, theme.title())))
+        .collect();
+    lines.extend(
+        detail_rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, theme.dim()))),
+    );
+    if gap {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key()),
+        Span::raw(" yes   "),
+        Span::styled("n", theme.key()),
+        Span::raw(" no"),
+    ]));
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.error())
@@ -85,4 +148,36 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         ),
         rect,
     );
+}
+
+/// Splits `text` into rows of at most `width` columns, anywhere.
+fn hard_wrap(text: &str, width: usize) -> Vec<String> {
+    let mut rows = vec![String::new()];
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > width && used > 0 {
+            rows.push(String::new());
+            used = 0;
+        }
+        if let Some(row) = rows.last_mut() {
+            row.push(c);
+        }
+        used += w;
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping() {
+        assert_eq!(wrap_words("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap_words("", 6), [""]);
+        assert_eq!(wrap_words("toolongword x", 4), ["toolongword", "x"]);
+        assert_eq!(hard_wrap("abcdefg", 3), ["abc", "def", "g"]);
+        assert_eq!(hard_wrap("ab", 3), ["ab"]);
+    }
 }

@@ -1,0 +1,728 @@
+//! Render tests: the screen drawn from a fixed app state on ratatui's `TestBackend`, read
+//! back cell by cell. No backend, no terminal, no clock: `NOW` is fixed.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+use muxdeck::config;
+use muxdeck::engine::{Engine, Health, HealthStatus, Report, Source};
+use muxdeck::model::{Runtime, Session, SessionId, State};
+use muxdeck::tui::SOURCES;
+use muxdeck::tui::app::{App, Confirm, Focus, Mode};
+use muxdeck::tui::keys::{ACTIONS, Keymap};
+use muxdeck::tui::ui;
+
+/// The fixed "now" of every frame (2024-06-01 00:00:00 UTC).
+const NOW: i64 = 1_717_200_000;
+
+fn keymap() -> Keymap {
+    Keymap::new(&BTreeMap::new()).expect("default keymap")
+}
+
+fn app(mono: bool) -> App {
+    App::new(keymap(), 1000, mono)
+}
+
+/// Draws `app` on a `w`x`h` test terminal and returns what it shows.
+fn draw(app: &App, w: u16, h: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    terminal
+        .draw(|f| ui::render(app, &SOURCES, NOW, f))
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+/// The screen as text, one string per row (trailing spaces kept).
+fn lines(buf: &Buffer) -> Vec<String> {
+    let area = buf.area;
+    (0..area.height)
+        .map(|y| (0..area.width).map(|x| buf[(x, y)].symbol()).collect())
+        .collect()
+}
+
+/// The screen as one string, for failure messages.
+fn screen(buf: &Buffer) -> String {
+    lines(buf).join("\n")
+}
+
+/// Column and row of the first occurrence of `needle` (cells, not bytes: every glyph used
+/// on these screens is one cell wide).
+fn find(buf: &Buffer, needle: &str) -> Option<(u16, u16)> {
+    lines(buf).iter().enumerate().find_map(|(y, l)| {
+        l.find(needle).map(|byte| {
+            let x = l[..byte].chars().count();
+            (u16::try_from(x).unwrap(), u16::try_from(y).unwrap())
+        })
+    })
+}
+
+fn must_find(buf: &Buffer, needle: &str) -> (u16, u16) {
+    find(buf, needle).unwrap_or_else(|| panic!("{needle:?} is not on screen:\n{}", screen(buf)))
+}
+
+/// The row holding `needle`.
+fn row_of(buf: &Buffer, needle: &str) -> String {
+    let (_, y) = must_find(buf, needle);
+    lines(buf)[usize::from(y)].clone()
+}
+
+/// Asserts every cell of `text` (found on screen) has foreground `fg`.
+fn assert_fg(buf: &Buffer, text: &str, fg: Color) {
+    let (x, y) = must_find(buf, text);
+    for i in 0..u16::try_from(text.chars().count()).unwrap() {
+        let cell = &buf[(x + i, y)];
+        assert_eq!(
+            cell.fg,
+            fg,
+            "cell {} of {text:?} at ({}, {y}) is {:?}, expected {fg:?}\n{}",
+            i,
+            x + i,
+            cell.fg,
+            screen(buf)
+        );
+    }
+}
+
+/// Asserts `text` occurs on the row containing `anchor`, with foreground `fg`.
+fn assert_fg_on_row(buf: &Buffer, anchor: &str, text: &str, fg: Color) {
+    let (_, y) = must_find(buf, anchor);
+    let row = &lines(buf)[usize::from(y)];
+    let byte = row
+        .find(text)
+        .unwrap_or_else(|| panic!("{text:?} is not on the row of {anchor:?}: {row:?}"));
+    let x = u16::try_from(row[..byte].chars().count()).unwrap();
+    for i in 0..u16::try_from(text.chars().count()).unwrap() {
+        assert_eq!(
+            buf[(x + i, y)].fg,
+            fg,
+            "{text:?} on the row of {anchor:?} is not {fg:?}\n{}",
+            screen(buf)
+        );
+    }
+}
+
+fn session(id: SessionId, state: State) -> Session {
+    let mut s = Session::new(id, state);
+    s.created = Some(NOW - 125);
+    s
+}
+
+fn tmux(socket: &str, name: &str, pid: u32) -> Session {
+    let mut s = session(SessionId::tmux(socket, name), State::Running);
+    s.pid = Some(pid);
+    s.windows = Some(1);
+    s.panes = Some(1);
+    s.attached = Some(0);
+    s
+}
+
+fn podman(name: &str, state: State) -> Session {
+    let mut s = session(SessionId::container(Runtime::Podman, name), state);
+    s.image = Some("busybox:1.36".into());
+    s
+}
+
+fn report(source: Source, sessions: Vec<Session>, servers: Option<usize>) -> Report {
+    Report {
+        source,
+        health: Health {
+            backend: source.name(),
+            status: HealthStatus::Ok {
+                sessions: sessions.len(),
+                servers,
+            },
+        },
+        sessions,
+    }
+}
+
+/// The mixed world: tmux on the default socket and on `work`, podman containers in four
+/// states, and a config session that is not running, merged and sorted by the engine as
+/// the TUI does it. The selection is `tmux@work:api`.
+fn mixed(mono: bool) -> App {
+    let cfg = config::parse(
+        "sessions:\n  planned:\n    backend: tmux\n    socket: work\n    command: sleep 1000\n",
+        Path::new("/test/config.yml"),
+    )
+    .expect("config");
+    let engine = Engine::new(cfg);
+    let reports = vec![
+        // Deliberately not in display order: the merge sorts.
+        report(
+            Source::Tmux,
+            vec![
+                tmux("work", "api", 4242),
+                tmux("default", "main", 4100),
+                tmux("work", "worker", 4343),
+            ],
+            Some(2),
+        ),
+        report(
+            Source::Runtime(Runtime::Podman),
+            vec![
+                podman("web", State::Running),
+                podman("batch", State::Exited(Some(3))),
+                podman("frozen", State::Paused),
+                podman("idle", State::Stopped),
+            ],
+            None,
+        ),
+        Report {
+            source: Source::Runtime(Runtime::Docker),
+            sessions: Vec::new(),
+            health: Health {
+                backend: "docker",
+                status: HealthStatus::Error {
+                    message: "Cannot connect to the Docker daemon".into(),
+                },
+            },
+        },
+    ];
+    let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
+    let mut app = app(mono);
+    let _ = app.set_listing(engine.merge(&reports), &sources);
+    app.selected = Some(SessionId::tmux("work", "api"));
+    app
+}
+
+#[test]
+fn mixed_list_shows_every_session_in_order_with_state_colors() {
+    let app = mixed(false);
+    let buf = draw(&app, 100, 30);
+    let text = lines(&buf);
+
+    // Header, then one row per session in the engine's order: tmux (default socket
+    // first, then by socket), then podman, each by name.
+    let header = row_of(&buf, "NAME");
+    for col in ["BACKEND", "STATE", "PID / IMAGE", "AGE"] {
+        assert!(header.contains(col), "{col} missing from {header:?}");
+    }
+    let (_, header_y) = must_find(&buf, "NAME");
+    let expected = [
+        ("main", "tmux", "running", "pid 4100"),
+        ("api", "tmux@work", "running", "pid 4242"),
+        ("planned ◆", "tmux@work", "defined", "-"),
+        ("worker", "tmux@work", "running", "pid 4343"),
+        ("batch", "podman", "exited (3)", "busybox:1.36"),
+        ("frozen", "podman", "paused", "busybox:1.36"),
+        ("idle", "podman", "stopped", "busybox:1.36"),
+        ("web", "podman", "running", "busybox:1.36"),
+    ];
+    for (i, (name, backend, state, info)) in expected.iter().enumerate() {
+        let row = &text[usize::from(header_y) + 1 + i];
+        let words: Vec<&str> = row
+            .trim_matches(|c| c == '│' || c == ' ')
+            .split("  ")
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_eq!(words[0], *name, "row {i}: {row:?}\n{}", screen(&buf));
+        assert_eq!(words[1], *backend, "row {i}: {row:?}");
+        assert_eq!(words[2], *state, "row {i}: {row:?}");
+        assert!(words[3].starts_with(info), "row {i}: {row:?}");
+        let age = if *state == "defined" { "-" } else { "2m" };
+        assert_eq!(words.last().copied(), Some(age), "row {i}: {row:?}");
+    }
+    // The list block is exactly as tall as its rows, then the log pane starts.
+    assert!(
+        text[usize::from(header_y) + 1 + expected.len()].starts_with('└'),
+        "{}",
+        screen(&buf)
+    );
+    assert!(text[0].contains(" sessions 8 "), "{:?}", text[0]);
+
+    // State colors.
+    assert_fg_on_row(&buf, "pid 4100", "running", Color::Green);
+    assert_fg_on_row(&buf, "planned", "defined", Color::Cyan);
+    assert_fg_on_row(&buf, "batch", "exited (3)", Color::Red);
+    assert_fg_on_row(&buf, "frozen", "paused", Color::Blue);
+    assert_fg_on_row(&buf, "idle", "stopped", Color::Yellow);
+    assert_fg_on_row(&buf, "web ", "running", Color::Green);
+
+    // The selected row is highlighted, and only that one.
+    let (_, api_y) = must_find(&buf, "pid 4242");
+    let (_, main_y) = must_find(&buf, "pid 4100");
+    assert_eq!(buf[(1, api_y)].bg, Color::DarkGray, "{}", screen(&buf));
+    assert_ne!(buf[(1, main_y)].bg, Color::DarkGray);
+    // The highlight keeps the state's color.
+    assert_fg_on_row(&buf, "pid 4242", "running", Color::Green);
+
+    // Health line: tmux servers, podman count, the docker error in a few words, in red.
+    let health = row_of(&buf, "tmux: 3 on 2 servers");
+    assert!(health.contains("podman: 4"), "{health:?}");
+    assert!(health.contains("docker: not running"), "{health:?}");
+    assert_fg(&buf, "docker: not running", Color::Red);
+    // Key hints on the last row.
+    let last = &text[29];
+    assert!(
+        last.contains("Enter attach") && last.contains("q quit"),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn log_lines_keep_their_colors() {
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.log.buffer.extend([
+        "first plain line".to_string(),
+        "\x1b[31mred\x1b[0m plain".to_string(),
+        "\x1b[1;32mbold green\x1b[0m".to_string(),
+        "\x1b[38;5;208morange256\x1b[0m and \x1b[44mon blue\x1b[0m".to_string(),
+    ]);
+    let buf = draw(&app, 100, 30);
+    assert!(
+        row_of(&buf, " logs · tmux@work:api ").contains("following"),
+        "{}",
+        screen(&buf)
+    );
+    // The text is there without any escape sequence leaking.
+    assert!(!screen(&buf).contains('\x1b'));
+    assert!(!screen(&buf).contains("[31m"));
+    assert_fg(&buf, "red", Color::Red);
+    let (x, y) = must_find(&buf, "red plain");
+    // After the reset the rest of the line is uncolored.
+    for i in 4..9 {
+        assert!(
+            matches!(buf[(x + i, y)].fg, Color::Reset),
+            "{:?}",
+            buf[(x + i, y)]
+        );
+    }
+    assert_fg(&buf, "bold green", Color::Green);
+    let (gx, gy) = must_find(&buf, "bold green");
+    assert!(
+        buf[(gx, gy)]
+            .modifier
+            .contains(ratatui::style::Modifier::BOLD)
+    );
+    assert_fg(&buf, "orange256", Color::Indexed(208));
+    let (bx, by) = must_find(&buf, "on blue");
+    assert_eq!(buf[(bx, by)].bg, Color::Blue);
+    // Oldest first, newest at the bottom of what was written.
+    let (_, first_y) = must_find(&buf, "first plain line");
+    let (_, red_y) = must_find(&buf, "red plain");
+    assert_eq!(red_y, first_y + 1);
+}
+
+#[test]
+fn log_pane_follows_the_newest_lines() {
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.log
+        .buffer
+        .extend((1..=500).map(|i| format!("line number {i}")));
+    let buf = draw(&app, 100, 30);
+    let text = lines(&buf);
+    // The last line of the log pane (just above its bottom border) is the newest.
+    let (_, y) = must_find(&buf, "line number 500");
+    assert!(
+        text[usize::from(y) + 1].starts_with('└'),
+        "{}",
+        screen(&buf)
+    );
+    assert!(find(&buf, "line number 1 ").is_none());
+    // Every line at most once.
+    for i in 480..=500 {
+        let needle = format!("line number {i} ");
+        let n = text.iter().filter(|l| l.contains(&needle)).count();
+        assert!(n <= 1, "{needle:?} appears {n} times\n{}", screen(&buf));
+    }
+}
+
+#[test]
+fn wrapped_log_still_shows_the_newest_line() {
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.log.wrap = true;
+    // Words that do not fit the end of a row move to the next one, so word wrapping
+    // needs more rows than the line's width divided by the pane's.
+    for word in [7, 33, 60, 150] {
+        app.log.buffer.clear();
+        let long = format!("{} ", "w".repeat(word)).repeat(6);
+        for i in 0..40 {
+            app.log.buffer.push(format!("{i:02} {long}"));
+        }
+        app.log.buffer.push("the newest line".into());
+        for (w, h) in [(100, 30), (61, 25), (43, 19), (80, 12)] {
+            let buf = draw(&app, w, h);
+            assert!(
+                find(&buf, "the newest line").is_some(),
+                "words of {word}, {w}x{h}: newest line not shown\n{}",
+                screen(&buf)
+            );
+            assert!(row_of(&buf, " logs · ").contains("wrap"));
+        }
+    }
+}
+
+#[test]
+fn help_overlay_lists_every_action_with_its_keys() {
+    let mut app = mixed(false);
+    app.mode = Mode::Help;
+    let buf = draw(&app, 100, 30);
+    let text = screen(&buf);
+    assert!(text.contains(" muxdeck keys "), "{text}");
+    let km = keymap();
+    for (action, name, help, _) in ACTIONS {
+        let keys: Vec<String> = km
+            .keys_of(*action)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(!keys.is_empty(), "{name} has no key");
+        // The keys, then the description, on one row (a long description may wrap; its
+        // first word is on the row of the keys).
+        let first_word = help.split_whitespace().next().unwrap();
+        let row = lines(&buf)
+            .into_iter()
+            .find(|l| l.contains(&format!("{}  {first_word}", keys.join(" "))))
+            .unwrap_or_else(|| panic!("no help row for {name} ({keys:?} {help:?})\n{text}"));
+        assert!(row.contains(help) || help.len() > 60, "{row:?}");
+    }
+    // The whole overlay fits, footer included.
+    assert!(text.contains("Esc or ? closes"), "{text}");
+    // A custom key shows in the help as it does in the keymap.
+    let mut over = BTreeMap::new();
+    over.insert(
+        "stop".to_string(),
+        vec!["ctrl-s".to_string(), "F5".to_lowercase()],
+    );
+    app.keymap = Keymap::new(&over).unwrap();
+    let buf = draw(&app, 100, 30);
+    assert!(row_of(&buf, "stop (graceful").contains("Ctrl-s F5  stop"));
+}
+
+#[test]
+fn help_overlay_on_a_small_screen_keeps_the_footer_visible_if_it_fits() {
+    let mut app = mixed(false);
+    app.mode = Mode::Help;
+    // 80 columns: the long attach line wraps; the overlay must still hold every row.
+    let buf = draw(&app, 80, 30);
+    let text = screen(&buf);
+    assert!(text.contains("Esc or ? closes"), "{text}");
+    assert!(text.contains("q Ctrl-c  quit"), "{text}");
+}
+
+#[test]
+fn stop_confirm_names_the_exact_session() {
+    let mut app = mixed(false);
+    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api"));
+    let buf = draw(&app, 100, 30);
+    let text = screen(&buf);
+    assert!(text.contains("Stop tmux@work:api?"), "{text}");
+    assert!(text.contains(" confirm "), "{text}");
+    assert!(text.contains("y yes   n no"), "{text}");
+    let (yx, yy) = must_find(&buf, "y yes   n no");
+    assert_eq!(buf[(yx, yy)].fg, Color::Cyan);
+    assert_eq!(buf[(yx + 8, yy)].fg, Color::Cyan);
+    // Hints follow the mode.
+    assert!(lines(&buf)[29].starts_with("y yes  n no"));
+
+    app.mode = Mode::Confirm(Confirm::Kill, SessionId::container(Runtime::Podman, "web"));
+    let text = screen(&draw(&app, 100, 30));
+    assert!(text.contains("Force-kill podman:web?"), "{text}");
+
+    app.mode = Mode::Confirm(
+        Confirm::Remove,
+        SessionId::container(Runtime::Podman, "idle"),
+    );
+    let text = screen(&draw(&app, 100, 30));
+    assert!(text.contains("Remove podman:idle?"), "{text}");
+    assert!(text.contains("Deletes the container"), "{text}");
+
+    // A name wider than the screen is split over rows, never cut, and the answer keys
+    // stay on screen.
+    let long = "n".repeat(150);
+    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", long.clone()));
+    for (w, h) in [(60, 12), (60, 7), (100, 30)] {
+        let buf = draw(&app, w, h);
+        let text = lines(&buf);
+        let shown: usize = text.iter().map(|l| l.matches('n').count()).sum();
+        assert!(shown >= 150, "{w}x{h}: the name is cut\n{}", screen(&buf));
+        must_find(&buf, "y yes   n no");
+        must_find(&buf, "Stop tmux@work:");
+    }
+}
+
+#[test]
+fn narrow_terminal_drops_columns() {
+    let mut app = mixed(false);
+    // Below the rows that fit: the list scrolls to keep it in view.
+    app.selected = Some(SessionId::container(Runtime::Podman, "batch"));
+    let buf = draw(&app, 60, 20);
+    let header = row_of(&buf, "NAME");
+    assert!(header.contains("STATE"), "{header:?}");
+    assert!(header.contains("BACKEND"), "{header:?}");
+    assert!(header.contains("PID / IMAGE"), "{header:?}");
+    assert!(!header.contains(" AGE "), "{header:?}");
+    assert!(row_of(&buf, "batch").contains("exited (3)"));
+    assert_fg_on_row(&buf, "batch", "exited (3)", Color::Red);
+
+    // Narrower: the info column goes, then the backend; name and state stay.
+    let buf = draw(&app, 40, 20);
+    let header = row_of(&buf, "NAME");
+    assert!(!header.contains("PID"), "{header:?}");
+    assert!(header.contains("BACKEND") && header.contains("STATE"));
+    let buf = draw(&app, 30, 20);
+    let header = row_of(&buf, "NAME");
+    assert!(
+        !header.contains("BACKEND") && header.contains("STATE"),
+        "{header:?}"
+    );
+    assert!(row_of(&buf, "batch").contains("exited (3)"));
+    // Under 8 rows for list + logs, the log pane goes and the list takes the space.
+    let buf = draw(&app, 60, 8);
+    assert!(find(&buf, " logs · ").is_none(), "{}", screen(&buf));
+    assert!(find(&buf, "NAME").is_some());
+}
+
+#[test]
+fn tiny_terminals_never_panic() {
+    let mut base = mixed(false);
+    base.log.id = base.selected.clone();
+    base.log
+        .buffer
+        .extend((0..50).map(|i| format!("\x1b[3{}mline {i}\x1b[0m {}", i % 8, "wide ".repeat(i))));
+    base.log.note = Some("log ended: the tmux session ended".into());
+    base.message = Some((
+        "a rather long status message for a tiny screen".into(),
+        muxdeck::tui::app::Level::Error,
+    ));
+    base.busy.push("stop tmux@work:api…".into());
+    let modes = [
+        Mode::Normal,
+        Mode::Help,
+        Mode::Filter,
+        Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api")),
+    ];
+    for mode in modes {
+        for wrap in [false, true] {
+            for focus in [Focus::List, Focus::Logs] {
+                base.mode = mode.clone();
+                base.log.wrap = wrap;
+                base.focus = focus;
+                base.filter = if mode == Mode::Filter {
+                    "a".into()
+                } else {
+                    String::new()
+                };
+                for w in 1..=20 {
+                    for h in 1..=5 {
+                        let _ = draw(&base, w, h);
+                    }
+                }
+                for (w, h) in [
+                    (20, 1),
+                    (1, 40),
+                    (2, 2),
+                    (3, 12),
+                    (7, 9),
+                    (20, 10),
+                    (200, 3),
+                ] {
+                    let _ = draw(&base, w, h);
+                }
+            }
+        }
+    }
+    // Nothing listed, nothing selected.
+    let empty = app(false);
+    for w in 1..=20 {
+        for h in 1..=5 {
+            let _ = draw(&empty, w, h);
+        }
+    }
+}
+
+#[test]
+fn empty_screen_explains_itself() {
+    let empty = app(false);
+    let buf = draw(&empty, 100, 30);
+    let text = screen(&buf);
+    assert!(text.contains("no sessions yet"), "{text}");
+    assert!(text.contains("select a session to see its log"), "{text}");
+    assert!(text.contains("tmux: loading…"), "{text}");
+    let mut app = mixed(false);
+    app.filter = "zzz".into();
+    let text = screen(&draw(&app, 100, 30));
+    assert!(text.contains("no session matches the filter"), "{text}");
+}
+
+#[test]
+fn no_color_means_no_color() {
+    let mut app = mixed(true);
+    app.log.id = app.selected.clone();
+    app.log.buffer.extend([
+        "\x1b[31mred\x1b[0m plain".to_string(),
+        "\x1b[1;42;38;5;208mloud\x1b[0m".to_string(),
+    ]);
+    app.log.buffer.push_gap(12);
+    app.message = Some(("stop failed: boom".into(), muxdeck::tui::app::Level::Error));
+    let check = |app: &App, what: &str| {
+        for (w, h) in [(100, 30), (60, 20)] {
+            let buf = draw(app, w, h);
+            for y in 0..h {
+                for x in 0..w {
+                    let c = &buf[(x, y)];
+                    assert!(
+                        c.fg == Color::Reset && c.bg == Color::Reset,
+                        "{what} {w}x{h}: cell ({x}, {y}) {:?} has a color\n{}",
+                        c,
+                        screen(&buf)
+                    );
+                }
+            }
+        }
+    };
+    check(&app, "normal");
+    // The text is still there, escapes stripped.
+    let buf = draw(&app, 100, 30);
+    must_find(&buf, "red plain");
+    must_find(&buf, "loud");
+    must_find(&buf, "12 lines skipped");
+    // The selection is still visible: reversed instead of colored.
+    let (_, y) = must_find(&buf, "pid 4242");
+    assert!(
+        buf[(1, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+    app.mode = Mode::Help;
+    check(&app, "help");
+    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api"));
+    check(&app, "confirm");
+    app.mode = Mode::Filter;
+    app.filter = "a".into();
+    check(&app, "filter");
+    app.mode = Mode::Normal;
+    app.log.follow = false;
+    app.log.scroll = 1;
+    app.focus = Focus::Logs;
+    check(&app, "paused");
+}
+
+#[test]
+fn long_filter_is_shown_without_breaking_the_screen() {
+    let mut app = mixed(false);
+    app.mode = Mode::Filter;
+    app.filter = "podman:".into();
+    let _ = app.refilter();
+    let buf = draw(&app, 100, 30);
+    let title = row_of(&buf, " sessions 4 ");
+    assert!(title.contains("· filter: podman:▏"), "{title:?}");
+    assert!(find(&buf, "pid 4242").is_none(), "{}", screen(&buf));
+    assert!(find(&buf, "frozen").is_some());
+    // Hints say how to leave the filter.
+    assert!(lines(&buf)[29].contains("Esc clear"));
+
+    // A filter longer than the screen: nothing matches, nothing panics, the border holds.
+    app.filter = "x".repeat(300);
+    let _ = app.refilter();
+    for (w, h) in [(100, 30), (60, 20), (20, 5)] {
+        let buf = draw(&app, w, h);
+        let text = lines(&buf);
+        assert!(text[0].starts_with('┌'), "{w}x{h}\n{}", screen(&buf));
+        assert!(text[0].ends_with('┐'), "{w}x{h}\n{}", screen(&buf));
+        assert!(text[0].contains("sessions 0"), "{w}x{h}\n{}", screen(&buf));
+    }
+    let text = screen(&draw(&app, 100, 30));
+    assert!(text.contains("no session matches the filter"), "{text}");
+
+    // Kept (Enter): no cursor, still shown.
+    app.mode = Mode::Normal;
+    app.filter = "work".into();
+    let _ = app.refilter();
+    let buf = draw(&app, 100, 30);
+    let title = row_of(&buf, " sessions 3 ");
+    assert!(
+        title.contains("· filter: work ") && !title.contains('▏'),
+        "{title:?}"
+    );
+}
+
+#[test]
+fn paused_log_title_says_how_far_up_and_how_to_follow() {
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.log
+        .buffer
+        .extend((1..=100).map(|i| format!("entry {i}")));
+    app.log.follow = false;
+    app.log.scroll = 30;
+    app.focus = Focus::Logs;
+    let buf = draw(&app, 100, 30);
+    let title = row_of(&buf, " logs · tmux@work:api ");
+    assert!(title.contains("· paused ↑30 (f follows) "), "{title:?}");
+    assert!(!title.contains("following"), "{title:?}");
+    assert_fg(&buf, "paused ↑30 (f follows)", Color::Yellow);
+    // The view ends 30 lines above the newest.
+    assert!(find(&buf, "entry 70 ").is_some(), "{}", screen(&buf));
+    assert!(find(&buf, "entry 71 ").is_none(), "{}", screen(&buf));
+    // Focus is on the logs: their border is highlighted, the list's is not.
+    let (lx, ly) = must_find(&buf, " logs · ");
+    assert_eq!(buf[(lx - 1, ly)].fg, Color::Cyan);
+    assert_eq!(buf[(0, 0)].fg, Color::DarkGray);
+
+    // A note (stream ended) replaces the follow state.
+    app.log.note = Some("log ended: the tmux session ended".into());
+    app.log.follow = true;
+    app.log.scroll = 0;
+    let buf = draw(&app, 100, 30);
+    let title = row_of(&buf, " logs · tmux@work:api ");
+    assert!(
+        !title.contains("paused") && !title.contains("following"),
+        "{title:?}"
+    );
+    must_find(&buf, "── log ended: the tmux session ended ──");
+    must_find(&buf, "entry 100");
+}
+
+#[test]
+fn paused_log_stays_still_while_lines_and_gaps_arrive() {
+    use muxdeck::engine::LogEvent;
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.on_log(LogEvent::Lines(
+        (1..=100).map(|i| format!("entry {i}")).collect(),
+    ));
+    app.log.follow = false;
+    app.log.scroll = 30;
+    let before = lines(&draw(&app, 100, 30));
+    app.on_log(LogEvent::Lines(vec![
+        "entry 101".into(),
+        "entry 102".into(),
+    ]));
+    app.on_log(LogEvent::Skipped(7));
+    app.on_log(LogEvent::Lines(vec!["entry 103".into()]));
+    let after = draw(&app, 100, 30);
+    // Same rows shown; only the count in the title moved.
+    let log_rows = |l: &[String]| -> Vec<String> {
+        l.iter()
+            .skip_while(|r| !r.starts_with("┌ logs"))
+            .skip(1)
+            .take_while(|r| !r.starts_with('└'))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        log_rows(&before),
+        log_rows(&lines(&after)),
+        "{}",
+        screen(&after)
+    );
+    assert!(row_of(&after, " logs · ").contains("paused ↑34"));
+    // Following again shows the newest, gap marker included.
+    app.log.follow = true;
+    app.log.scroll = 0;
+    let buf = draw(&app, 100, 30);
+    must_find(&buf, "7 lines skipped");
+    must_find(&buf, "entry 103");
+}

@@ -768,7 +768,7 @@ fn question_mark_shows_help() {
     // Every row, and the hint row under them, drawn last: a whole frame.
     let rows = [
         " muxdeck keys ",
-        "↑ k  move up",
+        "↑ k / ↓ j  move up / down",
         "x  stop (graceful, asks first)",
         "/  filter sessions (Esc clears)",
         "q Ctrl-c  quit",

@@ -196,7 +196,7 @@ async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize
         return LogEvent::Ended("stopped following".into());
     }
     match child.wait().await {
-        Ok(s) if s.success() => LogEvent::Ended("the container stopped".into()),
+        Ok(s) if s.success() => LogEvent::Ended("the container is not running".into()),
         Ok(s) => LogEvent::Failed(format!("`{}` ended with {s}", inv.display())),
         Err(e) => LogEvent::Failed(format!("`{}`: {e}", inv.display())),
     }

@@ -6,6 +6,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
+use unicode_width::UnicodeWidthStr;
+
 use super::theme::Theme;
 use crate::model::{Location, Session};
 use crate::tui::app::{App, Focus};
@@ -47,7 +49,19 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let show_info = w >= 56;
     let show_backend = w >= 36;
     let mut header = vec![Cell::from("NAME")];
-    let mut widths = vec![Constraint::Min(8)];
+    // The name column is as wide as the longest name (within limits), so the image column
+    // gets the rest instead of a sea of blanks.
+    let longest = visible
+        .iter()
+        .map(|s| s.id.name.width() + if s.from_config { 2 } else { 0 } + 1)
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let name_w = u16::try_from(longest)
+        .unwrap_or(u16::MAX)
+        .min(w * 2 / 5)
+        .max(8);
+    let mut widths = vec![Constraint::Length(name_w)];
     if show_backend {
         header.push(Cell::from("BACKEND"));
         widths.push(Constraint::Length(14));
@@ -56,7 +70,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     widths.push(Constraint::Length(11));
     if show_info {
         header.push(Cell::from("PID / IMAGE"));
-        widths.push(Constraint::Percentage(30));
+        widths.push(Constraint::Fill(1));
     }
     if show_age {
         header.push(Cell::from("AGE"));
@@ -87,7 +101,12 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         }
         Row::new(cells)
     });
-    let mut title = format!(" sessions {} ", visible.len());
+    // Say where the view is when the rows do not all fit.
+    let room = usize::from(area.height.saturating_sub(3));
+    let mut title = match app.selected_index() {
+        Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
+        _ => format!(" sessions {} ", visible.len()),
+    };
     if !app.filter.is_empty() || app.mode == crate::tui::app::Mode::Filter {
         title.push_str(&format!("· filter: {}", app.filter));
         if app.mode == crate::tui::app::Mode::Filter {

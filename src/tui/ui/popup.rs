@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthStr;
 use super::theme::Theme;
 use crate::model::SessionId;
 use crate::tui::app::{App, Confirm};
-use crate::tui::keys::ACTIONS;
+use crate::tui::keys::{ACTIONS, Action};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -24,7 +24,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Width of the help overlay when the screen allows it.
 const HELP_WIDTH: u16 = 78;
 /// Width of the key column of the help overlay (keys right-aligned, then two spaces).
-const KEY_COLUMN: usize = 16;
+const KEY_COLUMN: usize = 19;
 
 /// Splits `text` at spaces into rows of at most `width` columns (a word longer than a row
 /// gets a row of its own and is cut by the renderer).
@@ -46,6 +46,44 @@ fn wrap_words(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// Movement actions shown as one row each, so the whole help fits an 80x24 terminal.
+const PAIRS: &[(Action, Action, &str)] = &[
+    (Action::Up, Action::Down, "move up / down"),
+    (
+        Action::Top,
+        Action::Bottom,
+        "first / last row (oldest / newest line)",
+    ),
+    (Action::PageUp, Action::PageDown, "page up / down"),
+    (
+        Action::HalfPageUp,
+        Action::HalfPageDown,
+        "half a page up / down",
+    ),
+];
+
+/// Rows of the help: the keys bound now (remapped ones included) and what they do.
+fn help_entries(app: &App) -> Vec<(String, String)> {
+    let keys = |a: Action| -> String {
+        app.keymap
+            .keys_of(a)
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out: Vec<(String, String)> = PAIRS
+        .iter()
+        .map(|(a, b, text)| (format!("{} / {}", keys(*a), keys(*b)), (*text).to_string()))
+        .collect();
+    for (action, _, text, _) in ACTIONS {
+        if !PAIRS.iter().any(|(a, b, _)| a == action || b == action) {
+            out.push((keys(*action), (*text).to_string()));
+        }
+    }
+    out
+}
+
 /// The help overlay: every action with its keys. Long descriptions wrap under their own
 /// column, and the box is sized from the wrapped rows, so the last rows are never cut
 /// off while the screen has room for them.
@@ -54,19 +92,9 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let inner = usize::from(width.saturating_sub(2)).max(1);
     let text_width = inner.saturating_sub(KEY_COLUMN).max(10);
     let mut lines = Vec::new();
-    for (action, _, text, _) in ACTIONS {
-        let keys: Vec<String> = app
-            .keymap
-            .keys_of(*action)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        for (i, row) in wrap_words(text, text_width).into_iter().enumerate() {
-            let key = if i == 0 {
-                keys.join(" ")
-            } else {
-                String::new()
-            };
+    for (keys, text) in help_entries(app) {
+        for (i, row) in wrap_words(&text, text_width).into_iter().enumerate() {
+            let key = if i == 0 { keys.as_str() } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!("{key:>w$}  ", w = KEY_COLUMN - 2), theme.key()),
                 Span::raw(row),

@@ -47,7 +47,8 @@ impl Theme {
         if self.mono {
             Style::default()
         } else {
-            Style::default().fg(Color::DarkGray)
+            // Mid gray: readable on the dark background and on the selection bar alike.
+            Style::default().fg(Color::Indexed(245))
         }
     }
 
@@ -62,7 +63,7 @@ impl Theme {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
             Style::default()
-                .bg(Color::DarkGray)
+                .bg(Color::Indexed(237))
                 .add_modifier(Modifier::BOLD)
         }
     }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use muxdeck::engine::{AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome};
-use muxdeck::model::{BackendKind, Location, Session, State};
+use muxdeck::model::{BackendKind, Location, Session, State, format_age};
 
 /// One screen for every tmux session and container on this machine.
 #[derive(Debug, Parser)]
@@ -392,29 +392,6 @@ fn now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Compact age: `45s`, `12m`, `3h`, `9d`.
-pub fn age(created: Option<i64>, now: i64) -> String {
-    let Some(c) = created else {
-        return "-".into();
-    };
-    let secs = (now - c).max(0);
-    match secs {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}
-
-/// The backend column: `tmux`, `tmux@work`, `podman`, `docker`.
-pub fn backend_label(s: &Session) -> String {
-    match &s.id.location {
-        Location::Tmux { socket } if socket == muxdeck::model::DEFAULT_SOCKET => "tmux".into(),
-        Location::Tmux { socket } => format!("tmux@{socket}"),
-        Location::Container { runtime } => runtime.to_string(),
-    }
-}
-
 /// What a row says besides name and state: panes or image and ports.
 pub fn detail(s: &Session) -> String {
     match &s.id.location {
@@ -444,10 +421,10 @@ fn write_table(out: &mut impl Write, sessions: &[Session], now: i64) -> std::io:
         .map(|s| {
             [
                 s.id.name.clone(),
-                backend_label(s),
+                s.backend_label(),
                 s.state.to_string(),
                 s.pid.map_or_else(|| "-".into(), |p| p.to_string()),
-                age(s.created, now),
+                format_age(s.created, now),
                 if s.from_config {
                     "yes".into()
                 } else {
@@ -491,13 +468,13 @@ fn write_table(out: &mut impl Write, sessions: &[Session], now: i64) -> std::io:
 fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<()> {
     writeln!(out, "name:     {}", s.id.name)?;
     writeln!(out, "id:       {}", s.id.qualified())?;
-    writeln!(out, "backend:  {}", backend_label(s))?;
+    writeln!(out, "backend:  {}", s.backend_label())?;
     writeln!(out, "state:    {}", s.state)?;
     if let Some(p) = s.pid {
         writeln!(out, "pid:      {p}")?;
     }
     if s.created.is_some() {
-        writeln!(out, "age:      {}", age(s.created, now))?;
+        writeln!(out, "age:      {}", format_age(s.created, now))?;
     }
     let d = detail(s);
     if !d.is_empty() {

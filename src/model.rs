@@ -223,3 +223,28 @@ impl Session {
         }
     }
 }
+
+impl Session {
+    /// The backend column: `tmux`, `tmux@work`, `podman`, `docker`.
+    pub fn backend_label(&self) -> String {
+        match &self.id.location {
+            Location::Tmux { socket } if socket == DEFAULT_SOCKET => "tmux".into(),
+            Location::Tmux { socket } => format!("tmux@{socket}"),
+            Location::Container { runtime } => runtime.to_string(),
+        }
+    }
+}
+
+/// Compact age from a creation time and the time now (Unix seconds): `45s`, `12m`, `3h`,
+/// `9d`; `-` when unknown.
+pub fn format_age(created: Option<i64>, now: i64) -> String {
+    let Some(c) = created else {
+        return "-".into();
+    };
+    match (now - c).max(0) {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}

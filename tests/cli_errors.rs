@@ -5,63 +5,15 @@
 
 mod support;
 
+use support::World;
+
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{
-    Containers, DEFAULT_TIMEOUT, TmuxWorld, muxdeck, podman, run, run_fail, run_ok, test_image,
-    unique, wait_for, write_config,
-};
+use support::{podman, run_fail, run_ok, test_image, unique, wait_for};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// One test's private world: tmux servers, containers and a temp dir, cleaned up on drop.
-struct World {
-    tmux: TmuxWorld,
-    containers: Containers,
-    dir: tempfile::TempDir,
-}
-
-impl World {
-    fn new() -> Self {
-        World {
-            tmux: TmuxWorld::new(),
-            containers: Containers::new(),
-            dir: support::temp_dir("errors"),
-        }
-    }
-
-    /// The binary, seeing this world's tmux servers.
-    fn mx(&self, config: Option<&Path>) -> Command {
-        let mut cmd = muxdeck(config);
-        self.tmux.apply(&mut cmd);
-        cmd
-    }
-
-    fn exec(&self, config: Option<&Path>, args: &[&str]) -> Output {
-        run(self.mx(config).args(args), DEFAULT_TIMEOUT)
-    }
-
-    fn ok(&self, config: Option<&Path>, args: &[&str]) -> String {
-        run_ok(self.mx(config).args(args))
-    }
-
-    /// `muxdeck ARGS`, which must exit with `code`; its stderr.
-    fn fail(&self, config: Option<&Path>, args: &[&str], code: i32) -> String {
-        run_fail(self.mx(config).args(args), code)
-    }
-
-    fn config(&self, yaml: &str) -> PathBuf {
-        write_config(self.dir.path(), yaml)
-    }
-
-    fn has_tmux(&self, socket: &str, name: &str) -> bool {
-        self.tmux.session_names(socket).iter().any(|n| n == name)
-    }
-}
 
 fn container_exists(name: &str) -> bool {
     podman(["container", "exists", name]).status.success()

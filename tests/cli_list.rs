@@ -6,63 +6,19 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use support::World;
+
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use support::{
-    Containers, DockerApi, TEST_IMAGE, TmuxWorld, muxdeck, podman, podman_ok, run_ok,
-    skip_without_docker_cli, test_image, unique, wait_for_value, write_config,
+    TEST_IMAGE, podman, podman_ok, run_ok, skip_without_docker_cli, test_image, unique,
+    wait_for_value,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// One test's private world: tmux servers, containers, a temp dir for files and configs,
-/// and optionally a Docker API. Everything is cleaned up on drop, also on panic.
-struct World {
-    tmux: TmuxWorld,
-    containers: Containers,
-    dir: tempfile::TempDir,
-    docker: Option<DockerApi>,
-}
-
-impl World {
-    fn new() -> Self {
-        World {
-            tmux: TmuxWorld::new(),
-            containers: Containers::new(),
-            dir: support::temp_dir("list"),
-            docker: None,
-        }
-    }
-
-    fn with_docker() -> Self {
-        let mut w = World::new();
-        w.docker = Some(DockerApi::start());
-        w
-    }
-
-    /// The binary, seeing this world's tmux servers (and Docker API).
-    fn mx(&self, config: Option<&Path>) -> Command {
-        let mut cmd = muxdeck(config);
-        self.tmux.apply(&mut cmd);
-        if let Some(api) = &self.docker {
-            api.apply(&mut cmd);
-        }
-        cmd
-    }
-
-    fn config(&self, yaml: &str) -> PathBuf {
-        write_config(self.dir.path(), yaml)
-    }
-
-    /// `muxdeck list --json ARGS`, parsed.
-    fn list(&self, config: Option<&Path>, args: &[&str]) -> Value {
-        let out = run_ok(self.mx(config).args(["list", "--json"]).args(args));
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("list --json is not JSON: {e}\n{out}"))
-    }
-}
 
 /// The session with qualified id `id` in a `list --json` document.
 fn session<'a>(list: &'a Value, id: &str) -> Option<&'a Value> {

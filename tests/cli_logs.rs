@@ -4,55 +4,20 @@
 
 mod support;
 
+use support::World;
+
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use support::{
-    Containers, DEFAULT_TIMEOUT, TmuxWorld, muxdeck, podman_ok, run, run_ok, unique, wait_for,
-    wait_for_logs, wait_until,
+    DEFAULT_TIMEOUT, podman_ok, run, run_ok, unique, wait_for, wait_for_logs, wait_until,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
 const RED: &str = "\x1b[31mred";
-
-/// One test's private world: tmux servers, containers and a temp dir, cleaned up on drop.
-struct World {
-    tmux: TmuxWorld,
-    containers: Containers,
-    dir: tempfile::TempDir,
-}
-
-impl World {
-    fn new() -> Self {
-        World {
-            tmux: TmuxWorld::new(),
-            containers: Containers::new(),
-            dir: support::temp_dir("logs"),
-        }
-    }
-
-    /// The binary, seeing this world's tmux servers.
-    fn mx(&self) -> Command {
-        let mut cmd = muxdeck(None);
-        self.tmux.apply(&mut cmd);
-        cmd
-    }
-
-    /// `muxdeck logs ARGS`: its stdout as lines.
-    fn logs(&self, args: &[&str]) -> Vec<String> {
-        run_ok(self.mx().arg("logs").args(args))
-            .lines()
-            .map(str::to_string)
-            .collect()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-}
 
 /// Text without SGR sequences (`ESC [ ... m`).
 fn plain(line: &str) -> String {
@@ -172,7 +137,7 @@ fn tmux_logs_keep_colors_without_blank_rows() {
     assert_eq!(plain_lines(&one), ["third"]);
 
     // NO_COLOR prints the same text without escapes.
-    let out = run_ok(w.mx().env("NO_COLOR", "1").args(["logs", &name]));
+    let out = run_ok(w.mx(None).env("NO_COLOR", "1").args(["logs", &name]));
     assert_eq!(out, "red\nsecond\nthird\n");
 }
 
@@ -253,7 +218,7 @@ fn tmux_follow_prints_new_lines_and_ends_with_the_session() {
     );
     w.tmux
         .wait_for_text(&sock, &format!("={name}:"), "old-line", WAIT);
-    let mut f = Follow::spawn(w.mx().args(["logs", "-f", "-n", "5", &name]));
+    let mut f = Follow::spawn(w.mx(None).args(["logs", "-f", "-n", "5", &name]));
     // The history comes first: the follower is attached once it is printed.
     f.wait_line("old-line");
     touch(&go);
@@ -280,13 +245,13 @@ fn container_follow_prints_new_lines_and_ends_when_stopped() {
         "trap 'echo bye; exit 0' TERM; echo old-line; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo new-line; while true; do sleep 0.05; done",
     );
     wait_for_logs(&name, "old-line", WAIT);
-    let mut f = Follow::spawn(w.mx().args(["logs", "--follow", "-n", "10", &name]));
+    let mut f = Follow::spawn(w.mx(None).args(["logs", "--follow", "-n", "10", &name]));
     f.wait_line("old-line");
     podman_ok(["exec", name.as_str(), "touch", "/tmp/go"]);
     f.wait_line("new-line");
     // Stopping the container ends the follow on its own, after its last words.
     let out = run(
-        w.mx().args(["stop", "--timeout", "5", &name]),
+        w.mx(None).args(["stop", "--timeout", "5", &name]),
         DEFAULT_TIMEOUT,
     );
     assert!(out.status.success());
@@ -308,7 +273,7 @@ fn follow_a_container_that_is_already_stopped_prints_and_ends() {
     wait_for(WAIT, "the container to exit", || {
         podman_ok(["inspect", "--format", "{{.State.Status}}", name.as_str()]).trim() == "exited"
     });
-    let mut f = Follow::spawn(w.mx().args(["logs", "-f", &name]));
+    let mut f = Follow::spawn(w.mx(None).args(["logs", "-f", &name]));
     f.wait_line("only-line");
     assert!(f.wait_exit().success());
 }

@@ -5,87 +5,18 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use support::World;
+
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    Containers, DEFAULT_TIMEOUT, DockerApi, TEST_IMAGE, TmuxWorld, muxdeck, podman, podman_ok, run,
-    run_fail, run_ok, skip_without_docker_cli, test_image, unique, wait_for, wait_for_logs,
-    write_config,
+    TEST_IMAGE, podman, podman_ok, run_fail, run_ok, skip_without_docker_cli, test_image, unique,
+    wait_for, wait_for_logs,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-/// One test's private world: tmux servers, containers, a temp dir for files and configs,
-/// and optionally a Docker API. Everything is cleaned up on drop, also on panic.
-struct World {
-    tmux: TmuxWorld,
-    containers: Containers,
-    dir: tempfile::TempDir,
-    docker: Option<DockerApi>,
-}
-
-impl World {
-    fn new() -> Self {
-        World {
-            tmux: TmuxWorld::new(),
-            containers: Containers::new(),
-            dir: support::temp_dir("ops"),
-            docker: None,
-        }
-    }
-
-    fn with_docker() -> Self {
-        let mut w = World::new();
-        w.docker = Some(DockerApi::start());
-        w
-    }
-
-    /// The binary, seeing this world's tmux servers (and Docker API).
-    fn mx(&self, config: Option<&Path>) -> Command {
-        let mut cmd = muxdeck(config);
-        self.tmux.apply(&mut cmd);
-        if let Some(api) = &self.docker {
-            api.apply(&mut cmd);
-        }
-        cmd
-    }
-
-    /// Runs `muxdeck ARGS` and returns everything it did.
-    fn exec(&self, config: Option<&Path>, args: &[&str]) -> Output {
-        run(self.mx(config).args(args), DEFAULT_TIMEOUT)
-    }
-
-    /// `muxdeck ARGS`, which must succeed; its stdout.
-    fn ok(&self, config: Option<&Path>, args: &[&str]) -> String {
-        run_ok(self.mx(config).args(args))
-    }
-
-    /// `muxdeck ARGS`, which must exit with `code`; its stderr.
-    fn fail(&self, config: Option<&Path>, args: &[&str], code: i32) -> String {
-        run_fail(self.mx(config).args(args), code)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn config(&self, yaml: &str) -> PathBuf {
-        write_config(self.dir.path(), yaml)
-    }
-
-    /// `muxdeck status --json NAME`, parsed.
-    fn status(&self, config: Option<&Path>, name: &str) -> Value {
-        let out = self.ok(config, &["status", "--json", name]);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("status --json: {e}\n{out}"))
-    }
-
-    fn has_tmux(&self, socket: &str, name: &str) -> bool {
-        self.tmux.session_names(socket).iter().any(|n| n == name)
-    }
-}
 
 fn container_state(name: &str) -> String {
     podman_ok(["inspect", "--format", "{{.State.Status}}", name])

@@ -23,6 +23,7 @@ mod docker;
 mod podman;
 mod process;
 mod tmux;
+mod world;
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -40,6 +41,7 @@ pub use process::{
     write_config, write_config_named,
 };
 pub use tmux::TmuxWorld;
+pub use world::World;
 
 /// The repository root (where `Cargo.toml` is).
 pub fn repo_root() -> &'static Path {

@@ -9,30 +9,8 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::model::{Location, Session};
+use crate::model::{Location, Session, format_age};
 use crate::tui::app::{App, Focus};
-
-/// The backend column: `tmux`, `tmux@work`, `podman`, `docker`.
-pub fn backend_label(s: &Session) -> String {
-    match &s.id.location {
-        Location::Tmux { socket } if socket == crate::model::DEFAULT_SOCKET => "tmux".into(),
-        Location::Tmux { socket } => format!("tmux@{socket}"),
-        Location::Container { runtime } => runtime.to_string(),
-    }
-}
-
-/// Compact age: `45s`, `12m`, `3h`, `9d`.
-pub fn age(created: Option<i64>, now: i64) -> String {
-    let Some(c) = created else {
-        return "-".into();
-    };
-    match (now - c).max(0) {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
-    }
-}
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -87,7 +65,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         };
         let mut cells = vec![Cell::from(name)];
         if show_backend {
-            cells.push(Cell::from(Span::styled(backend_label(s), theme.dim())));
+            cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
         }
         cells.push(Cell::from(Span::styled(
             s.state.to_string(),
@@ -97,7 +75,10 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             cells.push(Cell::from(pid_or_image(s)));
         }
         if show_age {
-            cells.push(Cell::from(Span::styled(age(s.created, now), theme.dim())));
+            cells.push(Cell::from(Span::styled(
+                format_age(s.created, now),
+                theme.dim(),
+            )));
         }
         Row::new(cells)
     });

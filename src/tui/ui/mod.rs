@@ -10,7 +10,6 @@ pub mod theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 
-pub use list::{age, backend_label};
 use theme::Theme;
 
 use crate::engine::Source;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::BackendError;
 use super::process::{self, Invocation};
 use crate::logs::normalize::normalize;
-use crate::model::{DEFAULT_SOCKET, Session, SessionId, State};
+use crate::model::{Session, SessionId, State};
 
 /// Fields asked of `list-panes -a`, tab-separated; the session name comes last so a name
 /// containing a tab still parses.
@@ -96,13 +96,11 @@ impl Tmux {
         Ok(parse_panes(&out.text(), socket))
     }
 
-    /// Sessions on every server in the socket folder (and the default one), queried
+    /// Sessions on every server in the socket folder, queried
     /// concurrently. Errors are per socket.
     pub async fn list_all(&self) -> (Vec<Session>, Vec<(String, BackendError)>, usize) {
-        let mut sockets = self.sockets();
-        if !sockets.iter().any(|s| s == DEFAULT_SOCKET) {
-            sockets.push(DEFAULT_SOCKET.to_string());
-        }
+        // A server always has its socket in the folder: no file, no server, no call.
+        let sockets = self.sockets();
         let results = futures::future::join_all(
             sockets
                 .iter()

@@ -20,8 +20,12 @@ use crate::model::Runtime;
 pub const TMUX_INTERVAL: Duration = Duration::from_millis(1500);
 /// Safety re-list of a runtime whose event stream runs (events can be missed on restart).
 const EVENTS_SAFETY_INTERVAL: Duration = Duration::from_secs(60);
-/// Re-list of a runtime without an event stream (it failed or is not answering).
+/// First re-list of a runtime without an event stream (it failed or is not answering);
+/// each failure in a row doubles the wait, up to [`FALLBACK_MAX`], so a daemon that is
+/// simply not running costs next to nothing. `R` retries at once.
 const FALLBACK_INTERVAL: Duration = Duration::from_secs(5);
+/// Longest wait between two tries of a runtime that does not answer.
+const FALLBACK_MAX: Duration = Duration::from_secs(60);
 /// Quiet time after an event before re-listing, so a burst of events costs one listing.
 const DEBOUNCE: Duration = Duration::from_millis(150);
 
@@ -86,6 +90,7 @@ async fn watch_runtime(engine: Engine, rt: Runtime, tx: mpsc::Sender<Msg>, wake:
         tokio::process::Child,
         tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
     )> = None;
+    let mut fallback = FALLBACK_INTERVAL;
     loop {
         let report = engine.scan(Source::Runtime(rt)).await;
         let status = report.health.status.clone();
@@ -101,7 +106,12 @@ async fn watch_runtime(engine: Engine, rt: Runtime, tx: mpsc::Sender<Msg>, wake:
         }
         let interval = if events.is_some() {
             EVENTS_SAFETY_INTERVAL
+        } else if matches!(status, HealthStatus::Error { .. }) {
+            let wait = fallback;
+            fallback = (fallback * 2).min(FALLBACK_MAX);
+            wait
         } else {
+            fallback = FALLBACK_INTERVAL;
             FALLBACK_INTERVAL
         };
         let mut stream_ended = false;

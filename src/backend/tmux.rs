@@ -204,9 +204,19 @@ impl Tmux {
     }
 
     async fn stop_panes(&self, socket: &str, name: &str) -> Result<Vec<StopPane>, BackendError> {
-        let inv =
-            self.inv(socket)
-                .args(["list-panes", "-s", "-t", &exact(name), "-F", STOP_FORMAT]);
+        let inv = self
+            .inv(socket)
+            // `=NAME:` and not `=NAME`: list-panes resolves its target as a window, and
+            // tmux 3.3a takes a bare `=NAME` of a session that is gone for a window of
+            // another session. The colon makes it a session or nothing.
+            .args([
+                "list-panes",
+                "-s",
+                "-t",
+                &format!("{}:", exact(name)),
+                "-F",
+                STOP_FORMAT,
+            ]);
         let out = process::run(&inv, self.timeout).await?;
         Ok(out
             .text()

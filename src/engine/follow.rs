@@ -330,11 +330,15 @@ fn fresh_rows(
 ) -> (usize, u64) {
     let counted = usize::try_from(mark.lines_until(later)).unwrap_or(usize::MAX);
     let expected = rows.len().checked_sub(counted + 1);
-    let confirmed = match (expected, last) {
-        (Some(i), Some(l)) => rows[i] == l,
-        // Nothing to check against: trust the count.
-        _ => true,
-    };
+    // Only a full history drops rows; below the limit a mismatch means rows were rewritten
+    // in place (cursor moves), and the count from the marks stands.
+    let could_trim = mark.history + mark.lines_until(later) >= later.limit;
+    let confirmed = !could_trim
+        || match (expected, last) {
+            (Some(i), Some(l)) => rows[i] == l,
+            // Nothing to check against: trust the count.
+            _ => true,
+        };
     if confirmed {
         let fresh = counted.min(rows.len());
         return (fresh, (counted - fresh) as u64);
@@ -381,6 +385,9 @@ mod tests {
     fn new_rows_follow_the_marks_while_history_grows() {
         // 10 complete lines before, 15 now; rows read: lines 0..15.
         let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..15), Some("line 9"));
+        assert_eq!((fresh, lost), (5, 0));
+        // Rows rewritten in place below the limit are no reason to report a loss.
+        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..15), Some("other"));
         assert_eq!((fresh, lost), (5, 0));
     }
 

@@ -224,8 +224,15 @@ impl Engine {
             _ if s.state == State::Defined => Ok(StopOutcome::AlreadyStopped),
             Location::Tmux { socket } => {
                 if force {
+                    if !self.tmux.has_session(socket, &s.id.name).await? {
+                        return Ok(StopOutcome::AlreadyStopped);
+                    }
                     self.tmux.kill_session(socket, &s.id.name).await?;
                     return Ok(StopOutcome::Killed);
+                }
+                // It may have ended since it was listed: then there is nothing to stop.
+                if !self.tmux.has_session(socket, &s.id.name).await? {
+                    return Ok(StopOutcome::AlreadyStopped);
                 }
                 let forced = self.tmux.stop(socket, &s.id.name, grace).await?;
                 Ok(if forced {

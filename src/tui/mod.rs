@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, MouseEventKind};
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
@@ -30,6 +30,10 @@ pub enum TuiError {
     /// The terminal could not be set up or drawn.
     #[error("terminal error: {0}")]
     Terminal(#[from] std::io::Error),
+    /// A background task panicked; the panic hook has printed why and given the terminal
+    /// back.
+    #[error("a background task panicked (the message is above); the screen was closed")]
+    Panicked,
     /// The `keys:` section of the config is invalid.
     #[error("config {path}: {message}")]
     Keys {
@@ -72,6 +76,13 @@ const FOLLOW_HISTORY: usize = 2000;
 /// passed over.
 const FOLLOW_DELAY: Duration = Duration::from_millis(100);
 
+/// Fault injection for the reliability test `tests/tui_faults.rs`: when this variable is
+/// set, a debug build panics on the first key press (the first frame is on screen by then):
+/// in a background task when it is `task`, else inside the event loop. The test checks that
+/// either panic restores the terminal, leaves its message readable and ends muxdeck.
+/// Release builds ignore it.
+const TEST_PANIC_VAR: &str = "MUXDECK_TEST_PANIC";
+
 /// The sources the screen watches, in health-line order.
 pub const SOURCES: [Source; 3] = [
     Source::Tmux,
@@ -108,6 +119,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         rx,
         watchers,
         events: Some(EventStream::new()),
+        sigint: signal(SignalKind::interrupt())?,
         dirty: true,
         source,
     };
@@ -135,9 +147,14 @@ struct Runner {
     rx: mpsc::Receiver<Msg>,
     watchers: Watchers,
     events: Option<EventStream>,
+    /// SIGINT, which ends the app like `q`, except while the terminal is handed over. In
+    /// raw mode Ctrl-C is a key press, so a SIGINT comes from another process (`kill -INT`,
+    /// `timeout -s INT`, a supervisor); left to its default it killed muxdeck on the spot,
+    /// leaving the terminal raw and on the alternate screen.
+    sigint: tokio::signal::unix::Signal,
     dirty: bool,
     source: ConfigSource,
-    config_stamp: Option<SystemTime>,
+    config_stamp: Option<Stamp>,
 }
 
 async fn next_log(stream: &mut Option<LogStream>) -> Option<LogEvent> {
@@ -161,11 +178,34 @@ async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<
     }
 }
 
-fn stamp(source: &ConfigSource) -> Option<SystemTime> {
-    source
-        .path()
-        .and_then(|p| std::fs::metadata(p).ok())
-        .and_then(|m| m.modified().ok())
+/// Panics as [`TEST_PANIC_VAR`] asks, in a debug build where it is set: `task` in a
+/// background task, anything else right here, in the event loop.
+fn inject_test_panic() {
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let Some(how) = std::env::var_os(TEST_PANIC_VAR) else {
+        return;
+    };
+    if how == "task" {
+        tokio::spawn(async {
+            panic!("{TEST_PANIC_VAR}=task: panicking on purpose in a background task");
+        });
+    } else {
+        panic!("{TEST_PANIC_VAR} is set: panicking on purpose in the event loop");
+    }
+}
+
+/// What the config file looks like from outside: modification time, size and inode. The
+/// time alone misses edits: file systems keep it in coarse ticks, and an editor (or
+/// `echo > file`) truncates and then writes, so a check between the two saw the empty file,
+/// and the write, in the same tick, left the time as it was: the edit was never loaded.
+type Stamp = (SystemTime, u64, u64);
+
+fn stamp(source: &ConfigSource) -> Option<Stamp> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(source.path()?).ok()?;
+    Some((meta.modified().ok()?, meta.len(), meta.ino()))
 }
 
 fn unix_now() -> i64 {
@@ -176,20 +216,37 @@ fn unix_now() -> i64 {
 
 impl Runner {
     async fn run(&mut self) -> Result<(), TuiError> {
+        // Signals from other processes end the app the way `q` does, terminal restored.
         let mut sigterm = signal(SignalKind::terminate())?;
         let mut sighup = signal(SignalKind::hangup())?;
         let mut second = tokio::time::interval(Duration::from_secs(1));
         second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_draw = Instant::now() - FRAME;
+        let mut ticks: u64 = 0;
         loop {
+            if !terminal::active() {
+                // The panic hook gave the terminal back: a task panicked. Drawing on would
+                // scribble over its message on the user's screen, and the app has lost a
+                // part of itself anyway.
+                return Err(TuiError::Panicked);
+            }
             if self.dirty && last_draw.elapsed() >= FRAME {
                 self.draw()?;
                 last_draw = Instant::now();
             }
             let frame_due = tokio::time::Instant::from_std(last_draw + FRAME);
+            // Biased, in this order: a person's keys and signals are never kept waiting
+            // behind a flooding log, which comes last.
             tokio::select! {
+                biased;
+                _ = sigterm.recv() => return Ok(()),
+                _ = sighup.recv() => return Ok(()),
+                _ = self.sigint.recv() => return Ok(()),
                 ev = next_event(&mut self.events) => match ev {
                     Some(Ok(ev)) => {
+                        if matches!(ev, Event::Key(_)) {
+                            inject_test_panic();
+                        }
                         if self.on_terminal(ev).await? {
                             return Ok(());
                         }
@@ -197,7 +254,25 @@ impl Runner {
                     Some(Err(e)) => return Err(e.into()),
                     None => return Ok(()),
                 },
+                () = follow_due(self.pending.as_ref()) => self.start_follow(),
+                _ = second.tick() => {
+                    // Ages on screen move with the clock: every second while some age is in
+                    // seconds, else twice a minute. The config may have been edited.
+                    ticks += 1;
+                    let now_s = unix_now();
+                    if ticks.is_multiple_of(30)
+                        || self.app.sessions.iter().any(|s| s.created.is_some_and(|c| now_s - c < 120))
+                    {
+                        self.dirty = true;
+                    }
+                    let now = stamp(&self.source);
+                    if now != self.config_stamp {
+                        self.config_stamp = now;
+                        self.reload_config();
+                    }
+                }
                 Some(msg) = self.rx.recv() => self.on_msg(msg),
+                () = tokio::time::sleep_until(frame_due), if self.dirty => {}
                 ev = next_log(&mut self.stream) => {
                     match ev {
                         Some(ev @ (LogEvent::Ended(_) | LogEvent::Failed(_))) => {
@@ -209,19 +284,6 @@ impl Runner {
                     }
                     self.dirty = true;
                 }
-                () = follow_due(self.pending.as_ref()) => self.start_follow(),
-                () = tokio::time::sleep_until(frame_due), if self.dirty => {}
-                _ = second.tick() => {
-                    // Ages on screen move with the clock; the config may have been edited.
-                    self.dirty = true;
-                    let now = stamp(&self.source);
-                    if now != self.config_stamp {
-                        self.config_stamp = now;
-                        self.reload_config();
-                    }
-                }
-                _ = sigterm.recv() => return Ok(()),
-                _ = sighup.recv() => return Ok(()),
             }
         }
     }
@@ -471,6 +533,10 @@ impl Runner {
         self.events = None;
         self.tui.exit();
         let status = tokio::task::block_in_place(|| inv.to_std().status());
+        // A Ctrl-C typed into a program that leaves the terminal cooked (`podman attach` to
+        // a container without a tty) signals muxdeck too, as part of the terminal's
+        // foreground group: it was meant for that program, not for muxdeck.
+        while let Some(Some(())) = self.sigint.recv().now_or_never() {}
         self.tui.enter()?;
         // Keys typed while away were meant for the session, not for muxdeck. The first
         // poll may only swallow the wake-up the dropped event stream left pending (and

@@ -1,8 +1,9 @@
 //! The one owner of the real terminal. `enter` and `exit` are idempotent, `exit` runs on
 //! drop, and a panic hook restores the screen before the panic message prints, so the
-//! user's terminal comes back on every path.
+//! user's terminal comes back on every path, and exactly once.
 
 use std::io::{Stdout, Write, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
@@ -13,16 +14,34 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-/// The terminal in TUI mode (raw, alternate screen, mouse reporting) while `active`.
+/// Whether the terminal is in TUI mode. One flag for the whole process, shared by
+/// [`Tui`], [`restore`] and the panic hook, so the terminal is put back exactly once.
+/// Putting it back twice is not harmless: leaving the alternate screen makes terminals
+/// (xterm, tmux) move the cursor back to where it was when the screen was entered, even
+/// when already on the main screen. After a panic, the hook restored the terminal and the
+/// message printed, then the drop of [`Tui`] restored it again: the cursor jumped above
+/// the message and the shell's next lines overwrote it.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Whether the terminal is in TUI mode. False while the TUI runs means something else
+/// (the panic hook, after a panic in a background task) gave the terminal back.
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::SeqCst)
+}
+
+/// The terminal in TUI mode (raw, alternate screen, mouse reporting) between `enter` and
+/// `exit`.
 pub struct Tui {
     /// The ratatui terminal.
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
-    active: bool,
 }
 
 /// Puts the terminal back: mouse off, main screen, cooked mode, cursor visible. Safe to
-/// call at any time and more than once.
+/// call at any time and more than once: only the first call after entering does anything.
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = stdout();
     let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
     let _ = disable_raw_mode();
@@ -43,17 +62,16 @@ impl Tui {
     pub fn new() -> std::io::Result<Self> {
         Ok(Tui {
             terminal: Terminal::new(CrosstermBackend::new(stdout()))?,
-            active: false,
         })
     }
 
     /// Raw mode, alternate screen, mouse; clears so the next draw paints everything.
     pub fn enter(&mut self) -> std::io::Result<()> {
-        if self.active {
+        if active() {
             return Ok(());
         }
         enable_raw_mode()?;
-        self.active = true;
+        ACTIVE.store(true, Ordering::SeqCst);
         execute!(
             stdout(),
             EnterAlternateScreen,
@@ -71,10 +89,7 @@ impl Tui {
 
     /// Back to the user's terminal as it was.
     pub fn exit(&mut self) {
-        if self.active {
-            restore();
-            self.active = false;
-        }
+        restore();
     }
 }
 

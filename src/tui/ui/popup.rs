@@ -21,6 +21,30 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
+/// Draws `lines` in a bordered box of `width`, as tall as the lines, centered in `area`
+/// over whatever is below.
+fn boxed(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    lines: Vec<Line<'_>>,
+    border: ratatui::style::Style,
+    title: Span<'_>,
+) {
+    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(border)
+                .title(title),
+        ),
+        rect,
+    );
+}
+
 /// Width of the help overlay when the screen allows it.
 const HELP_WIDTH: u16 = 78;
 /// Width of the key column of the help overlay (keys right-aligned, then two spaces).
@@ -108,18 +132,8 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     ) {
         lines.push(Line::from(Span::styled(row, theme.dim())));
     }
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.focused_border())
-                .title(Span::styled(" muxdeck keys ", theme.title())),
-        ),
-        rect,
-    );
+    let title = Span::styled(" muxdeck keys ", theme.title());
+    boxed(frame, area, width, lines, theme.focused_border(), title);
 }
 
 /// The confirm question naming the exact session.
@@ -164,17 +178,13 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         Span::styled("n", theme.key()),
         Span::raw(" no"),
     ]));
-    let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
-    let rect = centered(area, width, height);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.error())
-                .title(" confirm "),
-        ),
-        rect,
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.error(),
+        Span::raw(" confirm "),
     );
 }
 

@@ -1112,3 +1112,59 @@ fn ctrl_c_in_an_attached_program_is_not_for_muxdeck() {
     deck.assert_responsive();
     assert!(!deck.screen().contains("muxdeck exited"));
 }
+
+#[test]
+fn a_broken_container_log_stream_is_resumed_and_the_break_is_marked() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "aaa-first", "sleep 600");
+    let name = containers.run_detached(
+        &unique("faults-resume"),
+        "i=0; while true; do i=$((i+1)); echo resume-line-$i; sleep 0.2; done",
+    );
+    // A podman whose first `logs --follow` dies the way podman 4.3's does under a flood
+    // (exit 125); every other call is the real podman.
+    let bin = temp_dir("flaky-podman");
+    let marker = bin.path().join("failed-once");
+    let real = which_podman();
+    let podman = script(
+        bin.path(),
+        "podman",
+        &format!(
+            "case \" $* \" in *\" --follow \"*) if [ ! -e {m} ]; then touch {m}; echo 'Error: simulated break' >&2; exit 125; fi;; esac\nexec {real} \"$@\"",
+            m = marker.display(),
+            real = real
+        ),
+    );
+    let deck = Deck::start(
+        &world,
+        &format!(
+            "defaults:\n  podman_binary: {}\n  docker_binary: /nonexistent/docker\n",
+            podman.display()
+        ),
+    );
+    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
+    deck.keys(&["/"]);
+    deck.type_text(&format!("podman:{name}"));
+    deck.keys(&["Enter"]);
+    let screen = deck.wait("the break marked, then new lines", |s| {
+        let rows = log_rows(s);
+        let brk = rows.iter().position(|l| l.contains("log stream broke"));
+        brk.is_some_and(|b| rows[b + 1..].iter().any(|l| l.contains("resume-line-")))
+    });
+    assert!(marker.exists(), "the wrapper never failed: {screen}");
+    assert!(
+        !log_title(&screen).contains("failed"),
+        "the pane gave up instead of resuming: {screen}"
+    );
+    deck.assert_responsive();
+}
+
+/// The real podman's path, for wrappers that hand calls on to it.
+fn which_podman() -> String {
+    let out = std::process::Command::new("sh")
+        .args(["-c", "command -v podman"])
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

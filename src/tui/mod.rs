@@ -69,6 +69,11 @@ pub enum Msg {
 
 /// Shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(16);
+/// How often a broken log stream of one selection is resumed before the pane gives up
+/// and says why (podman 4.3's `logs --follow` can exit under a log flood).
+const MAX_RESUMES: u32 = 3;
+/// Wait before resuming a broken log stream.
+const RESUME_DELAY: Duration = Duration::from_secs(1);
 /// Lines of history a new follow starts with.
 const FOLLOW_HISTORY: usize = 2000;
 /// Quiet time after the selection moves before its log is followed, so that running
@@ -114,6 +119,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         reports: BTreeMap::new(),
         stream: None,
         pending: None,
+        resumes: 0,
         generation: 0,
         tx,
         rx,
@@ -132,6 +138,8 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
 struct PendingFollow {
     due: tokio::time::Instant,
     session: Session,
+    /// Lines of history to start with (none when resuming a stream that broke).
+    history: usize,
 }
 
 struct Runner {
@@ -142,6 +150,8 @@ struct Runner {
     stream: Option<LogStream>,
     /// A follow waiting for the selection to settle.
     pending: Option<PendingFollow>,
+    /// Times the current log stream broke and was resumed.
+    resumes: u32,
     generation: u64,
     tx: mpsc::Sender<Msg>,
     rx: mpsc::Receiver<Msg>,
@@ -275,6 +285,10 @@ impl Runner {
                 () = tokio::time::sleep_until(frame_due), if self.dirty => {}
                 ev = next_log(&mut self.stream) => {
                     match ev {
+                        Some(LogEvent::Failed(why)) if self.resumes < MAX_RESUMES => {
+                            self.stream = None;
+                            self.resume_follow(&why);
+                        }
                         Some(ev @ (LogEvent::Ended(_) | LogEvent::Failed(_))) => {
                             self.app.on_log(ev);
                             self.stream = None;
@@ -452,9 +466,12 @@ impl Runner {
             Effect::Follow(target) => {
                 self.stream = None;
                 self.generation += 1;
+                self.resumes = 0;
+                let history = FOLLOW_HISTORY.min(self.engine.config().log_lines);
                 self.pending = target.map(|session| PendingFollow {
                     due: tokio::time::Instant::now() + FOLLOW_DELAY,
                     session,
+                    history,
                 });
             }
             Effect::Run(op, s) => self.run_op(op, s),
@@ -466,10 +483,32 @@ impl Runner {
         }
     }
 
+    /// The log stream broke while its session may still run: mark the break in the pane
+    /// and follow again from now on (no history, so nothing shows twice).
+    fn resume_follow(&mut self, why: &str) {
+        self.resumes += 1;
+        self.app.log.buffer.push(format!(
+            "\x1b[2;33m⋯ log stream broke ({why}); following again, lines written meanwhile may be missing ⋯\x1b[0m"
+        ));
+        self.pending = self
+            .app
+            .selected_session()
+            .filter(|s| self.app.log.id.as_ref() == Some(&s.id))
+            .cloned()
+            .map(|session| PendingFollow {
+                due: tokio::time::Instant::now() + RESUME_DELAY,
+                session,
+                history: 0,
+            });
+    }
+
     /// Asks the engine for the stream of the pending follow, now that the selection has
     /// settled.
     fn start_follow(&mut self) {
-        let Some(PendingFollow { session, .. }) = self.pending.take() else {
+        let Some(PendingFollow {
+            session, history, ..
+        }) = self.pending.take()
+        else {
             return;
         };
         let engine = self.engine.clone();
@@ -478,7 +517,7 @@ impl Runner {
         let cap = self.engine.config().log_lines;
         tokio::spawn(async move {
             let result = engine
-                .follow(&session, FOLLOW_HISTORY.min(cap), cap)
+                .follow(&session, history, cap)
                 .await
                 .map_err(|e| e.to_string());
             let _ = tx.send(Msg::Stream { generation, result }).await;

@@ -11,13 +11,31 @@ use super::process::{self, Invocation};
 use crate::logs::normalize::normalize;
 use crate::model::{Session, SessionId, State};
 
-/// Fields asked of `list-panes -a`, tab-separated; the session name comes last so a name
-/// containing a tab still parses.
-const PANE_FORMAT: &str = "#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_name}";
+/// Fields asked of `list-panes -a`, tab-separated: the server's pid, then per pane; the
+/// session name comes last so a name containing a tab still parses.
+const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_name}";
 
 /// Fields that place a pane's output: complete lines are history + cursor row.
 const MARK_FORMAT: &str =
     "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pane_dead}";
+
+/// What [`Tmux::list_all`] found.
+#[derive(Debug, Default)]
+pub struct TmuxListing {
+    /// Every session of every server.
+    pub sessions: Vec<Session>,
+    /// Sockets that failed, with why.
+    pub errors: Vec<(String, BackendError)>,
+    /// Servers with sessions: socket name and server pid.
+    pub servers: Vec<(String, u32)>,
+}
+
+/// See [`Tmux::fingerprint`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fingerprint {
+    sockets: Vec<String>,
+    children: Vec<(u32, String)>,
+}
 
 /// Fields asked of `list-panes -s` while stopping.
 const STOP_FORMAT: &str = "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_start_command}";
@@ -80,8 +98,9 @@ impl Tmux {
         self.socket_dir.join(socket)
     }
 
-    /// Sessions on one server. A socket with no server behind it lists nothing.
-    pub async fn list(&self, socket: &str) -> Result<Vec<Session>, BackendError> {
+    /// Sessions on one server and the server's pid. A socket with no server behind it
+    /// lists nothing.
+    pub async fn list(&self, socket: &str) -> Result<(Vec<Session>, Option<u32>), BackendError> {
         let inv = self
             .inv(socket)
             .args(["list-panes", "-a", "-F", PANE_FORMAT]);
@@ -89,16 +108,16 @@ impl Tmux {
         if !status.success() {
             let err = String::from_utf8_lossy(&out.stderr);
             if is_no_server(&err) {
-                return Ok(Vec::new());
+                return Ok((Vec::new(), None));
             }
             return Err(process::failed(&inv, &out, status.code()));
         }
         Ok(parse_panes(&out.text(), socket))
     }
 
-    /// Sessions on every server in the socket folder, queried
-    /// concurrently. Errors are per socket.
-    pub async fn list_all(&self) -> (Vec<Session>, Vec<(String, BackendError)>, usize) {
+    /// Sessions on every server in the socket folder, queried concurrently. Errors are
+    /// per socket.
+    pub async fn list_all(&self) -> TmuxListing {
         // A server always has its socket in the folder: no file, no server, no call.
         let sockets = self.sockets();
         let results = futures::future::join_all(
@@ -107,21 +126,35 @@ impl Tmux {
                 .map(|s| async move { (s, self.list(s).await) }),
         )
         .await;
-        let mut sessions = Vec::new();
-        let mut errors = Vec::new();
-        let mut live = 0;
+        let mut all = TmuxListing::default();
         for (socket, r) in results {
             match r {
-                Ok(list) => {
-                    if !list.is_empty() {
-                        live += 1;
+                Ok((list, pid)) => {
+                    if let Some(pid) = pid.filter(|_| !list.is_empty()) {
+                        all.servers.push((socket.clone(), pid));
                     }
-                    sessions.extend(list);
+                    all.sessions.extend(list);
                 }
-                Err(e) => errors.push((socket.clone(), e)),
+                Err(e) => all.errors.push((socket.clone(), e)),
             }
         }
-        (sessions, errors, live)
+        all
+    }
+
+    /// A cheap picture of the tmux world, without asking tmux: the sockets in the folder
+    /// and the child processes (the panes) of each known server, from /proc. While it does
+    /// not change, no session came, went or ended; only a rename can hide from it. None
+    /// where /proc cannot tell.
+    pub fn fingerprint(&self, servers: &[(String, u32)]) -> Option<Fingerprint> {
+        let mut children = Vec::with_capacity(servers.len());
+        for (_, pid) in servers {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).ok()?;
+            children.push((*pid, text));
+        }
+        Some(Fingerprint {
+            sockets: self.sockets(),
+            children,
+        })
     }
 
     /// Whether the exact session exists on the server.
@@ -490,12 +523,15 @@ fn trim_blank_tail(lines: &mut Vec<String>) {
     }
 }
 
-/// Parses `list-panes -a -F PANE_FORMAT` into one session per session name.
-pub fn parse_panes(text: &str, socket: &str) -> Vec<Session> {
+/// Parses `list-panes -a -F PANE_FORMAT` into one session per session name, and the
+/// server's pid.
+pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
+    let mut server = None;
     let mut sessions: Vec<Session> = Vec::new();
     for line in text.lines() {
-        let f: Vec<&str> = line.splitn(9, '\t').collect();
+        let f: Vec<&str> = line.splitn(10, '\t').collect();
         let [
+            server_pid,
             created,
             attached,
             windows,
@@ -509,6 +545,7 @@ pub fn parse_panes(text: &str, socket: &str) -> Vec<Session> {
         else {
             continue;
         };
+        server = server.or_else(|| server_pid.parse().ok());
         let idx = match sessions.iter().position(|s| s.id.name == *name) {
             Some(i) => i,
             None => {
@@ -535,22 +572,24 @@ pub fn parse_panes(text: &str, socket: &str) -> Vec<Session> {
             s.pid = pid.parse().ok();
         }
     }
-    sessions
+    (sessions, server)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    // Captured from tmux 3.3a: two sessions, one with two windows and a split pane.
-    const PANES: &str = "1764040000\t0\t2\t1\t1\t4242\t0\t\tapi-dev\n\
-1764040000\t0\t2\t0\t1\t4250\t0\t\tapi-dev\n\
-1764040000\t0\t2\t0\t0\t4251\t0\t\tapi-dev\n\
-1764040100\t1\t1\t1\t1\t5000\t1\t3\tworker one\n";
+    // Captured from tmux 3.3a (server pid 777): two sessions, one with two windows and a
+    // split pane.
+    const PANES: &str = "777\t1764040000\t0\t2\t1\t1\t4242\t0\t\tapi-dev\n\
+777\t1764040000\t0\t2\t0\t1\t4250\t0\t\tapi-dev\n\
+777\t1764040000\t0\t2\t0\t0\t4251\t0\t\tapi-dev\n\
+777\t1764040100\t1\t1\t1\t1\t5000\t1\t3\tworker one\n";
 
     #[test]
     fn panes_group_into_sessions() {
-        let s = parse_panes(PANES, "work");
+        let (s, server) = parse_panes(PANES, "work");
+        assert_eq!(server, Some(777));
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].id, SessionId::tmux("work", "api-dev"));
         assert_eq!(s[0].panes, Some(3));

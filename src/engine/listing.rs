@@ -104,31 +104,7 @@ impl Engine {
     /// Lists one source.
     pub async fn scan(&self, source: Source) -> Report {
         match source {
-            Source::Tmux => {
-                let (sessions, errors, servers) = self.tmux.list_all().await;
-                let status = if let Some((socket, e)) = errors.first() {
-                    if e.is_missing() {
-                        HealthStatus::NotInstalled
-                    } else {
-                        HealthStatus::Error {
-                            message: format!("socket {socket}: {e}"),
-                        }
-                    }
-                } else {
-                    HealthStatus::Ok {
-                        sessions: sessions.len(),
-                        servers: Some(servers),
-                    }
-                };
-                Report {
-                    source,
-                    sessions,
-                    health: Health {
-                        backend: "tmux",
-                        status,
-                    },
-                }
-            }
+            Source::Tmux => self.scan_tmux().await.0,
             Source::Runtime(rt) => {
                 let (sessions, status) = match self.runtime(rt).list().await {
                     Ok(s) => {
@@ -159,6 +135,35 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Lists every tmux server, and says which servers (socket, pid) have sessions, for
+    /// watchers that want to notice changes without asking tmux.
+    pub async fn scan_tmux(&self) -> (Report, Vec<(String, u32)>) {
+        let all = self.tmux.list_all().await;
+        let status = if let Some((socket, e)) = all.errors.first() {
+            if e.is_missing() {
+                HealthStatus::NotInstalled
+            } else {
+                HealthStatus::Error {
+                    message: format!("socket {socket}: {e}"),
+                }
+            }
+        } else {
+            HealthStatus::Ok {
+                sessions: all.sessions.len(),
+                servers: Some(all.servers.len()),
+            }
+        };
+        let report = Report {
+            source: Source::Tmux,
+            sessions: all.sessions,
+            health: Health {
+                backend: "tmux",
+                status,
+            },
+        };
+        (report, all.servers)
     }
 
     /// Lists every source concurrently and merges the config in. `only` limits the kinds.

@@ -1,8 +1,9 @@
 //! Background watchers, one task per source, each sending fresh reports to the event
 //! loop. Containers are re-listed when the runtime's own event stream (`podman events`,
 //! `docker events`) says something changed, so an idle screen costs no polling of the
-//! container engine; tmux, which has no server-wide event feed, is listed cheaply on a
-//! timer. A manual refresh wakes every watcher at once.
+//! container engine; tmux, which has no server-wide event feed, is watched through /proc
+//! (its sockets and each server's pane processes) and asked only when those change. A
+//! manual refresh wakes every watcher at once.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -16,8 +17,10 @@ use super::Msg;
 use crate::engine::{Engine, HealthStatus, Source};
 use crate::model::Runtime;
 
-/// How often tmux servers are listed.
+/// How often the tmux world is looked at (in /proc, without asking tmux).
 pub const TMUX_INTERVAL: Duration = Duration::from_millis(1500);
+/// How often tmux is asked even when /proc shows no change (a rename changes no process).
+const TMUX_FULL_INTERVAL: Duration = Duration::from_secs(15);
 /// Safety re-list of a runtime whose event stream runs (events can be missed on restart).
 const EVENTS_SAFETY_INTERVAL: Duration = Duration::from_secs(60);
 /// First re-list of a runtime without an event stream (it failed or is not answering);
@@ -74,13 +77,27 @@ impl Drop for Watchers {
 
 async fn watch_tmux(engine: Engine, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
     loop {
-        let report = engine.scan(Source::Tmux).await;
+        let (report, servers) = engine.scan_tmux().await;
         if tx.send(Msg::Report(report)).await.is_err() {
             return;
         }
-        tokio::select! {
-            () = tokio::time::sleep(TMUX_INTERVAL) => {}
-            () = wake.notified() => {}
+        // Between listings, look at the sockets and the servers' pane processes in /proc:
+        // a tmux call (a process start, and the server formatting every pane) happens only
+        // when they change, on `R`, or every TMUX_FULL_INTERVAL for what /proc cannot see
+        // (renames).
+        let seen = engine.tmux().fingerprint(&servers);
+        let listed = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(TMUX_INTERVAL) => {}
+                () = wake.notified() => break,
+            }
+            if seen.is_none()
+                || listed.elapsed() >= TMUX_FULL_INTERVAL
+                || engine.tmux().fingerprint(&servers) != seen
+            {
+                break;
+            }
         }
     }
 }

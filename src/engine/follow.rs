@@ -206,11 +206,17 @@ async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize
 const POLL_MIN: Duration = Duration::from_millis(25);
 /// Slowest poll of a quiet pane: one cheap `display-message` a second.
 const POLL_MAX: Duration = Duration::from_secs(1);
+/// Poll of a pane that has been quiet for [`LONG_QUIET`]: halves the idle cost of a
+/// followed log that rarely writes, at the price of its next line showing up to 2 s late.
+const POLL_QUIET: Duration = Duration::from_secs(2);
+/// Quiet time after which a pane is polled at [`POLL_QUIET`].
+const LONG_QUIET: Duration = Duration::from_secs(10);
 /// Rows read beyond the expected count, for lines written between two calls.
 const SLACK_ROWS: u64 = 64;
 
 /// Follows one tmux pane by asking tmux where its output stands (one `display-message`
-/// per poll, backing off to once a second while the pane is quiet) and reading only the
+/// per poll, backing off to once a second while the pane is quiet, and to every two
+/// seconds after ten quiet seconds) and reading only the
 /// rows written since, with the position and rows taken in one atomic tmux call.
 ///
 /// Not control mode (`tmux -C`): tmux 3.3a servers crash when control clients come and go
@@ -249,6 +255,7 @@ async fn run_tmux(
         Err(e) => return LogEvent::Failed(e.to_string()),
     };
     let mut interval = POLL_MIN;
+    let mut changed = tokio::time::Instant::now();
     loop {
         let ready = !outbox.is_empty();
         tokio::select! {
@@ -278,10 +285,15 @@ async fn run_tmux(
             if now.dead {
                 break;
             }
-            interval = (interval * 3 / 2).min(POLL_MAX);
+            interval = if changed.elapsed() >= LONG_QUIET {
+                POLL_QUIET
+            } else {
+                (interval * 3 / 2).min(POLL_MAX)
+            };
             continue;
         }
         interval = POLL_MIN;
+        changed = tokio::time::Instant::now();
         if mark.lines_until(&now) == 0 {
             // Rewritten in place (a cleared screen, a progress line): nothing complete.
             mark = now;

@@ -774,3 +774,20 @@ fn selected_row_keeps_its_secondary_text_visible() {
         );
     }
 }
+
+#[test]
+fn a_long_error_is_cut_with_an_ellipsis_and_the_health_stays_readable() {
+    let mut app = mixed(false);
+    app.say(
+        format!(
+            "remove failed: podman:{} is running; stop it first, or force with `muxdeck rm --force`",
+            "x".repeat(60)
+        ),
+        muxdeck::tui::app::Level::Error,
+    );
+    let buf = draw(&app, 120, 30);
+    let row = row_of(&buf, "remove failed");
+    assert!(row.contains('…'), "{row:?}");
+    assert!(row.contains("…  "), "two spaces before the health: {row:?}");
+    assert!(row.contains("tmux:"), "the health is still there: {row:?}");
+}

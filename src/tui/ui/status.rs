@@ -6,6 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use unicode_width::UnicodeWidthStr;
+
 use super::theme::Theme;
 use crate::engine::Source;
 use crate::tui::app::{App, Level, Mode};
@@ -19,17 +21,6 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
         [Rect::new(area.x, area.y, area.width, 0), area]
     };
     if top.height > 0 {
-        let mut spans = Vec::new();
-        if let Some(b) = app.busy.last() {
-            spans.push(Span::styled(format!("⟳ {b}  "), theme.note()));
-        } else if let Some((msg, level)) = &app.message {
-            let style = if *level == Level::Error {
-                theme.error()
-            } else {
-                Style::default()
-            };
-            spans.push(Span::styled(format!("{msg}  "), style));
-        }
         let health = app.health_line(sources);
         let mut right = Vec::new();
         for (i, (text, ok)) in health.into_iter().enumerate() {
@@ -41,13 +32,29 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
                 if ok { theme.dim() } else { theme.error() },
             ));
         }
-        let msg_width: usize = spans.iter().map(|s| s.width()).sum();
+        let health_width: usize = right.iter().map(Span::width).sum();
+        // The message may use the row but for a glimpse of the health (at most 30 columns)
+        // and two spaces; what does not fit ends in `…` rather than running into it.
+        let room = usize::from(top.width)
+            .saturating_sub(health_width.min(30))
+            .saturating_sub(2);
+        let (text, style) = if let Some(b) = app.busy.last() {
+            (format!("⟳ {b}"), theme.note())
+        } else if let Some((msg, level)) = &app.message {
+            let style = if *level == Level::Error {
+                theme.error()
+            } else {
+                Style::default()
+            };
+            (msg.clone(), style)
+        } else {
+            (String::new(), Style::default())
+        };
+        let text = fit(&text, room);
+        let msg_width = if text.is_empty() { 0 } else { text.width() + 2 };
+        let spans = vec![Span::styled(text, style)];
         let [left_area, right_area] = Layout::horizontal([
-            Constraint::Length(
-                u16::try_from(msg_width)
-                    .unwrap_or(u16::MAX)
-                    .min(top.width / 2 + top.width / 4),
-            ),
+            Constraint::Length(u16::try_from(msg_width).unwrap_or(u16::MAX)),
             Constraint::Fill(1),
         ])
         .areas(top);
@@ -81,3 +88,22 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
 }
 
 use ratatui::style::Style;
+
+/// `text` cut to `width` columns, ending in `…` when it had to be cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}

@@ -1,0 +1,574 @@
+//! End-to-end tests of the keys `tui_e2e.rs` does not cover: `X` (force-kill), `r`
+//! (restart), `D` (remove a container), `e` (a shell in a container), Tab / `k` / PgUp /
+//! `f` (scrolling the log pane) and `w` (wrap). The real binary runs in a pane of a
+//! private tmux server (the "UI server", 120x35); keys go in with `send-keys`, the screen
+//! comes back with `capture-pane`. The sessions muxdeck lists live in another private
+//! `TMUX_TMPDIR` (a [`TmuxWorld`]); containers are podman's, from the local busybox image.
+//!
+//! Every wait polls with a deadline and fails with the last screen. Everything is torn
+//! down by guards, also when a test fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{
+    Containers, TmuxWorld, muxdeck, podman, process_alive, shell_line, temp_dir, unique,
+    wait_until, write_config,
+};
+
+/// Size of the pane muxdeck runs in.
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 35;
+/// Longest wait for anything on screen.
+const WAIT: Duration = Duration::from_secs(20);
+/// How often the screen is read while waiting.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Config lines for tests about tmux only: no container runtime at all.
+const NO_RUNTIMES: &str = "defaults:\n  podman_binary: /nonexistent/podman\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
+
+/// Config lines for container tests: podman only, docker hidden.
+const PODMAN_ONLY: &str = "defaults:\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
+
+/// muxdeck running in a pane of its own tmux server. Dropping it kills that server (so
+/// muxdeck gets its hangup), makes sure the muxdeck process is gone, and removes the
+/// config.
+struct Deck {
+    ui: Option<TmuxWorld>,
+    socket: String,
+    pane: String,
+    pid: Option<u32>,
+    _dir: tempfile::TempDir,
+}
+
+impl Deck {
+    /// Starts muxdeck with `config` (YAML) looking at `world`, and waits for its first frame.
+    fn start(world: &TmuxWorld, config: &str) -> Deck {
+        let dir = temp_dir("e2e-cfg");
+        let config = write_config(dir.path(), config);
+        let mut cmd = muxdeck(Some(&config));
+        world.apply(&mut cmd);
+        // After muxdeck: say how it ended and in which terminal modes it left the pane,
+        // then keep the pane open so the test can read that.
+        let script = format!(
+            "{}; echo \"muxdeck exited with $?\"; \
+             echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\\n' ' ')\"; \
+             exec sleep 600",
+            shell_line(&cmd)
+        );
+        let ui = TmuxWorld::new();
+        let socket = unique("ui");
+        ui.tmux_ok(
+            &socket,
+            [
+                "new-session",
+                "-d",
+                "-x",
+                &WIDTH.to_string(),
+                "-y",
+                &HEIGHT.to_string(),
+                "-s",
+                "deck",
+                &script,
+            ],
+        );
+        let pane = ui
+            .tmux_ok(
+                &socket,
+                ["display-message", "-p", "-t", "=deck:", "#{pane_id}"],
+            )
+            .trim()
+            .to_string();
+        let mut deck = Deck {
+            ui: Some(ui),
+            socket,
+            pane,
+            pid: None,
+            _dir: dir,
+        };
+        deck.wait("the first frame", |s| {
+            s.contains(" sessions ") && s.contains("quit")
+        });
+        deck.pid = deck.muxdeck_pid();
+        deck
+    }
+
+    fn ui(&self) -> &TmuxWorld {
+        self.ui.as_ref().expect("the UI server runs until drop")
+    }
+
+    /// The muxdeck process: the child of the pane's shell.
+    fn muxdeck_pid(&self) -> Option<u32> {
+        let shell: u32 = self
+            .ui()
+            .tmux_ok(
+                &self.socket,
+                ["display-message", "-p", "-t", &self.pane, "#{pane_pid}"],
+            )
+            .trim()
+            .parse()
+            .ok()?;
+        let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+            .unwrap_or_default();
+        children
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+            .find(|p| {
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .is_ok_and(|c| c.trim() == "muxdeck")
+            })
+    }
+
+    /// The pane as plain text.
+    fn screen(&self) -> String {
+        let out = self
+            .ui()
+            .tmux(&self.socket, ["capture-pane", "-p", "-t", &self.pane]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Presses keys, in tmux's key names (`j`, `Enter`, `Escape`, `C-b`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", &self.pane];
+        args.extend_from_slice(keys);
+        self.ui().tmux_ok(&self.socket, args);
+    }
+
+    /// Types `text` literally.
+    fn type_text(&self, text: &str) {
+        self.ui()
+            .tmux_ok(&self.socket, ["send-keys", "-t", &self.pane, "-l", text]);
+    }
+
+    /// Waits until the screen satisfies `cond`; returns that screen.
+    fn wait(&self, what: &str, mut cond: impl FnMut(&str) -> bool) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            if cond(&screen) {
+                return screen;
+            }
+            if Instant::now() >= deadline {
+                panic!("timed out after {WAIT:?} waiting for {what}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Deck {
+    fn drop(&mut self) {
+        // Killing the UI server hangs up muxdeck's terminal: it must exit by itself.
+        drop(self.ui.take());
+        if let Some(pid) = self.pid
+            && !wait_until(Duration::from_secs(5), || !process_alive(pid))
+        {
+            eprintln!("warning: muxdeck {pid} outlived its terminal; killing it");
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
+/// The rows of the session list: cells split at runs of two or more spaces.
+fn list_rows(screen: &str) -> Vec<Vec<String>> {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("┌ sessions "))
+        .skip(2)
+        .take_while(|l| l.starts_with('│'))
+        .map(|l| {
+            l.trim_matches(|c| c == '│' || c == ' ')
+                .split("  ")
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+/// The list row of session `name` (first cell, without the config mark).
+fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
+    rows.iter()
+        .find(|r| r.first().is_some_and(|c| c.trim_end_matches(" ◆") == name))
+}
+
+/// Whether the list shows `name` on `backend` in `state`.
+fn shows(screen: &str, name: &str, backend: &str, state: &str) -> bool {
+    row(&list_rows(screen), name).is_some_and(|r| {
+        r.get(1).is_some_and(|b| b == backend) && r.get(2).is_some_and(|s| s.starts_with(state))
+    })
+}
+
+/// The rows of the log pane, borders removed, trailing blanks trimmed.
+fn log_rows(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip_while(|l| !l.starts_with("┌ logs · "))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| {
+            l.trim_start_matches('│')
+                .trim_end()
+                .trim_end_matches('│')
+                .trim_end()
+                .to_string()
+        })
+        .collect()
+}
+
+/// The title of the log pane.
+fn log_title(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.starts_with("┌ logs · "))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The pane pid of session `name` on `socket`, if it exists.
+fn pane_pid(world: &TmuxWorld, socket: &str, name: &str) -> Option<u32> {
+    let out = world.tmux(
+        socket,
+        [
+            "display-message",
+            "-p",
+            "-t",
+            &format!("={name}:"),
+            "#{pane_pid}",
+        ],
+    );
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+/// `podman inspect`'s state of container `name` (`running`, `exited`...), if it exists.
+fn podman_state(name: &str) -> Option<String> {
+    let out = podman(["inspect", "--format", "{{.State.Status}}", name]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Narrows the list to container `name` with the filter (podman lists every container on
+/// the machine) and waits until it is the only row, in `state`, and its log is followed.
+fn select_container(deck: &Deck, name: &str, state: &str) -> String {
+    deck.wait("the container", |s| shows(s, name, "podman", state));
+    deck.keys(&["/"]);
+    deck.type_text(&format!("podman:{name}"));
+    deck.keys(&["Enter"]);
+    deck.wait("its row alone, its log followed", |s| {
+        list_rows(s).len() == 1
+            && shows(s, name, "podman", state)
+            && s.contains(&format!("filter: podman:{name} "))
+            && log_title(s).contains(&format!("logs · podman:{name} "))
+    })
+}
+
+#[test]
+fn shift_x_then_y_force_kills_only_that_session() {
+    let world = TmuxWorld::new();
+    // `trap '' INT`: a graceful stop (Ctrl-C) would not end it; a kill must.
+    let stubborn = "trap '' INT; while :; do sleep 1; done";
+    world.new_session("alpha", "victim", stubborn);
+    world.new_session("alpha", "victim-2", stubborn);
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("both sessions, victim followed", |s| {
+        shows(s, "victim", "tmux@alpha", "running")
+            && shows(s, "victim-2", "tmux@alpha", "running")
+            && log_title(s).contains("logs · tmux@alpha:victim ")
+    });
+    deck.keys(&["X"]);
+    let ask = deck.wait("the question", |s| {
+        s.contains("Force-kill tmux@alpha:victim?")
+    });
+    assert!(ask.contains("y yes   n no"), "{ask}");
+    assert!(!ask.contains("victim-2?"), "{ask}");
+    let started = Instant::now();
+    deck.keys(&["y"]);
+    let screen = deck.wait("victim gone from the list", |s| {
+        row(&list_rows(s), "victim").is_none() && s.contains("killed tmux@alpha:victim")
+    });
+    // Forced: no grace period (stop_timeout is 3 s and the session ignores Ctrl-C).
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the kill waited {:?}",
+        started.elapsed()
+    );
+    assert!(
+        shows(&screen, "victim-2", "tmux@alpha", "running"),
+        "{screen}"
+    );
+    assert_eq!(world.session_names("alpha"), ["victim-2"]);
+    let ls = world.tmux_ok("alpha", ["ls", "-F", "#{session_name}"]);
+    assert_eq!(ls.lines().collect::<Vec<_>>(), ["victim-2"], "{ls}");
+    // The selection moved to the row now in its place.
+    deck.wait("victim-2 followed", |s| {
+        log_title(s).contains("logs · tmux@alpha:victim-2 ")
+    });
+}
+
+#[test]
+fn r_restarts_a_running_config_session() {
+    let world = TmuxWorld::new();
+    let command = "echo svc-is-up; exec sleep 600";
+    // Started by hand with the config's command: running, and known to the config.
+    world.new_session("alpha", "svc", command);
+    let before = pane_pid(&world, "alpha", "svc").expect("svc runs");
+    let deck = Deck::start(
+        &world,
+        &format!(
+            "{NO_RUNTIMES}sessions:\n  svc:\n    backend: tmux\n    socket: alpha\n    command: \"{command}\"\n"
+        ),
+    );
+    let screen = deck.wait("svc running, followed", |s| {
+        shows(s, "svc", "tmux@alpha", "running")
+            && log_title(s).contains("logs · tmux@alpha:svc ")
+            && log_rows(s).iter().any(|l| l == "svc-is-up")
+    });
+    assert!(
+        row(&list_rows(&screen), "svc").is_some_and(|r| r[0] == "svc ◆"),
+        "not marked as a config session:\n{screen}"
+    );
+    deck.keys(&["r"]);
+    let screen = deck.wait("restarted", |s| s.contains("restarted tmux@alpha:svc"));
+    assert!(!screen.contains("failed"), "{screen}");
+    let mut after = None;
+    assert!(
+        wait_until(WAIT, || {
+            after = pane_pid(&world, "alpha", "svc");
+            after.is_some_and(|p| p != before)
+        }),
+        "pane pid of svc: {before} before, {after:?} after"
+    );
+    let after = after.unwrap();
+    assert!(
+        !process_alive(before),
+        "the old pane process {before} lives"
+    );
+    assert!(process_alive(after), "the new pane process {after} is gone");
+    assert_eq!(world.session_names("alpha"), ["svc"]);
+    // Still running, on screen too, and its (new) output followed.
+    deck.wait("svc running again, its new output", |s| {
+        shows(s, "svc", "tmux@alpha", "running")
+            && log_title(s).contains("logs · tmux@alpha:svc ")
+            && log_rows(s).iter().any(|l| l == "svc-is-up")
+    });
+    assert_eq!(pane_pid(&world, "alpha", "svc"), Some(after));
+}
+
+#[test]
+fn shift_d_then_y_removes_a_stopped_container() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    let name = containers.run_detached(&unique("rm-stopped"), "echo short-lived");
+    assert!(
+        wait_until(WAIT, || podman_state(&name).as_deref() == Some("exited")),
+        "{name} did not exit: {:?}",
+        podman_state(&name)
+    );
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    select_container(&deck, &name, "exited");
+    deck.keys(&["D"]);
+    let ask = deck.wait("the question", |s| {
+        s.contains(&format!("Remove podman:{name}?"))
+    });
+    assert!(ask.contains("y yes   n no"), "{ask}");
+    deck.keys(&["y"]);
+    let screen = deck.wait("the container removed", |s| {
+        s.contains(&format!("removed podman:{name}")) && row(&list_rows(s), &name).is_none()
+    });
+    assert!(!screen.contains("failed"), "{screen}");
+    let exists = podman(["container", "exists", &name]);
+    assert!(
+        !exists.status.success(),
+        "{name} still exists after removal"
+    );
+}
+
+#[test]
+fn shift_d_on_a_running_container_is_refused() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    let name = containers.run_detached(
+        &unique("rm-running"),
+        "trap 'exit 0' TERM; while :; do echo box-tick; sleep 0.3; done",
+    );
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    select_container(&deck, &name, "running");
+    deck.keys(&["D"]);
+    deck.wait("the question", |s| {
+        s.contains(&format!("Remove podman:{name}?"))
+    });
+    deck.keys(&["y"]);
+    let screen = deck.wait("the refusal", |s| {
+        s.contains("remove failed") && s.contains(&format!("podman:{name} is running"))
+    });
+    assert!(
+        !screen.contains(&format!("removed podman:{name}")),
+        "{screen}"
+    );
+    assert!(podman(["container", "exists", &name]).status.success());
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
+    // Still listed as running, and still followed.
+    let screen = deck.wait("its row, running", |s| {
+        shows(s, &name, "podman", "running") && log_rows(s).iter().any(|l| l == "box-tick")
+    });
+    assert_eq!(list_rows(&screen).len(), 1, "{screen}");
+}
+
+#[test]
+fn e_opens_a_shell_in_the_container_and_exit_comes_back() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    let name = containers.run_detached(
+        &unique("exec"),
+        "trap 'exit 0' TERM; while :; do echo box-tick; sleep 0.3; done",
+    );
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    select_container(&deck, &name, "running");
+    deck.keys(&["e"]);
+    deck.wait("a shell prompt instead of the list", |s| {
+        !s.contains(" sessions ")
+            && s.lines()
+                .any(|l| l.trim_end().ends_with('#') || l.trim_end().ends_with('$'))
+    });
+    // The arithmetic is done by the shell in the container: the typed line itself does
+    // not contain the answer.
+    deck.type_text("echo hi-from-exec-$((40+2)) in $(cat /proc/1/cmdline | tr '\\0' ' ')");
+    deck.keys(&["Enter"]);
+    let screen = deck.wait("the command's output", |s| {
+        s.lines().any(|l| l.starts_with("hi-from-exec-42 in "))
+    });
+    // /proc/1 of the shell is the container's main process, not the host's init.
+    let out = screen
+        .lines()
+        .find(|l| l.starts_with("hi-from-exec-42 in "))
+        .unwrap();
+    assert!(
+        out.contains("sh -c trap"),
+        "not inside the container: {out}"
+    );
+    deck.type_text("exit");
+    deck.keys(&["Enter"]);
+    let screen = deck.wait("muxdeck again", |s| {
+        s.contains(&format!("back from podman:{name}")) && shows(s, &name, "podman", "running")
+    });
+    assert!(!screen.contains("hi-from-exec-42"), "{screen}");
+    assert!(!screen.contains("muxdeck exited"), "{screen}");
+    // The log is followed again and keys work.
+    deck.wait("the log followed again", |s| {
+        log_title(s).contains(&format!("logs · podman:{name} · following"))
+            && log_rows(s).iter().any(|l| l == "box-tick")
+    });
+    deck.keys(&["?"]);
+    deck.wait("help", |s| s.contains(" muxdeck keys "));
+    deck.keys(&["Escape"]);
+    deck.wait("help closed", |s| !s.contains(" muxdeck keys "));
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
+}
+
+/// The numbers `n` of the `line-<n>` rows of the log pane, in screen order.
+fn line_numbers(screen: &str) -> Vec<u32> {
+    log_rows(screen)
+        .iter()
+        .filter_map(|l| l.strip_prefix("line-")?.trim().parse().ok())
+        .collect()
+}
+
+#[test]
+fn tab_k_and_pgup_scroll_the_log_and_f_follows_again() {
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "many", "seq -f 'line-%g' 1 300; exec sleep 600");
+    world.new_session("alpha", "other", "sleep 600");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    let screen = deck.wait("the last line, followed", |s| {
+        log_title(s).contains("logs · tmux@alpha:many · following")
+            && line_numbers(s).last() == Some(&300)
+    });
+    let visible = line_numbers(&screen).len();
+    assert!(visible >= 5, "{screen}");
+
+    deck.keys(&["Tab"]);
+    deck.keys(&["k"]);
+    let screen = deck.wait("paused one line up", |s| {
+        log_title(s).contains("· paused ↑1 (f follows)")
+    });
+    assert_eq!(line_numbers(&screen).last(), Some(&299), "{screen}");
+    // With the focus on the log, `k` did not move the selection.
+    assert!(log_title(&screen).contains("tmux@alpha:many"), "{screen}");
+
+    deck.keys(&["PPage"]);
+    let screen = deck.wait("paused a page further up", |s| {
+        log_title(s).contains("· paused ↑") && line_numbers(s).last() < Some(&299)
+    });
+    let last = *line_numbers(&screen).last().unwrap();
+    let up = 300 - last;
+    assert!(
+        log_title(&screen).contains(&format!("· paused ↑{up} (f follows)")),
+        "scroll count and view disagree:\n{screen}"
+    );
+    assert!(up > 1, "{screen}");
+
+    deck.keys(&["f"]);
+    let screen = deck.wait("following again", |s| {
+        log_title(s).contains("logs · tmux@alpha:many · following")
+            && line_numbers(s).last() == Some(&300)
+    });
+    assert!(!screen.contains("paused"), "{screen}");
+
+    // Tab gives the keys back to the list: `j` selects the next session.
+    deck.keys(&["Tab"]);
+    deck.keys(&["j"]);
+    deck.wait("other followed", |s| {
+        log_title(s).contains("logs · tmux@alpha:other ")
+    });
+}
+
+#[test]
+fn w_toggles_wrapping() {
+    let world = TmuxWorld::new();
+    // One line of 182 columns: wider than the log pane, narrower than the session's pane
+    // (200), so tmux itself does not break it.
+    let line = format!("{}wrapped-tail", "x".repeat(170));
+    world.new_session(
+        "alpha",
+        "long",
+        &format!("echo {line}; echo after-long; exec sleep 600"),
+    );
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    let screen = deck.wait("the long line", |s| {
+        log_title(s).contains("logs · tmux@alpha:long · following")
+            && log_rows(s).iter().any(|l| l == "after-long")
+    });
+    assert!(!log_title(&screen).contains("wrap"), "{screen}");
+    assert!(
+        !screen.contains("wrapped-tail"),
+        "cut, not wrapped:\n{screen}"
+    );
+
+    deck.keys(&["w"]);
+    let screen = deck.wait("wrap on", |s| {
+        log_title(s).contains("· wrap ") && s.contains("wrapped-tail")
+    });
+    assert!(
+        log_rows(&screen).iter().any(|l| l == "after-long"),
+        "{screen}"
+    );
+
+    deck.keys(&["w"]);
+    let screen = deck.wait("wrap off", |s| {
+        !log_title(s).contains("wrap") && !s.contains("wrapped-tail")
+    });
+    assert!(
+        log_rows(&screen).iter().any(|l| l == "after-long"),
+        "{screen}"
+    );
+}

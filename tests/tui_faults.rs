@@ -16,6 +16,8 @@
 
 mod support;
 
+use support::screen::{list_rows, log_rows, log_title, row, shows};
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -302,63 +304,6 @@ fn comm(pid: u32) -> Option<String> {
     std::fs::read_to_string(format!("/proc/{pid}/comm"))
         .ok()
         .map(|c| c.trim().to_string())
-}
-
-/// The rows of the session list: cells split at runs of two or more spaces.
-fn list_rows(screen: &str) -> Vec<Vec<String>> {
-    screen
-        .lines()
-        .skip_while(|l| !l.starts_with("┌ sessions "))
-        .skip(2)
-        .take_while(|l| l.starts_with('│'))
-        .map(|l| {
-            l.trim_matches(|c| c == '│' || c == ' ')
-                .split("  ")
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .collect()
-}
-
-/// The list row of session `name` (first cell, without the config mark).
-fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
-    rows.iter()
-        .find(|r| r.first().is_some_and(|c| c.trim_end_matches(" ◆") == name))
-}
-
-/// Whether the list shows `name` on `backend` in `state`.
-fn shows(screen: &str, name: &str, backend: &str, state: &str) -> bool {
-    row(&list_rows(screen), name).is_some_and(|r| {
-        r.get(1).is_some_and(|b| b == backend) && r.get(2).is_some_and(|s| s.starts_with(state))
-    })
-}
-
-/// The rows of the log pane, borders removed, trailing blanks trimmed.
-fn log_rows(screen: &str) -> Vec<String> {
-    screen
-        .lines()
-        .skip_while(|l| !l.starts_with("┌ logs · "))
-        .skip(1)
-        .take_while(|l| !l.starts_with('└'))
-        .map(|l| {
-            l.trim_start_matches('│')
-                .trim_end()
-                .trim_end_matches('│')
-                .trim_end()
-                .to_string()
-        })
-        .collect()
-}
-
-/// The title of the log pane.
-fn log_title(screen: &str) -> String {
-    screen
-        .lines()
-        .find(|l| l.starts_with("┌ logs · "))
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// A shell loop printing `<tag>-<n>` lines every `every` seconds.

@@ -22,6 +22,7 @@
 mod docker;
 mod podman;
 mod process;
+pub mod screen;
 mod tmux;
 mod world;
 

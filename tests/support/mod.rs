@@ -19,6 +19,7 @@
 //! `unused_imports`, for the re-exports below) is allowed.
 #![allow(dead_code, unused_imports)]
 
+pub mod deck;
 mod docker;
 mod podman;
 mod process;

@@ -60,7 +60,7 @@ fn podman_report(n: usize) -> Report {
             s.created = Some(1_700_000_000 + i as i64);
             s.image = Some("localhost/muxdeck-test/busybox:latest".into());
             s.ports = vec!["0.0.0.0:8080->80/tcp".into()];
-            s.container_id = Some(format!("{i:012x}"));
+            s.backend_id = Some(format!("{i:064x}"));
             s
         })
         .collect();

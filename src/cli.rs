@@ -280,7 +280,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                 || !volumes.is_empty()
                 || !ports.is_empty();
             if ad_hoc {
-                let def = AdHoc {
+                let spec = AdHoc {
                     name,
                     image,
                     command,
@@ -289,10 +289,8 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                     env,
                     volumes,
                     ports,
-                }
-                .into_def()?;
-                let id = engine.config_id(&def);
-                engine.create(&def).await?;
+                };
+                let id = engine.start_ad_hoc(spec).await?;
                 writeln!(out, "started {id}")?;
                 return Ok(0);
             }
@@ -328,12 +326,12 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
         Command::Attach { name } => {
             let s = engine.resolve(&name).await?;
             let current = std::env::var("TMUX").ok();
-            let inv = engine.attach_command(&s, current.as_deref())?;
+            let inv = engine.attach_command(&s, current.as_deref()).await?;
             hand_over(&inv)
         }
         Command::Exec { name, command } => {
             let s = engine.resolve(&name).await?;
-            let inv = engine.exec_command(&s, &command)?;
+            let inv = engine.exec_command(&s, &command).await?;
             hand_over(&inv)
         }
         Command::Rm { name, force } => {

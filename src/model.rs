@@ -199,8 +199,11 @@ pub struct Session {
     pub image: Option<String>,
     /// Container: published ports as the runtime prints them.
     pub ports: Vec<String>,
-    /// Container: id (short form).
-    pub container_id: Option<String>,
+    /// The backend's own identity of this session, which it never gives to another one
+    /// while it lives: a tmux session id (`$3`, unique per server) or a full container id.
+    /// Operations act on it, not on the name, so a name tmux or a runtime reads as
+    /// something else (`$0`, an id prefix) never reaches another session.
+    pub backend_id: Option<String>,
     /// Whether the config file defines this session.
     pub from_config: bool,
 }
@@ -218,7 +221,7 @@ impl Session {
             attached: None,
             image: None,
             ports: Vec::new(),
-            container_id: None,
+            backend_id: None,
             from_config: false,
         }
     }

@@ -20,6 +20,17 @@ pub struct ContainerCli {
     pub timeout: Duration,
 }
 
+/// Why a container could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    /// Another container has the name: this call made nothing, and must touch nothing.
+    #[error("a container named {0:?} already exists")]
+    NameInUse(String),
+    /// The runtime failed otherwise; nothing this call made is left.
+    #[error(transparent)]
+    Backend(#[from] BackendError),
+}
+
 /// What `run` needs to create a container.
 #[derive(Debug, Clone, Default)]
 pub struct RunSpec {
@@ -67,7 +78,9 @@ impl ContainerCli {
         })
     }
 
-    /// Details of one container (state, exit code, pid), or None if it does not exist.
+    /// Details of one container (name, full id, state, exit code, pid), or None if none
+    /// answers to `name`. The runtime also matches ids and id prefixes: a caller that means
+    /// a name compares the name of what came back.
     pub async fn inspect(&self, name: &str) -> Result<Option<Session>, BackendError> {
         let inv = self
             .inv()
@@ -87,14 +100,33 @@ impl ContainerCli {
         })?;
         Ok(v.as_array()
             .and_then(|a| a.first())
-            .map(|c| parse_inspect(c, self.runtime, name)))
+            .and_then(|c| parse_inspect(c, self.runtime)))
     }
 
-    /// `run -d` a new container; on failure removes whatever the runtime left behind.
-    pub async fn run(&self, spec: &RunSpec) -> Result<(), BackendError> {
+    /// Creates and starts a new container. Created first and started by the id `create`
+    /// printed, so that a failed start removes exactly what this call made: never a
+    /// container of the same name that someone else started meanwhile.
+    pub async fn run(&self, spec: &RunSpec) -> Result<(), RunError> {
+        let id = self.create(spec).await?;
+        if let Err(e) = self.start(&id).await {
+            let rm = self.inv().args(["rm", "-f"]);
+            // Podman would first wait out the stop timeout of a program that ignores SIGTERM.
+            let rm = match self.runtime {
+                Runtime::Podman => rm.args(["-t", "0"]),
+                Runtime::Docker => rm,
+            };
+            let rm = rm.arg("--").arg(&id);
+            // Removing the half-made container is cleanup: report the start's own error.
+            let _ = process::run(&rm, self.timeout.saturating_mul(4)).await;
+            return Err(RunError::Backend(e));
+        }
+        Ok(())
+    }
+
+    /// `create`s the container and returns the full id the runtime printed.
+    async fn create(&self, spec: &RunSpec) -> Result<String, RunError> {
         let mut inv = self.inv().args([
-            "run",
-            "-d",
+            "create",
             "-i",
             "-t",
             "--label",
@@ -115,31 +147,50 @@ impl ContainerCli {
             inv = inv.arg("--publish").arg(p);
         }
         inv = inv.arg("--").arg(&spec.image).args(&spec.command);
-        // A pull may be part of run: allow for it beyond one command's limit.
-        let limit = self.timeout * 6;
-        match process::run(&inv, limit).await {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                // run can create the container and then fail to start it: leave nothing.
-                if let Ok(Some(_)) = self.inspect(&spec.name).await {
-                    let rm = self.inv().args(["rm", "-f", "--", &spec.name]);
-                    let _ = process::run(&rm, self.timeout).await;
-                }
-                Err(e)
+        // A pull may be part of create: allow for it beyond one command's limit.
+        let limit = self.timeout.saturating_mul(6);
+        let (status, out) = process::run_raw(&inv, limit).await?;
+        if !status.success() {
+            let err = String::from_utf8_lossy(&out.stderr);
+            if err.contains("already in use") {
+                return Err(RunError::NameInUse(spec.name.clone()));
             }
+            return Err(process::failed(&inv, &out, status.code()).into());
+        }
+        // The id is the last line: a pull prints its progress before it.
+        let text = out.text();
+        let id = text
+            .lines()
+            .map(str::trim)
+            .rfind(|l| !l.is_empty())
+            .unwrap_or("");
+        if id.len() >= 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(id.to_string())
+        } else {
+            Err(BackendError::Parse {
+                program: self.binary.clone(),
+                action: "create".into(),
+                detail: format!("expected the new container's id, got {id:?}"),
+            }
+            .into())
         }
     }
 
     /// Starts an existing container.
     pub async fn start(&self, name: &str) -> Result<(), BackendError> {
-        self.simple(&["start"], name, self.timeout * 2).await
+        self.simple(&["start"], name, self.timeout.saturating_mul(2))
+            .await
     }
 
     /// Graceful stop: SIGTERM, then SIGKILL after `grace`. Never removes the container.
     pub async fn stop(&self, name: &str, grace: Duration) -> Result<(), BackendError> {
         let secs = grace.as_secs().to_string();
-        self.simple(&["stop", "-t", &secs], name, grace + self.timeout)
-            .await
+        self.simple(
+            &["stop", "-t", &secs],
+            name,
+            grace.saturating_add(self.timeout),
+        )
+        .await
     }
 
     /// Forced stop (SIGKILL). Never removes the container.
@@ -155,8 +206,8 @@ impl ContainerCli {
     /// Restart with a graceful stop first.
     pub async fn restart(&self, name: &str, grace: Duration) -> Result<(), BackendError> {
         let secs = grace.as_secs().to_string();
-        self.simple(&["restart", "-t", &secs], name, grace + self.timeout * 2)
-            .await
+        let limit = grace.saturating_add(self.timeout.saturating_mul(2));
+        self.simple(&["restart", "-t", &secs], name, limit).await
     }
 
     /// Removes the container (`force` also removes a running one, killing it at once as
@@ -167,7 +218,8 @@ impl ContainerCli {
             (true, Runtime::Podman) => &["rm", "-f", "-t", "0"],
             (true, Runtime::Docker) => &["rm", "-f"],
         };
-        self.simple(args, name, self.timeout * 2).await
+        self.simple(args, name, self.timeout.saturating_mul(2))
+            .await
     }
 
     async fn simple(&self, args: &[&str], name: &str, limit: Duration) -> Result<(), BackendError> {
@@ -253,15 +305,18 @@ fn parse_ps_item(c: &Value, runtime: Runtime) -> Option<Session> {
     };
     s.image = c.get("Image").and_then(Value::as_str).map(str::to_string);
     s.ports = parse_ports(c.get("Ports"));
-    s.container_id = c
+    s.backend_id = c
         .get("Id")
         .or_else(|| c.get("ID"))
         .and_then(Value::as_str)
-        .map(|id| id.chars().take(12).collect());
+        .map(str::to_string);
     Some(s)
 }
 
-fn parse_inspect(c: &Value, runtime: Runtime, name: &str) -> Session {
+/// One container of `inspect`; None without a name (docker prints it as `/NAME`).
+fn parse_inspect(c: &Value, runtime: Runtime) -> Option<Session> {
+    let name = c.get("Name").and_then(Value::as_str)?;
+    let name = name.strip_prefix('/').unwrap_or(name);
     let st = c.get("State");
     let word = st
         .and_then(|s| s.get("Status"))
@@ -285,11 +340,8 @@ fn parse_inspect(c: &Value, runtime: Runtime, name: &str) -> Session {
         .or_else(|| c.get("Config").and_then(|k| k.get("Image")))
         .and_then(Value::as_str)
         .map(str::to_string);
-    s.container_id = c
-        .get("Id")
-        .and_then(Value::as_str)
-        .map(|id| id.chars().take(12).collect());
-    s
+    s.backend_id = c.get("Id").and_then(Value::as_str).map(str::to_string);
+    Some(s)
 }
 
 /// Maps a runtime's state word to a [`State`].
@@ -387,7 +439,7 @@ mod tests {
         assert_eq!(s[0].id, SessionId::container(Runtime::Podman, "worker"));
         assert_eq!(s[0].state, State::Exited(Some(3)));
         assert_eq!(s[0].pid, None);
-        assert_eq!(s[0].container_id.as_deref(), Some("0123456789ab"));
+        assert_eq!(s[0].backend_id.as_deref(), Some("0123456789abcdef0123"));
         assert_eq!(s[1].state, State::Running);
         assert_eq!(s[1].pid, Some(31337));
         assert_eq!(s[1].ports, vec!["8080:8080/tcp".to_string()]);

@@ -1,6 +1,8 @@
 //! tmux through its CLI: socket discovery, listing, session control, pane capture and the
-//! attach command. Every call names its server with `-L` and every session target is exact
-//! (`=NAME`), so `alpha` never matches `alpha-long`.
+//! attach command. Every call names its server with `-L`, and every session is targeted by
+//! its id (`$3`), looked up by exact name just before: tmux's target grammar reads names
+//! such as `$0`, `@1`, `%2` or a client's tty as something else, even after `=`, so a name
+//! is never put in a target.
 
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -13,7 +15,11 @@ use crate::model::{Session, SessionId, State};
 
 /// Fields asked of `list-panes -a`, tab-separated: the server's pid, then per pane; the
 /// session name comes last so a name containing a tab still parses.
-const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_name}";
+const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_id}\t#{session_name}";
+
+/// Fields asked of `list-sessions` to find a session's id by its exact name; the name comes
+/// last so a name containing a tab still parses.
+const ID_FORMAT: &str = "#{session_id}\t#{session_name}";
 
 /// Fields that place a pane's output: complete lines are history + cursor row.
 const MARK_FORMAT: &str =
@@ -157,9 +163,30 @@ impl Tmux {
         })
     }
 
-    /// Whether the exact session exists on the server.
-    pub async fn has_session(&self, socket: &str, name: &str) -> Result<bool, BackendError> {
-        let inv = self.inv(socket).args(["has-session", "-t", &exact(name)]);
+    /// The id of the session named exactly `name` on the server, or None when there is none
+    /// (or no server). Names are compared here, never handed to tmux's target parser.
+    pub async fn find(&self, socket: &str, name: &str) -> Result<Option<SessionRef>, BackendError> {
+        let inv = self.inv(socket).args(["list-sessions", "-F", ID_FORMAT]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            if is_no_server(&String::from_utf8_lossy(&out.stderr)) {
+                return Ok(None);
+            }
+            return Err(process::failed(&inv, &out, status.code()));
+        }
+        Ok(out.text().lines().find_map(|l| {
+            let (id, n) = l.split_once('\t')?;
+            if n == name {
+                SessionRef::parse(id)
+            } else {
+                None
+            }
+        }))
+    }
+
+    /// Whether the session still exists (its id is never given to another session).
+    pub async fn has_session(&self, socket: &str, id: &SessionRef) -> Result<bool, BackendError> {
+        let inv = self.inv(socket).args(["has-session", "-t", id.as_str()]);
         let (status, _) = process::run_raw(&inv, self.timeout).await?;
         Ok(status.success())
     }
@@ -188,9 +215,9 @@ impl Tmux {
         process::run(&inv, self.timeout).await.map(drop)
     }
 
-    /// Kills the exact session.
-    pub async fn kill_session(&self, socket: &str, name: &str) -> Result<(), BackendError> {
-        let inv = self.inv(socket).args(["kill-session", "-t", &exact(name)]);
+    /// Kills the session.
+    pub async fn kill_session(&self, socket: &str, id: &SessionRef) -> Result<(), BackendError> {
+        let inv = self.inv(socket).args(["kill-session", "-t", id.as_str()]);
         process::run(&inv, self.timeout).await.map(drop)
     }
 
@@ -199,57 +226,52 @@ impl Tmux {
     pub async fn stop(
         &self,
         socket: &str,
-        name: &str,
+        id: &SessionRef,
         grace: Duration,
     ) -> Result<bool, BackendError> {
-        let panes = self.stop_panes(socket, name).await?;
+        let panes = self.stop_panes(socket, id).await?;
         for p in &panes {
             let inv = self.inv(socket).args(["send-keys", "-t", &p.id, "C-c"]);
             // A pane that died meanwhile is not a reason to stop stopping.
             let _ = process::run(&inv, self.timeout).await;
         }
-        let deadline = Instant::now() + grace;
+        let started = Instant::now();
         loop {
-            if !self.has_session(socket, name).await? {
+            if !self.has_session(socket, id).await? {
                 return Ok(false);
             }
             // The session may end between two calls: a vanished session counts as stopped.
-            if let Ok(panes) = self.stop_panes(socket, name).await
+            if let Ok(panes) = self.stop_panes(socket, id).await
                 && panes.iter().all(StopPane::settled)
             {
-                return self.kill_if_present(socket, name).await.map(|_| false);
+                return self.kill_if_present(socket, id).await.map(|_| false);
             }
-            if Instant::now() >= deadline {
+            // Elapsed time, not a deadline instant: no grace can overflow the clock.
+            if started.elapsed() >= grace {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        self.kill_if_present(socket, name).await
+        self.kill_if_present(socket, id).await
     }
 
     /// Kills the session; true if it was killed, false if it had already ended.
-    async fn kill_if_present(&self, socket: &str, name: &str) -> Result<bool, BackendError> {
-        match self.kill_session(socket, name).await {
+    async fn kill_if_present(&self, socket: &str, id: &SessionRef) -> Result<bool, BackendError> {
+        match self.kill_session(socket, id).await {
             Ok(()) => Ok(true),
-            Err(_) if !self.has_session(socket, name).await? => Ok(false),
+            Err(_) if !self.has_session(socket, id).await? => Ok(false),
             Err(e) => Err(e),
         }
     }
 
-    async fn stop_panes(&self, socket: &str, name: &str) -> Result<Vec<StopPane>, BackendError> {
-        let inv = self
-            .inv(socket)
-            // `=NAME:` and not `=NAME`: list-panes resolves its target as a window, and
-            // tmux 3.3a takes a bare `=NAME` of a session that is gone for a window of
-            // another session. The colon makes it a session or nothing.
-            .args([
-                "list-panes",
-                "-s",
-                "-t",
-                &format!("{}:", exact(name)),
-                "-F",
-                STOP_FORMAT,
-            ]);
+    async fn stop_panes(
+        &self,
+        socket: &str,
+        id: &SessionRef,
+    ) -> Result<Vec<StopPane>, BackendError> {
+        let inv =
+            self.inv(socket)
+                .args(["list-panes", "-s", "-t", &id.window(), "-F", STOP_FORMAT]);
         let out = process::run(&inv, self.timeout).await?;
         Ok(out
             .text()
@@ -271,11 +293,11 @@ impl Tmux {
     pub async fn capture(
         &self,
         socket: &str,
-        name: &str,
+        id: &SessionRef,
         lines: usize,
     ) -> Result<Vec<String>, BackendError> {
         let start = format!("-{lines}");
-        let target = format!("{}:", exact(name));
+        let target = id.window();
         let inv = self.inv(socket).args([
             "capture-pane",
             "-p",
@@ -365,8 +387,8 @@ impl Tmux {
     }
 
     /// The pane id (`%N`) of the session's active pane.
-    pub async fn active_pane(&self, socket: &str, name: &str) -> Result<String, BackendError> {
-        let target = format!("{}:", exact(name));
+    pub async fn active_pane(&self, socket: &str, id: &SessionRef) -> Result<String, BackendError> {
+        let target = id.window();
         let inv = self
             .inv(socket)
             .args(["display-message", "-p", "-t", &target, "#{pane_id}"]);
@@ -385,8 +407,8 @@ impl Tmux {
 
     /// The command that hands the terminal to the session. `current` is `$TMUX` of the
     /// caller: inside tmux on the same server this switches the client instead of nesting.
-    pub fn attach(&self, socket: &str, name: &str, current: Option<&str>) -> Invocation {
-        let target = exact(name);
+    pub fn attach(&self, socket: &str, id: &SessionRef, current: Option<&str>) -> Invocation {
+        let target = id.as_str();
         let same_server = current
             .and_then(|t| t.split(',').next())
             .is_some_and(|path| Path::new(path) == self.socket_path(socket));
@@ -394,20 +416,40 @@ impl Tmux {
             let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket).args([
                 "switch-client",
                 "-t",
-                &target,
+                target,
             ]);
             // switch-client must see TMUX to know which client to switch.
             inv.env_remove.clear();
             inv
         } else {
-            self.inv(socket).args(["attach-session", "-t", &target])
+            self.inv(socket).args(["attach-session", "-t", target])
         }
     }
 }
 
-/// An exact-match session target: `=NAME`.
-pub fn exact(name: &str) -> String {
-    format!("={name}")
+/// A tmux session id (`$3`) as tmux printed it: the only session target tmux cannot read
+/// as anything else, and one it never gives to a second session while its server lives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SessionRef(String);
+
+impl SessionRef {
+    /// Accepts `$` followed by digits, and nothing else.
+    pub fn parse(text: &str) -> Option<SessionRef> {
+        let digits = text.strip_prefix('$')?;
+        (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| SessionRef(text.to_string()))
+    }
+
+    /// The session target: `$3`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The target of the session's current window (and its active pane): `$3:`. Commands
+    /// that resolve a window or pane need the colon, or tmux looks for a window named `$3`.
+    pub fn window(&self) -> String {
+        format!("{}:", self.0)
+    }
 }
 
 /// A failed pane call: the pane being gone is an answer (None), anything else an error.
@@ -529,7 +571,7 @@ pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
     let mut server = None;
     let mut sessions: Vec<Session> = Vec::new();
     for line in text.lines() {
-        let f: Vec<&str> = line.splitn(10, '\t').collect();
+        let f: Vec<&str> = line.splitn(11, '\t').collect();
         let [
             server_pid,
             created,
@@ -540,6 +582,7 @@ pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
             pid,
             dead,
             dead_status,
+            session_id,
             name,
         ] = f.as_slice()
         else {
@@ -554,6 +597,7 @@ pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
                 s.attached = attached.parse().ok();
                 s.windows = windows.parse().ok();
                 s.panes = Some(0);
+                s.backend_id = SessionRef::parse(session_id).map(|r| r.0);
                 // Every pane dead (remain-on-exit) until a live one is seen.
                 s.state = State::Exited(None);
                 sessions.push(s);
@@ -581,10 +625,10 @@ mod tests {
 
     // Captured from tmux 3.3a (server pid 777): two sessions, one with two windows and a
     // split pane.
-    const PANES: &str = "777\t1764040000\t0\t2\t1\t1\t4242\t0\t\tapi-dev\n\
-777\t1764040000\t0\t2\t0\t1\t4250\t0\t\tapi-dev\n\
-777\t1764040000\t0\t2\t0\t0\t4251\t0\t\tapi-dev\n\
-777\t1764040100\t1\t1\t1\t1\t5000\t1\t3\tworker one\n";
+    const PANES: &str = "777\t1764040000\t0\t2\t1\t1\t4242\t0\t\t$0\tapi-dev\n\
+777\t1764040000\t0\t2\t0\t1\t4250\t0\t\t$0\tapi-dev\n\
+777\t1764040000\t0\t2\t0\t0\t4251\t0\t\t$0\tapi-dev\n\
+777\t1764040100\t1\t1\t1\t1\t5000\t1\t3\t$7\tworker one\n";
 
     #[test]
     fn panes_group_into_sessions() {
@@ -599,16 +643,29 @@ mod tests {
         assert_eq!(s[1].id.name, "worker one");
         assert_eq!(s[1].state, State::Exited(Some(3)));
         assert_eq!(s[1].attached, Some(1));
+        assert_eq!(s[0].backend_id.as_deref(), Some("$0"));
+        assert_eq!(s[1].backend_id.as_deref(), Some("$7"));
+    }
+
+    #[test]
+    fn only_a_dollar_and_digits_make_a_session_ref() {
+        assert!(SessionRef::parse("$12").is_some());
+        for bad in ["", "$", "12", "$1a", "=$1", "@1", "%1", "$1:"] {
+            assert!(SessionRef::parse(bad).is_none(), "{bad:?}");
+        }
+        let id = SessionRef::parse("$3").expect("id");
+        assert_eq!(id.window(), "$3:");
     }
 
     #[test]
     fn attach_switches_only_on_same_server() {
         let mut t = Tmux::new("tmux", Duration::from_secs(1));
         t.socket_dir = PathBuf::from("/tmp/tmux-0");
-        let inside = t.attach("work", "api", Some("/tmp/tmux-0/work,123,0"));
-        assert_eq!(inside.display(), "tmux -L work switch-client -t =api");
-        let other = t.attach("work", "api", Some("/tmp/tmux-0/default,123,0"));
-        assert_eq!(other.display(), "tmux -L work attach-session -t =api");
+        let id = SessionRef::parse("$4").expect("id");
+        let inside = t.attach("work", &id, Some("/tmp/tmux-0/work,123,0"));
+        assert_eq!(inside.display(), "tmux -L work switch-client -t $4");
+        let other = t.attach("work", &id, Some("/tmp/tmux-0/default,123,0"));
+        assert_eq!(other.display(), "tmux -L work attach-session -t $4");
         assert_eq!(other.env_remove, vec!["TMUX".to_string()]);
     }
 }

@@ -6,13 +6,15 @@ pub mod follow;
 mod listing;
 mod ops;
 mod resolve;
+mod target;
 
 use std::time::Duration;
 
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
-pub use ops::{AdHoc, StopOutcome};
+pub use ops::{AdHoc, Existing, StopOutcome};
 pub use resolve::{Query, parse_query};
+pub use target::Target;
 
 use crate::backend::BackendError;
 use crate::backend::container::ContainerCli;
@@ -43,6 +45,35 @@ pub enum EngineError {
     /// Start of a session that runs.
     #[error("{0} is already running")]
     AlreadyRunning(SessionId),
+    /// An ad hoc start under a bare name that sessions already have.
+    #[error(
+        "{name:?} is taken by {}; choose another name, or qualify it (e.g. tmux:{name}) to start a second session of that name", .taken.join(", ")
+    )]
+    NameTaken {
+        /// The name asked for.
+        name: String,
+        /// Qualified names of the sessions that have it.
+        taken: Vec<String>,
+    },
+    /// A new session was asked for under a name a stopped container has.
+    #[error(
+        "{id} already exists ({state}); start it as it is with `muxdeck start {id}`, or remove it with `muxdeck rm {id}` first"
+    )]
+    Exists {
+        /// The existing container.
+        id: SessionId,
+        /// Its state.
+        state: State,
+    },
+    /// The session ended between the moment it was chosen and the operation.
+    #[error("{0} no longer exists; it ended after it was listed")]
+    Gone(SessionId),
+    /// Since it was listed, the name has come to belong to another session; acting on the
+    /// name now would reach a session nobody chose.
+    #[error(
+        "{0} was replaced by another session of the same name since it was listed; nothing was done, look again and choose"
+    )]
+    Replaced(SessionId),
     /// An operation that needs a running session.
     #[error("{id} is not running ({state}); start it first with `muxdeck start {id}`")]
     NotRunning {
@@ -71,7 +102,9 @@ impl EngineError {
     /// Exit code for the command line: 2 for what the user typed wrong, 1 for the rest.
     pub fn exit_code(&self) -> i32 {
         match self {
-            EngineError::Ambiguous { .. } | EngineError::Invalid(_) => 2,
+            EngineError::Ambiguous { .. }
+            | EngineError::Invalid(_)
+            | EngineError::NameTaken { .. } => 2,
             _ => 1,
         }
     }

@@ -5,12 +5,22 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::follow::{self, LogStream};
-use super::{Engine, EngineError};
-use crate::backend::container::RunSpec;
+use super::{Engine, EngineError, Target};
+use crate::backend::container::{RunError, RunSpec};
 use crate::backend::process::{self, Invocation};
 use crate::config::{SessionDef, SessionKind};
 use crate::logs::normalize;
-use crate::model::{Location, Session, State};
+use crate::model::{BackendKind, Location, Runtime, Session, SessionId, State};
+
+/// What creating a container does when a stopped one already has its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Start that container: it is the config's session, made earlier.
+    StartIt,
+    /// Refuse: an ad hoc start describes a new container, and silently starting the old one
+    /// would run another image and command than the ones asked for.
+    Refuse,
+}
 
 /// What a stop did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,10 +55,15 @@ pub struct AdHoc {
 }
 
 impl AdHoc {
-    /// Validates with the config's own rules and builds a session definition.
-    pub fn into_def(self) -> Result<SessionDef, EngineError> {
+    /// Validates with the config's own rules and builds a session definition. The name may
+    /// be qualified (`tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`, ...) to say where the
+    /// session goes; it must agree with the options.
+    pub fn into_def(mut self) -> Result<SessionDef, EngineError> {
         use crate::config::values::*;
         let bad = EngineError::Invalid;
+        let q = super::parse_query(&self.name);
+        let runtime = self.qualify(&q)?;
+        self.name = q.name;
         check_name(&self.name).map_err(bad)?;
         let mut env = BTreeMap::new();
         for pair in &self.env {
@@ -75,7 +90,7 @@ impl AdHoc {
                     image: image.clone(),
                     volumes: self.volumes.clone(),
                     ports: self.ports.clone(),
-                    runtime: crate::config::RuntimeChoice::Auto,
+                    runtime,
                 }
             }
             None => {
@@ -92,6 +107,11 @@ impl AdHoc {
                 SessionKind::Tmux { socket }
             }
         };
+        if self.command.as_deref().is_some_and(|c| c.trim().is_empty()) {
+            return Err(bad(
+                "--command is empty: name the program to run, or leave --command out".into(),
+            ));
+        }
         if let (Some(cmd), SessionKind::Container { .. }) = (&self.command, &kind) {
             shell_words::split(cmd).map_err(|e| bad(format!("--command: {e}")))?;
         }
@@ -109,7 +129,69 @@ impl AdHoc {
     }
 }
 
+impl AdHoc {
+    /// Applies a qualified name's backend, socket or runtime; returns the runtime choice.
+    fn qualify(&mut self, q: &super::Query) -> Result<crate::config::RuntimeChoice, EngineError> {
+        use crate::config::RuntimeChoice;
+        let conflict = |what: &str| {
+            Err(EngineError::Invalid(format!(
+                "{:?} names a {what}, which does not go with the options given",
+                self.name
+            )))
+        };
+        match q.kind {
+            Some(BackendKind::Tmux) if self.image.is_some() => return conflict("tmux session"),
+            Some(BackendKind::Container) if self.image.is_none() => {
+                return Err(EngineError::Invalid(format!(
+                    "{:?} names a container: give its --image",
+                    self.name
+                )));
+            }
+            _ => {}
+        }
+        if let Some(socket) = &q.socket {
+            if self.socket.as_ref().is_some_and(|s| s != socket) {
+                return conflict("tmux socket");
+            }
+            self.socket = Some(socket.clone());
+        }
+        Ok(match q.runtime {
+            Some(Runtime::Podman) => RuntimeChoice::Podman,
+            Some(Runtime::Docker) => RuntimeChoice::Docker,
+            None => RuntimeChoice::Auto,
+        })
+    }
+}
+
 impl Engine {
+    /// Starts a session described on the command line. A bare name that any session has
+    /// (any backend, running or not, or defined in the config) is refused, so one name
+    /// never comes to mean two sessions by accident; a qualified name is refused only when
+    /// that very session exists.
+    pub async fn start_ad_hoc(&self, spec: AdHoc) -> Result<SessionId, EngineError> {
+        let qualified = super::parse_query(&spec.name).kind.is_some();
+        let def = spec.into_def()?;
+        let id = self.config_id(&def);
+        if !qualified {
+            // The very session asked for is left to `create`, which says it already runs.
+            let listing = self.list(None).await;
+            let taken: Vec<String> = listing
+                .sessions
+                .iter()
+                .filter(|s| s.id.name == def.name && s.id != id)
+                .map(|s| s.id.qualified())
+                .collect();
+            if !taken.is_empty() {
+                return Err(EngineError::NameTaken {
+                    name: def.name,
+                    taken,
+                });
+            }
+        }
+        self.create(&def, Existing::Refuse).await?;
+        Ok(id)
+    }
+
     /// Starts a session: creates a `defined` one from its config, starts a stopped or
     /// exited container. A running session is an error.
     pub async fn start(&self, s: &Session) -> Result<(), EngineError> {
@@ -123,14 +205,16 @@ impl Engine {
                         query: s.id.qualified(),
                     })?
                     .clone();
-                self.create(&def).await
+                self.create(&def, Existing::StartIt).await
             }
             (Location::Tmux { socket }, _) => {
                 // Every pane of it has exited (remain-on-exit): recreate it from the config.
                 match self.config.session(&s.id.name) {
                     Some(def) if self.config_id(def) == s.id => {
-                        self.tmux.kill_session(socket, &s.id.name).await?;
-                        self.create(&def.clone()).await
+                        if let Some(Target::Tmux { id, .. }) = self.target(s).await? {
+                            self.tmux.kill_session(socket, &id).await?;
+                        }
+                        self.create(&def.clone(), Existing::StartIt).await
                     }
                     _ => Err(EngineError::Unsupported(format!(
                         "{} has exited and is not in the config, so muxdeck does not know how to start it again",
@@ -139,13 +223,37 @@ impl Engine {
                 }
             }
             (Location::Container { runtime }, _) => {
-                Ok(self.runtime(*runtime).start(&s.id.name).await?)
+                let id = self.container_id(s).await?;
+                Ok(self.runtime(*runtime).start(&id).await?)
             }
         }
     }
 
-    /// Creates a session from a definition; fails if one of that identity exists.
-    pub async fn create(&self, def: &SessionDef) -> Result<(), EngineError> {
+    /// The full id of a container session that must exist.
+    async fn container_id(&self, s: &Session) -> Result<String, EngineError> {
+        match self.existing_target(s).await? {
+            Target::Container { id, .. } => Ok(id),
+            Target::Tmux { .. } => Err(EngineError::Unsupported(format!(
+                "{} is a tmux session, not a container",
+                s.id
+            ))),
+        }
+    }
+
+    /// The tmux id of a session that must exist.
+    async fn tmux_id(&self, s: &Session) -> Result<crate::backend::tmux::SessionRef, EngineError> {
+        match self.existing_target(s).await? {
+            Target::Tmux { id, .. } => Ok(id),
+            Target::Container { .. } => Err(EngineError::Unsupported(format!(
+                "{} is a container, not a tmux session",
+                s.id
+            ))),
+        }
+    }
+
+    /// Creates a session from a definition; fails if one of that identity runs. A stopped
+    /// container of that name is started or refused, as `existing` says.
+    pub async fn create(&self, def: &SessionDef, existing: Existing) -> Result<(), EngineError> {
         let env: Vec<(String, String)> = def
             .env
             .iter()
@@ -154,7 +262,7 @@ impl Engine {
         let id = self.config_id(def);
         match &def.kind {
             SessionKind::Tmux { socket } => {
-                if self.tmux.has_session(socket, &def.name).await? {
+                if self.tmux.find(socket, &def.name).await?.is_some() {
                     return Err(EngineError::AlreadyRunning(id));
                 }
                 if let Some(dir) = &def.working_dir
@@ -183,11 +291,8 @@ impl Engine {
                 runtime,
             } => {
                 let cli = self.runtime(self.config_runtime(*runtime));
-                if let Some(existing) = cli.inspect(&def.name).await? {
-                    if existing.state.is_alive() {
-                        return Err(EngineError::AlreadyRunning(id));
-                    }
-                    return Ok(cli.start(&def.name).await?);
+                if self.start_existing(&id, existing).await? {
+                    return Ok(());
                 }
                 let command = match &def.command {
                     Some(c) => shell_words::split(c)
@@ -206,8 +311,43 @@ impl Engine {
                     volumes: volumes.clone(),
                     ports: ports.clone(),
                 };
-                Ok(cli.run(&spec).await?)
+                match cli.run(&spec).await {
+                    Ok(()) => Ok(()),
+                    // Someone made it between the look and the run: theirs stays untouched.
+                    Err(RunError::NameInUse(_)) => match self.start_existing(&id, existing).await {
+                        Ok(true) => Ok(()),
+                        Ok(false) => Err(EngineError::AlreadyRunning(id)),
+                        Err(e) => Err(e),
+                    },
+                    Err(RunError::Backend(e)) => Err(e.into()),
+                }
             }
+        }
+    }
+
+    /// Deals with a container that already has the name of one about to be created:
+    /// running, it is an error; stopped, it is started (by its id) or refused. Returns
+    /// whether one existed and was started; false when there is none.
+    async fn start_existing(
+        &self,
+        id: &SessionId,
+        existing: Existing,
+    ) -> Result<bool, EngineError> {
+        let probe = Session::new(id.clone(), State::Unknown);
+        let Some(Target::Container { runtime, id: cid }) = self.target(&probe).await? else {
+            return Ok(false);
+        };
+        let cli = self.runtime(runtime);
+        let state = cli.inspect(&cid).await?.map_or(State::Unknown, |c| c.state);
+        if state.is_alive() {
+            return Err(EngineError::AlreadyRunning(id.clone()));
+        }
+        match existing {
+            Existing::StartIt => Ok(cli.start(&cid).await.map(|()| true)?),
+            Existing::Refuse => Err(EngineError::Exists {
+                id: id.clone(),
+                state,
+            }),
         }
     }
 
@@ -223,18 +363,15 @@ impl Engine {
         match &s.id.location {
             _ if s.state == State::Defined => Ok(StopOutcome::AlreadyStopped),
             Location::Tmux { socket } => {
+                // It may have ended since it was listed: then there is nothing to stop.
+                let Some(Target::Tmux { id, .. }) = self.target(s).await? else {
+                    return Ok(StopOutcome::AlreadyStopped);
+                };
                 if force {
-                    if !self.tmux.has_session(socket, &s.id.name).await? {
-                        return Ok(StopOutcome::AlreadyStopped);
-                    }
-                    self.tmux.kill_session(socket, &s.id.name).await?;
+                    self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Killed);
                 }
-                // It may have ended since it was listed: then there is nothing to stop.
-                if !self.tmux.has_session(socket, &s.id.name).await? {
-                    return Ok(StopOutcome::AlreadyStopped);
-                }
-                let forced = self.tmux.stop(socket, &s.id.name, grace).await?;
+                let forced = self.tmux.stop(socket, &id, grace).await?;
                 Ok(if forced {
                     StopOutcome::Killed
                 } else {
@@ -246,15 +383,18 @@ impl Engine {
                     return Ok(StopOutcome::AlreadyStopped);
                 }
                 let cli = self.runtime(*runtime);
+                let Some(Target::Container { id, .. }) = self.target(s).await? else {
+                    return Ok(StopOutcome::AlreadyStopped);
+                };
                 if force {
-                    cli.kill(&s.id.name).await?;
+                    cli.kill(&id).await?;
                     Ok(StopOutcome::Killed)
                 } else {
                     // A frozen program cannot handle the stop signal: thaw it first.
                     if s.state == State::Paused {
-                        cli.unpause(&s.id.name).await?;
+                        cli.unpause(&id).await?;
                     }
-                    cli.stop(&s.id.name, grace).await?;
+                    cli.stop(&id, grace).await?;
                     Ok(StopOutcome::Stopped)
                 }
             }
@@ -267,13 +407,14 @@ impl Engine {
         match &s.id.location {
             Location::Container { runtime } if s.state != State::Defined => {
                 let cli = self.runtime(*runtime);
+                let id = self.container_id(s).await?;
                 if s.state == State::Paused {
-                    cli.unpause(&s.id.name).await?;
+                    cli.unpause(&id).await?;
                 }
                 if s.state.is_alive() {
-                    Ok(cli.restart(&s.id.name, self.stop_timeout()).await?)
+                    Ok(cli.restart(&id, self.stop_timeout()).await?)
                 } else {
-                    Ok(cli.start(&s.id.name).await?)
+                    Ok(cli.start(&id).await?)
                 }
             }
             _ => {
@@ -289,7 +430,7 @@ impl Engine {
                     })?
                     .clone();
                 self.stop(s, false, None).await?;
-                self.create(&def).await
+                self.create(&def, Existing::StartIt).await
             }
         }
     }
@@ -311,7 +452,8 @@ impl Engine {
                 Err(EngineError::RemoveRunning(s.id.clone()))
             }
             Location::Container { runtime } => {
-                Ok(self.runtime(*runtime).rm(&s.id.name, force).await?)
+                let id = self.container_id(s).await?;
+                Ok(self.runtime(*runtime).rm(&id, force).await?)
             }
         }
     }
@@ -320,11 +462,14 @@ impl Engine {
     pub async fn logs(&self, s: &Session, lines: usize) -> Result<Vec<String>, EngineError> {
         match &s.id.location {
             _ if s.state == State::Defined => Err(not_started(s)),
-            Location::Tmux { socket } => Ok(self.tmux.capture(socket, &s.id.name, lines).await?),
+            Location::Tmux { socket } => {
+                let id = self.tmux_id(s).await?;
+                Ok(self.tmux.capture(socket, &id, lines).await?)
+            }
             Location::Container { runtime } => {
                 let cli = self.runtime(*runtime);
-                let inv = cli.logs_inv(&s.id.name, lines, false);
-                let bytes = process::run_merged(&inv, cli.timeout * 2).await?;
+                let inv = cli.logs_inv(&self.container_id(s).await?, lines, false);
+                let bytes = process::run_merged(&inv, cli.timeout.saturating_mul(2)).await?;
                 let mut out = normalize(&bytes);
                 let skip = out.len().saturating_sub(lines);
                 out.drain(..skip);
@@ -344,7 +489,8 @@ impl Engine {
         match &s.id.location {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
-                let pane = self.tmux.active_pane(socket, &s.id.name).await?;
+                let id = self.tmux_id(s).await?;
+                let pane = self.tmux.active_pane(socket, &id).await?;
                 Ok(follow::tmux(
                     self.tmux.clone(),
                     socket.clone(),
@@ -354,7 +500,8 @@ impl Engine {
                 ))
             }
             Location::Container { runtime } => {
-                let inv = self.runtime(*runtime).logs_inv(&s.id.name, lines, true);
+                let id = self.container_id(s).await?;
+                let inv = self.runtime(*runtime).logs_inv(&id, lines, true);
                 Ok(follow::container(inv, buffer))
             }
         }
@@ -362,17 +509,19 @@ impl Engine {
 
     /// The command that hands the terminal to the session (run it in the foreground).
     /// `current_tmux` is the caller's `$TMUX`.
-    pub fn attach_command(
+    pub async fn attach_command(
         &self,
         s: &Session,
         current_tmux: Option<&str>,
     ) -> Result<Invocation, EngineError> {
         match &s.id.location {
             Location::Tmux { socket } if s.state != State::Defined => {
-                Ok(self.tmux.attach(socket, &s.id.name, current_tmux))
+                let id = self.tmux_id(s).await?;
+                Ok(self.tmux.attach(socket, &id, current_tmux))
             }
             Location::Container { runtime } if s.state == State::Running => {
-                Ok(self.runtime(*runtime).attach(&s.id.name))
+                let id = self.container_id(s).await?;
+                Ok(self.runtime(*runtime).attach(&id))
             }
             _ => Err(EngineError::NotRunning {
                 id: s.id.clone(),
@@ -383,7 +532,11 @@ impl Engine {
 
     /// The command that runs `command` (default: the configured shell) interactively in a
     /// running container.
-    pub fn exec_command(&self, s: &Session, command: &[String]) -> Result<Invocation, EngineError> {
+    pub async fn exec_command(
+        &self,
+        s: &Session,
+        command: &[String],
+    ) -> Result<Invocation, EngineError> {
         match &s.id.location {
             Location::Container { runtime } if s.state == State::Running => {
                 let cmd = if command.is_empty() {
@@ -391,7 +544,8 @@ impl Engine {
                 } else {
                     command.to_vec()
                 };
-                Ok(self.runtime(*runtime).exec(&s.id.name, &cmd))
+                let id = self.container_id(s).await?;
+                Ok(self.runtime(*runtime).exec(&id, &cmd))
             }
             Location::Container { .. } => Err(EngineError::NotRunning {
                 id: s.id.clone(),

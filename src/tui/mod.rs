@@ -17,8 +17,8 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::config::{self, ConfigSource};
-use crate::engine::{Engine, LogEvent, LogStream, Report, Source};
-use crate::model::{Location, Runtime, Session};
+use crate::engine::{Engine, LogEvent, LogStream, Report, Source, Target};
+use crate::model::{Runtime, Session};
 use app::{App, Effect, Level, Mode, Op};
 use keys::Keymap;
 use terminal::Tui;
@@ -557,9 +557,9 @@ impl Runner {
     async fn hand_over(&mut self, s: &Session, exec: bool) -> Result<(), TuiError> {
         let current = std::env::var("TMUX").ok();
         let inv = if exec {
-            self.engine.exec_command(s, &[])
+            self.engine.exec_command(s, &[]).await
         } else {
-            self.engine.attach_command(s, current.as_deref())
+            self.engine.attach_command(s, current.as_deref()).await
         };
         let inv = match inv {
             Ok(i) => i,
@@ -605,21 +605,17 @@ impl Runner {
     }
 
     async fn still_alive(&self, s: &Session) -> bool {
-        match &s.id.location {
-            Location::Tmux { socket } => self
+        match self.engine.target(s).await {
+            Ok(Some(Target::Tmux { .. })) => true,
+            Ok(Some(Target::Container { runtime, id })) => self
                 .engine
-                .tmux()
-                .has_session(socket, &s.id.name)
-                .await
-                .unwrap_or(false),
-            Location::Container { runtime } => self
-                .engine
-                .runtime(*runtime)
-                .inspect(&s.id.name)
+                .runtime(runtime)
+                .inspect(&id)
                 .await
                 .ok()
                 .flatten()
                 .is_some_and(|c| c.state.is_alive()),
+            _ => false,
         }
     }
 }

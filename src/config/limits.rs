@@ -209,6 +209,8 @@ impl Scan {
         let mut prev: Option<char> = None;
         let mut significant: Option<char> = None;
         let mut header = false;
+        // Inside a plain scalar of block context: nothing opens until a `: ` ends a key.
+        let mut plain = false;
         let mut chars = line[from..].char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             if let Some(q) = self.quote {
@@ -225,7 +227,8 @@ impl Scan {
                 significant = Some(c);
                 continue;
             }
-            let starts_value = prev.is_none_or(|p| " [{,:-?".contains(p))
+            let starts_value = !plain
+                && prev.is_none_or(|p| " [{,:-?".contains(p))
                 && significant.is_none_or(|p| "[{,:-?".contains(p));
             match c {
                 '#' if prev.is_none_or(char::is_whitespace) => break,
@@ -238,7 +241,14 @@ impl Scan {
                 '|' | '>' if self.flow == 0 && starts_value => header = true,
                 ' ' => {}
                 _ if header && matches!(c, '+' | '-' | '1'..='9') => {}
-                _ => header = false,
+                ':' if self.flow == 0 && chars.peek().is_none_or(|(_, n)| *n == ' ') => {
+                    header = false;
+                    plain = false;
+                }
+                _ => {
+                    header = false;
+                    plain = self.flow == 0;
+                }
             }
             prev = Some(c);
             if c != ' ' {

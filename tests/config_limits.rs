@@ -172,7 +172,9 @@ fn the_screen_answers_keys_while_a_pathological_config_is_reloaded() {
     deck.wait("the defined session", |s| s.contains("planned"));
 
     std::fs::write(&deck.config, deeply_nested()).unwrap();
-    // A key pressed right after the edit is answered at once, while the reload runs.
+    // The file is polled every second: by now the reload has begun (the old build spent
+    // over a minute in it, deaf to keys). A key is answered at once all the same.
+    std::thread::sleep(Duration::from_millis(1500));
     deck.keys(&["?"]);
     wait_for(&deck, Duration::from_secs(2), "the help, within 2 s", |s| {
         s.contains(" muxdeck keys ")

@@ -4,12 +4,17 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
 use muxdeck::engine::{AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome};
 use muxdeck::model::{BackendKind, Location, Session, State, format_age};
+
+/// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
+const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
 
 /// One screen for every tmux session and container on this machine.
 #[derive(Debug, Parser)]
@@ -57,8 +62,13 @@ pub enum Command {
     Logs {
         /// Session name.
         name: String,
-        /// Number of lines.
-        #[arg(short = 'n', long = "lines", default_value_t = 100)]
+        /// Number of lines (at most 1000000).
+        #[arg(
+            short = 'n',
+            long = "lines",
+            default_value_t = 100,
+            value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_LOG_LINES_U64)
+        )]
         lines: usize,
         /// Keep printing new lines until the session ends.
         #[arg(short, long)]
@@ -97,8 +107,12 @@ pub enum Command {
         /// Kill at once.
         #[arg(long)]
         force: bool,
-        /// Seconds to wait before forcing (default: defaults.stop_timeout).
-        #[arg(long, value_name = "S")]
+        /// Seconds to wait before forcing, at most 3600 (default: defaults.stop_timeout).
+        #[arg(
+            long,
+            value_name = "S",
+            value_parser = clap::value_parser!(u64).range(0..=MAX_STOP_TIMEOUT_SECS)
+        )]
         timeout: Option<u64>,
     },
     /// Kill a session at once (same as stop --force).

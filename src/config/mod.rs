@@ -1,6 +1,7 @@
 //! The config file: where it is found, how it loads, and the validated [`Config`] the engine
 //! uses. Every error names the file, the position and what is wrong.
 
+mod limits;
 mod schema;
 pub mod values;
 
@@ -8,6 +9,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use limits::ReadFailure;
+pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
 pub use schema::{BackendChoice, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
 
@@ -16,6 +19,12 @@ pub const CONFIG_ENV: &str = "MUXDECK_CONFIG";
 
 /// Default number of log lines the TUI keeps per pane.
 pub const DEFAULT_LOG_LINES: usize = 10_000;
+
+/// Default `defaults.stop_timeout`, in seconds.
+pub const DEFAULT_STOP_TIMEOUT_SECS: u64 = 10;
+
+/// Default `defaults.command_timeout`, in seconds.
+pub const DEFAULT_COMMAND_TIMEOUT_SECS: u64 = 5;
 
 /// A config problem, always tied to a file.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +48,24 @@ pub enum ConfigError {
         column: Option<usize>,
         /// What is wrong, with the key path.
         message: String,
+    },
+    /// The path is a FIFO, a device, a folder...: never read, since reading it could block
+    /// or never end.
+    #[error("config {path} is a {kind}, not a regular file; point --config at a YAML file")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead.
+        kind: &'static str,
+    },
+    /// The file is larger than [`MAX_CONFIG_BYTES`]; nothing of it is used.
+    #[error(
+        "config {path} is larger than {} MiB, the most muxdeck reads; is it the right file?",
+        MAX_CONFIG_BYTES >> 20
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
     },
     /// A path given with `--config` or `$MUXDECK_CONFIG` does not exist.
     #[error("config file {path} does not exist (given by {source_name})")]
@@ -125,8 +152,8 @@ impl Default for Defaults {
             podman_binary: "podman".into(),
             docker_binary: "docker".into(),
             container_runtime: RuntimeChoice::Auto,
-            stop_timeout: Duration::from_secs(10),
-            command_timeout: Duration::from_secs(5),
+            stop_timeout: Duration::from_secs(DEFAULT_STOP_TIMEOUT_SECS),
+            command_timeout: Duration::from_secs(DEFAULT_COMMAND_TIMEOUT_SECS),
             shell: "sh".into(),
         }
     }
@@ -211,24 +238,30 @@ pub fn load(source: &ConfigSource) -> Result<Config, ConfigError> {
         ConfigSource::Platform(p) => (p, None),
         ConfigSource::None => return Ok(Config::default()),
     };
-    match std::fs::read_to_string(path) {
+    match limits::read_config_file(path) {
         Ok(text) => parse(&text, path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match explicit {
+        Err(ReadFailure::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => match explicit {
             Some(source_name) => Err(ConfigError::NotFound {
                 path: path.clone(),
                 source_name,
             }),
             None => Ok(Config::default()),
         },
-        Err(source) => Err(ConfigError::Read {
+        Err(ReadFailure::Io(source)) => Err(ConfigError::Read {
             path: path.clone(),
             source,
         }),
+        Err(ReadFailure::NotAFile(kind)) => Err(ConfigError::NotAFile {
+            path: path.clone(),
+            kind,
+        }),
+        Err(ReadFailure::TooLarge) => Err(ConfigError::TooLarge { path: path.clone() }),
     }
 }
 
 /// Parses and validates config text; `path` names the file in errors and anchors relative
-/// host paths.
+/// host paths. Text over [`MAX_CONFIG_BYTES`] or nested deeper than [`MAX_DEPTH`] is
+/// refused before YAML parsing starts, so parsing time stays bounded.
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let invalid = |line, column, message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
@@ -236,6 +269,20 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         column,
         message,
     };
+    if u64::try_from(text.len()).map_or(true, |n| n > MAX_CONFIG_BYTES) {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+        });
+    }
+    if let Err(at) = limits::check_depth(text) {
+        return Err(invalid(
+            Some(at.line),
+            Some(at.column),
+            format!(
+                "nested deeper than {MAX_DEPTH} levels, far more than a muxdeck config needs; is it the right file?"
+            ),
+        ));
+    }
     // An empty file (or one of only comments) is an empty config, not an error.
     let file: FileSchema = if text.lines().all(|l| {
         let t = l.trim();
@@ -266,8 +313,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         podman_binary: d.podman_binary.unwrap_or_else(|| "podman".into()),
         docker_binary: d.docker_binary.unwrap_or_else(|| "docker".into()),
         container_runtime: d.container_runtime.unwrap_or_default(),
-        stop_timeout: Duration::from_secs(d.stop_timeout.unwrap_or(10)),
-        command_timeout: Duration::from_secs(d.command_timeout.unwrap_or(5).max(1)),
+        stop_timeout: Duration::from_secs(
+            d.stop_timeout
+                .map_or(DEFAULT_STOP_TIMEOUT_SECS, |t| t.get()),
+        ),
+        command_timeout: Duration::from_secs(
+            d.command_timeout
+                .map_or(DEFAULT_COMMAND_TIMEOUT_SECS, |t| t.get())
+                .max(1),
+        ),
         shell: d.shell.unwrap_or_else(|| "sh".into()),
     };
     let mut sessions = Vec::new();
@@ -277,14 +331,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map_err(|m| invalid(line, None, format!("sessions.{name}: {m}")))?;
         sessions.push(def);
     }
-    let log_lines = file.log_lines.unwrap_or(DEFAULT_LOG_LINES);
-    if log_lines == 0 {
-        return Err(invalid(
-            find_key_line(text, "log_lines"),
-            None,
-            "log_lines must be at least 1".into(),
-        ));
-    }
+    // Bounded (1 and more) while deserialized, with the value's own position.
+    let log_lines = file.log_lines.map_or(DEFAULT_LOG_LINES, |n| n.get());
     Ok(Config {
         path: Some(path.to_path_buf()),
         defaults,

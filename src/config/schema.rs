@@ -6,7 +6,10 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::values::{EnvKey, ImageRef, PortSpec, SessionName, SocketName, VolumeSpec};
+use super::values::{
+    CommandTimeoutSecs, EnvKey, ImageRef, LogLines, PortSpec, SessionName, SocketName,
+    StopTimeoutSecs, VolumeSpec,
+};
 
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
@@ -19,7 +22,7 @@ pub struct FileSchema {
     #[serde(default, deserialize_with = "unique_sessions")]
     pub sessions: BTreeMap<SessionName, SessionSchema>,
     /// Lines kept per log pane in the TUI.
-    pub log_lines: Option<usize>,
+    pub log_lines: Option<LogLines>,
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<String, KeyList>,
@@ -77,8 +80,8 @@ pub struct DefaultsSchema {
     pub podman_binary: Option<String>,
     pub docker_binary: Option<String>,
     pub container_runtime: Option<RuntimeChoice>,
-    pub stop_timeout: Option<u64>,
-    pub command_timeout: Option<u64>,
+    pub stop_timeout: Option<StopTimeoutSecs>,
+    pub command_timeout: Option<CommandTimeoutSecs>,
     pub shell: Option<String>,
 }
 

@@ -164,3 +164,146 @@ fn errors_point_at_the_offending_line() {
     assert!(e.contains("at line 3 column 14"), "{e}");
     assert_eq!(e.matches("line 6 column 1").count(), 1, "{e}");
 }
+
+#[test]
+fn numbers_out_of_range_are_located_errors() {
+    // (text, line, key path, fragment)
+    let cases = [
+        (
+            "defaults:\n  stop_timeout: 18446744073709551615\n",
+            2,
+            "defaults.stop_timeout",
+            "from 0 to 3600",
+        ),
+        (
+            "defaults:\n  stop_timeout: 3601\n",
+            2,
+            "defaults.stop_timeout",
+            "3601 is out of range",
+        ),
+        (
+            "defaults:\n  backend: tmux\n  command_timeout: 18446744073709551615\n",
+            3,
+            "defaults.command_timeout",
+            "from 0 to 600",
+        ),
+        (
+            "defaults:\n  command_timeout: 99999999999999999999999\n",
+            2,
+            "defaults.command_timeout",
+            "seconds",
+        ),
+        ("log_lines: 0\n", 1, "log_lines", "from 1 to 1000000"),
+        (
+            "log_lines: 18446744073709551615\n",
+            1,
+            "log_lines",
+            "from 1 to 1000000",
+        ),
+    ];
+    for (text, line, key, want) in cases {
+        let e = err(text);
+        assert!(
+            e.contains(&format!(" line {line} column ")),
+            "{text:?} gave {e}"
+        );
+        assert!(e.contains(key), "{text:?} gave {e}");
+        assert!(e.contains(want), "{text:?} gave {e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+}
+
+#[test]
+fn numbers_at_their_bounds_are_taken() {
+    let cfg =
+        parse_str("defaults:\n  stop_timeout: 3600\n  command_timeout: 600\nlog_lines: 1000000\n")
+            .expect("at the bounds");
+    assert_eq!(cfg.defaults.stop_timeout, Duration::from_secs(3600));
+    assert_eq!(cfg.defaults.command_timeout, Duration::from_secs(600));
+    assert_eq!(cfg.log_lines, 1_000_000);
+    let cfg = parse_str("defaults:\n  stop_timeout: 0\n  command_timeout: 0\n").expect("zeros");
+    assert_eq!(cfg.defaults.stop_timeout, Duration::ZERO);
+    assert_eq!(cfg.defaults.command_timeout, Duration::from_secs(1));
+}
+
+/// A flow collection nested `depth` deep under `keys:`, padded to about `bytes`.
+fn nested_flow(depth: usize) -> String {
+    format!("keys: {}{}\n", "[".repeat(depth), "]".repeat(depth))
+}
+
+#[test]
+fn deep_nesting_is_refused_before_yaml_and_quickly() {
+    let started = std::time::Instant::now();
+    // 200 KB of brackets: libyaml alone took tens of seconds on this.
+    let e = err(&nested_flow(100_000));
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(e.contains("nested deeper than 32 levels"), "{e}");
+    assert!(e.contains(" line 1 column "), "{e}");
+    // Block nesting, by indentation and by `- ` entries.
+    let block: String = (0..40)
+        .map(|i| format!("{}a{i}:\n", "  ".repeat(i)))
+        .collect();
+    let e = err(&block);
+    assert!(e.contains("nested deeper than 32 levels"), "{e}");
+    assert!(e.contains(" line 3"), "{e}");
+    let e = err(&format!("keys:\n  quit:\n  {}q\n", "- ".repeat(40)));
+    assert!(e.contains("nested deeper than 32 levels"), "{e}");
+}
+
+#[test]
+fn what_only_looks_deep_is_not_refused() {
+    // Brackets in quotes, plain scalars, comments and block scalars are not nesting.
+    let text = format!(
+        "sessions:\n  a:\n    command: \"{open}\"\n  b:\n    command: echo {open} it's\n  # {open}\n  c:\n    command: |\n{body}\n  d:\n    env: {{ A: '{open}' }}\n",
+        open = "[{".repeat(40),
+        body = (0..40)
+            .map(|i| format!("      {}x [ {{", " ".repeat(i)))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let cfg = parse_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(cfg.sessions.len(), 4);
+    // The example config is far from the limit; 31 levels of flow under a key pass the
+    // scan (YAML then refuses them for their type, not their depth).
+    let e = err(&nested_flow(MAX_DEPTH - 1));
+    assert!(!e.contains("nested deeper"), "{e}");
+}
+
+#[test]
+fn oversized_text_is_refused() {
+    let text = format!(
+        "# {}\n",
+        "x".repeat(usize::try_from(MAX_CONFIG_BYTES).unwrap_or(0))
+    );
+    let e = err(&text);
+    assert!(e.contains("larger than 1 MiB"), "{e}");
+}
+
+#[test]
+fn files_that_are_not_regular_are_refused_without_reading() {
+    let started = std::time::Instant::now();
+    for (path, kind) in [("/dev/zero", "character device"), ("/", "folder")] {
+        let e = load(&ConfigSource::Flag(PathBuf::from(path))).expect_err(path);
+        assert!(e.to_string().contains(kind), "{e}");
+        assert!(matches!(e, ConfigError::NotAFile { .. }), "{e:?}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fifo = dir.path().join("config.yml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // The platform path too: a FIFO there is an error, not an empty config.
+    let e = load(&ConfigSource::Platform(fifo)).expect_err("fifo");
+    assert!(e.to_string().contains("named pipe (FIFO)"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    let big = dir.path().join("big.yml");
+    std::fs::write(&big, vec![b'#'; 2 << 20]).expect("write");
+    let e = load(&ConfigSource::Flag(big)).expect_err("big");
+    assert!(matches!(e, ConfigError::TooLarge { .. }), "{e:?}");
+}

@@ -180,6 +180,106 @@ pub fn check_socket(socket: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Longest graceful stop (`defaults.stop_timeout`, `stop --timeout`), in seconds: an hour.
+/// Larger values are refused, not clamped: they are typos, and arithmetic on them (a
+/// deadline of now plus the grace) would overflow.
+pub const MAX_STOP_TIMEOUT_SECS: u64 = 3600;
+/// Longest single backend call (`defaults.command_timeout`), in seconds: ten minutes (a
+/// container run, which may pull, is allowed six of these).
+pub const MAX_COMMAND_TIMEOUT_SECS: u64 = 600;
+/// Most log lines kept per pane (`log_lines`) or asked for (`logs -n`): a million lines is
+/// already about 100 MB of memory.
+pub const MAX_LOG_LINES: usize = 1_000_000;
+
+/// Builds the message for a number outside `min..=max`; `shown` is the value as written.
+fn out_of_range(shown: &dyn fmt::Display, min: u64, max: u64, unit: &str) -> String {
+    format!("{shown} is out of range: use a whole number of {unit} from {min} to {max}")
+}
+
+macro_rules! bounded_number {
+    ($(#[$doc:meta])* $name:ident: $t:ty, $min:expr, $max:expr, $unit:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name($t);
+
+        impl $name {
+            /// Smallest value accepted.
+            pub const MIN: $t = $min;
+            /// Largest value accepted.
+            pub const MAX: $t = $max;
+
+            /// Validates and wraps a value.
+            pub fn new(value: u64) -> Result<Self, String> {
+                // `as u64` widens (usize and u64 are both 64 bits or less here).
+                let range = (Self::MIN as u64)..=(Self::MAX as u64);
+                match <$t>::try_from(value) {
+                    Ok(v) if range.contains(&value) => Ok($name(v)),
+                    _ => Err(out_of_range(&value, *range.start(), *range.end(), $unit)),
+                }
+            }
+
+            /// The value.
+            pub fn get(self) -> $t {
+                self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                // Checked inside the visitor, like the strings above, so the error carries
+                // the scalar's own line and key path. Negative, huge and fractional numbers
+                // get the same message as any other out of range.
+                struct Check;
+                impl Check {
+                    fn refuse<E: serde::de::Error>(shown: &dyn fmt::Display) -> E {
+                        E::custom(out_of_range(shown, $name::MIN as u64, $name::MAX as u64, $unit))
+                    }
+                }
+                impl<'de> serde::de::Visitor<'de> for Check {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        write!(f, "a whole number of {}", $unit)
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<$name, E> {
+                        $name::new(v).map_err(E::custom)
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<$name, E> {
+                        match u64::try_from(v) {
+                            Ok(v) => self.visit_u64(v),
+                            Err(_) => Err(Check::refuse(&v)),
+                        }
+                    }
+                    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<$name, E> {
+                        Err(Check::refuse(&v))
+                    }
+                    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<$name, E> {
+                        Err(Check::refuse(&v))
+                    }
+                    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<$name, E> {
+                        Err(Check::refuse(&v))
+                    }
+                }
+                d.deserialize_u64(Check)
+            }
+        }
+    };
+}
+
+bounded_number!(
+    /// `defaults.stop_timeout`: seconds, at most [`MAX_STOP_TIMEOUT_SECS`]; never a
+    /// duration that overflows a deadline.
+    StopTimeoutSecs: u64, 0, MAX_STOP_TIMEOUT_SECS, "seconds"
+);
+bounded_number!(
+    /// `defaults.command_timeout`: seconds, at most [`MAX_COMMAND_TIMEOUT_SECS`] (0 is
+    /// taken as 1).
+    CommandTimeoutSecs: u64, 0, MAX_COMMAND_TIMEOUT_SECS, "seconds"
+);
+bounded_number!(
+    /// `log_lines`: at least 1, at most [`MAX_LOG_LINES`].
+    LogLines: usize, 1, MAX_LOG_LINES, "lines"
+);
+
 macro_rules! checked_string {
     ($(#[$doc:meta])* $name:ident, $check:path) => {
         $(#[$doc])*

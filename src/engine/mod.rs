@@ -19,7 +19,7 @@ pub use target::Target;
 use crate::backend::BackendError;
 use crate::backend::container::ContainerCli;
 use crate::backend::tmux::Tmux;
-use crate::config::{Config, RuntimeChoice, SessionKind};
+use crate::config::{Config, RuntimeChoice, SessionKind, values};
 use crate::model::{Runtime, SessionId, State};
 
 /// An operation that could not be done; the message is one line for a person.
@@ -123,7 +123,11 @@ impl Engine {
     /// An engine over the machine's backends, with `config`'s binaries and limits.
     pub fn new(config: Config) -> Self {
         let d = &config.defaults;
-        let t = d.command_timeout;
+        // A parsed config is already within bounds; a Config built in code may not be, and
+        // the backends add and multiply this limit.
+        let t = d
+            .command_timeout
+            .min(Duration::from_secs(values::MAX_COMMAND_TIMEOUT_SECS));
         Engine {
             tmux: Tmux::new(d.tmux_binary.clone(), t),
             podman: ContainerCli::new(Runtime::Podman, d.podman_binary.clone(), t),
@@ -191,6 +195,10 @@ impl Engine {
 
     /// Grace period of a stop.
     pub fn stop_timeout(&self) -> Duration {
-        self.config.defaults.stop_timeout
+        // Bounded for the same reason as the command timeout in `new`.
+        self.config
+            .defaults
+            .stop_timeout
+            .min(Duration::from_secs(values::MAX_STOP_TIMEOUT_SECS))
     }
 }

@@ -58,6 +58,8 @@ pub enum Msg {
         /// Whether it worked.
         ok: bool,
     },
+    /// A config reload, run off the loop, finished.
+    Config(Result<config::Config, config::ConfigError>),
     /// A follow stream is ready (or failed) for the session of generation `generation`.
     Stream {
         /// Which selection it belongs to.
@@ -128,6 +130,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         sigint: signal(SignalKind::interrupt())?,
         dirty: true,
         source,
+        reloading: false,
     };
     let result = runner.run().await;
     runner.tui.exit();
@@ -165,6 +168,8 @@ struct Runner {
     dirty: bool,
     source: ConfigSource,
     config_stamp: Option<Stamp>,
+    /// A config reload runs in the background; no second one starts meanwhile.
+    reloading: bool,
 }
 
 async fn next_log(stream: &mut Option<LogStream>) -> Option<LogEvent> {
@@ -275,8 +280,10 @@ impl Runner {
                     {
                         self.dirty = true;
                     }
+                    // While a reload runs, the stamp is left as it was: a change made meanwhile
+                    // is seen again on a later tick and loaded then.
                     let now = stamp(&self.source);
-                    if now != self.config_stamp {
+                    if now != self.config_stamp && !self.reloading {
                         self.config_stamp = now;
                         self.reload_config();
                     }
@@ -346,6 +353,7 @@ impl Runner {
                     .say(text, if ok { Level::Info } else { Level::Error });
                 self.watchers.refresh();
             }
+            Msg::Config(result) => self.on_config(result),
             Msg::Stream { generation, result } => {
                 if generation != self.generation {
                     return;
@@ -361,8 +369,29 @@ impl Runner {
         }
     }
 
+    /// Loads the config again in a blocking task (reading and parsing a file must never
+    /// hold up keys and drawing); the result comes back as [`Msg::Config`].
     fn reload_config(&mut self) {
-        match config::load(&self.source) {
+        if self.reloading {
+            return;
+        }
+        self.reloading = true;
+        let source = self.source.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match tokio::task::spawn_blocking(move || config::load(&source)).await {
+                Ok(result) => result,
+                // The load panicked: let the panic hook's message stand, as for any task.
+                Err(_) => return,
+            };
+            let _ = tx.send(Msg::Config(result)).await;
+        });
+    }
+
+    /// Takes a reloaded config, or keeps the last good one and says why not.
+    fn on_config(&mut self, result: Result<config::Config, config::ConfigError>) {
+        self.reloading = false;
+        match result {
             Ok(c) => {
                 if &c == self.engine.config() {
                     return;
@@ -385,7 +414,6 @@ impl Runner {
                 Level::Error,
             ),
         }
-        self.dirty = true;
     }
 
     /// Handles a terminal event; true when the app should quit.

@@ -31,6 +31,8 @@ pub struct Deck {
     pane: String,
     /// muxdeck's pid, once it showed up in the pane.
     pub pid: Option<u32>,
+    /// The config file muxdeck was started with (tests edit it while it runs).
+    pub config: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -77,6 +79,7 @@ impl Deck {
             socket,
             pane,
             pid: None,
+            config,
             _dir: dir,
         };
         deck.wait("the first frame", |s| {

@@ -276,7 +276,7 @@ impl Tmux {
     ) -> Result<Vec<String>, BackendError> {
         let start = format!("-{lines}");
         let target = format!("{}:", exact(name));
-        let inv = self.inv(socket).args([
+        let inv = self.inv(socket).limits(process::Limits::LOGS).args([
             "capture-pane",
             "-p",
             "-e",
@@ -325,7 +325,7 @@ impl Tmux {
         back: u64,
     ) -> Result<Option<(PaneMark, Vec<String>)>, BackendError> {
         let start = format!("-{back}");
-        let inv = self.inv(socket).args([
+        let inv = self.inv(socket).limits(process::Limits::LOGS).args([
             "display-message",
             "-p",
             "-t",

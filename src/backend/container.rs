@@ -229,7 +229,12 @@ impl ContainerCli {
 
     /// The `logs` call for the last `tail` lines, optionally following.
     pub fn logs_inv(&self, name: &str, tail: usize, follow: bool) -> Invocation {
-        let mut inv = self.inv().arg("logs").arg("--tail").arg(tail.to_string());
+        let mut inv = self
+            .inv()
+            .limits(process::Limits::LOGS)
+            .arg("logs")
+            .arg("--tail")
+            .arg(tail.to_string());
         if follow {
             inv = inv.arg("--follow");
         }

@@ -48,6 +48,21 @@ pub enum BackendError {
         /// What was wrong.
         detail: String,
     },
+    /// The call printed more than muxdeck holds for it (see [`process::Limits`]), and was
+    /// stopped before it could fill memory.
+    #[error("`{program} {action}` printed more than {} {stream}; muxdeck stopped it ({hint})", size(*.limit))]
+    TooMuchOutput {
+        /// The executable.
+        program: String,
+        /// The subcommand.
+        action: String,
+        /// Which of its outputs went over.
+        stream: OutputStream,
+        /// The limit in bytes.
+        limit: usize,
+        /// What the user can do about it.
+        hint: &'static str,
+    },
     /// The process could not be started or read.
     #[error("cannot run {program}: {message}")]
     Io {
@@ -56,6 +71,39 @@ pub enum BackendError {
         /// The OS error.
         message: String,
     },
+}
+
+/// One of a call's outputs, as named in [`BackendError::TooMuchOutput`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputStream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+    /// Both through one pipe (a container's log).
+    Merged,
+}
+
+impl std::fmt::Display for OutputStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OutputStream::Stdout => "on stdout",
+            OutputStream::Stderr => "on stderr",
+            OutputStream::Merged => "of output",
+        })
+    }
+}
+
+/// A byte count as people read it: whole MiB or KiB when it is one, else bytes.
+fn size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * KIB;
+    match bytes {
+        0 => "0 bytes".into(),
+        b if b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
 }
 
 impl BackendError {

@@ -1,13 +1,51 @@
 //! Runs a backend tool with an argument vector and a deadline, and keeps its stderr for the
-//! error. The child is killed when the deadline passes, so a hung daemon never hangs muxdeck.
+//! error. The child is killed when the deadline passes, so a hung daemon never hangs muxdeck,
+//! and when it prints more than its [`Limits`], so a flooding one never fills memory.
 
 use std::ffi::{OsStr, OsString};
 use std::process::Stdio;
 use std::time::Duration;
 
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
-use super::BackendError;
+use super::{BackendError, OutputStream};
+
+const KIB: usize = 1024;
+const MIB: usize = 1024 * KIB;
+
+/// The most of a call's output muxdeck holds; a call that prints more is stopped and
+/// fails with [`BackendError::TooMuchOutput`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of standard output (of the one merged stream, for [`run_merged`]).
+    pub stdout: usize,
+    /// Bytes of standard error.
+    pub stderr: usize,
+    /// What the user can do about a call over the limit, for the error line.
+    pub hint: &'static str,
+}
+
+impl Limits {
+    /// For listings and every other short call. `ps -a --format json` prints 2 to 4 KiB a
+    /// container and `list-panes -a` about 200 bytes a pane, so 8 MiB holds thousands of
+    /// either. stderr only ever gives the first lines of an error (and podman's warnings
+    /// before them, a few hundred bytes each): 256 KiB is hundreds of times a noisy call.
+    pub const LISTING: Limits = Limits {
+        stdout: 8 * MIB,
+        stderr: 256 * KIB,
+        hint: "run it by hand to see what is wrong",
+    };
+
+    /// For log captures (`logs --tail N`, `capture-pane -S -N`), whose size the user
+    /// chooses with the line count: 10 000 lines of 3 KiB each fit in 32 MiB, and muxdeck's
+    /// peak (the bytes and their normalized lines) stays near 100 MiB.
+    pub const LOGS: Limits = Limits {
+        stdout: 32 * MIB,
+        stderr: 256 * KIB,
+        hint: "ask for fewer lines (-n), or run it by hand to see what is wrong",
+    };
+}
 
 /// A prepared invocation of a backend tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +58,8 @@ pub struct Invocation {
     pub env: Vec<(String, String)>,
     /// Variables to remove (`TMUX`, so a tmux client never follows the caller's server).
     pub env_remove: Vec<String>,
+    /// How much output is read before the call is stopped.
+    pub limits: Limits,
 }
 
 impl Invocation {
@@ -30,7 +70,14 @@ impl Invocation {
             args: Vec::new(),
             env: Vec::new(),
             env_remove: Vec::new(),
+            limits: Limits::LISTING,
         }
+    }
+
+    /// Replaces the output limits ([`Limits::LISTING`] by default).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Appends one argument.
@@ -153,29 +200,84 @@ pub async fn run_raw(
     inv: &Invocation,
     timeout: Duration,
 ) -> Result<(std::process::ExitStatus, Output), BackendError> {
-    let child = inv
+    let mut child = inv
         .to_tokio()
         .spawn()
         .map_err(|e| spawn_error(&inv.program, &e))?;
-    // kill_on_drop: when the timeout drops the future, the child is killed and reaped.
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Err(_) => Err(BackendError::Timeout {
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let work = async {
+        // Both at once: a child blocked on a full stderr pipe would never close stdout.
+        let (stdout, stderr) = tokio::try_join!(
+            read_capped(inv, stdout, OutputStream::Stdout),
+            read_capped(inv, stderr, OutputStream::Stderr),
+        )?;
+        let status = child.wait().await.map_err(|e| io_error(inv, &e))?;
+        Ok((status, Output { stdout, stderr }))
+    };
+    let result = tokio::time::timeout(timeout, work).await;
+    finish(inv, timeout, &mut child, result)
+}
+
+/// The outcome of a call's reads under its deadline; a call that failed or timed out is
+/// killed now rather than when its handle drops.
+fn finish<T>(
+    inv: &Invocation,
+    timeout: Duration,
+    child: &mut tokio::process::Child,
+    result: Result<Result<T, BackendError>, tokio::time::error::Elapsed>,
+) -> Result<T, BackendError> {
+    let result = result.unwrap_or_else(|_| {
+        Err(BackendError::Timeout {
             program: inv.program.clone(),
             action: inv.action(),
             after: timeout,
-        }),
-        Ok(Err(e)) => Err(BackendError::Io {
-            program: inv.program.clone(),
-            message: e.to_string(),
-        }),
-        Ok(Ok(o)) => Ok((
-            o.status,
-            Output {
-                stdout: o.stdout,
-                stderr: o.stderr,
-            },
-        )),
+        })
+    });
+    if result.is_err() {
+        let _ = child.start_kill();
     }
+    result
+}
+
+fn io_error(inv: &Invocation, e: &std::io::Error) -> BackendError {
+    BackendError::Io {
+        program: inv.program.clone(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads `source` to its end, holding at most the limit of `stream` and failing as soon as
+/// the source goes beyond it.
+async fn read_capped<R: AsyncRead + Unpin>(
+    inv: &Invocation,
+    source: Option<R>,
+    stream: OutputStream,
+) -> Result<Vec<u8>, BackendError> {
+    let limit = match stream {
+        OutputStream::Stderr => inv.limits.stderr,
+        OutputStream::Stdout | OutputStream::Merged => inv.limits.stdout,
+    };
+    let mut bytes = Vec::new();
+    let Some(source) = source else {
+        return Ok(bytes);
+    };
+    // One byte past the limit tells "exactly at the limit" from "over it".
+    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    source
+        .take(most)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| io_error(inv, &e))?;
+    if bytes.len() > limit {
+        return Err(BackendError::TooMuchOutput {
+            program: inv.program.clone(),
+            action: inv.action(),
+            stream,
+            limit,
+            hint: inv.limits.hint,
+        });
+    }
+    Ok(bytes)
 }
 
 /// Builds the Failed error from a call's stderr (first lines, trimmed).
@@ -222,44 +324,104 @@ pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError
 }
 
 /// Runs the call with stdout and stderr through one pipe, so their lines keep their order
-/// (a container's log is both).
+/// (a container's log is both). The pipe holds at most the stdout limit.
 pub async fn run_merged(inv: &Invocation, timeout: Duration) -> Result<Vec<u8>, BackendError> {
     use std::os::fd::OwnedFd;
-    use tokio::io::AsyncReadExt;
-    let io_err = |e: std::io::Error| BackendError::Io {
-        program: inv.program.clone(),
-        message: e.to_string(),
-    };
-    let (reader, writer) = std::io::pipe().map_err(io_err)?;
-    let writer_err = writer.try_clone().map_err(io_err)?;
+    let (reader, writer) = std::io::pipe().map_err(|e| io_error(inv, &e))?;
+    let writer_err = writer.try_clone().map_err(|e| io_error(inv, &e))?;
     let mut cmd = inv.to_tokio();
     cmd.stdout(Stdio::from(OwnedFd::from(writer)))
         .stderr(Stdio::from(OwnedFd::from(writer_err)));
     let mut child = cmd.spawn().map_err(|e| spawn_error(&inv.program, &e))?;
+    // The command owns the write ends now; drop ours so EOF comes when the child exits.
     drop(cmd);
-    let mut source =
-        tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader)).map_err(io_err)?;
+    let source = tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
+        .map_err(|e| io_error(inv, &e))?;
     let work = async {
-        let mut bytes = Vec::new();
-        source.read_to_end(&mut bytes).await.map_err(io_err)?;
-        let status = child.wait().await.map_err(io_err)?;
-        Ok::<_, BackendError>((status, bytes))
+        let bytes = read_capped(inv, Some(source), OutputStream::Merged).await?;
+        let status = child.wait().await.map_err(|e| io_error(inv, &e))?;
+        Ok((status, bytes))
     };
-    match tokio::time::timeout(timeout, work).await {
-        Err(_) => Err(BackendError::Timeout {
-            program: inv.program.clone(),
-            action: inv.action(),
-            after: timeout,
-        }),
-        Ok(Err(e)) => Err(e),
-        Ok(Ok((status, bytes))) if status.success() => Ok(bytes),
-        Ok(Ok((status, bytes))) => Err(failed(
+    let result = tokio::time::timeout(timeout, work).await;
+    let (status, bytes) = finish(inv, timeout, &mut child, result)?;
+    if status.success() {
+        Ok(bytes)
+    } else {
+        Err(failed(
             inv,
             &Output {
                 stdout: Vec::new(),
                 stderr: bytes,
             },
             status.code(),
-        )),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: Limits = Limits {
+        stdout: 64 * KIB,
+        stderr: 4 * KIB,
+        hint: "test",
+    };
+    const PATIENCE: Duration = Duration::from_secs(20);
+
+    fn sh(script: &str) -> Invocation {
+        Invocation::new("sh").arg("-c").arg(script).limits(SMALL)
+    }
+
+    fn over(result: Result<impl std::fmt::Debug, BackendError>) -> (OutputStream, usize) {
+        match result {
+            Err(BackendError::TooMuchOutput { stream, limit, .. }) => (stream, limit),
+            other => panic!("expected TooMuchOutput, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn endless_stdout_stops_at_the_limit() {
+        let r = run_raw(&sh("yes xxxx"), PATIENCE).await;
+        assert_eq!(over(r), (OutputStream::Stdout, 64 * KIB));
+    }
+
+    #[tokio::test]
+    async fn endless_stderr_stops_at_its_own_limit() {
+        let r = run(&sh("yes xxxx >&2"), PATIENCE).await;
+        assert_eq!(over(r), (OutputStream::Stderr, 4 * KIB));
+    }
+
+    #[tokio::test]
+    async fn endless_merged_output_stops_at_the_limit() {
+        let r = run_merged(&sh("yes xxxx >&2"), PATIENCE).await;
+        assert_eq!(over(r), (OutputStream::Merged, 64 * KIB));
+    }
+
+    #[tokio::test]
+    async fn output_of_exactly_the_limit_is_kept_whole() {
+        let out = run(
+            &sh("head -c 65536 /dev/zero; head -c 4096 /dev/zero >&2"),
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((out.stdout.len(), out.stderr.len()), (64 * KIB, 4 * KIB));
+    }
+
+    #[test]
+    fn the_error_names_the_call_the_stream_and_the_limit() {
+        let e = BackendError::TooMuchOutput {
+            program: "podman".into(),
+            action: "ps".into(),
+            stream: OutputStream::Stderr,
+            limit: Limits::LISTING.stderr,
+            hint: Limits::LISTING.hint,
+        };
+        assert_eq!(
+            e.to_string(),
+            "`podman ps` printed more than 256 KiB on stderr; muxdeck stopped it \
+             (run it by hand to see what is wrong)"
+        );
     }
 }

@@ -298,7 +298,7 @@ impl Tmux {
     ) -> Result<Vec<String>, BackendError> {
         let start = format!("-{lines}");
         let target = id.window();
-        let inv = self.inv(socket).args([
+        let inv = self.inv(socket).limits(process::Limits::LOGS).args([
             "capture-pane",
             "-p",
             "-e",
@@ -347,7 +347,7 @@ impl Tmux {
         back: u64,
     ) -> Result<Option<(PaneMark, Vec<String>)>, BackendError> {
         let start = format!("-{back}");
-        let inv = self.inv(socket).args([
+        let inv = self.inv(socket).limits(process::Limits::LOGS).args([
             "display-message",
             "-p",
             "-t",

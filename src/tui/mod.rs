@@ -22,7 +22,7 @@ use crate::model::{Runtime, Session};
 use app::{App, Effect, Level, Mode, Op};
 use keys::Keymap;
 use terminal::Tui;
-use watch::Watchers;
+use watch::{Backoff, Watchers};
 
 /// Why the TUI could not run.
 #[derive(Debug, thiserror::Error)]
@@ -71,11 +71,15 @@ pub enum Msg {
 
 /// Shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(16);
-/// How often a broken log stream of one selection is resumed before the pane gives up
-/// and says why (podman 4.3's `logs --follow` can exit under a log flood).
+/// How often in a row a log stream that breaks soon after it started is resumed before
+/// the pane gives up and says why (podman 4.3's `logs --follow` can exit under a log
+/// flood). A stream that ran healthy for a while ([`watch::HEALTHY_RUN`]) starts the count
+/// over, so occasional breaks over a long watch never exhaust it.
 const MAX_RESUMES: u32 = 3;
-/// Wait before resuming a broken log stream.
+/// Wait before resuming a broken log stream; it doubles with each quick break in a row.
 const RESUME_DELAY: Duration = Duration::from_secs(1);
+/// Longest wait before resuming a broken log stream.
+const RESUME_MAX: Duration = Duration::from_secs(30);
 /// Lines of history a new follow starts with.
 const FOLLOW_HISTORY: usize = 2000;
 /// Quiet time after the selection moves before its log is followed, so that running
@@ -121,7 +125,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         reports: BTreeMap::new(),
         stream: None,
         pending: None,
-        resumes: 0,
+        resumes: Backoff::new(RESUME_DELAY, RESUME_MAX),
         generation: 0,
         tx,
         rx,
@@ -153,8 +157,8 @@ struct Runner {
     stream: Option<LogStream>,
     /// A follow waiting for the selection to settle.
     pending: Option<PendingFollow>,
-    /// Times the current log stream broke and was resumed.
-    resumes: u32,
+    /// Waits before resuming the current log stream, and its quick breaks in a row.
+    resumes: Backoff,
     generation: u64,
     tx: mpsc::Sender<Msg>,
     rx: mpsc::Receiver<Msg>,
@@ -292,11 +296,11 @@ impl Runner {
                 () = tokio::time::sleep_until(frame_due), if self.dirty => {}
                 ev = next_log(&mut self.stream) => {
                     match ev {
-                        Some(LogEvent::Failed(why)) if self.resumes < MAX_RESUMES => {
+                        Some(LogEvent::Failed(why)) => {
                             self.stream = None;
-                            self.resume_follow(&why);
+                            self.on_broken_log(why);
                         }
-                        Some(ev @ (LogEvent::Ended(_) | LogEvent::Failed(_))) => {
+                        Some(ev @ LogEvent::Ended(_)) => {
                             self.app.on_log(ev);
                             self.stream = None;
                         }
@@ -359,7 +363,10 @@ impl Runner {
                     return;
                 }
                 match result {
-                    Ok(s) => self.stream = Some(s),
+                    Ok(s) => {
+                        self.stream = Some(s);
+                        self.resumes.started();
+                    }
                     Err(e) => {
                         self.app.log.loading = false;
                         self.app.log.note = Some(e);
@@ -494,7 +501,7 @@ impl Runner {
             Effect::Follow(target) => {
                 self.stream = None;
                 self.generation += 1;
-                self.resumes = 0;
+                self.resumes = Backoff::new(RESUME_DELAY, RESUME_MAX);
                 let history = FOLLOW_HISTORY.min(self.engine.config().log_lines);
                 self.pending = target.map(|session| PendingFollow {
                     due: tokio::time::Instant::now() + FOLLOW_DELAY,
@@ -511,10 +518,20 @@ impl Runner {
         }
     }
 
+    /// The log stream broke: resumed after a wait that doubles while it keeps breaking
+    /// soon after it started, and given up (saying why) after [`MAX_RESUMES`] such breaks.
+    fn on_broken_log(&mut self, why: String) {
+        let wait = self.resumes.ended();
+        if self.resumes.streak() <= MAX_RESUMES {
+            self.resume_follow(&why, wait);
+        } else {
+            self.app.on_log(LogEvent::Failed(why));
+        }
+    }
+
     /// The log stream broke while its session may still run: mark the break in the pane
-    /// and follow again from now on (no history, so nothing shows twice).
-    fn resume_follow(&mut self, why: &str) {
-        self.resumes += 1;
+    /// and follow again from now on, after `wait` (no history, so nothing shows twice).
+    fn resume_follow(&mut self, why: &str, wait: Duration) {
         self.app.log.buffer.push(format!(
             "\x1b[2;33m⋯ log stream broke ({why}); following again, lines written meanwhile may be missing ⋯\x1b[0m"
         ));
@@ -524,7 +541,7 @@ impl Runner {
             .filter(|s| self.app.log.id.as_ref() == Some(&s.id))
             .cloned()
             .map(|session| PendingFollow {
-                due: tokio::time::Instant::now() + RESUME_DELAY,
+                due: tokio::time::Instant::now() + wait,
                 session,
                 history: 0,
             });

@@ -63,6 +63,15 @@ pub enum BackendError {
         /// What the user can do about it.
         hint: &'static str,
     },
+    /// A tmux socket whose file name is not UTF-8: its sessions could not be named in a
+    /// qualified name, so they are not listed rather than listed unreachable.
+    #[error(
+        "tmux socket {socket:?} was skipped: its name is not UTF-8, so its sessions cannot be named; rename the socket file or start that server with another -L name"
+    )]
+    UnnamableSocket {
+        /// The name, with the invalid bytes replaced.
+        socket: String,
+    },
     /// The process could not be started or read.
     #[error("cannot run {program}: {message}")]
     Io {

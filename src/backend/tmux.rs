@@ -57,11 +57,16 @@ pub struct Tmux {
     pub socket_dir: PathBuf,
 }
 
-/// The folder where tmux puts its sockets for this user.
+/// The folder where tmux puts its sockets for this user, found as tmux finds it:
+/// `$TMUX_TMPDIR` when it names a folder that exists (resolved like tmux's `realpath`),
+/// else `/tmp`. A `TMUX_TMPDIR` that does not exist sends tmux to `/tmp`, so muxdeck looks
+/// there too.
 pub fn socket_dir() -> PathBuf {
+    let tmp = || std::fs::canonicalize("/tmp").unwrap_or_else(|_| PathBuf::from("/tmp"));
     let base = std::env::var_os("TMUX_TMPDIR")
         .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+        .and_then(|v| std::fs::canonicalize(v).ok())
+        .unwrap_or_else(tmp);
     // /proc/self is owned by our real uid: no unsafe getuid needed.
     let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
     base.join(format!("tmux-{uid}"))
@@ -87,16 +92,33 @@ impl Tmux {
 
     /// Socket names in the socket folder (any file that is a unix socket).
     pub fn sockets(&self) -> Vec<String> {
-        let Ok(dir) = std::fs::read_dir(&self.socket_dir) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = dir
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
-            .filter_map(|e| e.file_name().into_string().ok())
+        let mut names: Vec<String> = self
+            .socket_files()
+            .into_iter()
+            .filter_map(|n| n.into_string().ok())
             .collect();
         names.sort();
         names
+    }
+
+    /// Sockets whose names are not UTF-8: muxdeck cannot name them in a qualified name
+    /// (nor pass them through its text interfaces), so it reports them instead of listing.
+    pub fn unnamable_sockets(&self) -> Vec<String> {
+        self.socket_files()
+            .into_iter()
+            .filter(|n| n.to_str().is_none())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn socket_files(&self) -> Vec<std::ffi::OsString> {
+        let Ok(dir) = std::fs::read_dir(&self.socket_dir) else {
+            return Vec::new();
+        };
+        dir.filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_socket()))
+            .map(|e| e.file_name())
+            .collect()
     }
 
     /// The socket path of a socket name.
@@ -143,6 +165,12 @@ impl Tmux {
                 }
                 Err(e) => all.errors.push((socket.clone(), e)),
             }
+        }
+        for socket in self.unnamable_sockets() {
+            let e = BackendError::UnnamableSocket {
+                socket: socket.clone(),
+            };
+            all.errors.push((socket, e));
         }
         all
     }

@@ -51,11 +51,16 @@ pub fn parse_query(text: &str) -> Query {
             name,
             ..bare
         },
-        _ => match head.strip_prefix("tmux@") {
-            Some(socket) if !socket.is_empty() => Query {
+        // tmux never lets a session name hold a `:` (it turns it into `_`), while a socket
+        // name may: the name is what follows the last colon.
+        _ => match text
+            .strip_prefix("tmux@")
+            .and_then(|rest| rest.rsplit_once(':'))
+        {
+            Some((socket, name)) if !socket.is_empty() => Query {
                 kind: Some(BackendKind::Tmux),
                 socket: Some(socket.to_string()),
-                name,
+                name: name.to_string(),
                 ..bare
             },
             _ => bare,
@@ -145,5 +150,47 @@ mod tests {
         assert_eq!(bare.kind, None);
         assert_eq!(bare.name, "weird:name");
         assert_eq!(parse_query("tmux@:x").name, "tmux@:x");
+    }
+
+    #[test]
+    fn every_qualified_name_parses_back_to_its_session() {
+        use crate::model::SessionId;
+        let sockets = [
+            "default",
+            "work",
+            "a:b",
+            "a:b:c",
+            "x@y",
+            "with space",
+            ":lead",
+            "tail:",
+        ];
+        let names = [
+            "s1",
+            "$0",
+            "=x",
+            "@1",
+            "has space",
+            "-dash",
+            "ünï",
+            "a@b",
+            "tmux@x",
+        ];
+        for socket in sockets {
+            for name in names {
+                let id = SessionId::tmux(socket, name);
+                let q = parse_query(&id.qualified());
+                assert_eq!(q.kind, Some(BackendKind::Tmux), "{id}");
+                assert_eq!(q.name, name, "{id}");
+                assert_eq!(q.socket.as_deref().unwrap_or("default"), socket, "{id}");
+            }
+        }
+        for name in names {
+            for rt in [Runtime::Podman, Runtime::Docker] {
+                let id = SessionId::container(rt, name);
+                let q = parse_query(&id.qualified());
+                assert_eq!((q.runtime, q.name.as_str()), (Some(rt), name), "{id}");
+            }
+        }
     }
 }

@@ -54,28 +54,19 @@ fn a_tmux_tmpdir_that_does_not_exist_sends_muxdeck_where_tmux_goes() {
         cmd
     };
     let target = format!("tmux@{socket}:{name}");
-    let out = run_ok(mx().args([
+    let start = [
         "start",
-        &name,
+        name.as_str(),
         "--socket",
-        &socket,
+        socket.as_str(),
         "--command",
         "sleep 600",
-    ]));
+    ];
+    let out = run_ok(mx().args(start));
     assert!(out.contains(&target), "{out}");
     let status = run_ok(mx().args(["status", "--json", &target]));
     assert!(status.contains("\"running\""), "{status}");
-    let err = run_fail(
-        mx().args([
-            "start",
-            &name,
-            "--socket",
-            &socket,
-            "--command",
-            "sleep 600",
-        ]),
-        1,
-    );
+    let err = run_fail(mx().args(start), 1);
     assert!(err.contains("already running"), "{err}");
     run_ok(mx().args(["stop", "--timeout", "1", &target]));
     run_fail(mx().args(["status", &target]), 1);

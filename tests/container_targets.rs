@@ -216,3 +216,30 @@ fn a_container_removed_after_listing_is_not_mistaken_for_an_id_prefix() {
         w.containers.run_detached(&prefix, "exec sleep 600");
     }
 }
+
+#[test]
+fn s_s_s_on_a_defined_container_in_the_tui_starts_it_once() {
+    use support::deck::Deck;
+    use support::screen::{list_rows, shows};
+    let world = support::TmuxWorld::new();
+    let containers = support::Containers::new();
+    let name = containers.track(&unique("sss"));
+    let deck = Deck::start(
+        &world,
+        &format!(
+            "sessions:\n  {name}:\n    backend: container\n    image: {}\n    command: \"sh -c 'trap \\\"\\\" TERM; while :; do echo tick; sleep 1; done'\"\n",
+            test_image()
+        ),
+    );
+    deck.wait("the defined row", |s| shows(s, &name, "podman", "defined"));
+    deck.keys(&["/"]);
+    deck.type_text(&name);
+    deck.keys(&["Enter"]);
+    deck.wait("its row alone", |s| list_rows(s).len() == 1);
+    deck.keys(&["s", "s", "s"]);
+    let screen = deck.wait("the container running", |s| {
+        shows(s, &name, "podman", "running")
+    });
+    assert!(!screen.contains("start failed"), "{screen}");
+    assert_eq!(state(&name), "running");
+}

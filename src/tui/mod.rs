@@ -591,6 +591,10 @@ impl Runner {
                     true,
                 ),
                 Ok(_) => (format!("{} {}", op.done(), s.id), true),
+                // A second `s` while the first start runs: the session the user wants runs.
+                Err(crate::engine::EngineError::AlreadyRunning(id)) if op == Op::Start => {
+                    (format!("{id} is already running"), true)
+                }
                 Err(e) => (format!("{} failed: {e}", op.verb()), false),
             };
             let _ = tx.send(Msg::OpDone { label, text, ok }).await;

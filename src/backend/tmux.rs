@@ -521,19 +521,31 @@ impl PaneMark {
         })
     }
 
-    /// How many complete lines were written between `self` and `later`. Exact while the
-    /// history grows; when tmux trimmed its history (it drops a tenth at the limit) the
-    /// trimmed rows are added back; when the history was cleared, everything is new.
+    /// How many complete lines were written between `self` and `later` when tmux dropped
+    /// no history rows in between (see [`PaneMark::may_have_trimmed`]): exact while the
+    /// history grows; when the history was cleared, every row now is new. It cannot count
+    /// rows tmux dropped: the marks do not say how many drops happened.
     pub fn lines_until(&self, later: &PaneMark) -> u64 {
         let before = self.history + self.cursor_y;
         let after = later.history + later.cursor_y;
         if later.history >= self.history {
             after.saturating_sub(before)
-        } else if self.history + self.limit / 10 >= self.limit {
-            (after + (self.limit / 10).max(1)).saturating_sub(before)
         } else {
             after
         }
+    }
+
+    /// Rows tmux drops at once when the history is full (a tenth of the limit). It cannot
+    /// tell how many drops happened between two marks.
+    pub fn per_trim(&self) -> u64 {
+        (self.limit / 10).max(1)
+    }
+
+    /// Whether tmux may have dropped history rows since any earlier mark: after a drop
+    /// the history holds at least `limit - per_trim` rows until it is cleared. It cannot
+    /// tell whether a drop did happen.
+    pub fn may_have_trimmed(&self) -> bool {
+        self.history + self.per_trim() >= self.limit
     }
 }
 

@@ -62,10 +62,14 @@ impl Drop for LogStream {
 /// Channel depth in batches; the outbox behind it holds lines.
 const CHANNEL_BATCHES: usize = 16;
 
-/// Lines waiting for a slow consumer, with a count of those that did not fit.
+/// Lines waiting for a slow consumer, with the gaps among them: each gap stays where its
+/// lines went missing, so a marker is delivered between the lines it separates.
 struct Outbox {
     lines: VecDeque<String>,
-    skipped: u64,
+    /// Sequence number of `lines[0]` among all lines ever pushed.
+    head: u64,
+    /// `(at, n)`: `n` lines are missing just before line number `at`; ascending `at`.
+    gaps: VecDeque<(u64, u64)>,
     cap: usize,
 }
 
@@ -73,7 +77,8 @@ impl Outbox {
     fn new(cap: usize) -> Self {
         Outbox {
             lines: VecDeque::new(),
-            skipped: 0,
+            head: 0,
+            gaps: VecDeque::new(),
             cap: cap.max(1),
         }
     }
@@ -81,31 +86,64 @@ impl Outbox {
     fn push(&mut self, lines: Vec<String>) {
         for l in lines {
             if self.lines.len() >= self.cap {
-                self.lines.pop_front();
-                self.skipped += 1;
+                self.drop_oldest();
             }
             self.lines.push_back(l);
         }
     }
 
-    /// Records lines the source wrote that could not be read.
+    /// Drops the oldest waiting line; it joins the gap before it, which now sits before
+    /// the next line.
+    fn drop_oldest(&mut self) {
+        if self.lines.pop_front().is_none() {
+            return;
+        }
+        self.head += 1;
+        let mut n = 1u64;
+        while let Some(&(at, m)) = self.gaps.front() {
+            if at > self.head {
+                break;
+            }
+            n = n.saturating_add(m);
+            self.gaps.pop_front();
+        }
+        self.gaps.push_front((self.head, n));
+    }
+
+    /// Records lines the source wrote that could not be read, after the lines pushed so far.
     fn skip(&mut self, n: u64) {
-        self.skipped = self.skipped.saturating_add(n);
+        if n == 0 {
+            return;
+        }
+        let at = self.head + self.lines.len() as u64;
+        match self.gaps.back_mut() {
+            Some((last, m)) if *last == at => *m = m.saturating_add(n),
+            _ => self.gaps.push_back((at, n)),
+        }
     }
 
     fn is_empty(&self) -> bool {
-        self.lines.is_empty() && self.skipped == 0
+        self.lines.is_empty() && self.gaps.is_empty()
     }
 
-    /// The next event to deliver: the gap first, so it appears where the lines went missing.
+    /// The next event to deliver, in stream order: a gap where the lines went missing,
+    /// else the lines up to the next gap.
     fn take(&mut self) -> Option<LogEvent> {
-        if self.skipped > 0 {
-            return Some(LogEvent::Skipped(std::mem::take(&mut self.skipped)));
+        if let Some(&(at, n)) = self.gaps.front()
+            && at <= self.head
+        {
+            self.gaps.pop_front();
+            return Some(LogEvent::Skipped(n));
         }
         if self.lines.is_empty() {
             return None;
         }
-        Some(LogEvent::Lines(self.lines.drain(..).collect()))
+        let upto = self.gaps.front().map_or(self.lines.len(), |&(at, _)| {
+            usize::try_from(at - self.head).unwrap_or(usize::MAX)
+        });
+        let batch: Vec<String> = self.lines.drain(..upto.min(self.lines.len())).collect();
+        self.head += batch.len() as u64;
+        Some(LogEvent::Lines(batch))
     }
 
     /// Delivers everything, waiting for the consumer (used at the end of a stream).
@@ -217,7 +255,10 @@ const SLACK_ROWS: u64 = 64;
 /// Follows one tmux pane by asking tmux where its output stands (one `display-message`
 /// per poll, backing off to once a second while the pane is quiet, and to every two
 /// seconds after ten quiet seconds) and reading only the
-/// rows written since, with the position and rows taken in one atomic tmux call.
+/// rows written since, with the position and rows taken in one atomic tmux call. Once the
+/// pane's history is at its limit, the marks no longer count what was written and the
+/// whole history (up to the window) is read to find where the new rows begin; lines that
+/// scrolled out unread are reported as [`LogEvent::Skipped`] where they went missing.
 ///
 /// Not control mode (`tmux -C`): tmux 3.3a servers crash when control clients come and go
 /// in quick succession, and a viewer must never take the user's sessions down with it.
@@ -242,12 +283,12 @@ async fn run_tmux(
     let window = u64::try_from(cap.min(5000)).unwrap_or(5000);
     let back = u64::try_from(lines).unwrap_or(u64::MAX);
     let mut outbox = Outbox::new(cap);
-    let mut last: Option<String>;
+    let mut tail: Vec<String>;
     let mut mark = match tmux.pane_rows(socket, pane, back).await {
         Ok(Some((mark, mut rows))) => {
+            tail = tail_of(&rows);
             let skip = rows.len().saturating_sub(lines);
             rows.drain(..skip);
-            last = rows.last().cloned();
             outbox.push(rows);
             mark
         }
@@ -281,7 +322,11 @@ async fn run_tmux(
                 return LogEvent::Failed(e.to_string());
             }
         };
-        if now == mark {
+        // At its limit, tmux can drop whole multiples of a tenth of its history between two
+        // polls and end up with the same marks: while the pane was writing a moment ago,
+        // only its rows can tell.
+        let recent = changed.elapsed() < POLL_MAX;
+        if now == mark && !(recent && now.may_have_trimmed()) {
             if now.dead {
                 break;
             }
@@ -292,22 +337,33 @@ async fn run_tmux(
             };
             continue;
         }
-        interval = POLL_MIN;
-        changed = tokio::time::Instant::now();
-        if mark.lines_until(&now) == 0 {
+        if now != mark {
+            interval = POLL_MIN;
+            changed = tokio::time::Instant::now();
+        }
+        if !now.may_have_trimmed() && mark.lines_until(&now) == 0 {
             // Rewritten in place (a cleared screen, a progress line): nothing complete.
             mark = now;
             continue;
         }
-        let want = mark.lines_until(&now).min(window) + SLACK_ROWS;
-        match tmux.pane_rows(socket, pane, want).await {
+        match tmux
+            .pane_rows(socket, pane, rows_to_read(&mark, &now, window))
+            .await
+        {
             Ok(Some((later, rows))) => {
-                let (fresh, lost) = fresh_rows(&mark, &later, &rows, last.as_deref());
-                outbox.skip(lost);
-                if let Some(l) = rows.last() {
-                    last = Some(l.clone());
+                let (fresh, lost) = fresh_rows(&mark, &later, &rows, &tail);
+                if fresh > 0 || lost > 0 {
+                    interval = POLL_MIN;
+                    changed = tokio::time::Instant::now();
+                } else {
+                    interval = (interval * 3 / 2).min(POLL_MAX);
                 }
-                outbox.push(rows[rows.len() - fresh..].to_vec());
+                outbox.skip(lost);
+                tail = tail_of(&rows);
+                let mut rows = rows;
+                let old = rows.len() - fresh.min(rows.len());
+                rows.drain(..old);
+                outbox.push(rows);
                 mark = later;
             }
             Ok(None) => break,
@@ -325,42 +381,73 @@ async fn run_tmux(
     }
 }
 
-/// Which of `rows` (the newest rows of the pane) are new since `mark`, and how many lines
-/// were written but could not be read.
+/// Rows of the previous read that the next one must find to know where its new rows begin.
+const TAIL_ROWS: usize = 3;
+
+fn tail_of(rows: &[String]) -> Vec<String> {
+    rows[rows.len().saturating_sub(TAIL_ROWS)..].to_vec()
+}
+
+/// History rows to read after `mark` now that the pane is at `now`. Once tmux may have
+/// dropped rows, the marks no longer count what was written, so as much history as the
+/// window allows is read, for the rows read last time to be found in it.
+fn rows_to_read(mark: &PaneMark, now: &PaneMark, window: u64) -> u64 {
+    let wanted = if now.may_have_trimmed() {
+        now.limit
+    } else {
+        mark.lines_until(now)
+    };
+    wanted.min(window) + SLACK_ROWS
+}
+
+/// Which of `rows` (the newest complete rows of the pane, read at `later`) are new since
+/// `mark`, and how many lines were written but could not be read. `tail` holds the newest
+/// rows read at `mark`.
 ///
-/// The marks give a count that is exact while tmux keeps every row; once its history is
-/// full it drops a tenth of it at a time, and several drops between two reads cannot be
-/// told apart by the marks alone. So the count is checked against the content: the row
-/// that was newest last time (`last`) must sit just before the new ones. When it does not,
-/// the new rows start after its last occurrence, and when it is gone altogether every row
-/// read is new and at least one more drop's worth of lines was lost.
-fn fresh_rows(
-    mark: &PaneMark,
-    later: &PaneMark,
-    rows: &[String],
-    last: Option<&str>,
-) -> (usize, u64) {
-    let counted = usize::try_from(mark.lines_until(later)).unwrap_or(usize::MAX);
-    let expected = rows.len().checked_sub(counted + 1);
-    // Only a full history drops rows; below the limit a mismatch means rows were rewritten
-    // in place (cursor moves), and the count from the marks stands.
-    let could_trim = mark.history + mark.lines_until(later) >= later.limit;
-    let confirmed = !could_trim
-        || match (expected, last) {
-            (Some(i), Some(l)) => rows[i] == l,
-            // Nothing to check against: trust the count.
-            _ => true,
-        };
-    if confirmed {
-        let fresh = counted.min(rows.len());
-        return (fresh, (counted - fresh) as u64);
+/// Below its history limit, tmux keeps every row and the marks count what was written.
+/// At the limit it drops a tenth of its history at a time, and the marks then give the
+/// count only up to a whole number of drops: `after - before + k * per_trim`. The smallest
+/// `k` that puts `tail` just before the new rows is taken. When `tail` is not among the
+/// rows read, every row is new and the lines between are lost: at least the smallest
+/// count the marks allow beyond the rows read, and at least one drop's worth when that
+/// smallest count would be none (the row just before those read is gone, so it cannot
+/// be told from a drop).
+fn fresh_rows(mark: &PaneMark, later: &PaneMark, rows: &[String], tail: &[String]) -> (usize, u64) {
+    let read = rows.len() as u64;
+    if !later.may_have_trimmed() {
+        let counted = mark.lines_until(later);
+        let fresh = counted.min(read);
+        return (
+            usize::try_from(fresh).unwrap_or(rows.len()),
+            counted - fresh,
+        );
     }
-    if let Some(j) = last.and_then(|l| rows.iter().rposition(|r| r == l)) {
-        return (rows.len() - j - 1, 0);
+    let per_trim = later.per_trim();
+    let before = mark.history + mark.cursor_y;
+    let after = later.history + later.cursor_y;
+    // The smallest non-negative `after - before + k * per_trim`.
+    let mut counted = match after.checked_sub(before) {
+        Some(d) => d,
+        None => (before - after).div_ceil(per_trim) * per_trim - (before - after),
+    };
+    while counted < read {
+        let end = rows.len() - usize::try_from(counted).unwrap_or(rows.len());
+        if follows(rows.get(..end).unwrap_or_default(), tail) {
+            return (rows.len() - end, 0);
+        }
+        counted += per_trim;
     }
-    let per_trim = usize::try_from((later.limit / 10).max(1)).unwrap_or(usize::MAX);
-    let lost = counted.saturating_add(per_trim).saturating_sub(rows.len());
-    (rows.len(), lost.max(1) as u64)
+    let lost = counted - read;
+    if lost == 0 && !tail.is_empty() {
+        return (rows.len(), per_trim);
+    }
+    (rows.len(), lost)
+}
+
+/// Whether `earlier` ends with the rows of `tail` (as many of them as it holds).
+fn follows(earlier: &[String], tail: &[String]) -> bool {
+    let n = tail.len().min(earlier.len());
+    earlier[earlier.len() - n..] == tail[tail.len() - n..]
 }
 
 #[cfg(test)]
@@ -379,6 +466,37 @@ mod tests {
         assert_eq!(o.take(), None);
     }
 
+    #[test]
+    fn outbox_keeps_each_gap_between_the_lines_it_separates() {
+        let mut o = Outbox::new(10);
+        o.push(vec!["a".into(), "b".into()]);
+        o.skip(5);
+        o.push(vec!["c".into()]);
+        o.skip(2);
+        assert_eq!(
+            o.take(),
+            Some(LogEvent::Lines(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(o.take(), Some(LogEvent::Skipped(5)));
+        assert_eq!(o.take(), Some(LogEvent::Lines(vec!["c".into()])));
+        assert_eq!(o.take(), Some(LogEvent::Skipped(2)));
+        assert_eq!(o.take(), None);
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn outbox_overflow_joins_the_gap_before_the_dropped_lines() {
+        let mut o = Outbox::new(3);
+        o.push(vec!["a".into()]);
+        o.skip(4);
+        o.push(vec!["b".into(), "c".into(), "d".into()]);
+        assert_eq!(o.take(), Some(LogEvent::Skipped(5)));
+        assert_eq!(
+            o.take(),
+            Some(LogEvent::Lines(vec!["b".into(), "c".into(), "d".into()]))
+        );
+    }
+
     fn mark(history: u64, cursor_y: u64) -> PaneMark {
         PaneMark {
             history,
@@ -389,40 +507,75 @@ mod tests {
         }
     }
 
-    fn rows(range: std::ops::Range<u32>) -> Vec<String> {
+    fn rows(range: std::ops::RangeInclusive<u32>) -> Vec<String> {
         range.map(|i| format!("line {i}")).collect()
+    }
+
+    fn tail(last: u32) -> Vec<String> {
+        rows(last - 2..=last)
     }
 
     #[test]
     fn new_rows_follow_the_marks_while_history_grows() {
         // 10 complete lines before, 15 now; rows read: lines 0..15.
-        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..15), Some("line 9"));
+        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..=14), &tail(9));
         assert_eq!((fresh, lost), (5, 0));
         // Rows rewritten in place below the limit are no reason to report a loss.
-        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..15), Some("other"));
+        let other = vec!["other".to_string()];
+        let (fresh, lost) = fresh_rows(&mark(5, 5), &mark(10, 5), &rows(0..=14), &other);
         assert_eq!((fresh, lost), (5, 0));
     }
 
     #[test]
     fn lines_beyond_the_rows_read_are_counted() {
-        let (fresh, lost) = fresh_rows(&mark(0, 5), &mark(100, 9), &rows(100..109), Some("line 4"));
+        let (fresh, lost) = fresh_rows(&mark(0, 5), &mark(100, 9), &rows(100..=108), &tail(4));
         assert_eq!((fresh, lost), (9, 95));
     }
 
     #[test]
+    fn a_cleared_history_makes_every_row_new() {
+        let (fresh, lost) = fresh_rows(&mark(1000, 10), &mark(0, 5), &rows(0..=4), &tail(9));
+        assert_eq!((fresh, lost), (5, 0));
+    }
+
+    // Limit 2000: tmux drops 200 rows at a time; a full pane holds 1800..2000 history rows
+    // plus 49 screen rows above the cursor.
+
+    #[test]
     fn several_history_trims_are_found_by_content() {
-        // The marks suggest 50 new lines after one trim, but the old newest row sits
-        // elsewhere: the rows after it are the new ones.
-        let r = rows(1000..1300);
-        let (fresh, lost) = fresh_rows(&mark(2000, 0), &mark(1850, 0), &r, Some("line 1199"));
-        assert_eq!((fresh, lost), (100, 0));
+        // 450 lines written with two drops: history 1900 -> 1950; the marks alone say 50.
+        let r = rows(10_450 - 1998..=10_450);
+        let (fresh, lost) = fresh_rows(&mark(1900, 49), &mark(1950, 49), &r, &tail(10_000));
+        assert_eq!((fresh, lost), (450, 0));
     }
 
     #[test]
-    fn a_vanished_newest_row_means_lines_were_lost_and_says_so() {
-        let r = rows(5000..5300);
-        let (fresh, lost) = fresh_rows(&mark(2000, 0), &mark(1850, 0), &r, Some("line 10"));
-        assert_eq!(fresh, 300);
-        assert!(lost >= 1);
+    fn same_marks_after_whole_drops_still_find_the_new_rows() {
+        // 400 lines, two drops: the marks are the same as before.
+        let r = rows(10_400 - 1948..=10_400);
+        let (fresh, lost) = fresh_rows(&mark(1900, 49), &mark(1900, 49), &r, &tail(10_000));
+        assert_eq!((fresh, lost), (400, 0));
+        // Nothing written: nothing new.
+        let r = rows(10_000 - 1948..=10_000);
+        let (fresh, lost) = fresh_rows(&mark(1900, 49), &mark(1900, 49), &r, &tail(10_000));
+        assert_eq!((fresh, lost), (0, 0));
+    }
+
+    #[test]
+    fn a_vanished_tail_counts_the_least_loss_the_marks_allow() {
+        // 2450 lines, twelve drops: 1999 rows read, 451 lost; the marks allow 51 + k * 200.
+        let r = rows(12_450 - 1998..=12_450);
+        let (fresh, lost) = fresh_rows(&mark(1900, 49), &mark(1950, 49), &r, &tail(10_000));
+        assert_eq!((fresh, lost), (1999, 51));
+    }
+
+    #[test]
+    fn a_vanished_tail_is_never_reported_as_no_loss() {
+        // 1999 lines after a mark 2000 rows deep: the marks allow exactly the 1999 rows
+        // read (nothing lost) or 200 more; the row before those read is gone, so it
+        // cannot be checked and a drop's worth is reported.
+        let r = rows(10_001..=11_999);
+        let (fresh, lost) = fresh_rows(&mark(1951, 49), &mark(1950, 49), &r, &tail(10_000));
+        assert_eq!((fresh, lost), (1999, 200));
     }
 }

@@ -29,7 +29,11 @@
 //!   (or earlier if its SGR sequences make it exceed about 8 bytes per character, see
 //!   [`max_line_bytes`]), so memory stays bounded whatever the input.
 //! * Lines are independent: a line that ends with a style active gets a trailing
-//!   `ESC[0m`, and the next line starts by re-emitting that style.
+//!   `ESC[0m`, and the next line starts with one SGR sequence giving the net style in
+//!   force (the attributes and colors all earlier sequences add up to), never with the
+//!   sequences themselves, so a line costs the same whatever came before it.
+//! * Between two characters, any number of SGR sequences become at most one: the change
+//!   from the style of the previous character to the style of the next.
 
 use vte::{Params, Parser, Perform};
 
@@ -47,25 +51,159 @@ pub fn max_line_bytes(max_chars: usize) -> usize {
 /// The SGR reset sequence that ends every line on which a style is still active.
 const RESET: &str = "\x1b[0m";
 
-/// Upper bound (bytes) of the remembered SGR state carried to following lines.
-const STYLE_CAP: usize = 128;
-
-/// Upper bound (bytes) of SGR sequences waiting for the next printed character.
-const PENDING_CAP: usize = 160;
-
 /// Upper bound of distinct styles on one line in overwrite (cell) mode.
 const MAX_STYLES: usize = 64;
 
-/// How an SGR sequence changes the style state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SgrKind {
-    /// No reset inside: the sequence adds to the current state.
-    Additive,
-    /// Ends with a reset: the state is back to the default.
-    FullReset,
-    /// Contains a reset followed by more attributes: the sequence alone describes the
-    /// resulting state.
-    SelfContained,
+/// A foreground or background color as SGR sets it (the 16 basic colors keep their
+/// own SGR code, 30..=37 / 90..=97 or 40..=47 / 100..=107).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Color {
+    #[default]
+    Default,
+    Basic(u8),
+    Indexed(u8),
+    Rgb(u8, u8, u8),
+}
+
+/// The net style: what all SGR sequences seen so far add up to. Attributes are bits
+/// numbered by their SGR code (1 bold .. 9 crossed out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Style {
+    attrs: u16,
+    fg: Color,
+    bg: Color,
+}
+
+/// Bits of the attributes that each "off" code clears, with that code.
+const ATTR_OFF: [(u16, u16); 7] = [
+    (22, 1 << 1 | 1 << 2),
+    (23, 1 << 3),
+    (24, 1 << 4),
+    (25, 1 << 5 | 1 << 6),
+    (27, 1 << 7),
+    (28, 1 << 8),
+    (29, 1 << 9),
+];
+
+impl Style {
+    fn is_default(&self) -> bool {
+        *self == Style::default()
+    }
+
+    /// Applies canonical SGR codes (see [`canonicalize`]).
+    fn apply(&mut self, codes: &[u16]) {
+        let mut i = 0;
+        while let Some(&code) = codes.get(i) {
+            i += 1;
+            match code {
+                0 => *self = Style::default(),
+                1..=9 => self.attrs |= 1 << code,
+                // ECMA-48 doubly underlined: still an underline.
+                21 => self.attrs |= 1 << 4,
+                22..=29 => {
+                    if let Some((_, bits)) = ATTR_OFF.iter().find(|(c, _)| *c == code) {
+                        self.attrs &= !bits;
+                    }
+                }
+                30..=37 | 90..=97 => self.fg = Color::Basic(code as u8),
+                39 => self.fg = Color::Default,
+                40..=47 | 100..=107 => self.bg = Color::Basic(code as u8),
+                49 => self.bg = Color::Default,
+                38 | 48 => {
+                    let (color, used) = extended_color(codes.get(i..).unwrap_or_default());
+                    i += used;
+                    if let Some(c) = color {
+                        if code == 38 {
+                            self.fg = c;
+                        } else {
+                            self.bg = c;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Appends the SGR codes (`;`-separated, without `ESC [` and `m`) that take `from`
+    /// to `self`; returns whether any was written.
+    fn push_change(&self, from: &Style, out: &mut String) -> bool {
+        let mut any = false;
+        let mut code = |out: &mut String, n: u16| {
+            if any {
+                out.push(';');
+            }
+            any = true;
+            push_u16(out, n);
+        };
+        let mut kept = from.attrs;
+        for (off, bits) in ATTR_OFF {
+            if from.attrs & bits & !self.attrs != 0 {
+                code(out, off);
+                kept &= !bits;
+            }
+        }
+        let added = self.attrs & !kept;
+        for bit in 1..=9 {
+            if added & (1 << bit) != 0 {
+                code(out, bit);
+            }
+        }
+        for (now, was, base) in [(self.fg, from.fg, 30), (self.bg, from.bg, 40)] {
+            if now == was {
+                continue;
+            }
+            match now {
+                Color::Default => code(out, base + 9),
+                Color::Basic(c) => code(out, u16::from(c)),
+                Color::Indexed(n) => {
+                    code(out, base + 8);
+                    code(out, 5);
+                    code(out, u16::from(n));
+                }
+                Color::Rgb(r, g, b) => {
+                    code(out, base + 8);
+                    code(out, 2);
+                    for c in [r, g, b] {
+                        code(out, u16::from(c));
+                    }
+                }
+            }
+        }
+        any
+    }
+}
+
+/// Appends the one SGR sequence that changes the style from `from` to `to` (nothing if
+/// they are equal, `ESC[0m` if `to` is the default).
+fn push_transition(from: &Style, to: &Style, out: &mut String) {
+    if from == to {
+        return;
+    }
+    if to.is_default() {
+        out.push_str(RESET);
+        return;
+    }
+    let start = out.len();
+    out.push_str("\x1b[");
+    if to.push_change(from, out) {
+        out.push('m');
+    } else {
+        out.truncate(start);
+    }
+}
+
+/// The color of a canonical `38`/`48` form starting at `rest` (after the 38/48), and
+/// the number of codes it took.
+fn extended_color(rest: &[u16]) -> (Option<Color>, usize) {
+    match rest {
+        [5, n, ..] => (u8::try_from(*n).ok().map(Color::Indexed), 2),
+        [2, r, g, b, ..] => match (u8::try_from(*r), u8::try_from(*g), u8::try_from(*b)) {
+            (Ok(r), Ok(g), Ok(b)) => (Some(Color::Rgb(r, g, b)), 4),
+            _ => (None, 4),
+        },
+        _ => (None, 0),
+    }
 }
 
 /// One character cell of a line being overwritten (`\r`, backspace).
@@ -82,15 +220,16 @@ struct LineState {
     max: usize,
     /// Approximate maximum bytes per line, SGR included ([`max_line_bytes`]).
     max_bytes: usize,
-    /// Current SGR state, as SGR sequences that applied to the default state give it.
-    style: String,
-    /// Whether the line up to `text_end` ends in a non-default style (append mode).
-    written_active: bool,
-    /// Append mode: the line's text, SGR included. `buf[text_end..]` holds the SGR
-    /// sequences received since the last printed character: they are kept only if
-    /// more text follows.
+    /// Current net style.
+    style: Style,
+    /// Append mode: the style of the text written so far (`buf` ends in it).
+    written: Style,
+    /// Whether `style` may differ from `written`: SGR arrived since the last character.
+    /// The change is written only when text follows, as one sequence.
+    restyled: bool,
+    /// Append mode: the line's text, SGR included.
     buf: String,
-    /// Append mode: length of `buf` up to its last printed character.
+    /// Append mode: length of `buf` (kept apart for the hot paths' limit checks).
     text_end: usize,
     /// Append mode: characters in `buf`.
     width: usize,
@@ -101,18 +240,16 @@ struct LineState {
     /// Overwrite mode: the line's cells.
     cells: Vec<Cell>,
     /// Overwrite mode: style table; index 0 is the default style.
-    styles: Vec<String>,
+    styles: Vec<Style>,
     /// Overwrite mode: index of `style` in `styles`, if known.
     style_idx: Option<u16>,
     /// Scratch: raw SGR codes.
     raw_codes: Vec<u16>,
-    /// Scratch: canonical SGR codes.
+    /// Canonical SGR codes of the sequence last seen by [`LineState::sgr`].
     codes: Vec<u16>,
-    /// Scratch: serialized SGR sequence.
-    seq: String,
-    /// Kind of the SGR sequence last applied by [`LineState::sgr`] (its serialization
-    /// is left in `seq`), `None` if the last one was dropped.
-    last_sgr: Option<SgrKind>,
+    /// Whether the sequence last seen by [`LineState::sgr`] was applied (its codes are
+    /// in `codes`) rather than dropped.
+    last_sgr: bool,
 }
 
 impl LineState {
@@ -120,20 +257,20 @@ impl LineState {
         Self {
             max: max.max(1),
             max_bytes: max_line_bytes(max.max(1)),
-            style: String::new(),
-            written_active: false,
+            style: Style::default(),
+            written: Style::default(),
+            restyled: false,
             buf: String::new(),
             text_end: 0,
             width: 0,
             col: 0,
             cell_mode: false,
             cells: Vec::new(),
-            styles: vec![String::new()],
+            styles: vec![Style::default()],
             style_idx: None,
             raw_codes: Vec::new(),
             codes: Vec::new(),
-            seq: String::new(),
-            last_sgr: None,
+            last_sgr: false,
         }
     }
 
@@ -226,12 +363,12 @@ impl LineState {
             // The byte limit is checked before each character, as `print` does: the
             // first one fits (checked above), each next one if the line so far, SGR
             // included, is still below the limit.
+            self.text_begins();
             let base = self.buf.len();
             let ascii = run.len() == chars;
             if !ascii && base + run.len() > self.max_bytes {
                 break; // Near the byte limit: character by character below.
             }
-            self.text_begins();
             let mut take = chars.min(room);
             if ascii {
                 take = take.min(1 + self.max_bytes.saturating_sub(base + 1));
@@ -325,11 +462,15 @@ impl LineState {
         self.col += 1;
     }
 
-    /// Text follows: SGR sequences written since the last character take effect.
+    /// Text follows: SGR sequences seen since the last character take effect, as the
+    /// one sequence that changes the written style to the current one.
     #[inline]
     fn text_begins(&mut self) {
-        if self.buf.len() != self.text_end {
-            self.written_active = !self.style.is_empty();
+        if self.restyled {
+            self.restyled = false;
+            push_transition(&self.written, &self.style, &mut self.buf);
+            self.written = self.style;
+            self.text_end = self.buf.len();
         }
     }
 
@@ -363,22 +504,24 @@ impl LineState {
             self.serialize_cells()
         } else {
             let text = self.buf.get(..self.text_end).unwrap_or_default();
-            let extra = if self.written_active { RESET.len() } else { 0 };
+            let active = !self.written.is_default();
+            let extra = if active { RESET.len() } else { 0 };
             let mut line = String::with_capacity(text.len() + extra);
             line.push_str(text);
-            if self.written_active {
+            if active {
                 line.push_str(RESET);
             }
             line
         };
         out.push(line);
-        // The new line starts with the current style (kept if text follows).
+        // The new line starts from the default style: the first text on it writes the
+        // style in force as one sequence.
         self.buf.clear();
-        self.buf.push_str(&self.style);
         self.text_end = 0;
         self.width = 0;
         self.col = 0;
-        self.written_active = false;
+        self.written = Style::default();
+        self.restyled = !self.style.is_default();
         if self.cell_mode {
             self.cell_mode = false;
             self.cells.clear();
@@ -398,12 +541,8 @@ impl LineState {
                     cur = 0;
                 }
             } else if cell.style != cur {
-                if cur != 0 {
-                    line.push_str(RESET);
-                }
-                if let Some(s) = self.styles.get(usize::from(cell.style)) {
-                    line.push_str(s);
-                }
+                let style = |i: u16| self.styles.get(usize::from(i)).copied().unwrap_or_default();
+                push_transition(&style(cur), &style(cell.style), &mut line);
                 cur = cell.style;
             }
             line.push(cell.ch);
@@ -422,7 +561,7 @@ impl LineState {
         self.style_idx = None;
         self.buf.truncate(self.text_end);
         let buf = std::mem::take(&mut self.buf);
-        let mut running = String::new();
+        let mut running = Style::default();
         let mut running_idx = 0u16;
         let mut rest = buf.as_str();
         while let Some(c) = rest.chars().next() {
@@ -438,9 +577,9 @@ impl LineState {
                     .unwrap_or("");
                 self.raw_codes
                     .extend(body.split(';').filter_map(|p| p.parse::<u16>().ok()));
-                let kind = canonicalize(&self.raw_codes, &mut self.codes);
-                apply_style(&mut running, seq, kind);
-                running_idx = self.intern(&running);
+                canonicalize(&self.raw_codes, &mut self.codes);
+                running.apply(&self.codes);
+                running_idx = self.intern(running);
             } else {
                 rest = &rest[c.len_utf8()..];
                 self.cells.push(Cell {
@@ -452,26 +591,25 @@ impl LineState {
         self.buf = buf;
         self.buf.clear();
         self.text_end = 0;
-        self.written_active = false;
+        self.written = Style::default();
+        self.restyled = false;
     }
 
     fn current_style_idx(&mut self) -> u16 {
         if let Some(i) = self.style_idx {
             return i;
         }
-        let style = std::mem::take(&mut self.style);
-        let i = self.intern(&style);
-        self.style = style;
+        let i = self.intern(self.style);
         self.style_idx = Some(i);
         i
     }
 
     /// Index of `style` in the style table, adding it if there is room.
-    fn intern(&mut self, style: &str) -> u16 {
-        if style.is_empty() {
+    fn intern(&mut self, style: Style) -> u16 {
+        if style.is_default() {
             return 0;
         }
-        if let Some(i) = self.styles.iter().position(|s| s == style) {
+        if let Some(i) = self.styles.iter().position(|s| *s == style) {
             return u16::try_from(i).unwrap_or(0);
         }
         if self.styles.len() >= MAX_STYLES {
@@ -481,7 +619,7 @@ impl LineState {
                 return 0;
             }
         }
-        self.styles.push(style.to_owned());
+        self.styles.push(style);
         u16::try_from(self.styles.len() - 1).unwrap_or(0)
     }
 
@@ -533,57 +671,21 @@ impl LineState {
                 _ => {}
             }
         }
-        let kind = canonicalize(&self.raw_codes, &mut self.codes);
-        self.seq.clear();
-        if self.codes.is_empty() {
-            self.last_sgr = None;
-            return;
+        canonicalize(&self.raw_codes, &mut self.codes);
+        self.last_sgr = !self.codes.is_empty();
+        if self.last_sgr {
+            let codes = std::mem::take(&mut self.codes);
+            self.apply_sgr(&codes);
+            self.codes = codes;
         }
-        self.seq.push_str("\x1b[");
-        for (i, code) in self.codes.iter().enumerate() {
-            if i > 0 {
-                self.seq.push(';');
-            }
-            push_u16(&mut self.seq, *code);
-        }
-        self.seq.push('m');
-        self.last_sgr = Some(kind);
-        let seq = std::mem::take(&mut self.seq);
-        self.apply_sgr(&seq, kind);
-        self.seq = seq;
     }
 
-    /// Applies a canonical SGR sequence `seq` of the given kind.
+    /// Applies canonical SGR codes to the current style.
     #[inline]
-    fn apply_sgr(&mut self, seq: &str, kind: SgrKind) {
-        apply_style(&mut self.style, seq, kind);
+    fn apply_sgr(&mut self, codes: &[u16]) {
+        self.style.apply(codes);
         self.style_idx = None;
-        if self.cell_mode {
-            return;
-        }
-        // Update the SGR written since the last character (`buf[text_end..]`) so
-        // that it takes the line from its written style to the current one.
-        match kind {
-            SgrKind::FullReset => {
-                self.buf.truncate(self.text_end);
-                if self.written_active {
-                    self.buf.push_str(RESET);
-                }
-            }
-            SgrKind::SelfContained => {
-                self.buf.truncate(self.text_end);
-                self.buf.push_str(seq);
-            }
-            SgrKind::Additive => {
-                if self.buf.len() - self.text_end + seq.len() > PENDING_CAP {
-                    self.buf.truncate(self.text_end);
-                    self.buf.push_str(RESET);
-                    self.buf.push_str(&self.style);
-                } else {
-                    self.buf.push_str(seq);
-                }
-            }
-        }
+        self.restyled = true;
     }
 }
 
@@ -609,10 +711,9 @@ fn push_u16(s: &mut String, n: u16) {
 
 /// Turns raw SGR codes into the canonical list that `ansi-to-tui` understands:
 /// malformed or out-of-range extended colors, underline colors (58) and codes above
-/// 255 are dropped. Returns how the sequence changes the style state.
-fn canonicalize(raw: &[u16], out: &mut Vec<u16>) -> SgrKind {
+/// 255 are dropped.
+fn canonicalize(raw: &[u16], out: &mut Vec<u16>) {
     out.clear();
-    let mut last_reset = None;
     let mut i = 0;
     while let Some(&code) = raw.get(i) {
         match code {
@@ -639,45 +740,11 @@ fn canonicalize(raw: &[u16], out: &mut Vec<u16>) -> SgrKind {
                 }
                 _ => i += 1,
             },
-            0 => {
-                out.push(0);
-                last_reset = Some(out.len());
-                i += 1;
-            }
-            1..=255 => {
+            0..=255 => {
                 out.push(code);
                 i += 1;
             }
             _ => i += 1,
-        }
-    }
-    match last_reset {
-        None => SgrKind::Additive,
-        Some(end) if end == out.len() => SgrKind::FullReset,
-        Some(_) => SgrKind::SelfContained,
-    }
-}
-
-/// Updates a style (SGR sequences applied to the default state) with `seq`.
-#[inline]
-fn apply_style(style: &mut String, seq: &str, kind: SgrKind) {
-    match kind {
-        SgrKind::FullReset => style.clear(),
-        SgrKind::SelfContained => {
-            style.clear();
-            style.push_str(seq);
-        }
-        SgrKind::Additive => {
-            while !style.is_empty() && style.len() + seq.len() > STYLE_CAP {
-                // Forget the oldest sequence (lossy, but bounded and still safe).
-                match style.get(1..).and_then(|s| s.find('\x1b')) {
-                    Some(i) => {
-                        style.drain(..=i);
-                    }
-                    None => style.clear(),
-                }
-            }
-            style.push_str(seq);
         }
     }
 }
@@ -734,14 +801,14 @@ impl Perform for Sink<'_> {
         if action == 'm' && intermediates.is_empty() && !ignore {
             self.state.sgr(params);
         } else {
-            self.state.last_sgr = None;
+            self.state.last_sgr = false;
         }
         self.ground = true;
         self.dispatches += 1;
     }
 
     fn esc_dispatch(&mut self, _intermediates: &[u8], _ignore: bool, _byte: u8) {
-        self.state.last_sgr = None;
+        self.state.last_sgr = false;
         self.ground = true;
         self.dispatches += 1;
     }
@@ -808,8 +875,8 @@ struct SeqMemo {
     mask: u128,
     /// Length of the sequence.
     len: usize,
-    /// The canonical SGR sequence it applied, if any.
-    sgr: Option<(String, SgrKind)>,
+    /// The canonical SGR codes it applied, if any.
+    sgr: Option<Vec<u16>>,
 }
 
 /// Longest escape sequence remembered in [`SeqMemo`].
@@ -965,8 +1032,8 @@ impl Normalizer {
     fn replay(&mut self, bytes: &[u8]) -> Option<usize> {
         let word = u128::from_le_bytes(bytes.get(..MEMO_SEQ_MAX)?.try_into().ok()?);
         let memo = self.memo.iter().find(|m| word & m.mask == m.key)?;
-        if let Some((seq, kind)) = &memo.sgr {
-            self.state.apply_sgr(seq, *kind);
+        if let Some(codes) = &memo.sgr {
+            self.state.apply_sgr(codes);
         }
         Some(memo.len)
     }
@@ -992,10 +1059,7 @@ impl Normalizer {
             key: u128::from_le_bytes(padded),
             mask,
             len,
-            sgr: self
-                .state
-                .last_sgr
-                .map(|kind| (self.state.seq.clone(), kind)),
+            sgr: self.state.last_sgr.then(|| self.state.codes.clone()),
         };
         let slot = self.memo_next;
         self.memo_next = (slot + 1) % MEMO_SIZE;
@@ -1184,6 +1248,75 @@ mod tests {
     }
 
     #[test]
+    fn the_net_style_is_carried_as_one_sequence() {
+        // Set, reset, set again: only the last color is in force.
+        assert_eq!(
+            normalize(b"\x1b[35m\x1b[0m\x1b[32mx\ny\x1b[0m\n"),
+            vec!["\x1b[32mx\x1b[0m", "\x1b[32my\x1b[0m"]
+        );
+        // Bold, then a color: both carried, in one sequence.
+        assert_eq!(
+            normalize(b"\x1b[1mA\x1b[31mB\nC\x1b[0m\n"),
+            vec!["\x1b[1mA\x1b[31mB\x1b[0m", "\x1b[1;31mC\x1b[0m"]
+        );
+        // Back to the default: nothing carried.
+        assert_eq!(
+            normalize(b"\x1b[1;31mA\x1b[22;39m\nB\n"),
+            vec!["\x1b[1;31mA\x1b[0m", "B"]
+        );
+        assert_eq!(
+            normalize(b"\x1b[1;31mA\x1b[0m\nB\n"),
+            vec!["\x1b[1;31mA\x1b[0m", "B"]
+        );
+        // Extended colors and background.
+        assert_eq!(
+            normalize(b"\x1b[38;5;208;48;2;1;2;3mA\nB\x1b[49mC\x1b[0m\n"),
+            vec![
+                "\x1b[38;5;208;48;2;1;2;3mA\x1b[0m",
+                "\x1b[38;5;208;48;2;1;2;3mB\x1b[49mC\x1b[0m"
+            ]
+        );
+    }
+
+    #[test]
+    fn sequences_between_two_characters_become_one() {
+        assert_eq!(
+            normalize(b"a\x1b[31m\x1b[1m\x1b[22m\x1b[4mb\x1b[0m\n"),
+            vec!["a\x1b[4;31mb\x1b[0m"]
+        );
+        // Turning one of two attributes off.
+        assert_eq!(
+            normalize(b"\x1b[1;2mA\x1b[22;2mB\x1b[0m\n"),
+            vec!["\x1b[1;2mA\x1b[22;2mB\x1b[0m"]
+        );
+        // Changes that cancel out write nothing.
+        assert_eq!(
+            normalize(b"\x1b[31mA\x1b[32m\x1b[31mB\x1b[0m\n"),
+            vec!["\x1b[31mAB\x1b[0m"]
+        );
+    }
+
+    #[test]
+    fn tmux_captures_do_not_grow_with_history() {
+        // tmux ends colors with `ESC[39m`, never a full reset: thousands of such lines
+        // once carried a growing string of sequences from line to line.
+        let mut input = Vec::new();
+        for i in 0..3000 {
+            input.extend_from_slice(
+                format!("\x1b[35mline\x1b[39m {i} \x1b[32mok\x1b[39m\n").as_bytes(),
+            );
+        }
+        let out = normalize(&input);
+        assert_eq!(out.len(), 3000);
+        for (i, line) in out.iter().enumerate() {
+            assert_eq!(line, &format!("\x1b[35mline\x1b[0m {i} \x1b[32mok\x1b[0m"));
+        }
+        // A color left on at the end of each line and changed before any text: not carried.
+        let out = normalize(&b"\x1b[35ma\x1b[39m\x1b[32m\n".repeat(50));
+        assert!(out.iter().all(|l| l == "\x1b[35ma\x1b[0m"), "{out:?}");
+    }
+
+    #[test]
     fn style_ends_at_line_end() {
         // Style left active: the line is closed with a reset.
         assert_eq!(normalize(b"\x1b[32mgreen\n"), vec!["\x1b[32mgreen\x1b[0m"]);
@@ -1220,7 +1353,7 @@ mod tests {
     #[test]
     fn overwrite_takes_new_style() {
         let out = normalize(b"\x1b[31mabcd\x1b[0m\r\x1b[32mXY\x1b[0m\n");
-        assert_eq!(out, vec!["\x1b[32mXY\x1b[0m\x1b[31mcd\x1b[0m"]);
+        assert_eq!(out, vec!["\x1b[32mXY\x1b[31mcd\x1b[0m"]);
         assert_eq!(plain_text(&out[0]), "XYcd");
         // Plain overwrite of a colored line.
         let out = normalize(b"\x1b[31mab\x1b[0mcd\rX\n");

@@ -150,7 +150,7 @@ fn a_runtime_flooding_stdout_is_stopped_at_the_cap() {
 #[test]
 fn a_flooding_container_log_is_stopped_at_the_logs_cap() {
     let fake = FakePodman::new(
-        "case \"$1\" in\n  ps) echo '[{\"Names\":[\"flood\"],\"State\":\"running\"}]' ;;\n  logs) yes xxxx ;;\nesac",
+        "case \"$1\" in\n  ps) echo '[{\"Names\":[\"flood\"],\"Id\":\"f100d\",\"State\":\"running\"}]' ;;\n  container) echo '[{\"Name\":\"flood\",\"Id\":\"f100d\",\"State\":{\"Status\":\"running\"}}]' ;;\n  logs) yes xxxx ;;\nesac",
     );
     let out = assert_cut(
         &fake,

@@ -323,20 +323,29 @@ pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError
     }
 }
 
-/// Runs the call with stdout and stderr through one pipe, so their lines keep their order
-/// (a container's log is both). The pipe holds at most the stdout limit.
-pub async fn run_merged(inv: &Invocation, timeout: Duration) -> Result<Vec<u8>, BackendError> {
+/// Starts the call with stdout and stderr through one pipe, so their lines keep their
+/// order; returns the child and the pipe's read end.
+pub fn spawn_merged(
+    inv: &Invocation,
+) -> Result<(tokio::process::Child, tokio::net::unix::pipe::Receiver), BackendError> {
     use std::os::fd::OwnedFd;
     let (reader, writer) = std::io::pipe().map_err(|e| io_error(inv, &e))?;
     let writer_err = writer.try_clone().map_err(|e| io_error(inv, &e))?;
     let mut cmd = inv.to_tokio();
     cmd.stdout(Stdio::from(OwnedFd::from(writer)))
         .stderr(Stdio::from(OwnedFd::from(writer_err)));
-    let mut child = cmd.spawn().map_err(|e| spawn_error(&inv.program, &e))?;
+    let child = cmd.spawn().map_err(|e| spawn_error(&inv.program, &e))?;
     // The command owns the write ends now; drop ours so EOF comes when the child exits.
     drop(cmd);
     let source = tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))
         .map_err(|e| io_error(inv, &e))?;
+    Ok((child, source))
+}
+
+/// Runs the call with stdout and stderr through one pipe, so their lines keep their order
+/// (a container's log is both). The pipe holds at most the stdout limit.
+pub async fn run_merged(inv: &Invocation, timeout: Duration) -> Result<Vec<u8>, BackendError> {
+    let (mut child, source) = spawn_merged(inv)?;
     let work = async {
         let bytes = read_capped(inv, Some(source), OutputStream::Merged).await?;
         let status = child.wait().await.map_err(|e| io_error(inv, &e))?;

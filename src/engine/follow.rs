@@ -7,8 +7,6 @@
 //! [`LogEvent::Skipped`], never dropped silently.
 
 use std::collections::VecDeque;
-use std::os::fd::OwnedFd;
-use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
@@ -205,30 +203,9 @@ pub fn container(inv: Invocation, cap: usize) -> LogStream {
 }
 
 async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize) -> LogEvent {
-    let (reader, writer) = match std::io::pipe() {
-        Ok(p) => p,
-        Err(e) => return LogEvent::Failed(format!("cannot make a pipe: {e}")),
-    };
-    let mut cmd = inv.to_tokio();
-    let writer_err = match writer.try_clone() {
-        Ok(w) => w,
-        Err(e) => return LogEvent::Failed(format!("cannot make a pipe: {e}")),
-    };
-    cmd.stdout(Stdio::from(OwnedFd::from(writer)))
-        .stderr(Stdio::from(OwnedFd::from(writer_err)));
-    let mut child = match cmd.spawn() {
-        Ok(c) => c,
-        Err(e) => {
-            return LogEvent::Failed(
-                crate::backend::process::spawn_error(&inv.program, &e).to_string(),
-            );
-        }
-    };
-    // The command owns the write ends now; drop ours so EOF comes when the child exits.
-    drop(cmd);
-    let source = match tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader)) {
-        Ok(r) => r,
-        Err(e) => return LogEvent::Failed(format!("cannot read the log pipe: {e}")),
+    let (mut child, source) = match crate::backend::process::spawn_merged(inv) {
+        Ok(started) => started,
+        Err(e) => return LogEvent::Failed(e.to_string()),
     };
     if !pump(source, tx, cap).await {
         return LogEvent::Ended("stopped following".into());

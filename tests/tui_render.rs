@@ -1170,3 +1170,18 @@ fn log_pane_rows(buf: &Buffer) -> Vec<String> {
         .map(|l| l.trim_matches('│').trim_end().to_string())
         .collect()
 }
+
+#[test]
+fn config_example_lists_every_action_with_its_default_keys() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cfg = config::parse(&text, &path).expect("the example parses");
+    for (_, name, _, defaults) in ACTIONS {
+        let keys = cfg
+            .keys
+            .get(*name)
+            .unwrap_or_else(|| panic!("config.example.yml does not list the action {name:?}"));
+        assert_eq!(keys, defaults, "keys.{name} in config.example.yml");
+    }
+    assert_eq!(cfg.keys.len(), ACTIONS.len(), "{:?}", cfg.keys.keys());
+}

@@ -185,7 +185,7 @@ fn shift_d_then_y_removes_a_stopped_container() {
 }
 
 #[test]
-fn shift_d_on_a_running_container_is_refused() {
+fn shift_d_on_a_running_container_offers_a_forced_removal_after_a_question_that_says_so() {
     let containers = Containers::new();
     let world = TmuxWorld::new();
     let name = containers.run_detached(
@@ -194,25 +194,52 @@ fn shift_d_on_a_running_container_is_refused() {
     );
     let deck = Deck::start(&world, PODMAN_ONLY);
     select_container(&deck, &name, "running");
+    // The question says what happens to a running container; `n` leaves it be.
     deck.keys(&["D"]);
-    deck.wait("the question", |s| {
-        s.contains(&format!("Remove podman:{name}?"))
+    let ask = deck.wait("the question", |s| {
+        s.contains(&format!("Force-remove podman:{name}?"))
+    });
+    assert!(ask.contains("It is running: it is killed at once"), "{ask}");
+    deck.keys(&["n"]);
+    deck.wait("cancelled", |s| {
+        s.contains("cancelled") && !s.contains(" confirm ")
+    });
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
+    // No CLI command is offered anywhere on the way.
+    assert!(!deck.screen().contains("muxdeck rm"), "{}", deck.screen());
+    deck.keys(&["D"]);
+    deck.wait("the question again", |s| {
+        s.contains(&format!("Force-remove podman:{name}?"))
     });
     deck.keys(&["y"]);
+    let screen = deck.wait("the container removed", |s| {
+        s.contains(&format!("removed podman:{name}")) && row(&list_rows(s), &name).is_none()
+    });
+    assert!(!screen.contains("failed"), "{screen}");
+    assert!(!podman(["container", "exists", &name]).status.success());
+}
+
+#[test]
+fn shift_d_on_a_tmux_session_says_it_is_for_containers_and_asks_nothing() {
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "web", "sleep 600");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("web followed", |s| {
+        shows(s, "web", "tmux@alpha", "running") && log_title(s).contains("logs · tmux@alpha:web ")
+    });
+    deck.keys(&["D"]);
     let screen = deck.wait("the refusal", |s| {
-        s.contains("remove failed") && s.contains(&format!("podman:{name} is running"))
+        s.contains(
+            "D removes containers only; tmux@alpha:web is a tmux session: press x to stop it",
+        )
     });
-    assert!(
-        !screen.contains(&format!("removed podman:{name}")),
-        "{screen}"
-    );
-    assert!(podman(["container", "exists", &name]).status.success());
-    assert_eq!(podman_state(&name).as_deref(), Some("running"));
-    // Still listed as running, and still followed.
-    let screen = deck.wait("its row, running", |s| {
-        shows(s, &name, "podman", "running") && log_rows(s).iter().any(|l| l == "box-tick")
-    });
-    assert_eq!(list_rows(&screen).len(), 1, "{screen}");
+    assert!(!screen.contains(" confirm "), "{screen}");
+    assert!(!screen.contains("Remove tmux"), "{screen}");
+    // A `y` now answers nothing: the session runs on.
+    deck.keys(&["y"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(shows(&deck.screen(), "web", "tmux@alpha", "running"));
+    assert_eq!(world.session_names("alpha"), ["web"]);
 }
 
 #[test]
@@ -320,6 +347,37 @@ fn tab_k_and_pgup_scroll_the_log_and_f_follows_again() {
     deck.keys(&["j"]);
     deck.wait("other followed", |s| {
         log_title(s).contains("logs · tmux@alpha:other ")
+    });
+}
+
+#[test]
+fn g_in_the_log_pane_shows_the_first_page_and_pgdn_the_next() {
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "many", "seq -f 'line-%g' 1 300; exec sleep 600");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    let screen = deck.wait("the last line, followed", |s| {
+        log_title(s).contains("logs · tmux@alpha:many · following")
+            && line_numbers(s).last() == Some(&300)
+    });
+    let page = log_rows(&screen).len();
+    assert!(page >= 5, "{screen}");
+    deck.keys(&["Tab", "g"]);
+    // Line 1 on the top row with its neighbours below, the pane full.
+    let screen = deck.wait("the first page", |s| line_numbers(s).first() == Some(&1));
+    let first: Vec<u32> = (1..=u32::try_from(page).unwrap()).collect();
+    assert_eq!(line_numbers(&screen), first, "{screen}");
+    deck.keys(&["NPage"]);
+    let screen = deck.wait("the second page", |s| {
+        line_numbers(s).first() == Some(&(u32::try_from(page).unwrap() + 1))
+    });
+    let second: Vec<u32> = (1..=u32::try_from(page).unwrap())
+        .map(|i| i + u32::try_from(page).unwrap())
+        .collect();
+    assert_eq!(line_numbers(&screen), second, "{screen}");
+    // Home does what g does.
+    deck.keys(&["End", "Home"]);
+    deck.wait("the first page again", |s| {
+        line_numbers(s).first() == Some(&1)
     });
 }
 

@@ -775,19 +775,413 @@ fn selected_row_keeps_its_secondary_text_visible() {
     }
 }
 
+/// The status rows above the hint row: the rows under the log pane's bottom border.
+fn status_rows(buf: &Buffer) -> Vec<String> {
+    let text = lines(buf);
+    let last_border = text
+        .iter()
+        .rposition(|l| l.starts_with('└'))
+        .expect("a bottom border");
+    text[last_border + 1..text.len() - 1].to_vec()
+}
+
+/// The message on the status rows (what comes before two spaces), rows joined with a
+/// space.
+fn status_message(buf: &Buffer) -> String {
+    status_rows(buf)
+        .iter()
+        .map(|r| r.split("  ").next().unwrap_or("").trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[test]
-fn a_long_error_is_cut_with_an_ellipsis_and_the_health_stays_readable() {
+fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
+    use muxdeck::tui::app::Level;
     let mut app = mixed(false);
-    app.say(
-        format!(
-            "remove failed: podman:{} is running; stop it first, or force with `muxdeck rm --force`",
-            "x".repeat(60)
-        ),
-        muxdeck::tui::app::Level::Error,
+    // Beside the full health 80 columns leave ~30 for a message: the health shrinks to
+    // its problems (docker) first, and the message stays whole on one row.
+    let medium = "stopped podman:web after 3 s; its logs are kept for later";
+    app.say(medium, Level::Info);
+    let buf = draw(&app, 80, 24);
+    let rows = status_rows(&buf);
+    assert_eq!(rows.len(), 1, "{}", screen(&buf));
+    assert!(rows[0].starts_with(medium), "{rows:?}");
+    assert!(rows[0].contains("docker: not running"), "{rows:?}");
+    assert_fg(&buf, "docker: not running", Color::Red);
+    // The whole health where the screen has room for it.
+    let buf = draw(&app, 140, 24);
+    assert!(status_rows(&buf)[0].contains("tmux: 3 on 2 servers"));
+
+    // The message: longer than the row. It takes a second row, whole.
+    let long = "start failed: `podman run` failed: Error: workdir \"/tmp\" does not exist on container e2f1c0ffee5e";
+    app.say(long, Level::Error);
+    let buf = draw(&app, 80, 24);
+    let rows = status_rows(&buf);
+    assert_eq!(rows.len(), 2, "{}", screen(&buf));
+    assert_eq!(status_message(&buf), long, "{}", screen(&buf));
+    assert_fg(&buf, "start failed", Color::Red);
+    assert!(rows[1].contains("docker: not running"), "{rows:?}");
+    // The list and the log pane gave the row up; the hints are still on the last row.
+    assert!(lines(&buf)[23].contains("q quit"), "{}", screen(&buf));
+
+    // Longer than two rows: the second ends with the key that shows all of it...
+    let huge = format!("restart failed: {}", "word ".repeat(60));
+    app.say(huge.clone(), Level::Error);
+    let buf = draw(&app, 80, 24);
+    let rows = status_rows(&buf);
+    assert_eq!(rows.len(), 2, "{}", screen(&buf));
+    assert!(rows[1].contains("… m shows all"), "{rows:?}");
+    // ...and the messages overlay shows it whole, newest first, with the earlier ones.
+    app.mode = Mode::Messages;
+    let buf = draw(&app, 80, 24);
+    let text = screen(&buf);
+    assert!(text.contains(" messages, newest first "), "{text}");
+    let (x, huge_y) = must_find(&buf, "• restart failed");
+    // The message's rows: from its bullet to the next one, inside the box.
+    let rows: Vec<String> = lines(&buf)[usize::from(huge_y)..]
+        .iter()
+        .map(|l| {
+            l.chars()
+                .skip(usize::from(x))
+                .take_while(|c| *c != '│')
+                .collect::<String>()
+        })
+        .take_while(|r| !r.starts_with("• start"))
+        .map(|r| r.trim_start_matches('•').trim().to_string())
+        .collect();
+    assert_eq!(rows.join(" "), huge.trim(), "{text}");
+    let (_, long_y) = must_find(&buf, "• start failed");
+    let (_, medium_y) = must_find(&buf, "• stopped podman:web");
+    assert!(huge_y < long_y && long_y < medium_y, "{text}");
+    assert!(lines(&buf)[23].contains("Esc close messages"), "{text}");
+
+    // The history is short: the oldest go first.
+    for i in 0..30 {
+        app.say(format!("message {i}"), Level::Info);
+    }
+    assert_eq!(app.history.len(), muxdeck::tui::app::HISTORY);
+    assert_eq!(
+        app.history.front().map(|m| m.0.as_str()),
+        Some("message 10")
     );
+}
+
+#[test]
+fn help_names_each_action_for_the_config() {
+    let mut app = mixed(false);
+    app.mode = Mode::Help;
+    for (w, h) in [(100, 30), (80, 24)] {
+        let buf = draw(&app, w, h);
+        let text = lines(&buf);
+        // The names column starts where `top / bottom` does.
+        let (x, _) = must_find(&buf, "top / bottom");
+        let x = usize::from(x);
+        let names: Vec<String> = text
+            .iter()
+            .flat_map(|l| {
+                let tail: String = l.chars().skip(x).take_while(|c| *c != '│').collect();
+                tail.split(" / ")
+                    .map(|n| {
+                        n.trim_matches(|c| c == '│' || c == ' ' || c == '/')
+                            .to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (_, name, _, _) in ACTIONS {
+            assert!(
+                names.iter().any(|n| n == name),
+                "{w}x{h}: no config name {name:?} in {names:?}\n{}",
+                screen(&buf)
+            );
+        }
+        // On the row of its keys: `x  stop (graceful…)  stop`.
+        let row = row_of(&buf, "  x  stop (graceful");
+        let cell = row
+            .split('│')
+            .find(|c| c.contains("x  stop (graceful"))
+            .unwrap();
+        assert!(cell.trim_end().ends_with("  stop"), "{row:?}");
+        assert!(
+            row_of(&buf, "┌ muxdeck keys").contains("name for config keys:"),
+            "{}",
+            screen(&buf)
+        );
+        assert!(screen(&buf).contains("Esc or ? closes"), "{}", screen(&buf));
+    }
+}
+
+/// `n` sessions on the default socket, the first selected, and `extra` appended.
+fn many(n: usize, extra: Vec<Session>) -> App {
+    let mut sessions: Vec<Session> = (0..n)
+        .map(|i| {
+            tmux(
+                "default",
+                &format!("svc-{i:02}"),
+                5000 + u32::try_from(i).unwrap(),
+            )
+        })
+        .collect();
+    sessions.extend(extra);
+    let mut app = app(false);
+    let _ = app.set_listing(
+        muxdeck::engine::Listing {
+            sessions,
+            health: Vec::new(),
+        },
+        &[],
+    );
+    app
+}
+
+#[test]
+fn at_80x24_the_list_gets_its_rows_and_the_state_is_whole() {
+    let mut killed = podman("killed", State::Exited(Some(137)));
+    killed.image = Some("registry.example.com/team/a-rather-long-image-name:2024.06.01".into());
+    let mut app = many(11, vec![killed]);
+    let buf = draw(&app, 80, 24);
+    // 12 sessions: every row on screen (it was 5 of them), a log pane below.
+    for i in 0..11 {
+        must_find(&buf, &format!("svc-{i:02} "));
+    }
+    assert!(
+        row_of(&buf, "killed").contains("exited (137)"),
+        "{}",
+        screen(&buf)
+    );
+    must_find(&buf, " logs · ");
+    let a = ui::layout(buf.area, &app, &SOURCES);
+    assert!(a.logs.height >= 7, "{a:?}");
+    // The widest state stays whole at every width that shows the state at all.
+    for w in [120, 80, 60, 40, 30] {
+        let buf = draw(&app, w, 24);
+        assert!(
+            row_of(&buf, "killed").contains("exited (137)"),
+            "{w} columns\n{}",
+            screen(&buf)
+        );
+    }
+    // With many sessions the log pane keeps a third of the room.
+    app = many(40, Vec::new());
+    let buf = draw(&app, 80, 24);
+    let a = ui::layout(buf.area, &app, &SOURCES);
+    assert!(
+        a.logs.height >= 7 && a.list.height >= 13,
+        "{a:?}\n{}",
+        screen(&buf)
+    );
+}
+
+#[test]
+fn ports_show_when_there_is_room() {
+    let mut web = podman("web", State::Running);
+    web.ports = vec!["0.0.0.0:8080->80/tcp".into()];
+    let app = many(2, vec![web]);
     let buf = draw(&app, 120, 30);
-    let row = row_of(&buf, "remove failed");
-    assert!(row.contains('…'), "{row:?}");
-    assert!(row.contains("…  "), "two spaces before the health: {row:?}");
-    assert!(row.contains("tmux:"), "the health is still there: {row:?}");
+    let header = row_of(&buf, "NAME");
+    assert!(header.contains("PORTS"), "{header:?}");
+    assert!(
+        row_of(&buf, "web").contains("0.0.0.0:8080->80/tcp"),
+        "{}",
+        screen(&buf)
+    );
+    assert!(header.contains("AGE"), "{header:?}");
+    // Narrow: the ports go first; the state stays.
+    let buf = draw(&app, 50, 30);
+    let header = row_of(&buf, "NAME");
+    assert!(
+        !header.contains("PORTS") && header.contains("STATE"),
+        "{header:?}"
+    );
+}
+
+/// The hint row (the last one).
+fn hints(app: &App, w: u16, h: u16) -> String {
+    let buf = draw(app, w, h);
+    lines(&buf)[usize::from(h) - 1].clone()
+}
+
+#[test]
+fn hints_follow_the_selection_and_the_focused_pane() {
+    let mut app = mixed(false);
+    // A running tmux session.
+    let h = hints(&app, 100, 30);
+    for want in [
+        "Enter attach",
+        "x stop",
+        "X kill",
+        "r restart",
+        "Tab logs",
+        "? help",
+        "q quit",
+    ] {
+        assert!(h.contains(want), "{want:?} missing: {h:?}");
+    }
+    assert!(!h.contains("s start") && !h.contains("e shell"), "{h:?}");
+    // An exited container: nothing to attach to; it can be started or removed.
+    app.selected = Some(SessionId::container(Runtime::Podman, "batch"));
+    let h = hints(&app, 100, 30);
+    assert!(h.contains("s start") && h.contains("D remove"), "{h:?}");
+    assert!(!h.contains("attach") && !h.contains("x stop"), "{h:?}");
+    // A running container: a shell too.
+    app.selected = Some(SessionId::container(Runtime::Podman, "web"));
+    let h = hints(&app, 100, 30);
+    assert!(h.contains("Enter attach") && h.contains("e shell"), "{h:?}");
+    // A defined session: start only.
+    app.selected = Some(SessionId::tmux("work", "planned"));
+    let h = hints(&app, 100, 30);
+    assert!(h.contains("s start") && !h.contains("attach"), "{h:?}");
+    // The log pane: its own keys.
+    app.focus = Focus::Logs;
+    let h = hints(&app, 100, 30);
+    for want in [
+        "PgUp/PgDn scroll",
+        "g/G top/end",
+        "f follow",
+        "w wrap",
+        "Tab list",
+    ] {
+        assert!(h.contains(want), "{want:?} missing: {h:?}");
+    }
+    assert!(!h.contains("s start"), "{h:?}");
+    // Narrow: what does not fit goes, help and quit stay.
+    app.focus = Focus::List;
+    app.selected = Some(SessionId::container(Runtime::Podman, "web"));
+    let h = hints(&app, 40, 30);
+    assert!(h.contains("? help  q quit"), "{h:?}");
+}
+
+#[test]
+fn d_on_a_tmux_session_says_it_is_for_containers_and_asks_nothing() {
+    let mut app = mixed(false);
+    // tmux@work:api is selected.
+    let effect = app.act(Action::Remove);
+    assert_eq!(effect, muxdeck::tui::app::Effect::None);
+    assert_eq!(
+        app.mode,
+        Mode::Normal,
+        "no question for what cannot be done"
+    );
+    let buf = draw(&app, 100, 30);
+    let text = screen(&buf);
+    assert!(
+        text.contains(
+            "D removes containers only; tmux@work:api is a tmux session: press x to stop it"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(" confirm "), "{text}");
+    // A defined container session has no container yet: no question either.
+    let mut app = mixed(false);
+    let def = Session::new(
+        SessionId::container(Runtime::Podman, "planned-box"),
+        State::Defined,
+    );
+    app.sessions.push(def.clone());
+    app.selected = Some(def.id.clone());
+    let _ = app.act(Action::Remove);
+    assert_eq!(app.mode, Mode::Normal);
+    // `e` on a tmux session names the key that does reach it.
+    let mut app = mixed(false);
+    let _ = app.act(Action::Exec);
+    let (msg, _) = app.message.clone().unwrap();
+    assert!(msg.contains("press Enter to attach"), "{msg}");
+}
+
+#[test]
+fn d_on_a_running_container_offers_a_forced_removal_and_says_so() {
+    let mut app = mixed(false);
+    let web = SessionId::container(Runtime::Podman, "web");
+    app.selected = Some(web.clone());
+    let _ = app.act(Action::Remove);
+    assert_eq!(app.mode, Mode::Confirm(Confirm::ForceRemove, web.clone()));
+    let text = screen(&draw(&app, 100, 30));
+    assert!(text.contains("Force-remove podman:web?"), "{text}");
+    assert!(
+        text.contains("It is running: it is killed at once"),
+        "{text}"
+    );
+    let effect = app.answer(true);
+    assert!(
+        matches!(effect, muxdeck::tui::app::Effect::Run(muxdeck::tui::app::Op::ForceRemove, ref s) if s.id == web),
+        "{effect:?}"
+    );
+    // A stopped one gets the plain question.
+    let idle = SessionId::container(Runtime::Podman, "idle");
+    app.selected = Some(idle.clone());
+    let _ = app.act(Action::Remove);
+    assert_eq!(app.mode, Mode::Confirm(Confirm::Remove, idle));
+}
+
+#[test]
+fn top_of_the_log_shows_its_first_page_and_pgdn_the_next() {
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    app.log
+        .buffer
+        .extend((1..=500).map(|i| format!("line number {i}")));
+    app.focus = Focus::Logs;
+    for (w, h) in [(80, 24), (120, 35)] {
+        let buf = draw(&app, w, h);
+        let a = ui::layout(buf.area, &app, &SOURCES);
+        // What the event loop does after each draw.
+        app.log_height = usize::from(a.logs.height - 2);
+        let page = app.log_height;
+        let _ = app.act(Action::Top);
+        let buf = draw(&app, w, h);
+        let rows = log_pane_rows(&buf);
+        let expected: Vec<String> = (1..=page).map(|i| format!("line number {i}")).collect();
+        assert_eq!(rows, expected, "{w}x{h}\n{}", screen(&buf));
+        assert!(!app.log.follow);
+        let _ = app.act(Action::PageDown);
+        let rows = log_pane_rows(&draw(&app, w, h));
+        let expected: Vec<String> = (page + 1..=2 * page)
+            .map(|i| format!("line number {i}"))
+            .collect();
+        assert_eq!(rows, expected, "{w}x{h}");
+        // Up from the first page stays on it.
+        let _ = app.act(Action::Top);
+        let _ = app.act(Action::Up);
+        assert_eq!(log_pane_rows(&draw(&app, w, h))[0], "line number 1");
+        let _ = app.act(Action::Bottom);
+        assert!(app.log.follow);
+    }
+    // Wrapped, the top is line 1 too, on the top row.
+    app.log.wrap = true;
+    app.log.buffer.clear();
+    app.log
+        .buffer
+        .extend((1..=50).map(|i| format!("line number {i} {}", "long ".repeat(30))));
+    let a = ui::layout(ratatui::layout::Rect::new(0, 0, 80, 24), &app, &SOURCES);
+    app.log_height = usize::from(a.logs.height - 2);
+    let _ = app.act(Action::Top);
+    let rows = log_pane_rows(&draw(&app, 80, 24));
+    assert!(rows[0].starts_with("line number 1 "), "{rows:?}");
+}
+
+/// The rows inside the log pane, borders and trailing blanks removed.
+fn log_pane_rows(buf: &Buffer) -> Vec<String> {
+    lines(buf)
+        .iter()
+        .skip_while(|l| !l.starts_with("┌ logs · "))
+        .skip(1)
+        .take_while(|l| !l.starts_with('└'))
+        .map(|l| l.trim_matches('│').trim_end().to_string())
+        .collect()
+}
+
+#[test]
+fn config_example_lists_every_action_with_its_default_keys() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.yml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let cfg = config::parse(&text, &path).expect("the example parses");
+    for (_, name, _, defaults) in ACTIONS {
+        let keys = cfg
+            .keys
+            .get(*name)
+            .unwrap_or_else(|| panic!("config.example.yml does not list the action {name:?}"));
+        assert_eq!(keys, defaults, "keys.{name} in config.example.yml");
+    }
+    assert_eq!(cfg.keys.len(), ACTIONS.len(), "{:?}", cfg.keys.keys());
 }

@@ -1,13 +1,14 @@
 //! The TUI's state and how it changes. Only the event loop mutates it; rendering reads it.
 //! No I/O here: the loop turns the [`Effect`]s this returns into engine calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::engine::{Health, HealthStatus, Listing, LogEvent, Source};
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
 use super::keys::{Action, Keymap};
+use super::wording;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,8 @@ pub enum Confirm {
     Kill,
     /// Container removal.
     Remove,
+    /// Removal of a container that runs: it is killed first.
+    ForceRemove,
 }
 
 impl Confirm {
@@ -36,6 +39,7 @@ impl Confirm {
             Confirm::Stop => "Stop",
             Confirm::Kill => "Force-kill",
             Confirm::Remove => "Remove",
+            Confirm::ForceRemove => "Force-remove",
         }
     }
 }
@@ -47,6 +51,8 @@ pub enum Mode {
     Normal,
     /// The help overlay.
     Help,
+    /// The last messages of the status line, in full.
+    Messages,
     /// Typing a filter.
     Filter,
     /// Asking before an operation on exactly this session.
@@ -66,6 +72,8 @@ pub enum Op {
     Restart,
     /// Remove (container).
     Remove,
+    /// Remove a container even while it runs.
+    ForceRemove,
 }
 
 impl Op {
@@ -76,7 +84,7 @@ impl Op {
             Op::Stop => "stop",
             Op::Kill => "kill",
             Op::Restart => "restart",
-            Op::Remove => "remove",
+            Op::Remove | Op::ForceRemove => "remove",
         }
     }
 
@@ -87,7 +95,7 @@ impl Op {
             Op::Stop => "stopped",
             Op::Kill => "killed",
             Op::Restart => "restarted",
-            Op::Remove => "removed",
+            Op::Remove | Op::ForceRemove => "removed",
         }
     }
 }
@@ -156,6 +164,9 @@ pub struct App {
     pub log: LogView,
     /// Last result, shown in the status bar.
     pub message: Option<(String, Level)>,
+    /// The last [`HISTORY`] results, oldest first, for the messages overlay: a status line
+    /// shows only the newest, and only as much of it as fits.
+    pub history: VecDeque<(String, Level)>,
     /// Operations in flight (shown as a spinner line).
     pub busy: Vec<String>,
     /// Keys.
@@ -192,6 +203,7 @@ impl App {
                 loading: false,
             },
             message: None,
+            history: VecDeque::new(),
             busy: Vec::new(),
             keymap,
             log_height: 10,
@@ -290,14 +302,14 @@ impl App {
                 self.log.buffer.extend(lines);
                 if !self.log.follow {
                     // Keep the view still while the user reads.
-                    self.log.scroll = (self.log.scroll + n).min(self.log.buffer.len());
+                    self.log.scroll = (self.log.scroll + n).min(self.max_scroll());
                 }
             }
             LogEvent::Skipped(n) => {
                 self.log.buffer.push_gap(n);
                 if !self.log.follow && n > 0 {
                     // The gap marker is a line too: keep the view still.
-                    self.log.scroll = (self.log.scroll + 1).min(self.log.buffer.len());
+                    self.log.scroll = (self.log.scroll + 1).min(self.max_scroll());
                 }
             }
             LogEvent::Ended(why) => self.log.note = Some(format!("log ended: {why}")),
@@ -305,9 +317,14 @@ impl App {
         }
     }
 
-    /// Shows a result in the status bar.
+    /// Shows a result in the status bar and keeps it in the history.
     pub fn say(&mut self, text: impl Into<String>, level: Level) {
-        self.message = Some((text.into(), level));
+        let text = text.into();
+        if self.history.len() >= HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back((text.clone(), level));
+        self.message = Some((text, level));
     }
 
     /// Handles an action in normal mode.
@@ -315,6 +332,7 @@ impl App {
         match action {
             Action::Quit => return Effect::Quit,
             Action::Help => self.mode = Mode::Help,
+            Action::Messages => self.mode = Mode::Messages,
             Action::Filter => self.mode = Mode::Filter,
             Action::Focus => {
                 self.focus = match self.focus {
@@ -339,7 +357,9 @@ impl App {
                 return self.movement(action);
             }
             Action::Attach | Action::Exec => {
-                if let Some(s) = self.selected_session().cloned() {
+                if let Some(s) = self.selected_session().cloned()
+                    && !self.refused(action, &s)
+                {
                     return Effect::HandOver(s, action == Action::Exec);
                 }
             }
@@ -347,9 +367,36 @@ impl App {
             Action::Restart => return self.run(Op::Restart),
             Action::Stop => self.ask(Confirm::Stop),
             Action::Kill => self.ask(Confirm::Kill),
-            Action::Remove => self.ask(Confirm::Remove),
+            Action::Remove => self.ask_remove(),
         }
         Effect::None
+    }
+
+    /// Says why `action` cannot apply to `s`, if it cannot; true then.
+    fn refused(&mut self, action: Action, s: &Session) -> bool {
+        match wording::refusal(action, s, &self.keymap) {
+            Some(why) => {
+                self.say(why, Level::Error);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `D`: a tmux session or a defined one is refused at once (nothing to confirm); a
+    /// running container is offered a forced removal, and the question says so.
+    fn ask_remove(&mut self) {
+        let Some(s) = self.selected_session().cloned() else {
+            return;
+        };
+        if self.refused(Action::Remove, &s) {
+            return;
+        }
+        if s.state.is_alive() {
+            self.ask(Confirm::ForceRemove);
+        } else {
+            self.ask(Confirm::Remove);
+        }
     }
 
     fn run(&mut self, op: Op) -> Effect {
@@ -383,6 +430,7 @@ impl App {
             Confirm::Stop => Op::Stop,
             Confirm::Kill => Op::Kill,
             Confirm::Remove => Op::Remove,
+            Confirm::ForceRemove => Op::ForceRemove,
         };
         Effect::Run(op, s)
     }
@@ -412,7 +460,7 @@ impl App {
             }
             Focus::Logs => {
                 let page = self.log_height.max(1);
-                let max = self.log.buffer.len().saturating_sub(1);
+                let max = self.max_scroll();
                 let s = self.log.scroll;
                 self.log.scroll = match action {
                     Action::Up => s + 1,
@@ -433,13 +481,19 @@ impl App {
 
     /// Scrolls the log by `lines` (negative: towards older lines), as the mouse wheel does.
     pub fn scroll_log(&mut self, up: bool, lines: usize) {
-        let max = self.log.buffer.len().saturating_sub(1);
+        let max = self.max_scroll();
         self.log.scroll = if up {
             (self.log.scroll + lines).min(max)
         } else {
             self.log.scroll.saturating_sub(lines)
         };
         self.log.follow = self.log.scroll == 0;
+    }
+
+    /// The farthest the log scrolls up: to its first page (line 1 on the top row, the
+    /// pane full), not to line 1 alone on the bottom row.
+    fn max_scroll(&self) -> usize {
+        self.log.buffer.len().saturating_sub(self.log_height.max(1))
     }
 
     /// Selects a visible row, switching the log stream.
@@ -494,6 +548,9 @@ impl App {
             .collect()
     }
 }
+
+/// Results the messages overlay keeps.
+pub const HISTORY: usize = 20;
 
 /// A backend error in a few words for the health line (the full text is in `muxdeck list`).
 pub fn short_error(message: &str) -> String {

@@ -52,6 +52,8 @@ pub enum Action {
     Refresh,
     /// Show the help overlay.
     Help,
+    /// Show the last messages of the status line in full.
+    Messages,
     /// Quit.
     Quit,
 }
@@ -117,6 +119,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "refresh",
         "refresh now, reload config",
         &["R"],
+    ),
+    (
+        Action::Messages,
+        "messages",
+        "the last messages in full",
+        &["m"],
     ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod terminal;
 pub mod ui;
 mod watch;
+pub mod wording;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -317,7 +318,8 @@ impl Runner {
         let size = self.tui.terminal.size()?;
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
-            self.app.visible().len(),
+            &self.app,
+            &SOURCES,
         );
         self.app.list_height = usize::from(areas.list.height.saturating_sub(3));
         self.app.log_height = usize::from(areas.logs.height.saturating_sub(2));
@@ -439,7 +441,7 @@ impl Runner {
             _ => return Ok(false),
         };
         let effect = match &self.app.mode {
-            Mode::Help => {
+            Mode::Help | Mode::Messages => {
                 self.app.mode = Mode::Normal;
                 Effect::None
             }
@@ -574,6 +576,7 @@ impl Runner {
         self.app.busy.push(label.clone());
         let engine = self.engine.clone();
         let tx = self.tx.clone();
+        let keymap = self.app.keymap.clone();
         tokio::spawn(async move {
             let result = match op {
                 Op::Start => engine.start(&s).await.map(|()| None),
@@ -581,6 +584,7 @@ impl Runner {
                 Op::Kill => engine.stop(&s, true, None).await.map(Some),
                 Op::Restart => engine.restart(&s).await.map(|()| None),
                 Op::Remove => engine.remove(&s, false).await.map(|()| None),
+                Op::ForceRemove => engine.remove(&s, true).await.map(|()| None),
             };
             let (text, ok) = match result {
                 Ok(Some(crate::engine::StopOutcome::AlreadyStopped)) => {
@@ -595,7 +599,14 @@ impl Runner {
                 Err(crate::engine::EngineError::AlreadyRunning(id)) if op == Op::Start => {
                     (format!("{id} is already running"), true)
                 }
-                Err(e) => (format!("{} failed: {e}", op.verb()), false),
+                Err(e) => (
+                    format!(
+                        "{} failed: {}",
+                        op.verb(),
+                        wording::engine_error(&e, &keymap)
+                    ),
+                    false,
+                ),
             };
             let _ = tx.send(Msg::OpDone { label, text, ok }).await;
         });
@@ -613,7 +624,8 @@ impl Runner {
         let inv = match inv {
             Ok(i) => i,
             Err(e) => {
-                self.app.say(e.to_string(), Level::Error);
+                let text = wording::engine_error(&e, &self.app.keymap);
+                self.app.say(text, Level::Error);
                 return Ok(());
             }
         };

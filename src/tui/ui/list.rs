@@ -1,5 +1,7 @@
-//! The session list: name, backend and location, state, pid or image, age. Columns drop
-//! from the right as the terminal narrows.
+//! The session list: name, backend and location, state, pid or image, ports, age. Columns
+//! are as wide as their content; the state is always whole, and the other columns drop
+//! from the right (ports first, then age, the pid or image, the backend) as the terminal
+//! narrows.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -19,40 +21,107 @@ fn pid_or_image(s: &Session) -> String {
     }
 }
 
+fn ports(s: &Session) -> String {
+    s.ports.join(", ")
+}
+
+/// Columns between cells: two, so a cell's own spaces never read as a column break.
+const GAP: u16 = 2;
+/// The narrowest the name column gets while other columns are shown.
+const NAME_MIN: u16 = 8;
+/// The narrowest the pid / image column is worth showing.
+const INFO_MIN: u16 = 11;
+
+/// Which columns show, and how wide.
+struct Columns {
+    name: u16,
+    backend: Option<u16>,
+    state: u16,
+    info: bool,
+    ports: Option<u16>,
+    age: Option<u16>,
+}
+
+fn widest<'a>(
+    header: &str,
+    cells: impl Iterator<Item = &'a Session>,
+    f: impl Fn(&Session) -> String,
+) -> u16 {
+    let w = cells
+        .map(|s| f(s).width())
+        .max()
+        .unwrap_or(0)
+        .max(header.width());
+    u16::try_from(w).unwrap_or(u16::MAX)
+}
+
+/// Sizes the columns for `inner` columns of room: name and state first (the state whole),
+/// then backend, pid / image, age and ports while they fit; the name then grows to its
+/// longest, and the pid / image column takes what is left.
+fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
+    let it = || visible.iter().copied();
+    let name_full = widest("NAME", it(), |s| {
+        format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
+    });
+    let state = widest("STATE", it(), |s| s.state.to_string());
+    let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
+    let mut used = name_min.saturating_add(GAP).saturating_add(state);
+    // In order, and none after the first that does not fit, so the columns go from the
+    // right as the screen narrows.
+    let mut full = false;
+    let mut take = |w: u16| -> Option<u16> {
+        let need = used.saturating_add(GAP).saturating_add(w);
+        full = full || need > inner;
+        (!full).then(|| {
+            used = need;
+            w
+        })
+    };
+    let backend = take(widest("BACKEND", it(), Session::backend_label));
+    let info = take(INFO_MIN).is_some();
+    let age = take(widest("AGE", it(), |s| format_age(s.created, now)));
+    let port_w = widest("PORTS", it(), ports);
+    let ports = if visible.iter().any(|s| !s.ports.is_empty()) {
+        take(port_w)
+    } else {
+        None
+    };
+    let name = name_min
+        .saturating_add(inner.saturating_sub(used))
+        .min(name_full);
+    Columns {
+        name,
+        backend,
+        state,
+        info,
+        ports,
+        age,
+    }
+}
+
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let w = area.width;
-    let show_age = w >= 70;
-    let show_info = w >= 56;
-    let show_backend = w >= 36;
+    let cols = columns(&visible, area.width.saturating_sub(2), now);
     let mut header = vec![Cell::from("NAME")];
-    // The name column is as wide as the longest name (within limits), so the image column
-    // gets the rest instead of a sea of blanks.
-    let longest = visible
-        .iter()
-        .map(|s| s.id.name.width() + if s.from_config { 2 } else { 0 } + 1)
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let name_w = u16::try_from(longest)
-        .unwrap_or(u16::MAX)
-        .min(w * 2 / 5)
-        .max(8);
-    let mut widths = vec![Constraint::Length(name_w)];
-    if show_backend {
+    let mut widths = vec![Constraint::Length(cols.name)];
+    if let Some(w) = cols.backend {
         header.push(Cell::from("BACKEND"));
-        widths.push(Constraint::Length(14));
+        widths.push(Constraint::Length(w));
     }
     header.push(Cell::from("STATE"));
-    widths.push(Constraint::Length(11));
-    if show_info {
+    widths.push(Constraint::Length(cols.state));
+    if cols.info {
         header.push(Cell::from("PID / IMAGE"));
         widths.push(Constraint::Fill(1));
     }
-    if show_age {
+    if let Some(w) = cols.ports {
+        header.push(Cell::from("PORTS"));
+        widths.push(Constraint::Length(w));
+    }
+    if let Some(w) = cols.age {
         header.push(Cell::from("AGE"));
-        widths.push(Constraint::Length(4));
+        widths.push(Constraint::Length(w));
     }
     let rows = visible.iter().map(|s| {
         let name = if s.from_config {
@@ -64,17 +133,20 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             Line::from(s.id.name.clone())
         };
         let mut cells = vec![Cell::from(name)];
-        if show_backend {
+        if cols.backend.is_some() {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
         }
         cells.push(Cell::from(Span::styled(
             s.state.to_string(),
             theme.state(s.state),
         )));
-        if show_info {
+        if cols.info {
             cells.push(Cell::from(pid_or_image(s)));
         }
-        if show_age {
+        if cols.ports.is_some() {
+            cells.push(Cell::from(ports(s)));
+        }
+        if cols.age.is_some() {
             cells.push(Cell::from(Span::styled(
                 format_age(s.created, now),
                 theme.dim(),
@@ -102,7 +174,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
-        .column_spacing(1)
+        .column_spacing(GAP)
         .row_highlight_style(theme.selected())
         .block(
             Block::default()

@@ -83,30 +83,54 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     // The window: the lines that fill `rows` screen rows, ending `scroll` lines above the
     // newest. Wrapping is done here, not by the paragraph, so the rows a line takes are
     // known exactly and the newest line is always the last row shown.
-    let end = log.buffer.len().saturating_sub(log.scroll);
-    let start = end.saturating_sub(rows);
+    let len = log.buffer.len();
     let width = usize::from(inner.width);
-    let mut used = 0;
-    let mut window: Vec<Vec<Line<'static>>> = Vec::new();
-    for i in (start..end).rev() {
-        let Some(l) = log.buffer.get(i) else { continue };
+    let screen_rows = |i: usize| -> Vec<Line<'static>> {
+        let Some(l) = log.buffer.get(i) else {
+            return Vec::new();
+        };
         let mut line_rows = styled(l, theme);
+        if line_rows.is_empty() {
+            // An empty line still takes its row.
+            line_rows.push(Line::raw(""));
+        }
         if log.wrap {
-            line_rows = line_rows
+            line_rows
                 .into_iter()
                 .flat_map(|line| wrap_line(line, width))
-                .collect();
+                .collect()
+        } else {
+            line_rows
         }
-        let cost = line_rows.len().max(1);
-        if used + cost > rows && !window.is_empty() {
-            break;
+    };
+    if log.scroll > 0 && log.scroll >= len.saturating_sub(rows) {
+        // Scrolled to the top: the first page, line 1 on the top row and the pane full
+        // below it (counting back from the end would show line 1 alone).
+        for i in 0..len {
+            if lines.len() >= rows {
+                break;
+            }
+            lines.extend(screen_rows(i));
         }
-        used += cost;
-        window.push(line_rows);
+        lines.truncate(rows);
+    } else {
+        let end = len.saturating_sub(log.scroll);
+        let start = end.saturating_sub(rows);
+        let mut used = 0;
+        let mut window: Vec<Vec<Line<'static>>> = Vec::new();
+        for i in (start..end).rev() {
+            let line_rows = screen_rows(i);
+            let cost = line_rows.len().max(1);
+            if used + cost > rows && !window.is_empty() {
+                break;
+            }
+            used += cost;
+            window.push(line_rows);
+        }
+        lines.extend(window.into_iter().rev().flatten());
+        // The oldest line of the window may not fit whole: its first rows go.
+        lines.drain(..used.saturating_sub(rows).min(lines.len()));
     }
-    lines.extend(window.into_iter().rev().flatten());
-    // The oldest line of the window may not fit whole: its first rows go.
-    lines.drain(..used.saturating_sub(rows).min(lines.len()));
     if let Some(n) = &log.note
         && note_rows == 1
     {

@@ -26,15 +26,26 @@ pub struct Areas {
     pub status: Rect,
 }
 
-/// Splits the screen: list on top, logs below, status bar at the bottom.
-pub fn layout(area: Rect, rows: usize) -> Areas {
-    let status_h = if area.height >= 10 { 2 } else { 1 }.min(area.height);
+/// Splits the screen: list on top, logs below, status bar at the bottom. The status bar
+/// takes a second message row when the last result needs it; the list gets the rows its
+/// sessions need, up to two thirds of the rest, and the log pane what remains.
+pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
+    let status_max = if area.height >= 12 {
+        3
+    } else if area.height >= 10 {
+        2
+    } else {
+        1
+    };
+    let status_h = status::height(app, sources, area.width, status_max.min(area.height));
     let rest = area.height - status_h;
+    let rows = app.visible().len();
     let (list_h, logs_h) = if rest < 8 {
         (rest, 0)
     } else {
         let want = u16::try_from(rows + 3).unwrap_or(u16::MAX);
-        let list_h = want.clamp(4, (rest * 2 / 5).max(4));
+        let log_min = (rest / 3).max(5);
+        let list_h = want.min(rest.saturating_sub(log_min)).max(4);
         (list_h, rest - list_h)
     };
     let [list, logs, status] = Layout::vertical([
@@ -53,7 +64,7 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     if area.width < 2 || area.height < 2 {
         return;
     }
-    let a = layout(area, app.visible().len());
+    let a = layout(area, app, sources);
     list::render(app, now, theme, frame, a.list);
     if a.logs.height > 0 {
         logs::render(app, theme, frame, a.logs);
@@ -61,6 +72,7 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     status::render(app, sources, theme, frame, a.status);
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
+        Mode::Messages => popup::messages(app, theme, frame, area),
         Mode::Confirm(what, id) => popup::confirm(*what, id, theme, frame, area),
         _ => {}
     }

@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::SessionId;
-use crate::tui::app::{App, Confirm};
+use crate::tui::app::{App, Confirm, Level};
 use crate::tui::keys::{ACTIONS, Action};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -29,26 +29,28 @@ fn boxed(
     width: u16,
     lines: Vec<Line<'_>>,
     border: ratatui::style::Style,
-    title: Span<'_>,
+    titles: (Span<'_>, Option<Span<'_>>),
 ) {
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(border)
-                .title(title),
-        ),
-        rect,
-    );
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(border)
+        .title(titles.0);
+    if let Some(bottom) = titles.1 {
+        block = block.title_bottom(bottom);
+    }
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// Width of the help overlay when the screen allows it.
 const HELP_WIDTH: u16 = 78;
 /// Width of the key column of the help overlay (keys right-aligned, then two spaces).
 const KEY_COLUMN: usize = 19;
+/// Widest action name column of the help overlay (two spaces, then the name); a pair of
+/// names wider than this takes two rows.
+const NAME_COLUMN: usize = 21;
 
 /// Splits `text` at spaces into rows of at most `width` columns (a word longer than a row
 /// gets a row of its own and is cut by the renderer).
@@ -76,7 +78,7 @@ const PAIRS: &[(Action, Action, &str)] = &[
     (
         Action::Top,
         Action::Bottom,
-        "first / last row (oldest / newest line)",
+        "first / last row (oldest / newest)",
     ),
     (Action::PageUp, Action::PageDown, "page up / down"),
     (
@@ -86,8 +88,17 @@ const PAIRS: &[(Action, Action, &str)] = &[
     ),
 ];
 
-/// Rows of the help: the keys bound now (remapped ones included) and what they do.
-fn help_entries(app: &App) -> Vec<(String, String)> {
+/// The name the config's `keys:` takes for an action.
+fn name_of(action: Action) -> &'static str {
+    ACTIONS
+        .iter()
+        .find(|(a, ..)| *a == action)
+        .map_or("", |(_, name, ..)| *name)
+}
+
+/// Rows of the help: the keys bound now (remapped ones included), what they do, and the
+/// action names the config's `keys:` takes.
+fn help_entries(app: &App) -> Vec<(String, String, Vec<String>)> {
     let keys = |a: Action| -> String {
         app.keymap
             .keys_of(a)
@@ -96,44 +107,124 @@ fn help_entries(app: &App) -> Vec<(String, String)> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let mut out: Vec<(String, String)> = PAIRS
+    let mut out: Vec<(String, String, Vec<String>)> = PAIRS
         .iter()
-        .map(|(a, b, text)| (format!("{} / {}", keys(*a), keys(*b)), (*text).to_string()))
+        .map(|(a, b, text)| {
+            (
+                format!("{} / {}", keys(*a), keys(*b)),
+                (*text).to_string(),
+                vec![name_of(*a).to_string(), name_of(*b).to_string()],
+            )
+        })
         .collect();
-    for (action, _, text, _) in ACTIONS {
+    for (action, name, text, _) in ACTIONS {
         if !PAIRS.iter().any(|(a, b, _)| a == action || b == action) {
-            out.push((keys(*action), (*text).to_string()));
+            out.push((
+                keys(*action),
+                (*text).to_string(),
+                vec![(*name).to_string()],
+            ));
         }
     }
     out
 }
 
-/// The help overlay: every action with its keys. Long descriptions wrap under their own
-/// column, and the box is sized from the wrapped rows, so the last rows are never cut
-/// off while the screen has room for them.
+/// The names of a help row in rows of at most `width` columns: `up / down` on one row
+/// when it fits, else one name a row.
+fn name_rows(names: &[String], width: usize) -> Vec<String> {
+    let joined = names.join(" / ");
+    if joined.width() <= width {
+        return vec![joined];
+    }
+    let last = names.len().saturating_sub(1);
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            if i < last {
+                format!("{n} /")
+            } else {
+                n.clone()
+            }
+        })
+        .collect()
+}
+
+/// The help overlay: every action with its keys, what it does and its name for the
+/// config's `keys:`. Long descriptions wrap under their own column, and the box is sized
+/// from the wrapped rows, so the last rows are never cut off while the screen has room.
 pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = HELP_WIDTH.min(area.width);
     let inner = usize::from(width.saturating_sub(2)).max(1);
-    let text_width = inner.saturating_sub(KEY_COLUMN).max(10);
+    let names_width = NAME_COLUMN.min(inner * 2 / 7);
+    let text_width = inner.saturating_sub(KEY_COLUMN + names_width).max(10);
     let mut lines = Vec::new();
-    for (keys, text) in help_entries(app) {
-        for (i, row) in wrap_words(&text, text_width).into_iter().enumerate() {
+    for (keys, text, names) in help_entries(app) {
+        let text_rows = wrap_words(&text, text_width);
+        let names = name_rows(&names, names_width.saturating_sub(2).max(1));
+        for i in 0..text_rows.len().max(names.len()) {
             let key = if i == 0 { keys.as_str() } else { "" };
+            let row = text_rows.get(i).map_or("", String::as_str);
+            let name = names.get(i).map_or("", String::as_str);
             lines.push(Line::from(vec![
                 Span::styled(format!("{key:>w$}  ", w = KEY_COLUMN - 2), theme.key()),
-                Span::raw(row),
+                Span::raw(format!("{row:<text_width$}")),
+                Span::styled(format!("  {name}"), theme.dim()),
             ]));
         }
     }
-    lines.push(Line::raw(""));
-    for row in wrap_words(
-        "mouse wheel scrolls the log · ◆ marks config sessions · Esc or ? closes",
-        inner,
-    ) {
-        lines.push(Line::from(Span::styled(row, theme.dim())));
+    let title = Span::styled(
+        " muxdeck keys · what they do · name for config keys: ",
+        theme.title(),
+    );
+    let footer = Span::styled(
+        " mouse wheel scrolls the log · ◆ config session · Esc or ? closes ",
+        theme.dim(),
+    );
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.focused_border(),
+        (title, Some(footer)),
+    );
+}
+
+/// The messages overlay: the last results in full, newest first, errors in red.
+pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = HELP_WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let room = usize::from(area.height.saturating_sub(2));
+    let mut lines = Vec::new();
+    if app.history.is_empty() {
+        lines.push(Line::from(Span::styled("no messages yet", theme.dim())));
     }
-    let title = Span::styled(" muxdeck keys ", theme.title());
-    boxed(frame, area, width, lines, theme.focused_border(), title);
+    for (text, level) in app.history.iter().rev() {
+        let style = if *level == Level::Error {
+            theme.error()
+        } else {
+            ratatui::style::Style::default()
+        };
+        let rows = wrap_words(text, inner.saturating_sub(2).max(1));
+        if lines.len() + rows.len() > room && !lines.is_empty() {
+            break;
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let bullet = if i == 0 { "• " } else { "  " };
+            lines.push(Line::from(Span::styled(format!("{bullet}{row}"), style)));
+        }
+    }
+    let title = Span::styled(" messages, newest first ", theme.title());
+    let footer = Span::styled(" any key closes ", theme.dim());
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.focused_border(),
+        (title, Some(footer)),
+    );
 }
 
 /// The confirm question naming the exact session.
@@ -143,6 +234,9 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         Confirm::Stop => "Interrupts its programs and waits for them to exit.",
         Confirm::Kill => "Kills it at once: no time to clean up.",
         Confirm::Remove => "Deletes the container and its logs.",
+        Confirm::ForceRemove => {
+            "It is running: it is killed at once, then the container and its logs are deleted."
+        }
     };
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);
@@ -184,7 +278,7 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         width,
         lines,
         theme.error(),
-        Span::raw(" confirm "),
+        (Span::raw(" confirm "), None),
     );
 }
 

@@ -13,6 +13,7 @@ use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
 pub use schema::{BackendChoice, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
+use values::Text;
 
 /// The environment variable naming a config file.
 pub const CONFIG_ENV: &str = "MUXDECK_CONFIG";
@@ -309,9 +310,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let d = file.defaults;
     let defaults = Defaults {
         backend: d.backend.unwrap_or(BackendChoice::Tmux),
-        tmux_binary: d.tmux_binary.unwrap_or_else(|| "tmux".into()),
-        podman_binary: d.podman_binary.unwrap_or_else(|| "podman".into()),
-        docker_binary: d.docker_binary.unwrap_or_else(|| "docker".into()),
+        tmux_binary: d
+            .tmux_binary
+            .map_or_else(|| "tmux".into(), Text::into_string),
+        podman_binary: d
+            .podman_binary
+            .map_or_else(|| "podman".into(), Text::into_string),
+        docker_binary: d
+            .docker_binary
+            .map_or_else(|| "docker".into(), Text::into_string),
         container_runtime: d.container_runtime.unwrap_or_default(),
         stop_timeout: Duration::from_secs(
             d.stop_timeout
@@ -322,7 +329,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 .map_or(DEFAULT_COMMAND_TIMEOUT_SECS, |t| t.get())
                 .max(1),
         ),
-        shell: d.shell.unwrap_or_else(|| "sh".into()),
+        shell: d.shell.map_or_else(|| "sh".into(), Text::into_string),
     };
     let mut sessions = Vec::new();
     for (name, spec) in file.sessions {
@@ -341,7 +348,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys: file
             .keys
             .into_iter()
-            .map(|(k, v)| (k, v.into_vec()))
+            .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
     })
 }
@@ -394,7 +401,8 @@ fn session_def(
             }
         }
     };
-    if let Some(cmd) = &spec.command {
+    let command = spec.command.map(Text::into_string);
+    if let Some(cmd) = &command {
         if cmd.trim().is_empty() {
             return Err("`command` is empty".into());
         }
@@ -403,18 +411,18 @@ fn session_def(
         }
     }
     let working_dir = spec.working_dir.map(|w| match kind {
-        SessionKind::Tmux { .. } => resolve_host_path(&w, base),
-        SessionKind::Container { .. } => PathBuf::from(w),
+        SessionKind::Tmux { .. } => resolve_host_path(w.as_str(), base),
+        SessionKind::Container { .. } => PathBuf::from(w.into_string()),
     });
     Ok(SessionDef {
         name: name.to_string(),
         kind,
-        command: spec.command,
+        command,
         working_dir,
         env: spec
             .env
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (k.into_string(), v.into_string()))
             .collect(),
     })
 }

@@ -23,6 +23,8 @@ pub struct FileSchema {
     pub sessions: BTreeMap<SessionName, SessionSchema>,
     /// Lines kept per log pane in the TUI.
     pub log_lines: Option<LogLines>,
+    /// Which backends to use (default: see [`super::Backends`]).
+    pub backends: Option<Vec<super::BackendName>>,
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,

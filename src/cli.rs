@@ -10,7 +10,9 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
-use muxdeck::engine::{AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome};
+use muxdeck::engine::{
+    AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, Source, StopOutcome,
+};
 use muxdeck::model::{BackendKind, Location, Session, State, format_age};
 
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
@@ -202,23 +204,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                 BackendArg::Container => BackendKind::Container,
             });
             let listing = engine.list(kind).await;
-            for h in &listing.health {
-                match &h.status {
-                    HealthStatus::Error { message } => {
-                        eprintln!("muxdeck: warning: {}: {message}", h.backend);
-                    }
-                    // A tool that is simply absent is quiet, unless the config names it.
-                    HealthStatus::NotInstalled => {
-                        if let Some((key, binary)) = configured_binary(engine, h.backend) {
-                            eprintln!(
-                                "muxdeck: warning: {}: {binary} (defaults.{key}) is not installed",
-                                h.backend
-                            );
-                        }
-                    }
-                    HealthStatus::Ok { .. } => {}
-                }
-            }
+            warn_health(engine, &listing.health);
             if json {
                 let doc = ListJson {
                     sessions: listing.sessions.iter().map(SessionJson::from).collect(),
@@ -355,6 +341,41 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
             Ok(0)
         }
         Command::Config { .. } => Ok(0),
+    }
+}
+
+/// Warns on stderr about the backends a listing needed that did not answer. A tool that is
+/// simply absent, or a runtime without a daemon, is quiet unless the config names it (its
+/// executable, or the backend in `backends:`): then the user expects it there.
+fn warn_health(engine: &Engine, health: &[Health]) {
+    for h in health {
+        let named = Source::ALL
+            .into_iter()
+            .find(|s| s.name() == h.backend)
+            .is_some_and(|s| engine.config().backends.named(s.backend_name()));
+        match &h.status {
+            HealthStatus::Error { message } => {
+                eprintln!("muxdeck: warning: {}: {message}", h.backend);
+            }
+            HealthStatus::NotInstalled => match configured_binary(engine, h.backend) {
+                Some((key, binary)) => eprintln!(
+                    "muxdeck: warning: {}: {binary} (defaults.{key}) is not installed",
+                    h.backend
+                ),
+                None if named => eprintln!(
+                    "muxdeck: warning: {0}: not installed, though `backends:` lists it",
+                    h.backend
+                ),
+                None => {}
+            },
+            HealthStatus::NotRunning { message } if named => {
+                eprintln!(
+                    "muxdeck: warning: {}: no daemon is running, though `backends:` lists it ({message})",
+                    h.backend
+                );
+            }
+            HealthStatus::NotRunning { .. } | HealthStatus::Ok { .. } => {}
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod config;
 pub mod engine;
+pub mod keyspec;
 pub mod logs;
 pub mod model;
 pub mod tui;

@@ -155,6 +155,99 @@ fn invalid_values_are_refused_and_nothing_starts() {
     w.ok(Some(&cfg), &["config", "check"]);
 }
 
+/// Everything the program would refuse later is refused when the file loads: `config
+/// check` fails with the file, line, column and field, and nothing is started.
+#[test]
+fn config_check_refuses_what_would_fail_later_with_its_position() {
+    let w = World::new();
+    let (t, sock) = (unique("nul"), unique("sock"));
+    // (YAML, line, column, field, what the message says); `\0` is a YAML escape.
+    let cases = [
+        (
+            "keys:\n  quit: [q, ctrl-c]\n  atach: [a]\n".to_string(),
+            3,
+            3,
+            "keys",
+            "unknown action \"atach\" (did you mean `attach`?)",
+        ),
+        (
+            "keys:\n  quit: [q, foo]\n".to_string(),
+            2,
+            13,
+            "keys.quit[1]",
+            "unknown key \"foo\"",
+        ),
+        (
+            "keys:\n  quit: hyper-q\n".to_string(),
+            2,
+            9,
+            "keys.quit",
+            "unknown key",
+        ),
+        (
+            format!("sessions:\n  {t}:\n    socket: {sock}\n    command: \"sleep 60\\0\"\n"),
+            4,
+            14,
+            &format!("sessions.{t}.command"),
+            "NUL byte",
+        ),
+        (
+            format!("sessions:\n  {t}:\n    socket: {sock}\n    env:\n      A: \"x\\0\"\n"),
+            5,
+            10,
+            &format!("sessions.{t}.env.A"),
+            "NUL byte",
+        ),
+        (
+            format!("sessions:\n  {t}:\n    socket: {sock}\n    working_dir: \"/tmp\\0\"\n"),
+            4,
+            18,
+            &format!("sessions.{t}.working_dir"),
+            "NUL byte",
+        ),
+        (
+            format!(
+                "sessions:\n  {t}:\n    backend: container\n    image: busybox\n    volumes: [\"/a\\0:/b\"]\n"
+            ),
+            5,
+            15,
+            &format!("sessions.{t}.volumes[0]"),
+            "NUL byte",
+        ),
+        (
+            "defaults:\n  shell: \"sh\\0\"\n".to_string(),
+            2,
+            10,
+            "defaults.shell",
+            "NUL byte",
+        ),
+        (
+            "defaults:\n  tmux_binary: \"tmux\\0\"\n".to_string(),
+            2,
+            16,
+            "defaults.tmux_binary",
+            "NUL byte",
+        ),
+    ];
+    for (yaml, line_no, column, field, detail) in &cases {
+        let cfg = w.config(yaml);
+        for args in [&["config", "check"][..], &["start", &t]] {
+            let err = w.fail(Some(&cfg), args, 2);
+            let line = one_line(&err);
+            let at = format!(
+                "muxdeck: config {} line {line_no} column {column}: {field}: ",
+                cfg.display()
+            );
+            assert!(line.starts_with(&at), "{yaml:?}: expected {at:?}:\n{line}");
+            assert!(line.contains(detail), "{yaml:?}: {line}");
+        }
+    }
+    assert!(!w.tmux.socket_path(&sock).exists(), "nothing was started");
+    // The forms `keys:` takes are accepted: one key, a list, a digit.
+    let cfg = w.config("keys:\n  quit: Q\n  stop: [x, ctrl-x]\n  help: 5\n");
+    w.ok(Some(&cfg), &["config", "check"]);
+}
+
 #[test]
 fn a_config_file_that_does_not_exist_is_an_error() {
     let w = World::new();

@@ -70,7 +70,9 @@ impl ContainerCli {
         let inv = self
             .inv()
             .args(["ps", "-a", "--no-trunc", "--format", "json"]);
-        let out = process::run(&inv, self.timeout).await?;
+        let out = process::run(&inv, self.timeout)
+            .await
+            .map_err(BackendError::daemon_absent)?;
         parse_ps(&out.text(), self.runtime).map_err(|detail| BackendError::Parse {
             program: self.binary.clone(),
             action: "ps".into(),
@@ -91,7 +93,7 @@ impl ContainerCli {
             if err.contains("no such") {
                 return Ok(None);
             }
-            return Err(process::failed(&inv, &out, status.code()));
+            return Err(process::failed(&inv, &out, status.code()).daemon_absent());
         }
         let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| BackendError::Parse {
             program: self.binary.clone(),

@@ -18,6 +18,16 @@ pub enum BackendError {
         /// The executable as configured.
         program: String,
     },
+    /// The runtime's daemon is not there to answer (no socket, or nobody listening on it):
+    /// nothing runs on it, which is a state, not a fault. Not a daemon that hangs: that is
+    /// [`BackendError::Timeout`].
+    #[error("{program}: no daemon is running ({message})")]
+    NotRunning {
+        /// The executable.
+        program: String,
+        /// The tool's own words (they name the socket it tried).
+        message: String,
+    },
     /// The call did not finish in time.
     #[error("`{program} {action}` did not answer within {}s; is it hung? (defaults.command_timeout)", .after.as_secs())]
     Timeout {
@@ -120,4 +130,23 @@ impl BackendError {
     pub fn is_missing(&self) -> bool {
         matches!(self, BackendError::Missing { .. })
     }
+
+    /// A failure that says the runtime's daemon is absent becomes
+    /// [`BackendError::NotRunning`]; anything else is returned as it is.
+    pub fn daemon_absent(self) -> Self {
+        match self {
+            BackendError::Failed {
+                program, message, ..
+            } if says_no_daemon(&message) => BackendError::NotRunning { program, message },
+            other => other,
+        }
+    }
+}
+
+/// What docker and podman (remote) print when nothing answers at their socket or address:
+/// no socket file, a stale one, or a refused connection. A permission error is not
+/// absence, and stays a failure.
+fn says_no_daemon(message: &str) -> bool {
+    let m = message.to_lowercase();
+    m.contains("cannot connect to the docker daemon") || m.contains("cannot connect to podman")
 }

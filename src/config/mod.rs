@@ -1,6 +1,7 @@
 //! The config file: where it is found, how it loads, and the validated [`Config`] the engine
 //! uses. Every error names the file, the position and what is wrong.
 
+mod backends;
 mod limits;
 mod schema;
 pub mod values;
@@ -9,10 +10,12 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use backends::{BackendName, Backends};
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
 pub use schema::{BackendChoice, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
+use values::Text;
 
 /// The environment variable naming a config file.
 pub const CONFIG_ENV: &str = "MUXDECK_CONFIG";
@@ -208,6 +211,8 @@ pub struct Config {
     pub log_lines: usize,
     /// Key remapping: action name → keys.
     pub keys: BTreeMap<String, Vec<String>>,
+    /// The backends muxdeck asks.
+    pub backends: Backends,
 }
 
 impl Default for Config {
@@ -218,6 +223,7 @@ impl Default for Config {
             sessions: Vec::new(),
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
+            backends: Backends::default(),
         }
     }
 }
@@ -309,9 +315,15 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let d = file.defaults;
     let defaults = Defaults {
         backend: d.backend.unwrap_or(BackendChoice::Tmux),
-        tmux_binary: d.tmux_binary.unwrap_or_else(|| "tmux".into()),
-        podman_binary: d.podman_binary.unwrap_or_else(|| "podman".into()),
-        docker_binary: d.docker_binary.unwrap_or_else(|| "docker".into()),
+        tmux_binary: d
+            .tmux_binary
+            .map_or_else(|| "tmux".into(), Text::into_string),
+        podman_binary: d
+            .podman_binary
+            .map_or_else(|| "podman".into(), Text::into_string),
+        docker_binary: d
+            .docker_binary
+            .map_or_else(|| "docker".into(), Text::into_string),
         container_runtime: d.container_runtime.unwrap_or_default(),
         stop_timeout: Duration::from_secs(
             d.stop_timeout
@@ -322,12 +334,36 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 .map_or(DEFAULT_COMMAND_TIMEOUT_SECS, |t| t.get())
                 .max(1),
         ),
-        shell: d.shell.unwrap_or_else(|| "sh".into()),
+        shell: d.shell.map_or_else(|| "sh".into(), Text::into_string),
     };
+    let backends = match file.backends {
+        None => Backends::default_for(defaults.container_runtime),
+        Some(names) if names.is_empty() => {
+            return Err(invalid(
+                find_key_line(text, "backends"),
+                None,
+                "backends: the list is empty; name at least one of tmux, podman, docker, or leave `backends` out to use those installed".into(),
+            ));
+        }
+        Some(names) => Backends::listed(names),
+    };
+    if let Some(rt) = runtime_name(defaults.container_runtime)
+        && !backends.uses(rt)
+    {
+        return Err(invalid(
+            find_key_line(text, "container_runtime"),
+            None,
+            format!(
+                "defaults.container_runtime: {0} is not in `backends:`; add {0} there or choose another runtime",
+                rt.as_str()
+            ),
+        ));
+    }
     let mut sessions = Vec::new();
     for (name, spec) in file.sessions {
         let line = find_key_line(text, name.as_str());
         let def = session_def(name.as_str(), spec, defaults.backend, &base)
+            .and_then(|def| check_backend_used(&def, &defaults, &backends).map(|()| def))
             .map_err(|m| invalid(line, None, format!("sessions.{name}: {m}")))?;
         sessions.push(def);
     }
@@ -341,9 +377,52 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys: file
             .keys
             .into_iter()
-            .map(|(k, v)| (k, v.into_vec()))
+            .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
+        backends,
     })
+}
+
+/// The runtime a choice names, when it names one.
+fn runtime_name(choice: RuntimeChoice) -> Option<BackendName> {
+    match choice {
+        RuntimeChoice::Auto => None,
+        RuntimeChoice::Podman => Some(BackendName::Podman),
+        RuntimeChoice::Docker => Some(BackendName::Docker),
+    }
+}
+
+/// Refuses a session whose backend `backends:` leaves out: it could never be listed or
+/// started.
+pub fn check_backend_used(
+    def: &SessionDef,
+    defaults: &Defaults,
+    backends: &Backends,
+) -> Result<(), String> {
+    let off = |what: &str| {
+        Err(format!(
+            "it runs on {what}, which `backends:` leaves out; add it there"
+        ))
+    };
+    match &def.kind {
+        SessionKind::Tmux { .. } if !backends.uses(BackendName::Tmux) => off("tmux"),
+        SessionKind::Tmux { .. } => Ok(()),
+        SessionKind::Container { runtime, .. } => {
+            let choice = match runtime {
+                RuntimeChoice::Auto => defaults.container_runtime,
+                other => *other,
+            };
+            match runtime_name(choice) {
+                Some(rt) if !backends.uses(rt) => off(rt.as_str()),
+                None if !backends.uses(BackendName::Podman)
+                    && !backends.uses(BackendName::Docker) =>
+                {
+                    off("a container runtime (podman or docker)")
+                }
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 fn session_def(
@@ -394,7 +473,8 @@ fn session_def(
             }
         }
     };
-    if let Some(cmd) = &spec.command {
+    let command = spec.command.map(Text::into_string);
+    if let Some(cmd) = &command {
         if cmd.trim().is_empty() {
             return Err("`command` is empty".into());
         }
@@ -403,18 +483,18 @@ fn session_def(
         }
     }
     let working_dir = spec.working_dir.map(|w| match kind {
-        SessionKind::Tmux { .. } => resolve_host_path(&w, base),
-        SessionKind::Container { .. } => PathBuf::from(w),
+        SessionKind::Tmux { .. } => resolve_host_path(w.as_str(), base),
+        SessionKind::Container { .. } => PathBuf::from(w.into_string()),
     });
     Ok(SessionDef {
         name: name.to_string(),
         kind,
-        command: spec.command,
+        command,
         working_dir,
         env: spec
             .env
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (k.into_string(), v.into_string()))
             .collect(),
     })
 }
@@ -469,6 +549,7 @@ const KNOWN_FIELDS: &[&str] = &[
     "sessions",
     "log_lines",
     "keys",
+    "backends",
     "backend",
     "tmux_binary",
     "podman_binary",

@@ -7,8 +7,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::values::{
-    CommandTimeoutSecs, EnvKey, ImageRef, LogLines, PortSpec, SessionName, SocketName,
-    StopTimeoutSecs, VolumeSpec,
+    ActionName, CommandTimeoutSecs, EnvKey, ImageRef, KeySpec, LogLines, PortSpec, SessionName,
+    SocketName, StopTimeoutSecs, Text, VolumeSpec,
 };
 
 /// The whole file.
@@ -23,28 +23,53 @@ pub struct FileSchema {
     pub sessions: BTreeMap<SessionName, SessionSchema>,
     /// Lines kept per log pane in the TUI.
     pub log_lines: Option<LogLines>,
+    /// Which backends to use (default: see [`super::Backends`]).
+    pub backends: Option<Vec<super::BackendName>>,
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
-    pub keys: BTreeMap<String, KeyList>,
+    pub keys: BTreeMap<ActionName, KeyList>,
 }
 
-/// One key or several for an action.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum KeyList {
-    /// `quit: q`
-    One(String),
-    /// `quit: [q, ctrl-c]`
-    Many(Vec<String>),
-}
+/// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where
+/// it is written. Not an untagged enum: serde would replace the key's own error with "did
+/// not match any variant", and lose its position.
+#[derive(Debug, Clone)]
+pub struct KeyList(Vec<KeySpec>);
 
 impl KeyList {
-    /// The keys as a list.
+    /// The keys as written.
     pub fn into_vec(self) -> Vec<String> {
-        match self {
-            KeyList::One(k) => vec![k],
-            KeyList::Many(v) => v,
+        self.0.into_iter().map(KeySpec::into_string).collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> Visitor<'de> for Keys {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key or a list of keys")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyList, E> {
+                KeySpec::new(v).map(|k| KeyList(vec![k])).map_err(E::custom)
+            }
+            // `quit: 5` is the key `5`, as it is inside a list.
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyList, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyList, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<KeySpec>()? {
+                    keys.push(k);
+                }
+                Ok(KeyList(keys))
+            }
         }
+        d.deserialize_any(Keys)
     }
 }
 
@@ -76,13 +101,13 @@ pub enum RuntimeChoice {
 #[serde(deny_unknown_fields)]
 pub struct DefaultsSchema {
     pub backend: Option<BackendChoice>,
-    pub tmux_binary: Option<String>,
-    pub podman_binary: Option<String>,
-    pub docker_binary: Option<String>,
+    pub tmux_binary: Option<Text>,
+    pub podman_binary: Option<Text>,
+    pub docker_binary: Option<Text>,
     pub container_runtime: Option<RuntimeChoice>,
     pub stop_timeout: Option<StopTimeoutSecs>,
     pub command_timeout: Option<CommandTimeoutSecs>,
-    pub shell: Option<String>,
+    pub shell: Option<Text>,
 }
 
 /// One entry of `sessions:`.
@@ -90,10 +115,10 @@ pub struct DefaultsSchema {
 #[serde(deny_unknown_fields)]
 pub struct SessionSchema {
     pub backend: Option<BackendChoice>,
-    pub command: Option<String>,
-    pub working_dir: Option<String>,
+    pub command: Option<Text>,
+    pub working_dir: Option<Text>,
     #[serde(default)]
-    pub env: BTreeMap<EnvKey, String>,
+    pub env: BTreeMap<EnvKey, Text>,
     pub socket: Option<SocketName>,
     pub image: Option<ImageRef>,
     #[serde(default)]

@@ -307,3 +307,71 @@ fn files_that_are_not_regular_are_refused_without_reading() {
     let e = load(&ConfigSource::Flag(big)).expect_err("big");
     assert!(matches!(e, ConfigError::TooLarge { .. }), "{e:?}");
 }
+
+#[test]
+fn backends_default_to_what_container_runtime_allows() {
+    let cfg = parse_str("log_lines: 5\n").expect("default");
+    assert_eq!(cfg.backends, Backends::default());
+    let cfg = parse_str("defaults:\n  container_runtime: podman\n").expect("podman");
+    assert!(!cfg.backends.uses(BackendName::Docker));
+    assert!(cfg.backends.uses(BackendName::Tmux) && cfg.backends.uses(BackendName::Podman));
+    let cfg = parse_str("backends: [docker, tmux, docker]\n").expect("listed");
+    assert!(cfg.backends.named(BackendName::Docker) && !cfg.backends.uses(BackendName::Podman));
+}
+
+#[test]
+fn backends_that_cannot_work_are_located_errors() {
+    let cases = [
+        (
+            "backends: [tmux, dokcer]\n",
+            "line 1 column 18",
+            "unknown variant `dokcer`",
+        ),
+        ("backends: []\n", "line 1", "the list is empty"),
+        (
+            "backends: [tmux, podman]\ndefaults:\n  container_runtime: docker\n",
+            "line 3",
+            "defaults.container_runtime: docker is not in `backends:`",
+        ),
+        (
+            "backends: [podman]\nsessions:\n  a:\n    command: x\n",
+            "line 3",
+            "sessions.a: it runs on tmux, which `backends:` leaves out",
+        ),
+        (
+            "backends: [tmux]\nsessions:\n  a:\n    backend: container\n    image: busybox\n",
+            "line 3",
+            "sessions.a: it runs on a container runtime",
+        ),
+        (
+            "backends: [tmux, podman]\nsessions:\n  a:\n    backend: container\n    image: busybox\n    runtime: docker\n",
+            "line 3",
+            "sessions.a: it runs on docker",
+        ),
+    ];
+    for (yaml, at, what) in cases {
+        let e = err(yaml);
+        assert!(e.contains(at), "{yaml:?}: {e}");
+        assert!(e.contains(what), "{yaml:?}: {e}");
+    }
+}
+
+#[test]
+fn keys_are_checked_where_they_are_written() {
+    let e = err("keys:\n  quit: q\n  atach: [a]\n");
+    assert!(
+        e.contains("line 3 column 3: keys: unknown action \"atach\""),
+        "{e}"
+    );
+    let e = err("keys:\n  quit: [q, foo]\n");
+    assert!(
+        e.contains("line 2 column 13: keys.quit[1]: unknown key \"foo\""),
+        "{e}"
+    );
+    let cfg = parse_str("keys:\n  quit: Q\n  help: 5\n  stop: [x, ctrl-x]\n").expect("keys");
+    assert_eq!(cfg.keys["help"], vec!["5".to_string()]);
+    assert_eq!(
+        cfg.keys["stop"],
+        vec!["x".to_string(), "ctrl-x".to_string()]
+    );
+}

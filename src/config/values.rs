@@ -91,8 +91,19 @@ pub fn check_image(image: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks free text handed to a program (a command, a path, an env value, an executable):
+/// anything but a NUL byte, which no argument, path or environment can hold, so a value
+/// with one would pass the check and fail only when the session starts.
+pub fn check_text(text: &str) -> Result<(), String> {
+    if text.contains('\0') {
+        return Err("contains a NUL byte (\\0), which no program can be given; remove it".into());
+    }
+    Ok(())
+}
+
 /// Checks a volume `host:container[:ro|:rw]`.
 pub fn check_volume(volume: &str) -> Result<(), String> {
+    check_text(volume).map_err(|e| format!("invalid volume: {e}"))?;
     let parts: Vec<&str> = volume.split(':').collect();
     let (host, container) = match parts.as_slice() {
         [h, c] => (h, c),
@@ -298,6 +309,11 @@ macro_rules! checked_string {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            /// The value as written, owned.
+            pub fn into_string(self) -> String {
+                self.0
+            }
         }
 
         impl<'de> Deserialize<'de> for $name {
@@ -357,6 +373,22 @@ checked_string!(
     check_socket
 );
 
+checked_string!(
+    /// Free text without a NUL byte: commands, paths, env values, executables.
+    Text,
+    check_text
+);
+checked_string!(
+    /// An action name of `keys:`.
+    ActionName,
+    crate::keyspec::check_action_name
+);
+checked_string!(
+    /// A key of `keys:` (`q`, `ctrl-c`, `enter`).
+    KeySpec,
+    crate::keyspec::check_key
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +425,9 @@ mod tests {
         assert!(check_volume("/a:b").is_err());
         assert!(check_volume("/a:/b:rx").is_err());
         assert!(check_volume("/a").is_err());
+        assert!(check_volume("/a\0:/b").is_err());
+        assert!(check_text("sleep 1\0").is_err());
+        assert!(check_text("tab\tand\nnewline").is_ok());
         assert!(check_port("8080:8080").is_ok());
         assert!(check_port("53/udp").is_ok());
         assert!(check_port("0:80").is_err());

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::Engine;
 use crate::backend::BackendError;
+use crate::config::BackendName;
 use crate::model::{BackendKind, Location, Runtime, Session, State};
 
 /// A place sessions are listed from.
@@ -39,6 +40,15 @@ impl Source {
         }
     }
 
+    /// The name `backends:` gives it.
+    pub fn backend_name(self) -> BackendName {
+        match self {
+            Source::Tmux => BackendName::Tmux,
+            Source::Runtime(Runtime::Podman) => BackendName::Podman,
+            Source::Runtime(Runtime::Docker) => BackendName::Docker,
+        }
+    }
+
     /// Whether a session comes from this source.
     pub fn owns(self, location: &Location) -> bool {
         match (self, location) {
@@ -63,6 +73,12 @@ pub enum HealthStatus {
     },
     /// The tool is not installed: nothing to list, not a fault.
     NotInstalled,
+    /// The runtime's CLI is there but no daemon answers at its socket: nothing runs on it,
+    /// not a fault either.
+    NotRunning {
+        /// The tool's own words (the socket it tried).
+        message: String,
+    },
     /// The tool failed or timed out.
     Error {
         /// One line.
@@ -118,6 +134,9 @@ impl Engine {
                         )
                     }
                     Err(BackendError::Missing { .. }) => (Vec::new(), HealthStatus::NotInstalled),
+                    Err(BackendError::NotRunning { message, .. }) => {
+                        (Vec::new(), HealthStatus::NotRunning { message })
+                    }
                     Err(e) => (
                         Vec::new(),
                         HealthStatus::Error {
@@ -166,9 +185,19 @@ impl Engine {
         (report, all.servers)
     }
 
-    /// Lists every source concurrently and merges the config in. `only` limits the kinds.
+    /// The sources the config's `backends:` uses, in health-line order.
+    pub fn sources(&self) -> Vec<Source> {
+        Source::ALL
+            .into_iter()
+            .filter(|s| self.config.backends.uses(s.backend_name()))
+            .collect()
+    }
+
+    /// Lists every source in use concurrently and merges the config in. `only` limits the
+    /// kinds.
     pub async fn list(&self, only: Option<BackendKind>) -> Listing {
-        let sources: Vec<Source> = Source::ALL
+        let sources: Vec<Source> = self
+            .sources()
             .into_iter()
             .filter(|s| only.is_none_or(|k| s.kind() == k))
             .collect();

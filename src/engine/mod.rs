@@ -19,7 +19,7 @@ pub use target::Target;
 use crate::backend::BackendError;
 use crate::backend::container::ContainerCli;
 use crate::backend::tmux::Tmux;
-use crate::config::{Config, RuntimeChoice, SessionKind, values};
+use crate::config::{BackendName, Config, RuntimeChoice, SessionKind, values};
 use crate::model::{Runtime, SessionId, State};
 
 /// An operation that could not be done; the message is one line for a person.
@@ -88,6 +88,38 @@ pub enum EngineError {
     /// The operation does not apply to this kind of session.
     #[error("{0}")]
     Unsupported(String),
+    /// Nothing of that name was listed, and a backend that could hold it failed or did not
+    /// answer: the session may exist there.
+    #[error("no session named {query:?} was found, and {backend} did not answer: {message}")]
+    Unanswered {
+        /// What was typed.
+        query: String,
+        /// The backend that failed.
+        backend: &'static str,
+        /// Its error.
+        message: String,
+    },
+    /// Nothing of that name was listed from the runtime the name asks for, which has no
+    /// daemon running.
+    #[error("no session named {query:?}: {backend} has no daemon running ({message})")]
+    NoDaemon {
+        /// What was typed.
+        query: String,
+        /// The runtime named.
+        backend: &'static str,
+        /// The runtime's own words.
+        message: String,
+    },
+    /// The name asks for a backend the config's `backends:` leaves out.
+    #[error(
+        "{query:?} names {backend}, which `backends:` in the config leaves out; add it there to use it"
+    )]
+    BackendOff {
+        /// What was typed.
+        query: String,
+        /// The backend left out.
+        backend: &'static str,
+    },
     /// Options or names given for an ad hoc start are invalid.
     #[error("{0}")]
     Invalid(String),
@@ -104,7 +136,8 @@ impl EngineError {
         match self {
             EngineError::Ambiguous { .. }
             | EngineError::Invalid(_)
-            | EngineError::NameTaken { .. } => 2,
+            | EngineError::NameTaken { .. }
+            | EngineError::BackendOff { .. } => 2,
             _ => 1,
         }
     }
@@ -170,9 +203,13 @@ impl Engine {
             RuntimeChoice::Auto => self.config.defaults.container_runtime,
             other => other,
         };
+        let backends = &self.config.backends;
         match choice {
             RuntimeChoice::Podman => Runtime::Podman,
             RuntimeChoice::Docker => Runtime::Docker,
+            // With one runtime in use, that one; with both, podman if it is installed.
+            RuntimeChoice::Auto if !backends.uses(BackendName::Docker) => Runtime::Podman,
+            RuntimeChoice::Auto if !backends.uses(BackendName::Podman) => Runtime::Docker,
             RuntimeChoice::Auto
                 if !self.runtime_installed(Runtime::Podman)
                     && self.runtime_installed(Runtime::Docker) =>

@@ -171,6 +171,8 @@ impl Engine {
     pub async fn start_ad_hoc(&self, spec: AdHoc) -> Result<SessionId, EngineError> {
         let qualified = super::parse_query(&spec.name).kind.is_some();
         let def = spec.into_def()?;
+        crate::config::check_backend_used(&def, &self.config.defaults, &self.config.backends)
+            .map_err(|m| EngineError::Invalid(format!("{}: {m}", def.name)))?;
         let id = self.config_id(&def);
         if !qualified {
             // The very session asked for is left to `create`, which says it already runs.

@@ -1,7 +1,8 @@
 //! Names as people type them: `NAME`, `tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`,
 //! `docker:NAME`, `container:NAME`. A name matches exactly or not at all.
 
-use super::{Engine, EngineError};
+use super::{Engine, EngineError, Health, HealthStatus, Source};
+use crate::config::BackendName;
 use crate::model::{BackendKind, Location, Runtime, Session};
 
 /// A parsed NAME argument.
@@ -84,7 +85,59 @@ impl Query {
     }
 }
 
+/// Why nothing answers to a NAME: a backend that could hold it failed (the session may be
+/// there), the runtime the NAME asks for has no daemon, or there is simply no such session.
+/// A runtime without a daemon that the NAME does not ask for holds nothing, and is not
+/// mentioned.
+fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
+    let could_hold = |h: &Health| q.runtime.is_none_or(|r| r.as_str() == h.backend);
+    for h in health.iter().filter(|h| could_hold(h)) {
+        match &h.status {
+            HealthStatus::Error { message } => {
+                return EngineError::Unanswered {
+                    query: text.to_string(),
+                    backend: h.backend,
+                    message: message.clone(),
+                };
+            }
+            HealthStatus::NotRunning { message } if q.runtime.is_some() => {
+                return EngineError::NoDaemon {
+                    query: text.to_string(),
+                    backend: h.backend,
+                    message: message.clone(),
+                };
+            }
+            _ => {}
+        }
+    }
+    EngineError::NotFound {
+        query: text.to_string(),
+    }
+}
+
 impl Engine {
+    /// Refuses a NAME that asks for a backend `backends:` leaves out: it would be looked
+    /// for nowhere, and "not found" would hide why.
+    fn check_backend_on(&self, q: &Query, text: &str) -> Result<(), EngineError> {
+        let backends = &self.config.backends;
+        let off = |backend| {
+            Err(EngineError::BackendOff {
+                query: text.to_string(),
+                backend,
+            })
+        };
+        match (q.kind, q.runtime) {
+            (_, Some(rt)) if !backends.uses(Source::Runtime(rt).backend_name()) => off(rt.as_str()),
+            (Some(BackendKind::Tmux), _) if !backends.uses(BackendName::Tmux) => off("tmux"),
+            (Some(BackendKind::Container), None)
+                if !backends.uses(BackendName::Podman) && !backends.uses(BackendName::Docker) =>
+            {
+                off("every container runtime")
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The one session a NAME means, freshly listed.
     pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
         let q = parse_query(text);
@@ -93,6 +146,7 @@ impl Engine {
                 "{text:?} names no session: give NAME or BACKEND:NAME"
             )));
         }
+        self.check_backend_on(&q, text)?;
         let listing = self.list(q.kind).await;
         let mut found: Vec<Session> = listing
             .sessions
@@ -100,22 +154,7 @@ impl Engine {
             .filter(|s| q.matches(s))
             .collect();
         match found.len() {
-            0 => {
-                // Say when a backend that could hold it did not answer.
-                if let Some(h) = listing.health.iter().find(|h| {
-                    matches!(h.status, super::HealthStatus::Error { .. })
-                        && q.runtime.is_none_or(|r| r.as_str() == h.backend)
-                }) && let super::HealthStatus::Error { message } = &h.status
-                {
-                    return Err(EngineError::Unsupported(format!(
-                        "no session named {text:?} was found, and {} did not answer: {message}",
-                        h.backend
-                    )));
-                }
-                Err(EngineError::NotFound {
-                    query: text.to_string(),
-                })
-            }
+            0 => Err(not_found(&q, text, &listing.health)),
             1 => Ok(found.remove(0)),
             // `tmux:NAME` matches every socket, yet it is also the qualified form of the
             // default socket's session: every name the ambiguity error lists must resolve.

@@ -541,6 +541,9 @@ impl App {
                 Some(HealthStatus::NotInstalled) => {
                     (format!("{}: not installed", src.name()), true)
                 }
+                Some(HealthStatus::NotRunning { .. }) => {
+                    (format!("{}: not running", src.name()), true)
+                }
                 Some(HealthStatus::Error { message }) => {
                     (format!("{}: {}", src.name(), short_error(message)), false)
                 }
@@ -555,8 +558,10 @@ pub const HISTORY: usize = 20;
 /// A backend error in a few words for the health line (the full text is in `muxdeck list`).
 pub fn short_error(message: &str) -> String {
     let lower = message.to_lowercase();
+    // A daemon that is simply absent is `NotRunning`, not an error: this is another failure
+    // to reach it (permissions, a refused TCP address).
     if lower.contains("cannot connect") || lower.contains("connection refused") {
-        "not running".into()
+        "cannot connect".into()
     } else if lower.contains("did not answer") {
         "not answering".into()
     } else if message.chars().count() > 40 {

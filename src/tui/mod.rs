@@ -95,7 +95,8 @@ const FOLLOW_DELAY: Duration = Duration::from_millis(100);
 /// Release builds ignore it.
 const TEST_PANIC_VAR: &str = "MUXDECK_TEST_PANIC";
 
-/// The sources the screen watches, in health-line order.
+/// Every source the screen can watch, in health-line order; the config's `backends:` picks
+/// those it does ([`Engine::sources`]).
 pub const SOURCES: [Source; 3] = [
     Source::Tmux,
     Source::Runtime(Runtime::Podman),
@@ -117,8 +118,10 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     tui.enter()?;
     let app = App::new(keymap, engine.config().log_lines, mono);
     let (tx, rx) = mpsc::channel(256);
-    let watchers = Watchers::start(&engine, &SOURCES, &tx);
+    let sources = engine.sources();
+    let watchers = Watchers::start(&engine, &sources, &tx);
     let mut runner = Runner {
+        sources,
         config_stamp: stamp(&source),
         engine,
         app,
@@ -152,6 +155,8 @@ struct PendingFollow {
 
 struct Runner {
     engine: Engine,
+    /// The sources in use (`backends:`): only these are watched and shown.
+    sources: Vec<Source>,
     app: App,
     tui: Tui,
     reports: BTreeMap<Source, Report>,
@@ -324,23 +329,24 @@ impl Runner {
         self.app.list_height = usize::from(areas.list.height.saturating_sub(3));
         self.app.log_height = usize::from(areas.logs.height.saturating_sub(2));
         let now = unix_now();
-        let app = &self.app;
+        let (app, sources) = (&self.app, &self.sources);
         self.tui
             .terminal
-            .draw(|f| ui::render(app, &SOURCES, now, f))?;
+            .draw(|f| ui::render(app, sources, now, f))?;
         self.dirty = false;
         Ok(())
     }
 
     fn merge(&mut self) {
-        let reports: Vec<Report> = SOURCES
+        let reports: Vec<Report> = self
+            .sources
             .iter()
             .filter_map(|s| self.reports.get(s).cloned())
             .collect();
         let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
         let listing = self.engine.merge(&reports);
         let effect = self.app.set_listing(listing, &sources);
-        if reports.len() == SOURCES.len() {
+        if reports.len() == self.sources.len() {
             self.app.settled = true;
         }
         self.apply(effect);
@@ -414,7 +420,10 @@ impl Runner {
                     }
                 }
                 self.engine.set_config(c);
-                self.watchers = Watchers::start(&self.engine, &SOURCES, &self.tx);
+                self.sources = self.engine.sources();
+                let sources = &self.sources;
+                self.reports.retain(|s, _| sources.contains(s));
+                self.watchers = Watchers::start(&self.engine, sources, &self.tx);
                 self.app.say("config reloaded", Level::Info);
                 self.merge();
             }

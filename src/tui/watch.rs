@@ -125,11 +125,12 @@ async fn watch_runtime(engine: Engine, rt: Runtime, tx: mpsc::Sender<Msg>, wake:
                 continue;
             }
             HealthStatus::Ok { .. } => down.reset(),
-            HealthStatus::Error { .. } if events.is_none() => {
+            // A daemon may be started later: look again, less and less often.
+            HealthStatus::Error { .. } | HealthStatus::NotRunning { .. } if events.is_none() => {
                 pause(down.ended(), &wake).await;
                 continue;
             }
-            HealthStatus::Error { .. } => {}
+            HealthStatus::Error { .. } | HealthStatus::NotRunning { .. } => {}
         }
         if events.is_none() {
             events = spawn_events(&engine, rt);

@@ -1,0 +1,284 @@
+//! Keys as the config writes them: the actions a key can ask for (with their config names,
+//! help text and default keys) and key specs such as `ctrl-d`, `G` or `enter`. Shared by the
+//! config, which refuses an unknown action or key where it is written, and by the TUI's
+//! keymap, which binds them.
+
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Move up in the focused pane.
+    Up,
+    /// Move down in the focused pane.
+    Down,
+    /// First row / oldest log line.
+    Top,
+    /// Last row / newest log line.
+    Bottom,
+    /// A page up.
+    PageUp,
+    /// A page down.
+    PageDown,
+    /// Half a page up.
+    HalfPageUp,
+    /// Half a page down.
+    HalfPageDown,
+    /// Switch focus between list and logs.
+    Focus,
+    /// Hand the terminal to the session.
+    Attach,
+    /// Open a shell in the container.
+    Exec,
+    /// Start the session.
+    Start,
+    /// Stop the session (confirm first).
+    Stop,
+    /// Kill the session (confirm first).
+    Kill,
+    /// Restart the session.
+    Restart,
+    /// Remove the container (confirm first).
+    Remove,
+    /// Filter sessions by substring.
+    Filter,
+    /// Resume following the log.
+    Follow,
+    /// Toggle wrapping of log lines.
+    Wrap,
+    /// Refresh now (and reload the config).
+    Refresh,
+    /// Show the help overlay.
+    Help,
+    /// Show the last messages of the status line in full.
+    Messages,
+    /// Quit.
+    Quit,
+}
+
+/// The table: action, config name, help text, default keys.
+pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
+    (Action::Up, "up", "move up", &["up", "k"]),
+    (Action::Down, "down", "move down", &["down", "j"]),
+    (
+        Action::Top,
+        "top",
+        "first row / oldest line",
+        &["g", "home"],
+    ),
+    (
+        Action::Bottom,
+        "bottom",
+        "last row / newest line",
+        &["G", "end"],
+    ),
+    (Action::PageUp, "page_up", "page up", &["pgup"]),
+    (Action::PageDown, "page_down", "page down", &["pgdn"]),
+    (
+        Action::HalfPageUp,
+        "half_page_up",
+        "half a page up",
+        &["ctrl-u"],
+    ),
+    (
+        Action::HalfPageDown,
+        "half_page_down",
+        "half a page down",
+        &["ctrl-d"],
+    ),
+    (Action::Focus, "focus", "focus list / logs", &["tab"]),
+    (
+        Action::Attach,
+        "attach",
+        "attach (tmux: Ctrl-b d, container: Ctrl-p Ctrl-q to come back)",
+        &["enter", "a"],
+    ),
+    (Action::Exec, "exec", "shell in the container", &["e"]),
+    (Action::Start, "start", "start the session", &["s"]),
+    (Action::Stop, "stop", "stop (graceful, asks first)", &["x"]),
+    (Action::Kill, "kill", "force kill (asks first)", &["X"]),
+    (Action::Restart, "restart", "restart", &["r"]),
+    (
+        Action::Remove,
+        "remove",
+        "remove a container (asks first)",
+        &["D"],
+    ),
+    (
+        Action::Filter,
+        "filter",
+        "filter sessions (Esc clears)",
+        &["/"],
+    ),
+    (Action::Follow, "follow", "follow the log again", &["f"]),
+    (Action::Wrap, "wrap", "wrap log lines", &["w"]),
+    (
+        Action::Refresh,
+        "refresh",
+        "refresh now, reload config",
+        &["R"],
+    ),
+    (
+        Action::Messages,
+        "messages",
+        "the last messages in full",
+        &["m"],
+    ),
+    (Action::Help, "help", "this help", &["?"]),
+    (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
+];
+
+/// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `enter`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    code: KeyCode,
+    ctrl: bool,
+    alt: bool,
+}
+
+impl Key {
+    /// The key of a terminal event. Shift is folded into the character.
+    pub fn from_event(ev: &KeyEvent) -> Self {
+        Key {
+            code: ev.code,
+            ctrl: ev.modifiers.contains(KeyModifiers::CONTROL),
+            alt: ev.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    /// Parses `q`, `G`, `ctrl-c`, `alt-x`, `enter`, `esc`, `tab`, `up`, `pgdn`, `f5`, ...
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = text;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "enter" => KeyCode::Enter,
+            "esc" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "delete" => KeyCode::Delete,
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                let n = f[1..].parse::<u8>().map_err(|e| e.to_string())?;
+                if !(1..=12).contains(&n) {
+                    return Err(unknown_key(text));
+                }
+                KeyCode::F(n)
+            }
+            s => {
+                let mut chars = s.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c), None) => KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c }),
+                    _ => return Err(unknown_key(text)),
+                }
+            }
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ctrl {
+            f.write_str("Ctrl-")?;
+        }
+        if self.alt {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+fn unknown_key(text: &str) -> String {
+    format!(
+        "unknown key {text:?}: use one character, enter, esc, tab, backtab, space, backspace, \
+         up, down, left, right, pgup, pgdn, home, end, delete or f1-f12, optionally after ctrl- or alt-"
+    )
+}
+
+/// Checks an action name as `keys:` takes it; an unknown one is refused with the nearest
+/// name, and the list of all when none is near.
+pub fn check_action_name(name: &str) -> Result<(), String> {
+    if ACTIONS.iter().any(|(_, n, _, _)| *n == name) {
+        return Ok(());
+    }
+    let near = ACTIONS
+        .iter()
+        .map(|(_, n, _, _)| (strsim::jaro_winkler(name, n), *n))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    Err(match near {
+        Some((_, n)) => format!("unknown action {name:?} (did you mean `{n}`?)"),
+        None => {
+            let names: Vec<&str> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
+            format!("unknown action {name:?} (actions: {})", names.join(", "))
+        }
+    })
+}
+
+/// Checks a key as `keys:` takes it (see [`Key::parse`]).
+pub fn check_key(text: &str) -> Result<(), String> {
+    Key::parse(text).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn action_names_are_checked_with_a_suggestion() {
+        assert!(check_action_name("attach").is_ok());
+        let e = check_action_name("atach").unwrap_err();
+        assert!(e.contains("did you mean `attach`"), "{e}");
+        let e = check_action_name("zzz").unwrap_err();
+        assert!(e.contains("actions: up, down"), "{e}");
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        for ok in ["q", "G", "ctrl-c", "alt-x", "enter", "pgdn", "f12", "space"] {
+            assert!(check_key(ok).is_ok(), "{ok}");
+        }
+        for bad in ["foo", "hyper-q", "f13", "f0", "", "ctrl-"] {
+            assert!(check_key(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -800,6 +800,16 @@ fn status_message(buf: &Buffer) -> String {
 fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
     use muxdeck::tui::app::Level;
     let mut app = mixed(false);
+    // A backend with a real problem (an absent daemon is quiet, not one).
+    app.health.insert(
+        Source::Runtime(Runtime::Docker),
+        Health {
+            backend: "docker",
+            status: HealthStatus::Error {
+                message: "`docker ps` did not answer within 5s".into(),
+            },
+        },
+    );
     // Beside the full health 80 columns leave ~30 for a message: the health shrinks to
     // its problems (docker) first, and the message stays whole on one row.
     let medium = "stopped podman:web after 3 s; its logs are kept for later";
@@ -808,8 +818,8 @@ fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
     let rows = status_rows(&buf);
     assert_eq!(rows.len(), 1, "{}", screen(&buf));
     assert!(rows[0].starts_with(medium), "{rows:?}");
-    assert!(rows[0].contains("docker: not running"), "{rows:?}");
-    assert_fg(&buf, "docker: not running", Color::Red);
+    assert!(rows[0].contains("docker: not answering"), "{rows:?}");
+    assert_fg(&buf, "docker: not answering", Color::Red);
     // The whole health where the screen has room for it.
     let buf = draw(&app, 140, 24);
     assert!(status_rows(&buf)[0].contains("tmux: 3 on 2 servers"));
@@ -822,7 +832,7 @@ fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
     assert_eq!(rows.len(), 2, "{}", screen(&buf));
     assert_eq!(status_message(&buf), long, "{}", screen(&buf));
     assert_fg(&buf, "start failed", Color::Red);
-    assert!(rows[1].contains("docker: not running"), "{rows:?}");
+    assert!(rows[1].contains("docker: not answering"), "{rows:?}");
     // The list and the log pane gave the row up; the hints are still on the last row.
     assert!(lines(&buf)[23].contains("q quit"), "{}", screen(&buf));
 

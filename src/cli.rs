@@ -213,7 +213,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                 serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
-                write_table(&mut out, &listing.sessions, now())?;
+                write_table(&mut out, &listing.sessions, muxdeck::model::unix_now())?;
             }
             Ok(0)
         }
@@ -224,7 +224,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                     .map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
-                write_status(&mut out, &s, now())?;
+                write_status(&mut out, &s, muxdeck::model::unix_now())?;
             }
             Ok(0)
         }
@@ -417,12 +417,6 @@ fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<
     } else {
         writeln!(out, "{}", muxdeck::logs::plain_text(line))
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// What a row says besides name and state: panes or image and ports.

@@ -238,6 +238,14 @@ impl Session {
     }
 }
 
+/// The time now in Unix seconds (0 before 1970, saturating far in the future), as the
+/// backends report creation times.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
 /// Compact age from a creation time and the time now (Unix seconds): `45s`, `12m`, `3h`,
 /// `9d`; `-` when unknown.
 pub fn format_age(created: Option<i64>, now: i64) -> String {

@@ -14,7 +14,7 @@ use ratatui::style::Color;
 use muxdeck::config;
 use muxdeck::engine::{Engine, Health, HealthStatus, Report, Source};
 use muxdeck::model::{Runtime, Session, SessionId, State};
-use muxdeck::tui::SOURCES;
+
 use muxdeck::tui::app::{App, Confirm, Focus, Mode};
 use muxdeck::tui::keys::{ACTIONS, Action, Keymap};
 use muxdeck::tui::ui;
@@ -34,7 +34,7 @@ fn app(mono: bool) -> App {
 fn draw(app: &App, w: u16, h: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
     terminal
-        .draw(|f| ui::render(app, &SOURCES, NOW, f))
+        .draw(|f| ui::render(app, &Source::ALL, NOW, f))
         .expect("draw");
     terminal.backend().buffer().clone()
 }
@@ -962,7 +962,7 @@ fn at_80x24_the_list_gets_its_rows_and_the_state_is_whole() {
         screen(&buf)
     );
     must_find(&buf, " logs · ");
-    let a = ui::layout(buf.area, &app, &SOURCES);
+    let a = ui::layout(buf.area, &app, &Source::ALL);
     assert!(a.logs.height >= 7, "{a:?}");
     // The widest state stays whole at every width that shows the state at all.
     for w in [120, 80, 60, 40, 30] {
@@ -976,7 +976,7 @@ fn at_80x24_the_list_gets_its_rows_and_the_state_is_whole() {
     // With many sessions the log pane keeps a third of the room.
     app = many(40, Vec::new());
     let buf = draw(&app, 80, 24);
-    let a = ui::layout(buf.area, &app, &SOURCES);
+    let a = ui::layout(buf.area, &app, &Source::ALL);
     assert!(
         a.logs.height >= 7 && a.list.height >= 13,
         "{a:?}\n{}",
@@ -1135,7 +1135,7 @@ fn top_of_the_log_shows_its_first_page_and_pgdn_the_next() {
     app.focus = Focus::Logs;
     for (w, h) in [(80, 24), (120, 35)] {
         let buf = draw(&app, w, h);
-        let a = ui::layout(buf.area, &app, &SOURCES);
+        let a = ui::layout(buf.area, &app, &Source::ALL);
         // What the event loop does after each draw.
         app.log_height = usize::from(a.logs.height - 2);
         let page = app.log_height;
@@ -1164,7 +1164,7 @@ fn top_of_the_log_shows_its_first_page_and_pgdn_the_next() {
     app.log
         .buffer
         .extend((1..=50).map(|i| format!("line number {i} {}", "long ".repeat(30))));
-    let a = ui::layout(ratatui::layout::Rect::new(0, 0, 80, 24), &app, &SOURCES);
+    let a = ui::layout(ratatui::layout::Rect::new(0, 0, 80, 24), &app, &Source::ALL);
     app.log_height = usize::from(a.logs.height - 2);
     let _ = app.act(Action::Top);
     let rows = log_pane_rows(&draw(&app, 80, 24));

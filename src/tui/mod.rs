@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{self, ConfigSource};
 use crate::engine::{Engine, LogEvent, LogStream, Report, Source, Target};
-use crate::model::{Runtime, Session};
+use crate::model::Session;
 use app::{App, Effect, Level, Mode, Op};
 use keys::Keymap;
 use terminal::Tui;
@@ -94,14 +94,6 @@ const FOLLOW_DELAY: Duration = Duration::from_millis(100);
 /// either panic restores the terminal, leaves its message readable and ends muxdeck.
 /// Release builds ignore it.
 const TEST_PANIC_VAR: &str = "MUXDECK_TEST_PANIC";
-
-/// Every source the screen can watch, in health-line order; the config's `backends:` picks
-/// those it does ([`Engine::sources`]).
-pub const SOURCES: [Source; 3] = [
-    Source::Tmux,
-    Source::Runtime(Runtime::Podman),
-    Source::Runtime(Runtime::Docker),
-];
 
 /// Opens the screen and runs until the user quits. The keymap is checked before the
 /// terminal is touched, so a bad config never leaves a half-drawn screen.
@@ -233,12 +225,6 @@ fn stamp(source: &ConfigSource) -> Option<Stamp> {
     Some((meta.modified().ok()?, meta.len(), meta.ino()))
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 impl Runner {
     async fn run(&mut self) -> Result<(), TuiError> {
         // Signals from other processes end the app the way `q` does, terminal restored.
@@ -284,7 +270,7 @@ impl Runner {
                     // Ages on screen move with the clock: every second while some age is in
                     // seconds, else twice a minute. The config may have been edited.
                     ticks += 1;
-                    let now_s = unix_now();
+                    let now_s = crate::model::unix_now();
                     if ticks.is_multiple_of(30)
                         || self.app.sessions.iter().any(|s| s.created.is_some_and(|c| now_s - c < 120))
                     {
@@ -324,11 +310,11 @@ impl Runner {
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
             &self.app,
-            &SOURCES,
+            &Source::ALL,
         );
         self.app.list_height = usize::from(areas.list.height.saturating_sub(3));
         self.app.log_height = usize::from(areas.logs.height.saturating_sub(2));
-        let now = unix_now();
+        let now = crate::model::unix_now();
         let (app, sources) = (&self.app, &self.sources);
         self.tui
             .terminal

@@ -544,30 +544,6 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-const KNOWN_FIELDS: &[&str] = &[
-    "defaults",
-    "sessions",
-    "log_lines",
-    "keys",
-    "backends",
-    "backend",
-    "tmux_binary",
-    "podman_binary",
-    "docker_binary",
-    "container_runtime",
-    "stop_timeout",
-    "command_timeout",
-    "shell",
-    "command",
-    "working_dir",
-    "env",
-    "socket",
-    "image",
-    "volumes",
-    "ports",
-    "runtime",
-];
-
 /// Control characters written as escapes (`\n`, `\t`): a message quotes the offending value,
 /// and a multi-line value must not break the error's one line.
 fn one_line(message: &str) -> String {
@@ -597,9 +573,11 @@ fn explain(message: &str, at: Option<&str>) -> String {
         let rest = &msg[start + "unknown field `".len()..];
         if let Some(end) = rest.find('`') {
             let field = &rest[..end];
-            let best = KNOWN_FIELDS
-                .iter()
-                .map(|k| (strsim::jaro_winkler(field, k), *k))
+            // serde names the fields that would fit here (`expected one of `a`, `b``): the
+            // suggestion comes from them, so it can never name a field of another section.
+            let expected_names = rest[end + 1..].split('`').skip(1).step_by(2);
+            let best = expected_names
+                .map(|k| (strsim::jaro_winkler(field, k), k))
                 .filter(|(score, _)| *score > 0.8)
                 .max_by(|a, b| a.0.total_cmp(&b.0));
             let head = &msg[..start + "unknown field `".len() + end + 1];

@@ -283,7 +283,9 @@ async fn run_tmux(
         };
         if now == mark {
             if now.dead {
-                break;
+                // Everything it wrote has been read: its pane stays, nothing more comes.
+                outbox.flush(tx).await;
+                return exited(now.status);
             }
             interval = if changed.elapsed() >= LONG_QUIET {
                 POLL_QUIET
@@ -323,6 +325,14 @@ async fn run_tmux(
     } else {
         LogEvent::Ended("stopped following".into())
     }
+}
+
+/// The end of a pane whose program exited and whose pane stays (remain-on-exit).
+fn exited(status: Option<i32>) -> LogEvent {
+    LogEvent::Ended(match status {
+        Some(code) => format!("the program exited with status {code}"),
+        None => "the program exited".into(),
+    })
 }
 
 /// Which of `rows` (the newest rows of the pane) are new since `mark`, and how many lines
@@ -386,6 +396,7 @@ mod tests {
             limit: 2000,
             bytes: 0,
             dead: false,
+            status: None,
         }
     }
 

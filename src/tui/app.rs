@@ -27,6 +27,8 @@ pub enum Confirm {
     Kill,
     /// Container removal.
     Remove,
+    /// Restart of a running session (it ends the running programs).
+    Restart,
 }
 
 impl Confirm {
@@ -36,6 +38,7 @@ impl Confirm {
             Confirm::Stop => "Stop",
             Confirm::Kill => "Force-kill",
             Confirm::Remove => "Remove",
+            Confirm::Restart => "Restart",
         }
     }
 }
@@ -344,12 +347,39 @@ impl App {
                 }
             }
             Action::Start => return self.run(Op::Start),
-            Action::Restart => return self.run(Op::Restart),
-            Action::Stop => self.ask(Confirm::Stop),
-            Action::Kill => self.ask(Confirm::Kill),
+            Action::Restart => return self.ask_if_running(Confirm::Restart),
+            Action::Stop => return self.ask_if_running(Confirm::Stop),
+            Action::Kill => return self.ask_if_running(Confirm::Kill),
             Action::Remove => self.ask(Confirm::Remove),
         }
         Effect::None
+    }
+
+    /// Asks first only when the operation ends a running program. Otherwise there is
+    /// nothing to lose: restart just starts it, and stop or kill clear a tmux session whose
+    /// programs have exited (its kept panes) or say that nothing runs.
+    fn ask_if_running(&mut self, what: Confirm) -> Effect {
+        let Some(s) = self.selected_session().cloned() else {
+            return Effect::None;
+        };
+        // A state muxdeck does not know may well be running: ask.
+        if s.state.is_alive() || s.state == State::Unknown {
+            self.ask(what);
+            return Effect::None;
+        }
+        let exited_tmux = matches!(s.id.location, crate::model::Location::Tmux { .. })
+            && matches!(s.state, State::Exited(_));
+        match what {
+            Confirm::Restart => Effect::Run(Op::Restart, s),
+            _ if exited_tmux => Effect::Run(Op::Stop, s),
+            _ => {
+                self.say(
+                    format!("{} is not running ({}); nothing to stop", s.id, s.state),
+                    Level::Info,
+                );
+                Effect::None
+            }
+        }
     }
 
     fn run(&mut self, op: Op) -> Effect {
@@ -383,6 +413,7 @@ impl App {
             Confirm::Stop => Op::Stop,
             Confirm::Kill => Op::Kill,
             Confirm::Remove => Op::Remove,
+            Confirm::Restart => Op::Restart,
         };
         Effect::Run(op, s)
     }

@@ -583,14 +583,8 @@ impl Runner {
                 Op::Remove => engine.remove(&s, false).await.map(|()| None),
             };
             let (text, ok) = match result {
-                Ok(Some(crate::engine::StopOutcome::AlreadyStopped)) => {
-                    (format!("{} is already stopped", s.id), true)
-                }
-                Ok(Some(crate::engine::StopOutcome::Killed)) if op == Op::Stop => (
-                    format!("{} did not stop in time and was killed", s.id),
-                    true,
-                ),
-                Ok(_) => (format!("{} {}", op.done(), s.id), true),
+                Ok(Some(outcome)) => (outcome.message(&s), true),
+                Ok(None) => (format!("{} {}", op.done(), s.id), true),
                 Err(e) => (format!("{} failed: {e}", op.verb()), false),
             };
             let _ = tx.send(Msg::OpDone { label, text, ok }).await;

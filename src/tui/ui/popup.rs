@@ -143,6 +143,7 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         Confirm::Stop => "Interrupts its programs and waits for them to exit.",
         Confirm::Kill => "Kills it at once: no time to clean up.",
         Confirm::Remove => "Deletes the container and its logs.",
+        Confirm::Restart => "Ends its programs as stop does, then starts it again.",
     };
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);

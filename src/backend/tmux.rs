@@ -444,6 +444,10 @@ impl Tmux {
             });
         };
         let keep = usize::try_from(back.min(mark.history) + mark.cursor_y).unwrap_or(usize::MAX);
+        if keep == 0 {
+            // Nothing complete yet: a lone newline would read as one blank line.
+            return Ok(Some((mark, Vec::new())));
+        }
         let mut joined: String = rows.take(keep).collect::<Vec<_>>().join("\n");
         joined.push('\n');
         let mut lines = normalize(joined.as_bytes());

@@ -230,7 +230,9 @@ impl App {
     /// liveness changed.
     pub fn set_listing(&mut self, listing: Listing, sources: &[Source]) -> Effect {
         let old_index = self.selected_index();
-        let old_state = self.selected_session().map(|s| s.state);
+        let old = self
+            .selected_session()
+            .map(|s| (s.state, s.backend_id.clone()));
         self.sessions = listing.sessions;
         for (source, h) in sources.iter().zip(listing.health) {
             self.health.insert(*source, h);
@@ -246,13 +248,22 @@ impl App {
             let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
             self.selected = vis.get(idx).map(|s| s.id.clone());
         }
-        let new_state = self.selected_session().map(|s| s.state);
+        let new = self
+            .selected_session()
+            .map(|s| (s.state, s.backend_id.clone()));
         let log_is_for_selection = self.log.id == self.selected;
-        // A session that came back to life (started, restarted) needs a fresh stream.
-        let revived = old_state.is_some_and(|o| !o.is_alive())
-            && new_state.is_some_and(|n| n.is_alive())
-            && log_is_for_selection;
-        if !log_is_for_selection || revived {
+        // A session that came back to life (started, restarted), one started from the config
+        // (even if it has exited already: its last lines are to be read), or another
+        // session under the same name needs a fresh stream.
+        let renewed = match (old, new) {
+            (Some((os, ob)), Some((ns, nb))) => {
+                (!os.is_alive() && ns.is_alive())
+                    || (os == State::Defined && ns != State::Defined)
+                    || ob != nb
+            }
+            _ => false,
+        };
+        if !log_is_for_selection || renewed {
             return self.follow_selected();
         }
         Effect::None

@@ -644,7 +644,9 @@ fn docker_names_reach_containers_through_the_api() {
 
 /// Whether a tmux session's `exit_code` is `code`. tmux 3.3a now and then marks a pane dead
 /// without recording its program's status (about one exit in ten, whoever started it):
-/// then there is none to show, and muxdeck shows `exited` without a code.
+/// then there is none to show, and muxdeck shows `exited` without a code. (The test
+/// programs also wait a moment before they exit: tmux 3.3a may drop the last output of a
+/// program that exits the instant it printed it.)
 fn tmux_exit_code_is(st: &Value, code: i64) -> bool {
     st["exit_code"] == code || st["exit_code"].is_null()
 }
@@ -665,7 +667,7 @@ fn a_tmux_session_muxdeck_started_keeps_its_output_and_status_when_it_fails() {
     let (bad, adhoc, sock) = (unique("bad"), unique("adhoc"), unique("sock"));
     let (runs, adhoc_runs) = (w.path("runs"), w.path("adhoc-runs"));
     let cfg = w.config(&format!(
-        "sessions:\n  {bad}:\n    socket: {sock}\n    command: \"echo run >> {}; echo fatal: port 8080 in use; exit 1\"\n",
+        "sessions:\n  {bad}:\n    socket: {sock}\n    command: \"echo run >> {}; echo fatal: port 8080 in use; sleep 0.3; exit 1\"\n",
         runs.display()
     ));
     let id = format!("tmux@{sock}:{bad}");
@@ -698,7 +700,7 @@ fn a_tmux_session_muxdeck_started_keeps_its_output_and_status_when_it_fails() {
     // (nothing runs, so it is a start) runs it once more.
     let aid = format!("tmux@{sock}:{adhoc}");
     let command = format!(
-        "echo run >> {}; echo adhoc-failed; exit 3",
+        "echo run >> {}; echo adhoc-failed; sleep 0.3; exit 3",
         adhoc_runs.display()
     );
     w.ok(None, &["start", &aid, "--command", &command]);
@@ -714,6 +716,7 @@ fn a_tmux_session_muxdeck_started_keeps_its_output_and_status_when_it_fails() {
     wait_for(WAIT, "the third ad hoc run", || {
         read(&adhoc_runs).lines().count() == 3
     });
+    wait_status(&w, None, &aid, "exited");
     let logs = w.logs(&[&aid]);
     assert!(logs.iter().any(|l| l == "adhoc-failed"), "{logs:?}");
     let out = w.ok(None, &["stop", &aid]);

@@ -608,7 +608,7 @@ fn x_then_y_stops_a_container_without_removing_it() {
     });
     deck.keys(&["y"]);
     let screen = deck.wait("the container stopped", |s| {
-        shows(s, &name, "podman", "exited") && s.contains(&format!("stopped podman:{name}"))
+        shows(s, &name, "podman", "stopped") && s.contains(&format!("stopped podman:{name}"))
     });
     assert!(
         !screen.contains("failed"),

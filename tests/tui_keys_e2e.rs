@@ -383,7 +383,7 @@ fn a_config_session_that_fails_keeps_its_exit_and_last_lines_and_x_clears_it_wit
     let deck = Deck::start(
         &world,
         &format!(
-            "{NO_RUNTIMES}sessions:\n  bad:\n    backend: tmux\n    socket: alpha\n    command: \"echo fatal: port 8080 in use; exit 1\"\n"
+            "{NO_RUNTIMES}sessions:\n  bad:\n    backend: tmux\n    socket: alpha\n    command: \"echo fatal: port 8080 in use; sleep 0.3; exit 1\"\n"
         ),
     );
     deck.wait("bad defined", |s| shows(s, "bad", "tmux@alpha", "defined"));

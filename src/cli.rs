@@ -402,13 +402,7 @@ fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliErro
 }
 
 fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
-    match outcome {
-        StopOutcome::Stopped => writeln!(out, "stopped {}", s.id),
-        StopOutcome::Killed => {
-            writeln!(out, "killed {} (it did not stop in time, or --force)", s.id)
-        }
-        StopOutcome::AlreadyStopped => writeln!(out, "{} is already stopped ({})", s.id, s.state),
-    }
+    writeln!(out, "{}", outcome.message(s))
 }
 
 fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<()> {

@@ -34,11 +34,11 @@ pub enum Action {
     Exec,
     /// Start the session.
     Start,
-    /// Stop the session (confirm first).
+    /// Stop the session (confirm first when it runs).
     Stop,
-    /// Kill the session (confirm first).
+    /// Kill the session (confirm first when it runs).
     Kill,
-    /// Restart the session.
+    /// Restart the session (confirm first when it runs).
     Restart,
     /// Remove the container (confirm first).
     Remove,
@@ -97,9 +97,19 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     ),
     (Action::Exec, "exec", "shell in the container", &["e"]),
     (Action::Start, "start", "start the session", &["s"]),
-    (Action::Stop, "stop", "stop (graceful, asks first)", &["x"]),
-    (Action::Kill, "kill", "force kill (asks first)", &["X"]),
-    (Action::Restart, "restart", "restart", &["r"]),
+    (
+        Action::Stop,
+        "stop",
+        "stop (graceful; asks if it runs; clears exited tmux)",
+        &["x"],
+    ),
+    (Action::Kill, "kill", "force kill (asks if it runs)", &["X"]),
+    (
+        Action::Restart,
+        "restart",
+        "restart (asks if it runs)",
+        &["r"],
+    ),
     (
         Action::Remove,
         "remove",

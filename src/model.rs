@@ -206,6 +206,9 @@ pub struct Session {
     pub backend_id: Option<String>,
     /// Whether the config file defines this session.
     pub from_config: bool,
+    /// Container: when its program last ended, Unix seconds, when the runtime says
+    /// (podman does, docker's listing does not).
+    pub finished: Option<i64>,
 }
 
 impl Session {
@@ -223,6 +226,7 @@ impl Session {
             ports: Vec::new(),
             backend_id: None,
             from_config: false,
+            finished: None,
         }
     }
 }

@@ -176,9 +176,9 @@ fn container_stop_keeps_the_container_and_its_logs() {
     let logs = w.ok(None, &["logs", &name]);
     assert!(logs.contains("before-stop"), "{logs}");
     assert!(logs.contains("got-term"), "{logs}");
+    // muxdeck stopped it: listed as stopped, not as an exit of its own.
     let st = w.status(None, &name);
-    assert_eq!(st["state"], "exited");
-    assert_eq!(st["exit_code"], 0);
+    assert_eq!(st["state"], "stopped");
 
     // Stopping it again says so and succeeds.
     let again = w.exec(None, &["stop", &name]);
@@ -624,7 +624,9 @@ fn docker_names_reach_containers_through_the_api() {
     let out = w.ok(None, &["stop", "--timeout", "5", &did]);
     assert_eq!(out.trim(), format!("stopped {did}"));
     assert_eq!(container_state(&name), "exited");
-    assert_eq!(w.status(None, &did)["exit_code"], 0);
+    let code = podman_ok(["inspect", "--format", "{{.State.ExitCode}}", name.as_str()]);
+    assert_eq!(code.trim(), "0");
+    assert_eq!(w.status(None, &did)["state"], "stopped");
 
     let out = w.ok(None, &["start", &did]);
     assert_eq!(out.trim(), format!("started {did}"));
@@ -638,4 +640,138 @@ fn docker_names_reach_containers_through_the_api() {
     assert!(err.contains("--force"), "{err}");
     w.ok(None, &["rm", "--force", &did]);
     assert!(!container_exists(&name));
+}
+
+/// Whether a tmux session's `exit_code` is `code`. tmux 3.3a now and then marks a pane dead
+/// without recording its program's status (about one exit in ten, whoever started it):
+/// then there is none to show, and muxdeck shows `exited` without a code. (The test
+/// programs also wait a moment before they exit: tmux 3.3a may drop the last output of a
+/// program that exits the instant it printed it.)
+fn tmux_exit_code_is(st: &Value, code: i64) -> bool {
+    st["exit_code"] == code || st["exit_code"].is_null()
+}
+
+/// `muxdeck status --json NAME` once `state` reads `want`.
+fn wait_status(w: &World, cfg: Option<&Path>, name: &str, want: &str) -> Value {
+    let mut last = Value::Null;
+    wait_for(WAIT, &format!("{name} to be {want}"), || {
+        last = w.status(cfg, name);
+        last["state"] == want
+    });
+    last
+}
+
+#[test]
+fn a_tmux_session_muxdeck_started_keeps_its_output_and_status_when_it_fails() {
+    let w = World::new();
+    let (bad, adhoc, sock) = (unique("bad"), unique("adhoc"), unique("sock"));
+    let (runs, adhoc_runs) = (w.path("runs"), w.path("adhoc-runs"));
+    let cfg = w.config(&format!(
+        "sessions:\n  {bad}:\n    socket: {sock}\n    command: \"echo run >> {}; echo fatal: port 8080 in use; sleep 0.3; exit 1\"\n",
+        runs.display()
+    ));
+    let id = format!("tmux@{sock}:{bad}");
+    let out = w.ok(Some(&cfg), &["start", &bad]);
+    assert_eq!(out.trim(), format!("started {id}"));
+    // Its pane stays: exited with its status, its output readable.
+    let st = wait_status(&w, Some(&cfg), &bad, "exited");
+    assert!(tmux_exit_code_is(&st, 1), "{st}");
+    assert!(w.has_tmux(&sock, &bad));
+    let logs = run_ok(w.mx(Some(&cfg)).args(["logs", &bad]));
+    assert!(logs.contains("fatal: port 8080 in use"), "{logs}");
+    // `logs -f` shows the last lines and ends: nothing more can come.
+    let follow = run_ok(w.mx(Some(&cfg)).args(["logs", "-f", &bad]));
+    assert!(follow.contains("fatal: port 8080 in use"), "{follow}");
+
+    // Started again: its command runs once more.
+    let out = w.ok(Some(&cfg), &["start", &bad]);
+    assert_eq!(out.trim(), format!("started {id}"));
+    wait_for(WAIT, "the second run", || read(&runs).lines().count() == 2);
+    let st = wait_status(&w, Some(&cfg), &bad, "exited");
+    assert!(tmux_exit_code_is(&st, 1), "{st}");
+
+    // Stopping it clears it: nothing ran, and it is just defined again.
+    let out = w.ok(Some(&cfg), &["stop", &bad]);
+    assert!(out.starts_with(&format!("cleared {id}")), "{out}");
+    assert!(!w.has_tmux(&sock, &bad));
+    assert_eq!(w.status(Some(&cfg), &bad)["state"], "defined");
+
+    // An ad hoc session too: kept when it exits, started again in place, and restart
+    // (nothing runs, so it is a start) runs it once more.
+    let aid = format!("tmux@{sock}:{adhoc}");
+    let command = format!(
+        "echo run >> {}; echo adhoc-failed; sleep 0.3; exit 3",
+        adhoc_runs.display()
+    );
+    w.ok(None, &["start", &aid, "--command", &command]);
+    let st = wait_status(&w, None, &aid, "exited");
+    assert!(tmux_exit_code_is(&st, 3), "{st}");
+    let out = w.ok(None, &["start", &aid]);
+    assert_eq!(out.trim(), format!("started {aid}"));
+    wait_for(WAIT, "the second ad hoc run", || {
+        read(&adhoc_runs).lines().count() == 2
+    });
+    wait_status(&w, None, &aid, "exited");
+    w.ok(None, &["restart", &aid]);
+    wait_for(WAIT, "the third ad hoc run", || {
+        read(&adhoc_runs).lines().count() == 3
+    });
+    wait_status(&w, None, &aid, "exited");
+    let logs = w.logs(&[&aid]);
+    assert!(logs.iter().any(|l| l == "adhoc-failed"), "{logs:?}");
+    let out = w.ok(None, &["stop", &aid]);
+    assert!(out.starts_with(&format!("cleared {aid}")), "{out}");
+    assert!(w.tmux.session_names(&sock).is_empty());
+}
+
+#[test]
+fn a_container_killed_after_the_timeout_is_reported_so_and_listed_as_stopped() {
+    let w = World::new();
+    let (deaf, crash) = (unique("deaf"), unique("crash"));
+    // PID 1 without a TERM handler ignores SIGTERM; its second run exits 3 on its own
+    // after 2 s (later than the stop, by podman's clock in seconds).
+    w.containers.run_detached(
+        &deaf,
+        "if [ -e /tmp/ran ]; then sleep 2; exit 3; fi; touch /tmp/ran; echo up; while :; do sleep 1; done",
+    );
+    wait_for_logs(&deaf, "up", WAIT);
+    let started = Instant::now();
+    let out = w.ok(None, &["stop", "--timeout", "1", &deaf]);
+    assert_eq!(
+        out.trim(),
+        format!("killed podman:{deaf} after 1 s (it did not stop on SIGTERM)")
+    );
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    let code = podman_ok(["inspect", "--format", "{{.State.ExitCode}}", deaf.as_str()]);
+    assert_eq!(code.trim(), "137");
+    assert!(container_exists(&deaf));
+    // muxdeck stopped it: not shown as a crash, in status, list and its text form.
+    assert_eq!(w.status(None, &deaf)["state"], "stopped");
+    let list = w.list(None, &["--backend", "container"]);
+    let row = list["sessions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["name"] == deaf.as_str()))
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(row["state"], "stopped", "{list}");
+    let text = w.ok(None, &["list"]);
+    let line = text.lines().find(|l| l.contains(&deaf)).unwrap_or("");
+    assert!(line.contains("stopped") && !line.contains("137"), "{text}");
+
+    // Started outside muxdeck, it ends on its own: that exit is its own again.
+    podman_ok(["start", deaf.as_str()]);
+    wait_for(WAIT, "its own exit", || container_state(&deaf) == "exited");
+    let st = w.status(None, &deaf);
+    assert_eq!(
+        (st["state"].clone(), st["exit_code"].clone()),
+        ("exited".into(), 3.into()),
+        "{st}"
+    );
+
+    // A container that exits 137 by itself is still shown as it is.
+    w.containers.run_detached(&crash, "exit 137");
+    wait_for(WAIT, "the crash", || container_state(&crash) == "exited");
+    let st = w.status(None, &crash);
+    assert_eq!(st["exit_code"], 137, "{st}");
+    assert_eq!(st["state"], "exited", "{st}");
 }

@@ -521,7 +521,7 @@ fn question_mark_shows_help() {
     let rows = [
         " muxdeck keys ",
         "↑ k / ↓ j  move up / down",
-        "x  stop (graceful, asks first)",
+        "x  stop (graceful; asks if it runs; clears exited tmux)",
         "/  filter sessions (Esc clears)",
         "q Ctrl-c  quit",
         "Esc or ? closes",
@@ -608,7 +608,7 @@ fn x_then_y_stops_a_container_without_removing_it() {
     });
     deck.keys(&["y"]);
     let screen = deck.wait("the container stopped", |s| {
-        shows(s, &name, "podman", "exited") && s.contains(&format!("stopped podman:{name}"))
+        shows(s, &name, "podman", "stopped") && s.contains(&format!("stopped podman:{name}"))
     });
     assert!(
         !screen.contains("failed"),

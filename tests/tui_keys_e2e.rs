@@ -128,7 +128,20 @@ fn r_restarts_a_running_config_session() {
         row(&list_rows(&screen), "svc").is_some_and(|r| r[0] == "svc ◆"),
         "not marked as a config session:\n{screen}"
     );
+    // It ends a running program: asked first, and `n` leaves it running.
     deck.keys(&["r"]);
+    let ask = deck.wait("the question", |s| s.contains("Restart tmux@alpha:svc?"));
+    assert!(ask.contains("y yes   n no"), "{ask}");
+    deck.keys(&["n"]);
+    deck.wait("cancelled", |s| {
+        !s.contains("Restart tmux@") && s.contains("cancelled")
+    });
+    assert_eq!(pane_pid(&world, "alpha", "svc"), Some(before));
+    deck.keys(&["r"]);
+    deck.wait("the question again", |s| {
+        s.contains("Restart tmux@alpha:svc?")
+    });
+    deck.keys(&["y"]);
     let screen = deck.wait("restarted", |s| s.contains("restarted tmux@alpha:svc"));
     assert!(!screen.contains("failed"), "{screen}");
     let mut after = None;
@@ -420,4 +433,83 @@ fn w_toggles_wrapping() {
         log_rows(&screen).iter().any(|l| l == "after-long"),
         "{screen}"
     );
+}
+
+#[test]
+fn a_config_session_that_fails_keeps_its_exit_and_last_lines_and_x_clears_it_without_asking() {
+    let world = TmuxWorld::new();
+    let deck = Deck::start(
+        &world,
+        &format!(
+            "{NO_RUNTIMES}sessions:\n  bad:\n    backend: tmux\n    socket: alpha\n    command: \"echo fatal: port 8080 in use; sleep 0.3; exit 1\"\n"
+        ),
+    );
+    deck.wait("bad defined", |s| shows(s, "bad", "tmux@alpha", "defined"));
+    deck.keys(&["s"]);
+    // The row says it exited, in red, and its last lines stay in the log pane.
+    let screen = deck.wait("bad exited, its output kept", |s| {
+        shows(s, "bad", "tmux@alpha", "exited")
+            && log_title(s).contains("logs · tmux@alpha:bad ")
+            && log_rows(s).iter().any(|l| l == "fatal: port 8080 in use")
+            && s.contains("log ended: the program exited")
+    });
+    assert!(!screen.contains("has not been started"), "{screen}");
+    let ansi = deck.screen_ansi();
+    let line = ansi.lines().find(|l| l.contains("bad")).unwrap_or("");
+    let before_state = line.split("exited").next().unwrap_or("");
+    assert!(
+        before_state
+            .rsplit('\x1b')
+            .next()
+            .is_some_and(|sgr| sgr == "[31m" || sgr == "[38;5;1m"),
+        "exited is not red: {line:?}"
+    );
+    assert_eq!(world.session_names("alpha"), ["bad"]);
+
+    // Nothing runs: `x` does not ask, it clears the session, which is defined again.
+    deck.keys(&["x"]);
+    let screen = deck.wait("cleared", |s| {
+        s.contains("cleared tmux@alpha:bad") && shows(s, "bad", "tmux@alpha", "defined")
+    });
+    assert!(!screen.contains("Stop tmux@alpha:bad?"), "{screen}");
+    assert!(world.session_names("alpha").is_empty());
+}
+
+#[test]
+fn a_container_deaf_to_sigterm_is_reported_killed_and_listed_stopped_and_x_then_says_so() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    // PID 1 without a TERM handler ignores SIGTERM.
+    let name = containers.run_detached(
+        &unique("deaf"),
+        "while :; do echo deaf-tick; sleep 0.3; done",
+    );
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    select_container(&deck, &name, "running");
+    deck.keys(&["x"]);
+    deck.wait("the question", |s| {
+        s.contains(&format!("Stop podman:{name}?"))
+    });
+    deck.keys(&["y"]);
+    // stop_timeout is 3 s.
+    let screen = deck.wait("killed after the timeout, listed stopped", |s| {
+        s.contains(&format!(
+            "killed podman:{name} after 3 s (it did not stop on SIGTERM)"
+        )) && shows(s, &name, "podman", "stopped")
+    });
+    assert!(!screen.contains("exited (137"), "{screen}");
+    assert_eq!(podman_state(&name).as_deref(), Some("exited"));
+
+    // Nothing runs now: `x` does not ask, and says so.
+    deck.keys(&["x"]);
+    let screen = deck.wait("nothing to stop", |s| {
+        s.contains(&format!(
+            "podman:{name} is not running (stopped); nothing to stop"
+        ))
+    });
+    assert!(
+        !screen.contains(&format!("Stop podman:{name}?")),
+        "{screen}"
+    );
+    assert!(podman(["container", "exists", &name]).status.success());
 }

@@ -311,6 +311,7 @@ fn parse_ps_item(c: &Value, runtime: Runtime) -> Option<Session> {
             .and_then(parse_docker_time),
     };
     s.image = c.get("Image").and_then(Value::as_str).map(str::to_string);
+    s.finished = c.get("ExitedAt").and_then(Value::as_i64).filter(|t| *t > 0);
     s.ports = parse_ports(c.get("Ports"));
     s.backend_id = c
         .get("Id")
@@ -447,6 +448,8 @@ mod tests {
         assert_eq!(s[0].state, State::Exited(Some(3)));
         assert_eq!(s[0].pid, None);
         assert_eq!(s[0].backend_id.as_deref(), Some("0123456789abcdef0123"));
+        assert_eq!(s[0].finished, Some(1_764_041_900));
+        assert_eq!(s[1].finished, None);
         assert_eq!(s[1].state, State::Running);
         assert_eq!(s[1].pid, Some(31337));
         assert_eq!(s[1].ports, vec!["8080:8080/tcp".to_string()]);

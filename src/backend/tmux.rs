@@ -22,8 +22,7 @@ const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{se
 const ID_FORMAT: &str = "#{session_id}\t#{session_name}";
 
 /// Fields that place a pane's output: complete lines are history + cursor row.
-const MARK_FORMAT: &str =
-    "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pane_dead}";
+const MARK_FORMAT: &str = "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pane_dead} #{pane_dead_status}";
 
 /// What [`Tmux::list_all`] found.
 #[derive(Debug, Default)]
@@ -220,6 +219,15 @@ impl Tmux {
     }
 
     /// Starts a detached session. `command` is a shell command line run by tmux.
+    ///
+    /// The session keeps its panes after their programs exit (`remain-on-exit`), so a
+    /// program that fails leaves its output and exit status to read, and can be started
+    /// again in place. The options are set in the same tmux call as the session is made:
+    /// tmux runs a command sequence before it notices a child's exit, so even a program
+    /// that exits at once is kept, and `set-option` without `-t` reaches the session just
+    /// made (a name is never put in a target). The "Pane is dead" line tmux would write is
+    /// left out (`remain-on-exit-format ""`): it scrolls the output up by a screen of blank
+    /// rows; muxdeck shows the exit status itself.
     pub async fn new_session(
         &self,
         socket: &str,
@@ -238,9 +246,41 @@ impl Tmux {
             inv = inv.arg("-e").arg(format!("{k}={v}"));
         }
         if let Some(cmd) = command {
-            inv = inv.arg(cmd);
+            inv = inv.arg(sequence_safe(cmd));
         }
+        let inv = inv.args([
+            ";",
+            "set-option",
+            "-w",
+            "remain-on-exit",
+            "on",
+            ";",
+            "set-option",
+            "-w",
+            "remain-on-exit-format",
+            "",
+        ]);
         process::run(&inv, self.timeout).await.map(drop)
+    }
+
+    /// Starts the programs of a session whose panes have all exited again, in place: each
+    /// dead pane runs its own command once more (`respawn-pane`, targeted by pane id).
+    /// Panes that run are left alone.
+    pub async fn respawn_dead(&self, socket: &str, id: &SessionRef) -> Result<(), BackendError> {
+        for pane in self.stop_panes(socket, id).await? {
+            if pane.dead {
+                let inv = self.inv(socket).args(["respawn-pane", "-t", &pane.id]);
+                process::run(&inv, self.timeout).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every pane of the session has exited (kept by `remain-on-exit`): nothing of
+    /// it runs. False when it has a live pane or is gone.
+    pub async fn all_dead(&self, socket: &str, id: &SessionRef) -> Result<bool, BackendError> {
+        let panes = self.stop_panes(socket, id).await?;
+        Ok(!panes.is_empty() && panes.iter().all(|p| p.dead))
     }
 
     /// Kills the session.
@@ -404,6 +444,10 @@ impl Tmux {
             });
         };
         let keep = usize::try_from(back.min(mark.history) + mark.cursor_y).unwrap_or(usize::MAX);
+        if keep == 0 {
+            // Nothing complete yet: a lone newline would read as one blank line.
+            return Ok(Some((mark, Vec::new())));
+        }
         let mut joined: String = rows.take(keep).collect::<Vec<_>>().join("\n");
         joined.push('\n');
         let mut lines = normalize(joined.as_bytes());
@@ -480,6 +524,15 @@ impl SessionRef {
     }
 }
 
+/// A command argument as tmux must see it to keep it whole: tmux reads an argument that
+/// ends in `;` as the end of a command in a sequence (and `\;` as a literal `;`).
+fn sequence_safe(arg: &str) -> String {
+    match arg.strip_suffix(';') {
+        Some(head) => format!("{head}\\;"),
+        None => arg.to_string(),
+    }
+}
+
 /// A failed pane call: the pane being gone is an answer (None), anything else an error.
 fn gone_or_failed<T>(
     inv: &Invocation,
@@ -507,6 +560,8 @@ pub struct PaneMark {
     pub bytes: u64,
     /// The pane's program has exited (remain-on-exit).
     pub dead: bool,
+    /// The exit status of a dead pane's program, when tmux knows it.
+    pub status: Option<i32>,
 }
 
 impl PaneMark {
@@ -518,6 +573,11 @@ impl PaneMark {
             limit: f.next()?.ok()?,
             bytes: f.next()?.ok()?,
             dead: f.next()?.ok()? == 1,
+            // Empty while the program runs: the field is simply missing then.
+            status: f
+                .next()
+                .and_then(Result::ok)
+                .and_then(|v| i32::try_from(v).ok()),
         })
     }
 
@@ -685,6 +745,12 @@ mod tests {
         assert_eq!(s[1].attached, Some(1));
         assert_eq!(s[0].backend_id.as_deref(), Some("$0"));
         assert_eq!(s[1].backend_id.as_deref(), Some("$7"));
+    }
+
+    #[test]
+    fn a_trailing_semicolon_stays_in_the_command() {
+        assert_eq!(sequence_safe("echo a; echo b;"), "echo a; echo b\\;");
+        assert_eq!(sequence_safe("echo a; echo b"), "echo a; echo b");
     }
 
     #[test]

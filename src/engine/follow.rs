@@ -305,7 +305,9 @@ async fn run_tmux(
         let recent = changed.elapsed() < POLL_MAX;
         if now == mark && !(recent && now.may_have_trimmed()) {
             if now.dead {
-                break;
+                // Everything it wrote has been read: its pane stays, nothing more comes.
+                outbox.flush(tx).await;
+                return exited(now.status);
             }
             interval = if changed.elapsed() >= LONG_QUIET {
                 POLL_QUIET
@@ -356,6 +358,14 @@ async fn run_tmux(
     } else {
         LogEvent::Ended("stopped following".into())
     }
+}
+
+/// The end of a pane whose program exited and whose pane stays (remain-on-exit).
+fn exited(status: Option<i32>) -> LogEvent {
+    LogEvent::Ended(match status {
+        Some(code) => format!("the program exited with status {code}"),
+        None => "the program exited".into(),
+    })
 }
 
 /// Rows of the previous read that the next one must find to know where its new rows begin.
@@ -481,6 +491,7 @@ mod tests {
             limit: 2000,
             bytes: 0,
             dead: false,
+            status: None,
         }
     }
 

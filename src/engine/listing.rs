@@ -123,7 +123,8 @@ impl Engine {
             Source::Tmux => self.scan_tmux().await.0,
             Source::Runtime(rt) => {
                 let (sessions, status) = match self.runtime(rt).list().await {
-                    Ok(s) => {
+                    Ok(mut s) => {
+                        self.mark_stopped(&mut s);
                         let n = s.len();
                         (
                             s,
@@ -152,6 +153,24 @@ impl Engine {
                         status,
                     },
                 }
+            }
+        }
+    }
+
+    /// Shows the containers muxdeck stopped as `stopped`: their exit status (137 after a
+    /// kill, 143 after SIGTERM) is muxdeck's doing, not a crash. One that ran and ended
+    /// again since (podman tells when it ended) is left as the runtime says.
+    fn mark_stopped(&self, sessions: &mut [Session]) {
+        if !sessions.iter().any(|s| matches!(s.state, State::Exited(_))) {
+            return;
+        }
+        let stopped = self.stopped.load();
+        for s in sessions {
+            let Some(when) = s.backend_id.as_ref().and_then(|id| stopped.get(id)) else {
+                continue;
+            };
+            if matches!(s.state, State::Exited(_)) && s.finished.is_none_or(|f| f <= *when) {
+                s.state = State::Stopped;
             }
         }
     }

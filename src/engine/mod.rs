@@ -6,6 +6,7 @@ pub mod follow;
 mod listing;
 mod ops;
 mod resolve;
+mod stopped;
 mod target;
 
 use std::time::Duration;
@@ -14,6 +15,7 @@ pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
 pub use ops::{AdHoc, Existing, StopOutcome};
 pub use resolve::{Query, parse_query};
+pub use stopped::StopMemory;
 pub use target::Target;
 
 use crate::backend::BackendError;
@@ -150,6 +152,7 @@ pub struct Engine {
     tmux: Tmux,
     podman: ContainerCli,
     docker: ContainerCli,
+    stopped: StopMemory,
 }
 
 impl Engine {
@@ -165,6 +168,7 @@ impl Engine {
             tmux: Tmux::new(d.tmux_binary.clone(), t),
             podman: ContainerCli::new(Runtime::Podman, d.podman_binary.clone(), t),
             docker: ContainerCli::new(Runtime::Docker, d.docker_binary.clone(), t),
+            stopped: StopMemory::in_state_dir(),
             config,
         }
     }

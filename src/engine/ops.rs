@@ -27,11 +27,45 @@ pub enum Existing {
 pub enum StopOutcome {
     /// The programs ended within the grace period.
     Stopped,
-    /// The grace period ran out (or force was asked) and the session was killed.
+    /// Force was asked: the session was killed at once.
     Killed,
+    /// The programs did not end on the polite request (Ctrl-C for tmux, SIGTERM for a
+    /// container) within this grace period, and were killed.
+    KilledAfter(std::time::Duration),
+    /// A tmux session whose programs had all exited (its panes kept by remain-on-exit) was
+    /// removed: nothing ran, so nothing was ended.
+    Cleared,
     /// Nothing ran.
     AlreadyStopped,
 }
+
+impl StopOutcome {
+    /// One line for a person: what happened to `s`.
+    pub fn message(self, s: &Session) -> String {
+        let id = &s.id;
+        match self {
+            StopOutcome::Stopped => format!("stopped {id}"),
+            StopOutcome::Killed => format!("killed {id}"),
+            StopOutcome::KilledAfter(grace) => {
+                let asked = match id.location {
+                    Location::Tmux { .. } => "Ctrl-C",
+                    Location::Container { .. } => "SIGTERM",
+                };
+                format!(
+                    "killed {id} after {} s (it did not stop on {asked})",
+                    grace.as_secs()
+                )
+            }
+            StopOutcome::Cleared => {
+                format!("cleared {id} (its program had already exited; nothing was running)")
+            }
+            StopOutcome::AlreadyStopped => format!("{id} is already stopped ({})", s.state),
+        }
+    }
+}
+
+/// Exit status of a program ended by SIGKILL (128 + 9), as runtimes report it.
+const SIGKILL_STATUS: i32 = 137;
 
 /// An ad hoc session described on the command line.
 #[derive(Debug, Clone, Default)]
@@ -210,23 +244,28 @@ impl Engine {
                 self.create(&def, Existing::StartIt).await
             }
             (Location::Tmux { socket }, _) => {
-                // Every pane of it has exited (remain-on-exit): recreate it from the config.
+                // Every pane of it has exited (remain-on-exit). It may have been started
+                // again since it was listed: then it runs, and is left alone.
+                let id = self.tmux_id(s).await?;
+                if !self.tmux.all_dead(socket, &id).await? {
+                    return Err(EngineError::AlreadyRunning(s.id.clone()));
+                }
                 match self.config.session(&s.id.name) {
+                    // From the config: made anew, so an edited command takes effect.
                     Some(def) if self.config_id(def) == s.id => {
-                        if let Some(Target::Tmux { id, .. }) = self.target(s).await? {
-                            self.tmux.kill_session(socket, &id).await?;
-                        }
-                        self.create(&def.clone(), Existing::StartIt).await
+                        let def = def.clone();
+                        self.tmux.kill_session(socket, &id).await?;
+                        self.create(&def, Existing::StartIt).await
                     }
-                    _ => Err(EngineError::Unsupported(format!(
-                        "{} has exited and is not in the config, so muxdeck does not know how to start it again",
-                        s.id
-                    ))),
+                    // Each pane runs its own command again.
+                    _ => Ok(self.tmux.respawn_dead(socket, &id).await?),
                 }
             }
             (Location::Container { runtime }, _) => {
                 let id = self.container_id(s).await?;
-                Ok(self.runtime(*runtime).start(&id).await?)
+                self.runtime(*runtime).start(&id).await?;
+                self.stopped.forget(&id);
+                Ok(())
             }
         }
     }
@@ -345,7 +384,11 @@ impl Engine {
             return Err(EngineError::AlreadyRunning(id.clone()));
         }
         match existing {
-            Existing::StartIt => Ok(cli.start(&cid).await.map(|()| true)?),
+            Existing::StartIt => {
+                cli.start(&cid).await?;
+                self.stopped.forget(&cid);
+                Ok(true)
+            }
             Existing::Refuse => Err(EngineError::Exists {
                 id: id.clone(),
                 state,
@@ -369,13 +412,17 @@ impl Engine {
                 let Some(Target::Tmux { id, .. }) = self.target(s).await? else {
                     return Ok(StopOutcome::AlreadyStopped);
                 };
+                if self.tmux.all_dead(socket, &id).await? {
+                    self.tmux.kill_session(socket, &id).await?;
+                    return Ok(StopOutcome::Cleared);
+                }
                 if force {
                     self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Killed);
                 }
                 let forced = self.tmux.stop(socket, &id, grace).await?;
                 Ok(if forced {
-                    StopOutcome::Killed
+                    StopOutcome::KilledAfter(grace)
                 } else {
                     StopOutcome::Stopped
                 })
@@ -390,15 +437,22 @@ impl Engine {
                 };
                 if force {
                     cli.kill(&id).await?;
-                    Ok(StopOutcome::Killed)
-                } else {
-                    // A frozen program cannot handle the stop signal: thaw it first.
-                    if s.state == State::Paused {
-                        cli.unpause(&id).await?;
-                    }
-                    cli.stop(&id, grace).await?;
-                    Ok(StopOutcome::Stopped)
+                    self.stopped.remember(&id, unix_now());
+                    return Ok(StopOutcome::Killed);
                 }
+                // A frozen program cannot handle the stop signal: thaw it first.
+                if s.state == State::Paused {
+                    cli.unpause(&id).await?;
+                }
+                cli.stop(&id, grace).await?;
+                self.stopped.remember(&id, unix_now());
+                // The runtime says only that it stopped; the exit status tells whether the
+                // program ended on SIGTERM or had to be killed when the grace ran out.
+                let after = cli.inspect(&id).await.ok().flatten().map(|c| c.state);
+                Ok(match after {
+                    Some(State::Exited(Some(SIGKILL_STATUS))) => StopOutcome::KilledAfter(grace),
+                    _ => StopOutcome::Stopped,
+                })
             }
         }
     }
@@ -414,11 +468,16 @@ impl Engine {
                     cli.unpause(&id).await?;
                 }
                 if s.state.is_alive() {
-                    Ok(cli.restart(&id, self.stop_timeout()).await?)
+                    cli.restart(&id, self.stop_timeout()).await?;
                 } else {
-                    Ok(cli.start(&id).await?)
+                    cli.start(&id).await?;
                 }
+                self.stopped.forget(&id);
+                Ok(())
             }
+            // Nothing of it runs: restarting it is starting it again, also when the
+            // config does not know it (its panes keep their commands).
+            Location::Tmux { .. } if matches!(s.state, State::Exited(_)) => self.start(s).await,
             _ => {
                 let def = self
                     .config
@@ -455,7 +514,9 @@ impl Engine {
             }
             Location::Container { runtime } => {
                 let id = self.container_id(s).await?;
-                Ok(self.runtime(*runtime).rm(&id, force).await?)
+                self.runtime(*runtime).rm(&id, force).await?;
+                self.stopped.forget(&id);
+                Ok(())
             }
         }
     }
@@ -559,6 +620,12 @@ impl Engine {
             ))),
         }
     }
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 fn not_started(s: &Session) -> EngineError {

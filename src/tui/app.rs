@@ -30,6 +30,8 @@ pub enum Confirm {
     Remove,
     /// Removal of a container that runs: it is killed first.
     ForceRemove,
+    /// Restart of a running session (it ends the running programs).
+    Restart,
 }
 
 impl Confirm {
@@ -40,6 +42,7 @@ impl Confirm {
             Confirm::Kill => "Force-kill",
             Confirm::Remove => "Remove",
             Confirm::ForceRemove => "Force-remove",
+            Confirm::Restart => "Restart",
         }
     }
 }
@@ -239,7 +242,9 @@ impl App {
     /// liveness changed.
     pub fn set_listing(&mut self, listing: Listing, sources: &[Source]) -> Effect {
         let old_index = self.selected_index();
-        let old_state = self.selected_session().map(|s| s.state);
+        let old = self
+            .selected_session()
+            .map(|s| (s.state, s.backend_id.clone()));
         self.sessions = listing.sessions;
         for (source, h) in sources.iter().zip(listing.health) {
             self.health.insert(*source, h);
@@ -255,13 +260,22 @@ impl App {
             let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
             self.selected = vis.get(idx).map(|s| s.id.clone());
         }
-        let new_state = self.selected_session().map(|s| s.state);
+        let new = self
+            .selected_session()
+            .map(|s| (s.state, s.backend_id.clone()));
         let log_is_for_selection = self.log.id == self.selected;
-        // A session that came back to life (started, restarted) needs a fresh stream.
-        let revived = old_state.is_some_and(|o| !o.is_alive())
-            && new_state.is_some_and(|n| n.is_alive())
-            && log_is_for_selection;
-        if !log_is_for_selection || revived {
+        // A session that came back to life (started, restarted), one started from the config
+        // (even if it has exited already: its last lines are to be read), or another
+        // session under the same name needs a fresh stream.
+        let renewed = match (old, new) {
+            (Some((os, ob)), Some((ns, nb))) => {
+                (!os.is_alive() && ns.is_alive())
+                    || (os == State::Defined && ns != State::Defined)
+                    || ob != nb
+            }
+            _ => false,
+        };
+        if !log_is_for_selection || renewed {
             return self.follow_selected();
         }
         Effect::None
@@ -364,9 +378,9 @@ impl App {
                 }
             }
             Action::Start => return self.run(Op::Start),
-            Action::Restart => return self.run(Op::Restart),
-            Action::Stop => self.ask(Confirm::Stop),
-            Action::Kill => self.ask(Confirm::Kill),
+            Action::Restart => return self.ask_if_running(Confirm::Restart),
+            Action::Stop => return self.ask_if_running(Confirm::Stop),
+            Action::Kill => return self.ask_if_running(Confirm::Kill),
             Action::Remove => self.ask_remove(),
         }
         Effect::None
@@ -396,6 +410,33 @@ impl App {
             self.ask(Confirm::ForceRemove);
         } else {
             self.ask(Confirm::Remove);
+        }
+    }
+
+    /// Asks first only when the operation ends a running program. Otherwise there is
+    /// nothing to lose: restart just starts it, and stop or kill clear a tmux session whose
+    /// programs have exited (its kept panes) or say that nothing runs.
+    fn ask_if_running(&mut self, what: Confirm) -> Effect {
+        let Some(s) = self.selected_session().cloned() else {
+            return Effect::None;
+        };
+        // A state muxdeck does not know may well be running: ask.
+        if s.state.is_alive() || s.state == State::Unknown {
+            self.ask(what);
+            return Effect::None;
+        }
+        let exited_tmux = matches!(s.id.location, crate::model::Location::Tmux { .. })
+            && matches!(s.state, State::Exited(_));
+        match what {
+            Confirm::Restart => Effect::Run(Op::Restart, s),
+            _ if exited_tmux => Effect::Run(Op::Stop, s),
+            _ => {
+                self.say(
+                    format!("{} is not running ({}); nothing to stop", s.id, s.state),
+                    Level::Info,
+                );
+                Effect::None
+            }
         }
     }
 
@@ -431,6 +472,7 @@ impl App {
             Confirm::Kill => Op::Kill,
             Confirm::Remove => Op::Remove,
             Confirm::ForceRemove => Op::ForceRemove,
+            Confirm::Restart => Op::Restart,
         };
         Effect::Run(op, s)
     }

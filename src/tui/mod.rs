@@ -582,14 +582,8 @@ impl Runner {
                 Op::ForceRemove => engine.remove(&s, true).await.map(|()| None),
             };
             let (text, ok) = match result {
-                Ok(Some(crate::engine::StopOutcome::AlreadyStopped)) => {
-                    (format!("{} is already stopped", s.id), true)
-                }
-                Ok(Some(crate::engine::StopOutcome::Killed)) if op == Op::Stop => (
-                    format!("{} did not stop in time and was killed", s.id),
-                    true,
-                ),
-                Ok(_) => (format!("{} {}", op.done(), s.id), true),
+                Ok(Some(outcome)) => (outcome.message(&s), true),
+                Ok(None) => (format!("{} {}", op.done(), s.id), true),
                 // A second `s` while the first start runs: the session the user wants runs.
                 Err(crate::engine::EngineError::AlreadyRunning(id)) if op == Op::Start => {
                     (format!("{id} is already running"), true)

@@ -31,7 +31,9 @@ const SCRUBBED_VARS: &[&str] = &[
 ///   and podman's remote connection variables are removed;
 /// - [`podman_env`] is set (`CONTAINERS_CONF`);
 /// - `TMUX_TMPDIR` and `XDG_CONFIG_HOME` point at empty directories under
-///   cargo's target tmp dir, so no user tmux server or user config is seen.
+///   cargo's target tmp dir, so no user tmux server or user config is seen, and
+///   `XDG_STATE_HOME` at one there too, so what muxdeck remembers (the containers it
+///   stopped) never goes to the user's state folder.
 ///   Use [`TmuxWorld::apply`](super::TmuxWorld::apply) and
 ///   [`DockerApi::apply`](super::DockerApi::apply) to give it a world to see;
 /// - with `Some(config)`, `--config <config>` is passed first.
@@ -45,6 +47,7 @@ pub fn muxdeck(config: Option<&Path>) -> Command {
     let hermetic = hermetic_dir();
     cmd.env("TMUX_TMPDIR", hermetic.join("tmux"));
     cmd.env("XDG_CONFIG_HOME", hermetic.join("config"));
+    cmd.env("XDG_STATE_HOME", hermetic.join("state"));
     cmd.stdin(Stdio::null());
     if let Some(config) = config {
         cmd.arg("--config").arg(config);
@@ -59,10 +62,10 @@ pub(crate) fn scrub_env(cmd: &mut Command) {
     }
 }
 
-/// `<CARGO_TARGET_TMPDIR>/muxdeck-hermetic` with empty `tmux/` and `config/`.
+/// `<CARGO_TARGET_TMPDIR>/muxdeck-hermetic` with empty `tmux/`, `config/` and `state/`.
 fn hermetic_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("muxdeck-hermetic");
-    for sub in ["tmux", "config"] {
+    for sub in ["tmux", "config", "state"] {
         let path = dir.join(sub);
         std::fs::create_dir_all(&path)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));

@@ -237,6 +237,7 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         Confirm::ForceRemove => {
             "It is running: it is killed at once, then the container and its logs are deleted."
         }
+        Confirm::Restart => "Ends its programs as stop does, then starts it again.",
     };
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);

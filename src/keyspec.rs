@@ -100,14 +100,14 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (
         Action::Stop,
         "stop",
-        "stop (graceful; asks if it runs; clears exited tmux)",
+        "stop gracefully (asks if running)",
         &["x"],
     ),
-    (Action::Kill, "kill", "force kill (asks if it runs)", &["X"]),
+    (Action::Kill, "kill", "force kill (asks if running)", &["X"]),
     (
         Action::Restart,
         "restart",
-        "restart (asks if it runs)",
+        "restart (asks if running)",
         &["r"],
     ),
     (

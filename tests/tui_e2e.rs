@@ -521,7 +521,7 @@ fn question_mark_shows_help() {
     let rows = [
         " muxdeck keys ",
         "↑ k / ↓ j  move up / down",
-        "x  stop (graceful; asks if it runs; clears exited tmux)",
+        "x  stop gracefully (asks if running)",
         "/  filter sessions (Esc clears)",
         "q Ctrl-c  quit",
         "Esc or ? closes",

@@ -416,7 +416,7 @@ fn help_overlay_lists_every_action_with_its_keys() {
     );
     app.keymap = Keymap::new(&over).unwrap();
     let buf = draw(&app, 100, 30);
-    assert!(row_of(&buf, "stop (graceful").contains("Ctrl-s F5  stop"));
+    assert!(row_of(&buf, "stop gracefully").contains("Ctrl-s F5  stop"));
 }
 
 #[test]
@@ -907,11 +907,11 @@ fn help_names_each_action_for_the_config() {
                 screen(&buf)
             );
         }
-        // On the row of its keys: `x  stop (graceful…)  stop`.
-        let row = row_of(&buf, "  x  stop (graceful");
+        // On the row of its keys: `x  stop gracefully…  stop`.
+        let row = row_of(&buf, "  x  stop gracefully");
         let cell = row
             .split('│')
-            .find(|c| c.contains("x  stop (graceful"))
+            .find(|c| c.contains("x  stop gracefully"))
             .unwrap();
         assert!(cell.trim_end().ends_with("  stop"), "{row:?}");
         assert!(

@@ -163,6 +163,63 @@ pub enum ConfigAction {
     Path,
 }
 
+/// Folds clap's rendered usage error (message, tips, usage, "try --help", or a whole help
+/// page when a subcommand is missing) into the one line every muxdeck error is.
+pub fn usage_line(rendered: &str) -> String {
+    let mut message: Vec<&str> = Vec::new();
+    let mut tips: Vec<&str> = Vec::new();
+    let mut usage = None;
+    let mut commands: Vec<&str> = Vec::new();
+    let mut section = "";
+    for line in rendered.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            section = "";
+        } else if let Some(m) = line.strip_prefix("error: ") {
+            message.push(m.trim());
+            section = "error";
+        } else if let Some(u) = line.strip_prefix("Usage: ") {
+            usage.get_or_insert(u.trim());
+        } else if trimmed.starts_with("tip: ") {
+            tips.push(trimmed);
+        } else if trimmed == "Commands:" {
+            section = "commands";
+        } else if section == "error" {
+            message.push(trimmed);
+        } else if section == "commands"
+            && let Some(name) = trimmed.split_whitespace().next()
+            && name != "help"
+        {
+            commands.push(name);
+        }
+    }
+    let mut text = message.join(" ");
+    if text.is_empty() {
+        text = if commands.is_empty() {
+            "invalid arguments".into()
+        } else {
+            format!("a command is needed: {}", commands.join(", "))
+        };
+    }
+    if !tips.is_empty() {
+        text = format!("{text} ({})", tips.join("; "));
+    }
+    // The command path is the usage up to its first placeholder: `muxdeck list`.
+    let path = usage.map(|u| {
+        u.split_whitespace()
+            .take_while(|w| !w.starts_with(['[', '<']))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let Some(u) = usage {
+        text = format!("{text}; usage: {u}");
+    }
+    match path {
+        Some(p) if !p.is_empty() => format!("{text}; more: `{p} --help`"),
+        _ => format!("{text}; more: --help"),
+    }
+}
+
 /// A subcommand's failure: one line and an exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {

@@ -428,13 +428,19 @@ fn configured_binary<'a>(engine: &'a Engine, backend: &str) -> Option<(&'static 
     (binary != backend).then_some((key, binary.as_str()))
 }
 
-/// Runs a command on the real terminal and waits for it.
+/// Runs a command on the real terminal and waits for it; its exit status is muxdeck's, as
+/// `podman exec` and `docker exec` pass on the command's own (a signal is 128 + its number,
+/// as a shell reports it).
 fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliError> {
+    use std::os::unix::process::ExitStatusExt;
     let status = inv.to_std().status().map_err(|e| CliError::Handover {
         command: inv.display(),
         message: e.to_string(),
     })?;
-    Ok(if status.success() { 0 } else { 1 })
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1))
 }
 
 fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {

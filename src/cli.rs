@@ -10,8 +10,16 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
-use muxdeck::engine::{AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome};
+use muxdeck::engine::{
+    AdHoc, Attach, Engine, EngineError, Health, HealthStatus, LogEvent, StopOutcome,
+};
 use muxdeck::model::{BackendKind, Location, Session, State, format_age};
+
+/// Lines of history `attach` shows of a container it can only follow.
+const ATTACH_HISTORY: usize = 100;
+
+/// The exit status of a view ended by Ctrl-C, as a shell reports a command it interrupted.
+const INTERRUPTED: i32 = 130;
 
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
 const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
@@ -125,7 +133,8 @@ pub enum Command {
         /// Session name.
         name: String,
     },
-    /// Hand the terminal to the session (tmux: Ctrl-b d detaches; container: Ctrl-p Ctrl-q).
+    /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
+    /// A container without a terminal (started without -i -t) has its log followed instead.
     Attach {
         /// Session name.
         name: String,
@@ -312,26 +321,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                 }
                 return Ok(0);
             }
-            let mut stream = engine.follow(&s, lines, 100_000).await?;
-            while let Some(ev) = stream.next().await {
-                match ev {
-                    LogEvent::Lines(ls) => {
-                        for l in &ls {
-                            print_line(&mut out, l, color)?;
-                        }
-                        out.flush()?;
-                    }
-                    LogEvent::Skipped(n) => {
-                        writeln!(out, "… {n} lines skipped (output too fast) …")?;
-                    }
-                    LogEvent::Ended(_) => return Ok(0),
-                    LogEvent::Failed(msg) => {
-                        eprintln!("muxdeck: {msg}");
-                        return Ok(1);
-                    }
-                }
-            }
-            Ok(0)
+            follow_log(engine, &s, lines, &mut out).await
         }
         Command::Start {
             name,
@@ -397,8 +387,24 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
         Command::Attach { name } => {
             let s = engine.resolve(&name).await?;
             let current = std::env::var("TMUX").ok();
-            let inv = engine.attach_command(&s, current.as_deref()).await?;
-            hand_over(&inv)
+            match engine.attach_command(&s, current.as_deref()).await? {
+                Attach::Terminal(h) => {
+                    eprintln!("muxdeck: attaching to {}; {} detaches", s.id, h.back);
+                    hand_over(&h.inv)
+                }
+                Attach::NoTerminal => {
+                    eprintln!(
+                        "muxdeck: {} has no terminal to attach to (it was started without -i -t); following its log instead, Ctrl-C ends this view and leaves it running",
+                        s.id
+                    );
+                    // The interrupt ends this view only: muxdeck asked nothing of the
+                    // container, and `podman logs` ends with it.
+                    tokio::select! {
+                        result = follow_log(engine, &s, ATTACH_HISTORY, &mut out) => result,
+                        _ = tokio::signal::ctrl_c() => Ok(INTERRUPTED),
+                    }
+                }
+            }
         }
         Command::Exec { name, command } => {
             let s = engine.resolve(&name).await?;
@@ -413,6 +419,36 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
         }
         Command::Config { .. } => Ok(0),
     }
+}
+
+/// Prints the last `lines` lines of the session's log, then new lines until it ends.
+async fn follow_log(
+    engine: &Engine,
+    s: &Session,
+    lines: usize,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut stream = engine.follow(s, lines, 100_000).await?;
+    while let Some(ev) = stream.next().await {
+        match ev {
+            LogEvent::Lines(ls) => {
+                for l in &ls {
+                    print_line(out, l, color)?;
+                }
+                out.flush()?;
+            }
+            LogEvent::Skipped(n) => {
+                writeln!(out, "… {n} lines skipped (output too fast) …")?;
+            }
+            LogEvent::Ended(_) => return Ok(0),
+            LogEvent::Failed(msg) => {
+                eprintln!("muxdeck: {msg}");
+                return Ok(1);
+            }
+        }
+    }
+    Ok(0)
 }
 
 /// The config key and path of a backend's executable when the config changed it from the

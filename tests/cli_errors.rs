@@ -481,7 +481,10 @@ fn usage_errors_are_one_line_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
         (&["list", "--foo"], "unexpected argument '--foo' found"),
         (&["status"], "<NAME>"),
-        (&["list", "--backend", "vm"], "possible values: tmux, container"),
+        (
+            &["list", "--backend", "vm"],
+            "possible values: tmux, container",
+        ),
         (&["config"], "check"),
         (&["frob"], "unrecognized subcommand 'frob'"),
         (&["stop", "x", "--timeout", "99999"], "not in 0..=3600"),
@@ -491,7 +494,10 @@ fn usage_errors_are_one_line_and_exit_2() {
         let line = one_line(&err);
         assert!(line.starts_with("muxdeck: "), "{args:?}: {line}");
         assert!(line.contains(needle), "{args:?}: {line}");
-        assert!(line.contains("--help"), "{args:?}: no way to more help: {line}");
+        assert!(
+            line.contains("--help"),
+            "{args:?}: no way to more help: {line}"
+        );
     }
     // Asking for help or the version is not an error: it prints in full, on stdout.
     let help = run_ok(w.mx(None).args(["list", "--help"]));

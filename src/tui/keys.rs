@@ -90,7 +90,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (
         Action::Attach,
         "attach",
-        "attach (tmux: Ctrl-b d, container: Ctrl-p Ctrl-q to come back)",
+        "attach; back: tmux prefix then d (Ctrl-b d), container Ctrl-p Ctrl-q; a container without a terminal shows its log",
         &["enter", "a"],
     ),
     (Action::Exec, "exec", "shell in the container", &["e"]),

@@ -11,9 +11,15 @@ use unicode_width::UnicodeWidthStr;
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
 use muxdeck::engine::{
-    AdHoc, Engine, EngineError, Health, HealthStatus, LogEvent, Source, StopOutcome,
+    AdHoc, Attach, Engine, EngineError, Health, HealthStatus, LogEvent, Source, StopOutcome,
 };
 use muxdeck::model::{BackendKind, Location, Session, State, format_age};
+
+/// Lines of history `attach` shows of a container it can only follow.
+const ATTACH_HISTORY: usize = 100;
+
+/// The exit status of a view ended by Ctrl-C, as a shell reports a command it interrupted.
+const INTERRUPTED: i32 = 130;
 
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
 const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
@@ -127,7 +133,8 @@ pub enum Command {
         /// Session name.
         name: String,
     },
-    /// Hand the terminal to the session (tmux: Ctrl-b d detaches; container: Ctrl-p Ctrl-q).
+    /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
+    /// A container without a terminal (started without -i -t) has its log followed instead.
     Attach {
         /// Session name.
         name: String,
@@ -163,6 +170,63 @@ pub enum ConfigAction {
     Check,
     /// Print the config file's path.
     Path,
+}
+
+/// Folds clap's rendered usage error (message, tips, usage, "try --help", or a whole help
+/// page when a subcommand is missing) into the one line every muxdeck error is.
+pub fn usage_line(rendered: &str) -> String {
+    let mut message: Vec<&str> = Vec::new();
+    let mut tips: Vec<&str> = Vec::new();
+    let mut usage = None;
+    let mut commands: Vec<&str> = Vec::new();
+    let mut section = "";
+    for line in rendered.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            section = "";
+        } else if let Some(m) = line.strip_prefix("error: ") {
+            message.push(m.trim());
+            section = "error";
+        } else if let Some(u) = line.strip_prefix("Usage: ") {
+            usage.get_or_insert(u.trim());
+        } else if trimmed.starts_with("tip: ") {
+            tips.push(trimmed);
+        } else if trimmed == "Commands:" {
+            section = "commands";
+        } else if section == "error" {
+            message.push(trimmed);
+        } else if section == "commands"
+            && let Some(name) = trimmed.split_whitespace().next()
+            && name != "help"
+        {
+            commands.push(name);
+        }
+    }
+    let mut text = message.join(" ");
+    if text.is_empty() {
+        text = if commands.is_empty() {
+            "invalid arguments".into()
+        } else {
+            format!("a command is needed: {}", commands.join(", "))
+        };
+    }
+    if !tips.is_empty() {
+        text = format!("{text} ({})", tips.join("; "));
+    }
+    // The command path is the usage up to its first placeholder: `muxdeck list`.
+    let path = usage.map(|u| {
+        u.split_whitespace()
+            .take_while(|w| !w.starts_with(['[', '<']))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let Some(u) = usage {
+        text = format!("{text}; usage: {u}");
+    }
+    match path {
+        Some(p) if !p.is_empty() => format!("{text}; more: `{p} --help`"),
+        _ => format!("{text}; more: --help"),
+    }
 }
 
 /// A subcommand's failure: one line and an exit code.
@@ -241,26 +305,7 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
                 }
                 return Ok(0);
             }
-            let mut stream = engine.follow(&s, lines, 100_000).await?;
-            while let Some(ev) = stream.next().await {
-                match ev {
-                    LogEvent::Lines(ls) => {
-                        for l in &ls {
-                            print_line(&mut out, l, color)?;
-                        }
-                        out.flush()?;
-                    }
-                    LogEvent::Skipped(n) => {
-                        writeln!(out, "… {n} lines skipped (output too fast) …")?;
-                    }
-                    LogEvent::Ended(_) => return Ok(0),
-                    LogEvent::Failed(msg) => {
-                        eprintln!("muxdeck: {msg}");
-                        return Ok(1);
-                    }
-                }
-            }
-            Ok(0)
+            follow_log(engine, &s, lines, &mut out).await
         }
         Command::Start {
             name,
@@ -326,8 +371,24 @@ pub async fn run(engine: &Engine, command: Command) -> Result<i32, CliError> {
         Command::Attach { name } => {
             let s = engine.resolve(&name).await?;
             let current = std::env::var("TMUX").ok();
-            let inv = engine.attach_command(&s, current.as_deref()).await?;
-            hand_over(&inv)
+            match engine.attach_command(&s, current.as_deref()).await? {
+                Attach::Terminal(h) => {
+                    eprintln!("muxdeck: attaching to {}; {} detaches", s.id, h.back);
+                    hand_over(&h.inv)
+                }
+                Attach::NoTerminal => {
+                    eprintln!(
+                        "muxdeck: {} has no terminal to attach to (it was started without -i -t); following its log instead, Ctrl-C ends this view and leaves it running",
+                        s.id
+                    );
+                    // The interrupt ends this view only: muxdeck asked nothing of the
+                    // container, and `podman logs` ends with it.
+                    tokio::select! {
+                        result = follow_log(engine, &s, ATTACH_HISTORY, &mut out) => result,
+                        _ = tokio::signal::ctrl_c() => Ok(INTERRUPTED),
+                    }
+                }
+            }
         }
         Command::Exec { name, command } => {
             let s = engine.resolve(&name).await?;
@@ -379,6 +440,36 @@ fn warn_health(engine: &Engine, health: &[Health]) {
     }
 }
 
+/// Prints the last `lines` lines of the session's log, then new lines until it ends.
+async fn follow_log(
+    engine: &Engine,
+    s: &Session,
+    lines: usize,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let mut stream = engine.follow(s, lines, 100_000).await?;
+    while let Some(ev) = stream.next().await {
+        match ev {
+            LogEvent::Lines(ls) => {
+                for l in &ls {
+                    print_line(out, l, color)?;
+                }
+                out.flush()?;
+            }
+            LogEvent::Skipped(n) => {
+                writeln!(out, "… {n} lines skipped (output too fast) …")?;
+            }
+            LogEvent::Ended(_) => return Ok(0),
+            LogEvent::Failed(msg) => {
+                eprintln!("muxdeck: {msg}");
+                return Ok(1);
+            }
+        }
+    }
+    Ok(0)
+}
+
 /// The config key and path of a backend's executable when the config changed it from the
 /// default name.
 fn configured_binary<'a>(engine: &'a Engine, backend: &str) -> Option<(&'static str, &'a str)> {
@@ -392,13 +483,19 @@ fn configured_binary<'a>(engine: &'a Engine, backend: &str) -> Option<(&'static 
     (binary != backend).then_some((key, binary.as_str()))
 }
 
-/// Runs a command on the real terminal and waits for it.
+/// Runs a command on the real terminal and waits for it; its exit status is muxdeck's, as
+/// `podman exec` and `docker exec` pass on the command's own (a signal is 128 + its number,
+/// as a shell reports it).
 fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliError> {
+    use std::os::unix::process::ExitStatusExt;
     let status = inv.to_std().status().map_err(|e| CliError::Handover {
         command: inv.display(),
         message: e.to_string(),
     })?;
-    Ok(if status.success() { 0 } else { 1 })
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1))
 }
 
 fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {

@@ -92,7 +92,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (
         Action::Attach,
         "attach",
-        "attach (tmux: Ctrl-b d, container: Ctrl-p Ctrl-q to come back)",
+        "attach (back: C-b d / C-p C-q)",
         &["enter", "a"],
     ),
     (Action::Exec, "exec", "shell in the container", &["e"]),

@@ -8,13 +8,17 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::error::ErrorKind;
 
 use cli::{Cli, Command, ConfigAction};
 use muxdeck::config;
 use muxdeck::engine::Engine;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
     let source = config::locate(cli.config.as_deref());
     if let Some(Command::Config {
         action: ConfigAction::Path,
@@ -102,4 +106,20 @@ fn main() -> ExitCode {
     // Children of follow streams are killed on drop; do not wait for blocking readers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// Help and version print in full (exit 0); every usage error is one line on stderr, as
+/// every other error is, with exit code 2.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            // Printing help can only fail on a closed stdout: nothing left to tell anyone.
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("muxdeck: {}", cli::usage_line(&e.render().to_string()));
+            ExitCode::from(2)
+        }
+    }
 }

@@ -567,3 +567,33 @@ fn a_failed_container_start_leaves_nothing_behind() {
     assert!(start.elapsed() < Duration::from_secs(40));
     assert!(!container_exists(&missing));
 }
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let w = World::new();
+    let cases: &[(&[&str], &str)] = &[
+        (&["list", "--foo"], "unexpected argument '--foo' found"),
+        (&["status"], "<NAME>"),
+        (
+            &["list", "--backend", "vm"],
+            "possible values: tmux, container",
+        ),
+        (&["config"], "check"),
+        (&["frob"], "unrecognized subcommand 'frob'"),
+        (&["stop", "x", "--timeout", "99999"], "not in 0..=3600"),
+    ];
+    for (args, needle) in cases {
+        let err = run_fail(w.mx(None).args(*args), 2);
+        let line = one_line(&err);
+        assert!(line.starts_with("muxdeck: "), "{args:?}: {line}");
+        assert!(line.contains(needle), "{args:?}: {line}");
+        assert!(
+            line.contains("--help"),
+            "{args:?}: no way to more help: {line}"
+        );
+    }
+    // Asking for help or the version is not an error: it prints in full, on stdout.
+    let help = run_ok(w.mx(None).args(["list", "--help"]));
+    assert!(help.lines().count() > 3, "{help}");
+    assert!(run_ok(w.mx(None).arg("--version")).starts_with("muxdeck "));
+}

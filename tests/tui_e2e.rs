@@ -620,3 +620,92 @@ fn x_then_y_stops_a_container_without_removing_it() {
     assert!(all.lines().any(|l| l == name), "{name} was removed: {all}");
     assert!(podman(["container", "exists", &name]).status.success());
 }
+
+#[test]
+fn inside_tmux_attach_opens_a_popup_that_prefix_d_closes() {
+    // muxdeck runs in a tmux session ("deck") of the very server whose session it
+    // attaches to ("web"), with a real client on it: the user's terminal is a pane of
+    // another private server, running `tmux attach -t deck`.
+    let world = TmuxWorld::new();
+    world.new_session("work", "web", &ticker("web", 32, "0.3"));
+    let dir = temp_dir("popup-cfg");
+    let config = support::write_config(dir.path(), NO_RUNTIMES);
+    let mut cmd = support::muxdeck(Some(&config));
+    world.apply(&mut cmd);
+    // Inside tmux, muxdeck sees the TMUX its pane has.
+    let line = support::shell_line(&cmd).replace(" -u TMUX ", " ");
+    world.tmux_ok(
+        "work",
+        [
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "35",
+            "-s",
+            "deck",
+            &line,
+        ],
+    );
+    let term = TmuxWorld::new();
+    let attach = format!(
+        "env -u TMUX tmux -S {} attach-session -t =deck",
+        world.socket_path("work").display()
+    );
+    term.tmux_ok(
+        "term",
+        [
+            "new-session",
+            "-d",
+            "-x",
+            "120",
+            "-y",
+            "35",
+            "-s",
+            "term",
+            &attach,
+        ],
+    );
+    let screen = || term.capture("term", "=term:");
+    let wait = |what: &str, cond: &dyn Fn(&str) -> bool| {
+        assert!(
+            wait_until(WAIT, || cond(&screen())),
+            "timed out waiting for {what}; the terminal shows:\n{}",
+            screen()
+        );
+    };
+    wait("muxdeck", &|s| {
+        s.contains(" sessions ") && s.contains("quit")
+    });
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "/"]);
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "-l", "work:web"]);
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "Enter"]);
+    wait("web's log", &|s| log_title(s).contains("tmux@work:web"));
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "Enter"]);
+    // A second client shows web; the user's own stays on deck.
+    let clients = || {
+        let mut c: Vec<String> = world
+            .tmux_ok("work", ["list-clients", "-F", "#{client_session}"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        c.sort();
+        c
+    };
+    assert!(
+        wait_until(WAIT, || clients() == ["deck", "web"]),
+        "clients: {:?}; the terminal shows:\n{}",
+        clients(),
+        screen()
+    );
+    wait("the popup naming the key", &|s| {
+        s.contains("tmux@work:web · Ctrl-b d comes back") && s.contains("web-")
+    });
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "C-b"]);
+    term.tmux_ok("term", ["send-keys", "-t", "=term:", "d"]);
+    wait("muxdeck again", &|s| {
+        s.contains("back from tmux@work:web") && s.contains(" sessions ")
+    });
+    assert_eq!(clients(), ["deck"], "{}", screen());
+}

@@ -9,6 +9,11 @@ use super::BackendError;
 use super::process::{self, Invocation};
 use crate::model::{Runtime, Session, SessionId, State};
 
+/// The keys that detach from `attach`, as the runtime reads them.
+const DETACH_KEYS: &str = "ctrl-p,ctrl-q";
+/// [`DETACH_KEYS`] as the user types them.
+pub const DETACH_HINT: &str = "Ctrl-p Ctrl-q";
+
 /// One container runtime's CLI.
 #[derive(Debug, Clone)]
 pub struct ContainerCli {
@@ -84,6 +89,30 @@ impl ContainerCli {
     /// answers to `name`. The runtime also matches ids and id prefixes: a caller that means
     /// a name compares the name of what came back.
     pub async fn inspect(&self, name: &str) -> Result<Option<Session>, BackendError> {
+        Ok(self
+            .inspect_json(name)
+            .await?
+            .and_then(|c| parse_inspect(&c, self.runtime)))
+    }
+
+    /// Whether `podman attach` can give the user the container's terminal and take it back:
+    /// only with a TTY (`-t`) and an open stdin (`-i`). Without them the detach keys are
+    /// never read, so the only way out is a signal, which ends the view or the container.
+    pub async fn has_terminal(&self, id: &str) -> Result<bool, BackendError> {
+        let config = self.inspect_json(id).await?;
+        let flag = |key: &str| {
+            config
+                .as_ref()
+                .and_then(|c| c.get("Config"))
+                .and_then(|k| k.get(key))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        Ok(flag("Tty") && flag("OpenStdin"))
+    }
+
+    /// The runtime's `inspect` object of one container; None when none answers to `name`.
+    async fn inspect_json(&self, name: &str) -> Result<Option<Value>, BackendError> {
         let inv = self
             .inv()
             .args(["container", "inspect", "--format", "json", "--", name]);
@@ -100,9 +129,10 @@ impl ContainerCli {
             action: "inspect".into(),
             detail: e.to_string(),
         })?;
-        Ok(v.as_array()
-            .and_then(|a| a.first())
-            .and_then(|c| parse_inspect(c, self.runtime)))
+        Ok(match v {
+            Value::Array(mut a) if !a.is_empty() => Some(a.swap_remove(0)),
+            _ => None,
+        })
     }
 
     /// Creates and starts a new container. Created first and started by the id `create`
@@ -243,10 +273,18 @@ impl ContainerCli {
         inv.arg("--").arg(name)
     }
 
-    /// The command that hands the terminal to the container's main process.
+    /// The command that hands the terminal to the container's main process. Signals muxdeck
+    /// gets are never passed on (`--sig-proxy=false`): a Ctrl-C meant to end the view must
+    /// not end the container.
     pub fn attach(&self, name: &str) -> Invocation {
-        self.inv()
-            .args(["attach", "--detach-keys", "ctrl-p,ctrl-q", "--", name])
+        self.inv().args([
+            "attach",
+            "--detach-keys",
+            DETACH_KEYS,
+            "--sig-proxy=false",
+            "--",
+            name,
+        ])
     }
 
     /// The command that opens an interactive `command` inside the container.
@@ -486,6 +524,10 @@ mod tests {
         assert_eq!(
             c.exec("a", &["sh".into()]).display(),
             "podman exec -i -t -- a sh"
+        );
+        assert_eq!(
+            c.attach("-a").display(),
+            "podman attach --detach-keys ctrl-p,ctrl-q --sig-proxy=false -- -a"
         );
     }
 }

@@ -477,26 +477,78 @@ impl Tmux {
         }
     }
 
+    /// The server's prefix key as the user types it (`Ctrl-b`), for the line that says how
+    /// to come back from an attach: a user who chose another prefix must read that one.
+    pub async fn prefix(&self, socket: &str) -> Result<String, BackendError> {
+        let inv = self.inv(socket).args(["show-options", "-gv", "prefix"]);
+        let out = process::run(&inv, self.timeout).await?;
+        Ok(key_name(out.text().trim()))
+    }
+
     /// The command that hands the terminal to the session. `current` is `$TMUX` of the
-    /// caller: inside tmux on the same server this switches the client instead of nesting.
-    pub fn attach(&self, socket: &str, id: &SessionRef, current: Option<&str>) -> Invocation {
+    /// caller. Inside tmux on the same server a new client attaches in a full-size popup
+    /// titled `title`: the prefix and `d` detach that client and close the popup, which
+    /// returns. (`switch-client` moved the user's own client instead, so `d` detached the
+    /// user from tmux altogether, and nothing came back.)
+    pub fn attach(
+        &self,
+        socket: &str,
+        id: &SessionRef,
+        current: Option<&str>,
+        title: &str,
+    ) -> Invocation {
         let target = id.as_str();
         let same_server = current
             .and_then(|t| t.split(',').next())
             .is_some_and(|path| Path::new(path) == self.socket_path(socket));
-        if same_server {
-            let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket).args([
-                "switch-client",
-                "-t",
-                target,
-            ]);
-            // switch-client must see TMUX to know which client to switch.
-            inv.env_remove.clear();
-            inv
+        if !same_server {
+            return self.inv(socket).args(["attach-session", "-t", target]);
+        }
+        // The popup runs its command through the server's shell, with the caller's TMUX:
+        // unset, so the inner client may attach; by socket path, so the server's own
+        // TMUX_TMPDIR does not matter.
+        let path = self.socket_path(socket);
+        let inner = format!(
+            "unset TMUX; exec {} -S {} attach-session -t {}",
+            shell_words::quote(&self.binary),
+            shell_words::quote(&path.to_string_lossy()),
+            shell_words::quote(target)
+        );
+        let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket).args([
+            "display-popup",
+            "-E",
+            "-w",
+            "100%",
+            "-h",
+            "100%",
+            "-T",
+            // The title is a tmux format: a `#` in a session name must stay a `#`.
+            &title.replace('#', "##"),
+            &inner,
+        ]);
+        // display-popup must see TMUX to know which client shows the popup.
+        inv.env_remove.clear();
+        inv
+    }
+}
+
+/// tmux's name of a key (`C-b`, `M-a`) as muxdeck writes keys (`Ctrl-b`, `Alt-a`).
+fn key_name(tmux: &str) -> String {
+    let mut rest = tmux;
+    let mut out = String::new();
+    loop {
+        if let Some(r) = rest.strip_prefix("C-") {
+            out.push_str("Ctrl-");
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("M-") {
+            out.push_str("Alt-");
+            rest = r;
         } else {
-            self.inv(socket).args(["attach-session", "-t", target])
+            break;
         }
     }
+    out.push_str(rest);
+    out
 }
 
 /// A tmux session id (`$3`) as tmux printed it: the only session target tmux cannot read
@@ -764,14 +816,43 @@ mod tests {
     }
 
     #[test]
-    fn attach_switches_only_on_same_server() {
+    fn attach_in_a_popup_only_on_same_server() {
         let mut t = Tmux::new("tmux", Duration::from_secs(1));
         t.socket_dir = PathBuf::from("/tmp/tmux-0");
         let id = SessionRef::parse("$4").expect("id");
-        let inside = t.attach("work", &id, Some("/tmp/tmux-0/work,123,0"));
-        assert_eq!(inside.display(), "tmux -L work switch-client -t $4");
-        let other = t.attach("work", &id, Some("/tmp/tmux-0/default,123,0"));
+        let inside = t.attach("work", &id, Some("/tmp/tmux-0/work,123,0"), "web #1");
+        let args: Vec<String> = inside
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "-L",
+                "work",
+                "display-popup",
+                "-E",
+                "-w",
+                "100%",
+                "-h",
+                "100%",
+                "-T",
+                "web ##1",
+                "unset TMUX; exec tmux -S /tmp/tmux-0/work attach-session -t '$4'",
+            ]
+        );
+        assert!(inside.env_remove.is_empty());
+        let other = t.attach("work", &id, Some("/tmp/tmux-0/default,123,0"), "web");
+
         assert_eq!(other.display(), "tmux -L work attach-session -t $4");
         assert_eq!(other.env_remove, vec!["TMUX".to_string()]);
+    }
+
+    #[test]
+    fn tmux_key_names_read_as_muxdeck_writes_keys() {
+        assert_eq!(key_name("C-b"), "Ctrl-b");
+        assert_eq!(key_name("C-M-a"), "Ctrl-Alt-a");
+        assert_eq!(key_name("F12"), "F12");
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
-pub use ops::{AdHoc, Existing, StopOutcome};
+pub use ops::{AdHoc, Attach, Existing, Handover, StopOutcome};
 pub use resolve::{Query, parse_query};
 pub use stopped::StopMemory;
 pub use target::Target;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::follow::{self, LogStream};
 use super::{Engine, EngineError, Target};
-use crate::backend::container::{RunError, RunSpec};
+use crate::backend::container::{DETACH_HINT, RunError, RunSpec};
 use crate::backend::process::{self, Invocation};
 use crate::config::{SessionDef, SessionKind};
 use crate::logs::normalize;
@@ -66,6 +66,27 @@ impl StopOutcome {
 
 /// Exit status of a program ended by SIGKILL (128 + 9), as runtimes report it.
 const SIGKILL_STATUS: i32 = 137;
+
+/// A command that takes the user's terminal, and the keys that give it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handover {
+    /// Run in the foreground, on the real terminal.
+    pub inv: Invocation,
+    /// What the user types to come back (`Ctrl-b d`, `Ctrl-p Ctrl-q`), for the line
+    /// printed before the terminal is handed over.
+    pub back: String,
+}
+
+/// What attaching to a session can be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attach {
+    /// Hand the terminal over.
+    Terminal(Handover),
+    /// A container started without a TTY or an open stdin: `attach` would show its output
+    /// with no key that comes back (detach keys need both), so there is nothing to attach
+    /// to; its log shows the same output.
+    NoTerminal,
+}
 
 /// An ad hoc session described on the command line.
 #[derive(Debug, Clone, Default)]
@@ -570,21 +591,37 @@ impl Engine {
         }
     }
 
-    /// The command that hands the terminal to the session (run it in the foreground).
-    /// `current_tmux` is the caller's `$TMUX`.
+    /// How to hand the terminal to the session (run the command in the foreground), and
+    /// the keys that come back from it. `current_tmux` is the caller's `$TMUX`.
     pub async fn attach_command(
         &self,
         s: &Session,
         current_tmux: Option<&str>,
-    ) -> Result<Invocation, EngineError> {
+    ) -> Result<Attach, EngineError> {
         match &s.id.location {
             Location::Tmux { socket } if s.state != State::Defined => {
                 let id = self.tmux_id(s).await?;
-                Ok(self.tmux.attach(socket, &id, current_tmux))
+                // Only for the line that says how to come back: not worth failing over.
+                let prefix = self
+                    .tmux
+                    .prefix(socket)
+                    .await
+                    .unwrap_or_else(|_| "the tmux prefix".into());
+                let back = format!("{prefix} d");
+                let title = format!(" {} · {back} comes back ", s.id);
+                let inv = self.tmux.attach(socket, &id, current_tmux, &title);
+                Ok(Attach::Terminal(Handover { inv, back }))
             }
             Location::Container { runtime } if s.state == State::Running => {
                 let id = self.container_id(s).await?;
-                Ok(self.runtime(*runtime).attach(&id))
+                let cli = self.runtime(*runtime);
+                if !cli.has_terminal(&id).await? {
+                    return Ok(Attach::NoTerminal);
+                }
+                Ok(Attach::Terminal(Handover {
+                    inv: cli.attach(&id),
+                    back: DETACH_HINT.into(),
+                }))
             }
             _ => Err(EngineError::NotRunning {
                 id: s.id.clone(),

@@ -18,7 +18,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use crate::config::{self, ConfigSource};
-use crate::engine::{Engine, LogEvent, LogStream, Report, Source, Target};
+use crate::engine::{Attach, Engine, Handover, LogEvent, LogStream, Report, Source, Target};
 use crate::model::Session;
 use app::{App, Effect, Level, Mode, Op};
 use keys::Keymap;
@@ -605,13 +605,22 @@ impl Runner {
     /// back when that returns, whatever happened.
     async fn hand_over(&mut self, s: &Session, exec: bool) -> Result<(), TuiError> {
         let current = std::env::var("TMUX").ok();
-        let inv = if exec {
-            self.engine.exec_command(s, &[]).await
+        let plan = if exec {
+            self.engine.exec_command(s, &[]).await.map(|inv| {
+                Attach::Terminal(Handover {
+                    inv,
+                    back: "`exit`".into(),
+                })
+            })
         } else {
             self.engine.attach_command(s, current.as_deref()).await
         };
-        let inv = match inv {
-            Ok(i) => i,
+        let Handover { inv, back } = match plan {
+            Ok(Attach::Terminal(h)) => h,
+            Ok(Attach::NoTerminal) => {
+                self.show_log_instead(s);
+                return Ok(());
+            }
             Err(e) => {
                 let text = wording::engine_error(&e, &self.app.keymap);
                 self.app.say(text, Level::Error);
@@ -621,6 +630,10 @@ impl Runner {
         // The event stream reads stdin: it must be gone before the child gets the terminal.
         self.events = None;
         self.tui.exit();
+        // On the main screen, where it stays visible under a program that does not clear it
+        // and above the shell when muxdeck ends.
+        let what = if exec { "shell in" } else { "attached to" };
+        println!("muxdeck: {what} {}; {back} comes back to muxdeck", s.id);
         let status = tokio::task::block_in_place(|| inv.to_std().status());
         // A Ctrl-C typed into a program that leaves the terminal cooked (`podman attach` to
         // a container without a tty) signals muxdeck too, as part of the terminal's
@@ -652,6 +665,20 @@ impl Runner {
         self.merge();
         self.dirty = true;
         Ok(())
+    }
+
+    /// A container without a terminal cannot be attached to: its live log (already the
+    /// selection's) gets the focus, and the status line says why.
+    fn show_log_instead(&mut self, s: &Session) {
+        self.app.focus = app::Focus::Logs;
+        self.app.log.follow = true;
+        self.app.log.scroll = 0;
+        let text = format!(
+            "{} has no terminal (started without -i -t): this is its live log; {} goes back to the list",
+            s.id,
+            self.app.keymap.hint(keys::Action::Focus)
+        );
+        self.app.say(text, Level::Info);
     }
 
     async fn still_alive(&self, s: &Session) -> bool {

@@ -1032,7 +1032,8 @@ fn enter_on_a_container_without_a_terminal_shows_its_log_and_attaches_nothing() 
     // container, which would end with 3.
     let name = containers.run_detached(
         &unique("faults-int"),
-        "trap 'echo got-int; exit 3' INT; while :; do echo int-tick; sleep 0.2; done",
+        // More lines than the pane holds from the start, so that `k` has a page to scroll.
+        "trap 'echo got-int; exit 3' INT; seq 1 100; while :; do echo int-tick; sleep 0.2; done",
     );
     let deck = Deck::start_with(&world, "defaults:\n  stop_timeout: 3\n", &[], true);
     deck.wait("the container", |s| shows(s, &name, "podman", "running"));

@@ -11,7 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{podman, run_fail, run_ok, test_image, unique, wait_for};
+use support::{DEFAULT_TIMEOUT, podman, run_fail, run_ok, test_image, unique, wait_for};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -468,7 +468,7 @@ fn starting_a_running_session_is_refused() {
     );
     assert_eq!(pid_before, pid_after);
     // A stopped container starts again (and then is running).
-    run_ok(w.mx(Some(&cfg)).args(["kill", &c]));
+    run_ok(w.mx(Some(&cfg)).args(["kill", &c]), DEFAULT_TIMEOUT);
     let out = w.ok(Some(&cfg), &["start", &c]);
     assert_eq!(out.trim(), format!("started podman:{c}"));
     let err = w.fail(Some(&cfg), &["start", &c], 1);
@@ -593,7 +593,7 @@ fn usage_errors_are_one_line_and_exit_2() {
         );
     }
     // Asking for help or the version is not an error: it prints in full, on stdout.
-    let help = run_ok(w.mx(None).args(["list", "--help"]));
+    let help = run_ok(w.mx(None).args(["list", "--help"]), DEFAULT_TIMEOUT);
     assert!(help.lines().count() > 3, "{help}");
-    assert!(run_ok(w.mx(None).arg("--version")).starts_with("muxdeck "));
+    assert!(run_ok(w.mx(None).arg("--version"), DEFAULT_TIMEOUT).starts_with("muxdeck "));
 }

@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use support::{
-    TEST_IMAGE, podman, podman_ok, run_ok, skip_without_docker_cli, test_image, unique,
-    wait_for_value,
+    DEFAULT_TIMEOUT, TEST_IMAGE, podman, podman_ok, run_ok, skip_without_docker_cli, test_image,
+    unique, wait_for_value,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -197,7 +197,7 @@ fn text_table_has_a_row_per_session() {
     w.containers.run_detached(&c, "exit 3");
     wait_state(&w, None, &format!("podman:{c}"), "exited");
 
-    let out = run_ok(w.mx(None).arg("list"));
+    let out = run_ok(w.mx(None).arg("list"), DEFAULT_TIMEOUT);
     let mut lines = out.lines();
     let header = lines.next().expect("a header");
     for col in ["NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL"] {
@@ -274,7 +274,10 @@ fn container_states_via_podman() {
         assert_eq!(p["state"], "paused");
         // A paused container can still be stopped (podman itself refuses; muxdeck thaws it).
         // `sleep` as PID 1 ignores SIGTERM: killed when the second is up, and said so.
-        let out = run_ok(w.mx(None).args(["stop", "--timeout", "1", &paused]));
+        let out = run_ok(
+            w.mx(None).args(["stop", "--timeout", "1", &paused]),
+            DEFAULT_TIMEOUT,
+        );
         assert_eq!(
             out.trim(),
             format!("killed podman:{paused} after 1 s (it did not stop on SIGTERM)")
@@ -381,16 +384,16 @@ fn config_sessions_are_defined_until_started() {
     assert!(w.tmux.session_names(&sock).is_empty());
     assert!(!podman(["container", "exists", c.as_str()]).status.success());
     // The table marks them too.
-    let table = run_ok(w.mx(Some(&cfg)).arg("list"));
+    let table = run_ok(w.mx(Some(&cfg)).arg("list"), DEFAULT_TIMEOUT);
     let row = table
         .lines()
         .find(|l| l.starts_with(&t))
         .unwrap_or_else(|| panic!("{table}"));
     assert!(row.contains("defined") && row.contains("yes"), "{row}");
 
-    let out = run_ok(w.mx(Some(&cfg)).args(["start", &t]));
+    let out = run_ok(w.mx(Some(&cfg)).args(["start", &t]), DEFAULT_TIMEOUT);
     assert!(out.contains(&format!("started {tid}")), "{out}");
-    let out = run_ok(w.mx(Some(&cfg)).args(["start", &c]));
+    let out = run_ok(w.mx(Some(&cfg)).args(["start", &c]), DEFAULT_TIMEOUT);
     assert!(out.contains(&format!("started {cid}")), "{out}");
 
     let list = w.list(Some(&cfg), &[]);

@@ -137,7 +137,10 @@ fn tmux_logs_keep_colors_without_blank_rows() {
     assert_eq!(plain_lines(&one), ["third"]);
 
     // NO_COLOR prints the same text without escapes.
-    let out = run_ok(w.mx(None).env("NO_COLOR", "1").args(["logs", &name]));
+    let out = run_ok(
+        w.mx(None).env("NO_COLOR", "1").args(["logs", &name]),
+        DEFAULT_TIMEOUT,
+    );
     assert_eq!(out, "red\nsecond\nthird\n");
 }
 

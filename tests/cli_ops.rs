@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    TEST_IMAGE, podman, podman_ok, run_fail, run_ok, skip_without_docker_cli, test_image, unique,
-    wait_for, wait_for_logs,
+    DEFAULT_TIMEOUT, TEST_IMAGE, podman, podman_ok, run_fail, run_ok, skip_without_docker_cli,
+    test_image, unique, wait_for, wait_for_logs,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -397,17 +397,23 @@ fn config_check_and_config_path() {
     let mut cmd = w.mx(None);
     cmd.env("MUXDECK_CONFIG", &env_path)
         .args(["config", "path"]);
-    assert_eq!(run_ok(&mut cmd).trim(), env_path.to_str().unwrap());
+    assert_eq!(
+        run_ok(&mut cmd, DEFAULT_TIMEOUT).trim(),
+        env_path.to_str().unwrap()
+    );
     let mut cmd = w.mx(Some(&good));
     cmd.env("MUXDECK_CONFIG", &env_path)
         .args(["config", "path"]);
-    assert_eq!(run_ok(&mut cmd).trim(), good.to_str().unwrap());
+    assert_eq!(
+        run_ok(&mut cmd, DEFAULT_TIMEOUT).trim(),
+        good.to_str().unwrap()
+    );
     // The platform default lives under XDG_CONFIG_HOME.
     let xdg = w.path("xdg");
     let mut cmd = w.mx(None);
     cmd.env("XDG_CONFIG_HOME", &xdg).args(["config", "path"]);
     assert_eq!(
-        run_ok(&mut cmd).trim(),
+        run_ok(&mut cmd, DEFAULT_TIMEOUT).trim(),
         xdg.join("muxdeck/config.yml").to_str().unwrap()
     );
     // $MUXDECK_CONFIG is also what gets loaded.
@@ -677,10 +683,10 @@ fn a_tmux_session_muxdeck_started_keeps_its_output_and_status_when_it_fails() {
     let st = wait_status(&w, Some(&cfg), &bad, "exited");
     assert!(tmux_exit_code_is(&st, 1), "{st}");
     assert!(w.has_tmux(&sock, &bad));
-    let logs = run_ok(w.mx(Some(&cfg)).args(["logs", &bad]));
+    let logs = run_ok(w.mx(Some(&cfg)).args(["logs", &bad]), DEFAULT_TIMEOUT);
     assert!(logs.contains("fatal: port 8080 in use"), "{logs}");
     // `logs -f` shows the last lines and ends: nothing more can come.
-    let follow = run_ok(w.mx(Some(&cfg)).args(["logs", "-f", &bad]));
+    let follow = run_ok(w.mx(Some(&cfg)).args(["logs", "-f", &bad]), DEFAULT_TIMEOUT);
     assert!(follow.contains("fatal: port 8080 in use"), "{follow}");
 
     // Started again: its command runs once more.

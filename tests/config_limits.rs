@@ -93,7 +93,10 @@ fn stop_with_a_huge_timeout_is_refused_and_the_session_is_untouched() {
     );
     assert_eq!(panes.trim(), "0");
     // The largest allowed value is taken (and does not overflow a deadline).
-    let stopped = support::run_ok(w.mx(None).args(["stop", &target, "--timeout", "3600"]));
+    let stopped = support::run_ok(
+        w.mx(None).args(["stop", &target, "--timeout", "3600"]),
+        support::DEFAULT_TIMEOUT,
+    );
     assert!(stopped.contains(&name), "{stopped}");
     // The sibling on the command line: `logs -n`.
     let out = run(w.mx(None).args(["logs", &target, "-n", HUGE]), QUICK);

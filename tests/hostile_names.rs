@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{TmuxWorld, muxdeck, run_ok, temp_dir};
+use support::{DEFAULT_TIMEOUT, TmuxWorld, muxdeck, run_ok, temp_dir};
 
 fn names_on(world: &TmuxWorld, socket: &str) -> Vec<String> {
     world.session_names(socket)
@@ -19,6 +19,7 @@ fn listed(world: &TmuxWorld) -> Vec<(String, String)> {
         world
             .apply(&mut muxdeck(None))
             .args(["list", "--json", "--backend", "tmux"]),
+        DEFAULT_TIMEOUT,
     );
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     v["sessions"]
@@ -87,22 +88,26 @@ fn odd_names_are_listed_logged_and_stopped_exactly() {
             world
                 .apply(&mut muxdeck(None))
                 .args(["status", "--json", &qualified]),
+            DEFAULT_TIMEOUT,
         );
         let v: serde_json::Value = serde_json::from_str(&status).expect("json");
         assert_eq!(v["name"].as_str(), Some(name));
         // A bare name after `--` works too, even when it looks like an option.
-        let status = run_ok(world.apply(&mut muxdeck(None)).args(["status", "--", name]));
+        let status = run_ok(
+            world.apply(&mut muxdeck(None)).args(["status", "--", name]),
+            DEFAULT_TIMEOUT,
+        );
         assert!(status.contains("running"), "{status}");
     }
 
     for name in odd {
         let qualified = format!("tmux:{name}");
-        let out =
-            run_ok(
-                world
-                    .apply(&mut muxdeck(None))
-                    .args(["stop", "--timeout", "1", &qualified]),
-            );
+        let out = run_ok(
+            world
+                .apply(&mut muxdeck(None))
+                .args(["stop", "--timeout", "1", &qualified]),
+            DEFAULT_TIMEOUT,
+        );
         assert!(out.contains("stopped") || out.contains("killed"), "{out}");
         assert!(
             !names_on(&world, "default").iter().any(|n| n == name),

@@ -9,7 +9,7 @@ use std::io::Read;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{TmuxWorld, muxdeck, run_ok, unique};
+use support::{DEFAULT_TIMEOUT, TmuxWorld, muxdeck, run_ok, unique};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -74,6 +74,7 @@ fn colored_tmux_lines_cost_what_tmux_capture_costs() {
     let ours = run_ok(
         tw.apply(&mut muxdeck(None))
             .args(["logs", &name, "-n", "3000"]),
+        DEFAULT_TIMEOUT,
     );
     let ours: Vec<&str> = ours.lines().collect();
 

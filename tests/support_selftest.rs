@@ -198,7 +198,10 @@ fn tmux_world_is_private_and_cleaned_up() {
     // The binary's env helper points at the same world.
     let mut cmd = Command::new("tmux");
     world.apply(&mut cmd);
-    let seen = support::run_ok(cmd.args(["-L", &socket, "list-sessions", "-F", "#{session_name}"]));
+    let seen = support::run_ok(
+        cmd.args(["-L", &socket, "list-sessions", "-F", "#{session_name}"]),
+        support::DEFAULT_TIMEOUT,
+    );
     assert!(seen.lines().any(|l| l == session), "{seen}");
 
     let servers: Vec<u32> = [&socket, &other]
@@ -231,7 +234,10 @@ fn tmux_world_kills_servers_it_did_not_start_itself() {
     let socket = unique("foreign");
     let mut cmd = Command::new("tmux");
     world.apply(&mut cmd);
-    support::run_ok(cmd.args(["-L", &socket, "new-session", "-d", "-s", "x", "sleep 1000"]));
+    support::run_ok(
+        cmd.args(["-L", &socket, "new-session", "-d", "-s", "x", "sleep 1000"]),
+        support::DEFAULT_TIMEOUT,
+    );
     let pid = world
         .server_pid(&socket)
         .unwrap_or_else(|| panic!("no server on {socket}"));
@@ -331,12 +337,18 @@ fn muxdeck_command_has_a_controlled_environment() {
 
 #[test]
 fn run_helpers_report_status_and_output() {
-    let out = support::run_ok(Command::new("sh").args(["-c", "echo out; echo err >&2"]));
+    let out = support::run_ok(
+        Command::new("sh").args(["-c", "echo out; echo err >&2"]),
+        support::DEFAULT_TIMEOUT,
+    );
     assert_eq!(out, "out\n");
     let err = support::run_fail(Command::new("sh").args(["-c", "echo oops >&2; exit 3"]), 3);
     assert_eq!(err, "oops\n");
     let failed = std::panic::catch_unwind(|| {
-        support::run_ok(Command::new("sh").args(["-c", "echo why >&2; exit 1"]))
+        support::run_ok(
+            Command::new("sh").args(["-c", "echo why >&2; exit 1"]),
+            support::DEFAULT_TIMEOUT,
+        )
     });
     let message = failed
         .err()
@@ -362,7 +374,10 @@ fn run_helpers_report_status_and_output() {
 
 #[test]
 fn muxdeck_binary_runs() {
-    let out = support::run_ok(support::muxdeck(None).arg("--version"));
+    let out = support::run_ok(
+        support::muxdeck(None).arg("--version"),
+        support::DEFAULT_TIMEOUT,
+    );
     assert!(out.starts_with("muxdeck "), "{out}");
 }
 

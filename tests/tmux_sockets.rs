@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use support::{TmuxWorld, muxdeck, run_fail, run_ok, unique};
+use support::{DEFAULT_TIMEOUT, TmuxWorld, muxdeck, run_fail, run_ok, unique};
 
 /// Kills the tmux server behind a socket path when dropped, also when the test fails.
 struct ServerAt(PathBuf);
@@ -62,13 +62,16 @@ fn a_tmux_tmpdir_that_does_not_exist_sends_muxdeck_where_tmux_goes() {
         "--command",
         "sleep 600",
     ];
-    let out = run_ok(mx().args(start));
+    let out = run_ok(mx().args(start), DEFAULT_TIMEOUT);
     assert!(out.contains(&target), "{out}");
-    let status = run_ok(mx().args(["status", "--json", &target]));
+    let status = run_ok(mx().args(["status", "--json", &target]), DEFAULT_TIMEOUT);
     assert!(status.contains("\"running\""), "{status}");
     let err = run_fail(mx().args(start), 1);
     assert!(err.contains("already running"), "{err}");
-    run_ok(mx().args(["stop", "--timeout", "1", &target]));
+    run_ok(
+        mx().args(["stop", "--timeout", "1", &target]),
+        DEFAULT_TIMEOUT,
+    );
     run_fail(mx().args(["status", &target]), 1);
 }
 
@@ -86,11 +89,14 @@ fn a_socket_name_with_colons_has_qualified_names_that_resolve() {
     let err = run_fail(mx().args(["stop", &s1]), 2);
     let offered = format!("tmux@a:b:{s1}");
     assert!(err.contains(&offered), "{err}");
-    let status = run_ok(mx().args(["status", "--json", &offered]));
+    let status = run_ok(mx().args(["status", "--json", &offered]), DEFAULT_TIMEOUT);
     let v: serde_json::Value = serde_json::from_str(&status).expect("json");
     assert_eq!(v["location"], "a:b");
     assert_eq!(v["id"], offered.as_str());
-    run_ok(mx().args(["stop", "--timeout", "1", &offered]));
+    run_ok(
+        mx().args(["stop", "--timeout", "1", &offered]),
+        DEFAULT_TIMEOUT,
+    );
     assert!(world.session_names("a:b").is_empty());
     assert_eq!(world.session_names("default"), vec![s1.clone()]);
     // The config may name such a socket too.
@@ -101,7 +107,7 @@ fn a_socket_name_with_colons_has_qualified_names_that_resolve() {
     );
     let mut start = muxdeck(Some(&config));
     world.apply(&mut start).args(["start", "worker"]);
-    run_ok(&mut start);
+    run_ok(&mut start, DEFAULT_TIMEOUT);
     assert_eq!(world.session_names("a:b"), vec!["worker".to_string()]);
 }
 
@@ -120,7 +126,7 @@ fn a_socket_name_that_is_not_utf8_is_reported_not_skipped_silently() {
     assert!(out.status.success(), "{out:?}");
     let mut cmd = muxdeck(None);
     world.apply(&mut cmd).args(["list", "--json"]);
-    let listed = run_ok(&mut cmd);
+    let listed = run_ok(&mut cmd, DEFAULT_TIMEOUT);
     let v: serde_json::Value = serde_json::from_str(&listed).expect("json");
     let names: Vec<&str> = v["sessions"]
         .as_array()

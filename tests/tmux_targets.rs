@@ -10,7 +10,7 @@ mod support;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use support::{TmuxWorld, muxdeck, run, run_fail, run_ok};
+use support::{DEFAULT_TIMEOUT, TmuxWorld, muxdeck, run, run_fail, run_ok};
 
 /// Names that tmux's target parser reads as something else than a plain name.
 const TRICKY: [&str; 12] = [
@@ -44,7 +44,10 @@ fn logs_and_status_of_id_like_names_read_only_that_session() {
         let mark = format!("MARK-{i}");
         let mut last = String::new();
         let seen = support::wait_until(Duration::from_secs(10), || {
-            last = run_ok(world.apply(&mut muxdeck(None)).args(["logs", &target]));
+            last = run_ok(
+                world.apply(&mut muxdeck(None)).args(["logs", &target]),
+                DEFAULT_TIMEOUT,
+            );
             last.contains(&mark)
         });
         assert!(seen, "logs {target} printed {last:?}, not {mark}");
@@ -64,6 +67,7 @@ fn logs_and_status_of_id_like_names_read_only_that_session() {
             world
                 .apply(&mut muxdeck(None))
                 .args(["status", "--json", &target]),
+            DEFAULT_TIMEOUT,
         );
         let v: serde_json::Value = serde_json::from_str(&status).expect("json");
         assert_eq!(v["name"].as_str(), Some(*name), "{status}");
@@ -105,7 +109,7 @@ fn stop_and_kill_of_id_like_names_end_only_that_session() {
         if verb == "stop" {
             cmd.args(["--timeout", "1"]);
         }
-        run_ok(&mut cmd);
+        run_ok(&mut cmd, DEFAULT_TIMEOUT);
         let now = names(&world);
         let expected: Vec<String> = before
             .iter()

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use super::process::{describe, run, scrub_env, show_output};
+use super::process::{describe, run, run_ok, scrub_env, show_output};
 use super::{podman_cmd, temp_dir, wait_until};
 
 const DOCKER_TIMEOUT: Duration = Duration::from_mins(2);
@@ -153,16 +153,7 @@ impl DockerApi {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = self.docker_cmd();
-        cmd.args(args);
-        let out = run(&mut cmd, DOCKER_TIMEOUT);
-        assert!(
-            out.status.success(),
-            "`{}` failed\n{}",
-            describe(&cmd),
-            show_output(&out)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        run_ok(self.docker_cmd().args(args), DOCKER_TIMEOUT)
     }
 
     /// The process id of the `podman system service` process.

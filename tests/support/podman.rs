@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use super::process::{describe, run, scrub_env, show_output};
+use super::process::{describe, run, run_ok, scrub_env, show_output};
 use super::{repo_root, wait_until};
 
 /// The image [`test_image`] builds: Debian's busybox-static, imported locally.
@@ -55,16 +55,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    let mut cmd = podman_cmd();
-    cmd.args(args);
-    let out = run(&mut cmd, PODMAN_TIMEOUT);
-    assert!(
-        out.status.success(),
-        "`{}` failed\n{}",
-        describe(&cmd),
-        show_output(&out)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    run_ok(podman_cmd().args(args), PODMAN_TIMEOUT)
 }
 
 /// `podman logs NAME`: the container's stdout and stderr, concatenated.

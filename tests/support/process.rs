@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use super::{podman_env, wait_until};
 
-/// How long [`run_ok`] and [`run_fail`] let a command run before killing it.
+/// How long [`run_fail`] lets a command run before killing it, and what most
+/// tests pass to [`run_ok`].
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(1);
 
 /// Variables removed from every child's environment so that tests never reach
@@ -143,11 +144,12 @@ fn drain(pipe: Option<impl Read + Send + 'static>) -> mpsc::Receiver<Vec<u8>> {
     rx
 }
 
-/// Runs `cmd` (see [`run`], with [`DEFAULT_TIMEOUT`]), asserts it exits 0 and
-/// returns its stdout. On failure the panic shows the command, its status,
-/// stdout and stderr.
-pub fn run_ok(cmd: &mut Command) -> String {
-    let out = run(cmd, DEFAULT_TIMEOUT);
+/// Runs `cmd` (see [`run`], killed after `timeout`; most tests pass
+/// [`DEFAULT_TIMEOUT`]), asserts it exits 0 and returns its stdout. On failure
+/// the panic shows the command, its status, stdout and stderr. The one place
+/// every `*_ok` helper (podman, docker, tmux) asserts success.
+pub fn run_ok(cmd: &mut Command, timeout: Duration) -> String {
+    let out = run(cmd, timeout);
     assert!(
         out.status.success(),
         "`{}` failed\n{}",

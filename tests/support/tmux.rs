@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::process::{describe, run, scrub_env, show_output};
+use super::process::{describe, run, run_ok, scrub_env, show_output};
 use super::{process_alive, temp_dir, wait_until};
 
 const TMUX_TIMEOUT: Duration = Duration::from_secs(20);
@@ -99,16 +99,7 @@ impl TmuxWorld {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = self.command(socket);
-        cmd.args(args);
-        let out = run(&mut cmd, TMUX_TIMEOUT);
-        assert!(
-            out.status.success(),
-            "`{}` failed\n{}",
-            describe(&cmd),
-            show_output(&out)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        run_ok(self.command(socket).args(args), TMUX_TIMEOUT)
     }
 
     /// Starts a detached 200x50 session `name` on `socket` (starting the

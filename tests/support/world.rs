@@ -59,7 +59,7 @@ impl World {
 
     /// `muxdeck ARGS`, which must succeed; its stdout.
     pub fn ok(&self, config: Option<&Path>, args: &[&str]) -> String {
-        run_ok(self.mx(config).args(args))
+        run_ok(self.mx(config).args(args), DEFAULT_TIMEOUT)
     }
 
     /// `muxdeck ARGS`, which must exit with `code`; its stderr.
@@ -79,7 +79,10 @@ impl World {
 
     /// `muxdeck list --json ARGS`, parsed.
     pub fn list(&self, config: Option<&Path>, args: &[&str]) -> Value {
-        let out = run_ok(self.mx(config).args(["list", "--json"]).args(args));
+        let out = run_ok(
+            self.mx(config).args(["list", "--json"]).args(args),
+            DEFAULT_TIMEOUT,
+        );
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("list --json is not JSON: {e}\n{out}"))
     }
 
@@ -91,7 +94,7 @@ impl World {
 
     /// `muxdeck logs ARGS`: its stdout as lines.
     pub fn logs(&self, args: &[&str]) -> Vec<String> {
-        run_ok(self.mx(None).arg("logs").args(args))
+        run_ok(self.mx(None).arg("logs").args(args), DEFAULT_TIMEOUT)
             .lines()
             .map(str::to_string)
             .collect()

@@ -220,7 +220,7 @@ fn an_events_stream_that_never_stops_printing_costs_little_memory_and_cpu() {
     );
     let world = TmuxWorld::new();
     let deck = Deck::start(&world, &fake.config_yaml());
-    let pid = deck.pid.expect("muxdeck's pid");
+    let pid = deck.pid();
     assert!(
         wait_until(Duration::from_secs(10), || fake.calls(Some("events")) >= 1),
         "`events` never started"

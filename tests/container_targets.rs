@@ -220,7 +220,7 @@ fn a_container_removed_after_listing_is_not_mistaken_for_an_id_prefix() {
 #[test]
 fn s_s_s_on_a_defined_container_in_the_tui_starts_it_once() {
     use support::deck::Deck;
-    use support::screen::{list_rows, shows};
+    use support::screen::shows;
     let world = support::TmuxWorld::new();
     let containers = support::Containers::new();
     let name = containers.track(&unique("sss"));
@@ -231,11 +231,7 @@ fn s_s_s_on_a_defined_container_in_the_tui_starts_it_once() {
             test_image()
         ),
     );
-    deck.wait("the defined row", |s| shows(s, &name, "podman", "defined"));
-    deck.keys(&["/"]);
-    deck.type_text(&name);
-    deck.keys(&["Enter"]);
-    deck.wait("its row alone", |s| list_rows(s).len() == 1);
+    deck.select_in(&name, "defined");
     deck.keys(&["s", "s", "s"]);
     let screen = deck.wait("the container running", |s| {
         shows(s, &name, "podman", "running")

@@ -545,31 +545,9 @@ fn q_quits_and_restores_the_terminal() {
     let deck = Deck::start(&world, NO_RUNTIMES);
     deck.wait("api followed", |s| tick_numbers(s, "api").len() >= 2);
     assert_eq!(deck.format("#{alternate_on}"), "1");
-    let pid = deck.pid.expect("muxdeck's pid");
     deck.keys(&["q"]);
-    let screen = deck.wait("the shell again", |s| {
-        s.contains("muxdeck exited with 0") && s.contains("modes: ")
-    });
-    assert!(
-        wait_until(WAIT, || !process_alive(pid)),
-        "muxdeck {pid} still runs"
-    );
     // The main screen is back, without a trace of the UI, and the terminal is cooked.
-    assert!(!screen.contains(" sessions "), "{screen}");
-    assert_eq!(deck.format("#{alternate_on}"), "0");
-    assert_eq!(deck.format("#{cursor_flag}"), "1");
-    assert_eq!(
-        deck.format("#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}"),
-        "0000"
-    );
-    let modes = screen
-        .lines()
-        .find_map(|l| l.strip_prefix("modes: "))
-        .unwrap_or_else(|| panic!("no modes line:\n{screen}"));
-    let modes: Vec<&str> = modes.split_whitespace().collect();
-    for m in ["icanon", "echo", "isig"] {
-        assert!(modes.contains(&m), "{m} is off after quitting: {modes:?}");
-    }
+    deck.assert_exited_and_restored(&[0]);
     // Nothing of muxdeck lingers on the server.
     assert!(
         wait_until(WAIT, || world
@@ -590,18 +568,9 @@ fn x_then_y_stops_a_container_without_removing_it() {
         "trap 'exit 0' TERM; while :; do echo box-tick; sleep 0.3; done",
     );
     let deck = Deck::start(&world, "defaults:\n  stop_timeout: 3\n");
-    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
     // Select it by name, whatever else podman lists.
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
-    // The whole name typed: one row, its log.
-    deck.wait("its row alone, and its log", |s| {
-        list_rows(s).len() == 1
-            && s.contains(&format!("filter: podman:{name} "))
-            && log_title(s).contains(&format!("podman:{name}"))
-            && log_rows(s).iter().any(|l| l == "box-tick")
-    });
+    deck.select(&name);
+    deck.wait("its log", |s| log_rows(s).iter().any(|l| l == "box-tick"));
     deck.keys(&["x"]);
     deck.wait("the question", |s| {
         s.contains(&format!("Stop podman:{name}?"))

@@ -21,290 +21,10 @@ use support::screen::{list_rows, log_rows, log_title, row, shows};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use support::deck::{Deck, HEIGHT, NO_RUNTIMES, Shell, WAIT, WIDTH};
 use support::{
-    Containers, TmuxWorld, muxdeck, podman_ok, process_alive, shell_line, temp_dir, unique,
-    wait_until, write_config,
+    Containers, TmuxWorld, children, comm, podman_ok, process_alive, temp_dir, unique, wait_until,
 };
-
-/// Size of the pane muxdeck runs in.
-const WIDTH: u16 = 120;
-const HEIGHT: u16 = 35;
-/// Longest wait for anything on screen.
-const WAIT: Duration = Duration::from_secs(20);
-/// How often the screen is read while waiting.
-const POLL: Duration = Duration::from_millis(50);
-
-/// Config lines that hide the container runtimes, for tests about tmux only.
-const NO_RUNTIMES: &str = "defaults:\n  podman_binary: /nonexistent/podman\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
-
-/// muxdeck running in a pane of its own tmux server. When muxdeck ends, the pane's shell
-/// prints its exit status and the terminal modes it left (`modes: icanon echo isig`), then
-/// keeps the pane open. Dropping the guard kills the UI server (so a muxdeck still running
-/// gets its hangup), makes sure the muxdeck process is gone, and removes the config.
-struct Deck {
-    ui: Option<TmuxWorld>,
-    socket: String,
-    pane: String,
-    pid: Option<u32>,
-    config: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Deck {
-    /// Starts muxdeck with `config` (YAML) looking at `world`, and waits for its first frame.
-    fn start(world: &TmuxWorld, config: &str) -> Deck {
-        Deck::start_with(world, config, &[], false)
-    }
-
-    /// Like [`Deck::start`], with extra environment variables for muxdeck. With
-    /// `job_control`, the pane's shell runs muxdeck as an interactive shell does: in a
-    /// process group of its own, the terminal's foreground group, so a Ctrl-C typed on a
-    /// cooked terminal signals muxdeck and its children but not the shell.
-    fn start_with(
-        world: &TmuxWorld,
-        config: &str,
-        env: &[(&str, &str)],
-        job_control: bool,
-    ) -> Deck {
-        let dir = temp_dir("faults-cfg");
-        let config = write_config(dir.path(), config);
-        let mut cmd = muxdeck(Some(&config));
-        world.apply(&mut cmd);
-        cmd.envs(env.iter().copied());
-        let script = format!(
-            "{}{}; echo \"muxdeck exited with $?\"; \
-             echo \"modes: $(stty -a | tr ' ;' '\\n\\n' | grep -xE -- '-?(icanon|echo|isig)' | tr '\\n' ' ')\"; \
-             exec sleep 600",
-            if job_control { "set -m; " } else { "" },
-            shell_line(&cmd)
-        );
-        let ui = TmuxWorld::new();
-        let socket = unique("ui");
-        ui.tmux_ok(
-            &socket,
-            [
-                "new-session",
-                "-d",
-                "-x",
-                &WIDTH.to_string(),
-                "-y",
-                &HEIGHT.to_string(),
-                "-s",
-                "deck",
-                &script,
-            ],
-        );
-        let pane = ui
-            .tmux_ok(
-                &socket,
-                ["display-message", "-p", "-t", "=deck:", "#{pane_id}"],
-            )
-            .trim()
-            .to_string();
-        let mut deck = Deck {
-            ui: Some(ui),
-            socket,
-            pane,
-            pid: None,
-            config,
-            _dir: dir,
-        };
-        deck.wait("the first frame", |s| {
-            s.contains(" sessions ") && s.contains("quit")
-        });
-        deck.pid = deck.muxdeck_pid();
-        deck
-    }
-
-    fn ui(&self) -> &TmuxWorld {
-        self.ui.as_ref().expect("the UI server runs until drop")
-    }
-
-    /// Runs a tmux command on the UI server; returns stdout.
-    fn ui_tmux(&self, args: &[&str]) -> String {
-        self.ui().tmux_ok(&self.socket, args)
-    }
-
-    /// The muxdeck process: the child of the pane's shell.
-    fn muxdeck_pid(&self) -> Option<u32> {
-        let shell: u32 = self.format("#{pane_pid}").parse().ok()?;
-        children(shell)
-            .into_iter()
-            .find(|&p| comm(p).as_deref() == Some("muxdeck"))
-    }
-
-    /// muxdeck's pid, which the first frame made known.
-    fn pid(&self) -> u32 {
-        self.pid.expect("muxdeck's pid")
-    }
-
-    /// The pane as plain text.
-    fn screen(&self) -> String {
-        let out = self
-            .ui()
-            .tmux(&self.socket, ["capture-pane", "-p", "-t", &self.pane]);
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// A tmux format of the pane (`#{alternate_on}`...).
-    fn format(&self, format: &str) -> String {
-        self.ui_tmux(&["display-message", "-p", "-t", &self.pane, format])
-            .trim()
-            .to_string()
-    }
-
-    /// Presses keys, in tmux's key names (`j`, `Enter`, `Escape`, `C-b`).
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", &self.pane];
-        args.extend_from_slice(keys);
-        self.ui_tmux(&args);
-    }
-
-    /// Types `text` literally.
-    fn type_text(&self, text: &str) {
-        self.ui_tmux(&["send-keys", "-t", &self.pane, "-l", text]);
-    }
-
-    /// Resizes the UI window (and so muxdeck's pane) to `width` x `height`.
-    fn resize(&self, width: u16, height: u16) {
-        self.ui_tmux(&[
-            "resize-window",
-            "-t",
-            "=deck:",
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-        ]);
-    }
-
-    /// Sends `signal` (`TERM`, `HUP`) to muxdeck.
-    fn signal(&self, signal: &str) {
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &self.pid().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success(), "kill -{signal} failed");
-    }
-
-    /// Waits until the screen satisfies `cond`, for at most [`WAIT`]; returns that screen.
-    fn wait(&self, what: &str, cond: impl FnMut(&str) -> bool) -> String {
-        self.wait_for(WAIT, what, cond)
-    }
-
-    /// Waits until the screen satisfies `cond`, for at most `timeout`; returns that screen.
-    fn wait_for(&self, timeout: Duration, what: &str, cond: impl FnMut(&str) -> bool) -> String {
-        self.try_wait(timeout, cond).unwrap_or_else(|screen| {
-            panic!("timed out after {timeout:?} waiting for {what}; the screen shows:\n{screen}")
-        })
-    }
-
-    /// Waits until the screen satisfies `cond`, for at most `timeout`; the last screen is
-    /// the error.
-    fn try_wait(
-        &self,
-        timeout: Duration,
-        mut cond: impl FnMut(&str) -> bool,
-    ) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.screen();
-            if cond(&screen) {
-                return Ok(screen);
-            }
-            if Instant::now() >= deadline {
-                return Err(screen);
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-
-    /// Asserts muxdeck runs and answers a key: `?` opens the help within 2 s, `Escape`
-    /// closes it.
-    fn assert_responsive(&self) {
-        assert!(
-            process_alive(self.pid()),
-            "muxdeck died; the screen shows:\n{}",
-            self.screen()
-        );
-        self.keys(&["?"]);
-        self.wait_for(Duration::from_secs(2), "the help, within 2 s", |s| {
-            s.contains(" muxdeck keys ")
-        });
-        self.keys(&["Escape"]);
-        self.wait("help closed", |s| !s.contains(" muxdeck keys "));
-    }
-
-    /// Waits for muxdeck to end, asserts it ended with one of `codes` and left the terminal
-    /// as it found it (main screen, cursor shown, mouse reporting off, cooked mode, no
-    /// trace of the UI on the main screen). Returns the screen.
-    fn assert_exited_and_restored(&self, codes: &[i32]) -> String {
-        let pid = self.pid();
-        let screen = self.wait("the shell again", |s| {
-            s.contains("muxdeck exited with ") && s.contains("modes: ")
-        });
-        assert!(
-            wait_until(WAIT, || !process_alive(pid)),
-            "muxdeck {pid} still runs"
-        );
-        let code: i32 = screen
-            .lines()
-            .find_map(|l| l.strip_prefix("muxdeck exited with "))
-            .and_then(|c| c.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no exit status:\n{screen}"));
-        assert!(codes.contains(&code), "exit status {code}:\n{screen}");
-        assert!(!screen.contains(" sessions "), "UI left over:\n{screen}");
-        assert_eq!(self.format("#{alternate_on}"), "0", "{screen}");
-        assert_eq!(self.format("#{cursor_flag}"), "1", "{screen}");
-        assert_eq!(
-            self.format(
-                "#{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag}#{mouse_sgr_flag}"
-            ),
-            "0000",
-            "{screen}"
-        );
-        let modes = screen
-            .lines()
-            .find_map(|l| l.strip_prefix("modes: "))
-            .unwrap_or_else(|| panic!("no modes line:\n{screen}"));
-        let modes: Vec<&str> = modes.split_whitespace().collect();
-        for m in ["icanon", "echo", "isig"] {
-            assert!(modes.contains(&m), "{m} is off after exiting: {modes:?}");
-        }
-        screen
-    }
-}
-
-impl Drop for Deck {
-    fn drop(&mut self) {
-        // Killing the UI server hangs up muxdeck's terminal: it must exit by itself.
-        drop(self.ui.take());
-        if let Some(pid) = self.pid
-            && !wait_until(Duration::from_secs(5), || !process_alive(pid))
-        {
-            eprintln!("warning: muxdeck {pid} outlived its terminal; killing it");
-            let _ = std::process::Command::new("kill")
-                .args(["-KILL", &pid.to_string()])
-                .status();
-        }
-    }
-}
-
-/// The children of process `pid`.
-fn children(pid: u32) -> Vec<u32> {
-    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|p| p.parse().ok())
-        .collect()
-}
-
-/// The command name of process `pid`.
-fn comm(pid: u32) -> Option<String> {
-    std::fs::read_to_string(format!("/proc/{pid}/comm"))
-        .ok()
-        .map(|c| c.trim().to_string())
-}
 
 /// A shell loop printing `<tag>-<n>` lines every `every` seconds.
 fn ticker(tag: &str, every: &str) -> String {
@@ -326,43 +46,27 @@ fn whole_frame(screen: &str, rows: usize) -> bool {
         && list_rows(screen).len() == rows
 }
 
-#[test]
-fn sigterm_exits_and_restores_the_terminal() {
-    let world = TmuxWorld::new();
-    world.new_session("alpha", "api", &ticker("api", "0.2"));
-    let deck = Deck::start(&world, NO_RUNTIMES);
-    deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
-    assert_eq!(deck.format("#{alternate_on}"), "1");
-    assert_eq!(deck.format("#{mouse_any_flag}"), "1");
-    deck.signal("TERM");
-    deck.assert_exited_and_restored(&[0, 143]);
-    assert_eq!(world.session_names("alpha"), ["api"]);
-}
+/// Signals that end muxdeck, with the exit statuses each may end it with: 0 (it caught the
+/// signal and quit) or 128 + the signal's number. SIGINT comes not from the keyboard
+/// (Ctrl-C is a key press in raw mode) but from another process, as `timeout -s INT` or a
+/// supervisor sends it.
+const ENDING_SIGNALS: [(&str, [i32; 2]); 3] =
+    [("TERM", [0, 143]), ("HUP", [0, 129]), ("INT", [0, 130])];
 
 #[test]
-fn sighup_exits_and_restores_the_terminal() {
-    let world = TmuxWorld::new();
-    world.new_session("alpha", "api", &ticker("api", "0.2"));
-    let deck = Deck::start(&world, NO_RUNTIMES);
-    deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
-    assert_eq!(deck.format("#{alternate_on}"), "1");
-    deck.signal("HUP");
-    deck.assert_exited_and_restored(&[0, 129]);
-    assert_eq!(world.session_names("alpha"), ["api"]);
-}
-
-#[test]
-fn sigint_exits_and_restores_the_terminal() {
-    // Not from the keyboard (Ctrl-C is a key press in raw mode) but from another process,
-    // as `timeout -s INT` or a supervisor sends it.
-    let world = TmuxWorld::new();
-    world.new_session("alpha", "api", &ticker("api", "0.2"));
-    let deck = Deck::start(&world, NO_RUNTIMES);
-    deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
-    assert_eq!(deck.format("#{alternate_on}"), "1");
-    deck.signal("INT");
-    deck.assert_exited_and_restored(&[0, 130]);
-    assert_eq!(world.session_names("alpha"), ["api"]);
+fn sigterm_sighup_and_sigint_exit_and_restore_the_terminal() {
+    for (signal, codes) in ENDING_SIGNALS {
+        eprintln!("SIG{signal}");
+        let world = TmuxWorld::new();
+        world.new_session("alpha", "api", &ticker("api", "0.2"));
+        let deck = Deck::start(&world, NO_RUNTIMES);
+        deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
+        assert_eq!(deck.format("#{alternate_on}"), "1", "SIG{signal}");
+        assert_eq!(deck.format("#{mouse_any_flag}"), "1", "SIG{signal}");
+        deck.signal(signal);
+        deck.assert_exited_and_restored(&codes);
+        assert_eq!(world.session_names("alpha"), ["api"], "SIG{signal}");
+    }
 }
 
 #[test]
@@ -374,7 +78,7 @@ fn a_panic_restores_the_terminal_and_leaves_its_message_readable() {
         &world,
         NO_RUNTIMES,
         &[("MUXDECK_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
-        false,
+        Shell::Plain,
     );
     deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
     assert_eq!(deck.format("#{alternate_on}"), "1");
@@ -406,7 +110,7 @@ fn a_panic_in_a_background_task_ends_the_app_and_restores_the_terminal() {
         &world,
         NO_RUNTIMES,
         &[("MUXDECK_TEST_PANIC", "task"), ("RUST_BACKTRACE", "0")],
-        false,
+        Shell::Plain,
     );
     deck.wait("api followed", |s| log_title(s).contains("tmux@alpha:api"));
     deck.keys(&["j"]);
@@ -945,16 +649,10 @@ fn hostile_output_in_a_container_log_stays_in_the_log_pane() {
     deck.ui_tmux(&["set-option", "-g", "allow-passthrough", "on"]);
     let title = deck.format("#{pane_title}");
     let modes = deck.format(UI_MODES);
-    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
-    let screen = deck.wait("its row alone, and the hostile lines", |s| {
+    deck.select(&name);
+    let screen = deck.wait("the hostile lines", |s| {
         let log = log_rows(s).join("\n");
-        list_rows(s).len() == 1
-            && log_title(s).contains(&format!("podman:{name}"))
-            && log.contains("hostile-start")
-            && log.contains("hostile-end")
+        log.contains("hostile-start") && log.contains("hostile-end")
     });
     assert_hostile_contained(&deck, &screen, &title, &modes, 1);
     deck.assert_responsive();
@@ -977,14 +675,9 @@ fn a_container_that_exits_while_attached_returns_to_the_screen() {
         ],
     );
     let deck = Deck::start(&world, "defaults:\n  stop_timeout: 3\n");
-    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
-    deck.wait("its row alone, and its log", |s| {
-        list_rows(s).len() == 1
-            && log_title(s).contains(&format!("podman:{name}"))
-            && log_rows(s).iter().any(|l| l.contains("waiting-for-go"))
+    deck.select(&name);
+    deck.wait("its log", |s| {
+        log_rows(s).iter().any(|l| l.contains("waiting-for-go"))
     });
     deck.keys(&["Enter"]);
     // Attached: muxdeck has left the screen to `podman attach`.
@@ -1035,16 +728,14 @@ fn enter_on_a_container_without_a_terminal_shows_its_log_and_attaches_nothing() 
         // More lines than the pane holds from the start, so that `k` has a page to scroll.
         "trap 'echo got-int; exit 3' INT; seq 1 100; while :; do echo int-tick; sleep 0.2; done",
     );
-    let deck = Deck::start_with(&world, "defaults:\n  stop_timeout: 3\n", &[], true);
-    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
-    deck.wait("its row alone, and its log", |s| {
-        list_rows(s).len() == 1
-            && log_title(s).contains(&format!("podman:{name}"))
-            && log_rows(s).iter().any(|l| l == "int-tick")
-    });
+    let deck = Deck::start_with(
+        &world,
+        "defaults:\n  stop_timeout: 3\n",
+        &[],
+        Shell::JobControl,
+    );
+    deck.select(&name);
+    deck.wait("its log", |s| log_rows(s).iter().any(|l| l == "int-tick"));
     deck.keys(&["Enter"]);
     let screen = deck.wait("the status line saying there is no terminal", |s| {
         s.contains(&format!("podman:{name} has no terminal"))
@@ -1098,10 +789,7 @@ fn a_broken_container_log_stream_is_resumed_and_the_break_is_marked() {
             podman.display()
         ),
     );
-    deck.wait("the container", |s| shows(s, &name, "podman", "running"));
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
+    deck.select(&name);
     let screen = deck.wait("the break marked, then new lines", |s| {
         let rows = log_rows(s);
         let brk = rows.iter().position(|l| l.contains("log stream broke"));

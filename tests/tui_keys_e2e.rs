@@ -48,21 +48,6 @@ fn podman_state(name: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// Narrows the list to container `name` with the filter (podman lists every container on
-/// the machine) and waits until it is the only row, in `state`, and its log is followed.
-fn select_container(deck: &Deck, name: &str, state: &str) -> String {
-    deck.wait("the container", |s| shows(s, name, "podman", state));
-    deck.keys(&["/"]);
-    deck.type_text(&format!("podman:{name}"));
-    deck.keys(&["Enter"]);
-    deck.wait("its row alone, its log followed", |s| {
-        list_rows(s).len() == 1
-            && shows(s, name, "podman", state)
-            && s.contains(&format!("filter: podman:{name} "))
-            && log_title(s).contains(&format!("logs · podman:{name} "))
-    })
-}
-
 #[test]
 fn shift_x_then_y_force_kills_only_that_session() {
     let world = TmuxWorld::new();
@@ -179,7 +164,7 @@ fn shift_d_then_y_removes_a_stopped_container() {
         podman_state(&name)
     );
     let deck = Deck::start(&world, PODMAN_ONLY);
-    select_container(&deck, &name, "exited");
+    deck.select_in(&name, "exited");
     deck.keys(&["D"]);
     let ask = deck.wait("the question", |s| {
         s.contains(&format!("Remove podman:{name}?"))
@@ -206,7 +191,7 @@ fn shift_d_on_a_running_container_offers_a_forced_removal_after_a_question_that_
         "trap 'exit 0' TERM; while :; do echo box-tick; sleep 0.3; done",
     );
     let deck = Deck::start(&world, PODMAN_ONLY);
-    select_container(&deck, &name, "running");
+    deck.select(&name);
     // The question says what happens to a running container; `n` leaves it be.
     deck.keys(&["D"]);
     let ask = deck.wait("the question", |s| {
@@ -264,7 +249,7 @@ fn e_opens_a_shell_in_the_container_and_exit_comes_back() {
         "trap 'exit 0' TERM; while :; do echo box-tick; sleep 0.3; done",
     );
     let deck = Deck::start(&world, PODMAN_ONLY);
-    select_container(&deck, &name, "running");
+    deck.select(&name);
     deck.keys(&["e"]);
     deck.wait("a shell prompt instead of the list", |s| {
         !s.contains(" sessions ")
@@ -485,7 +470,7 @@ fn a_container_deaf_to_sigterm_is_reported_killed_and_listed_stopped_and_x_then_
         "while :; do echo deaf-tick; sleep 0.3; done",
     );
     let deck = Deck::start(&world, PODMAN_ONLY);
-    select_container(&deck, &name, "running");
+    deck.select(&name);
     deck.keys(&["x"]);
     deck.wait("the question", |s| {
         s.contains(&format!("Stop podman:{name}?"))

@@ -488,8 +488,7 @@ fn attach_and_exec_need_a_running_container() {
     let exited = unique("exited");
     w.containers.run_detached(&exited, "exit 2");
     wait_for(WAIT, "the container to exit", || {
-        support::podman_ok(["inspect", "--format", "{{.State.Status}}", exited.as_str()]).trim()
-            == "exited"
+        support::container_state(&exited) == "exited"
     });
     let err = w.fail(None, &["attach", &exited], 1);
     assert!(err.contains("not running (exited (2))"), "{err}");

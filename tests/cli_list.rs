@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use support::{
-    DEFAULT_TIMEOUT, TEST_IMAGE, podman, podman_ok, run_ok, skip_without_docker_cli, test_image,
-    unique, wait_for_value,
+    DEFAULT_TIMEOUT, TEST_IMAGE, container_state, podman, podman_ok, run_ok,
+    skip_without_docker_cli, test_image, unique, wait_for_value,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -282,7 +282,7 @@ fn container_states_via_podman() {
             out.trim(),
             format!("killed podman:{paused} after 1 s (it did not stop on SIGTERM)")
         );
-        let st = podman_ok(["inspect", "--format", "{{.State.Status}}", paused.as_str()]);
+        let st = container_state(&paused);
         assert_eq!(st.trim(), "exited");
     } else {
         // Pausing needs the freezer cgroup; without it the container just keeps running.

@@ -13,7 +13,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use support::{
-    DEFAULT_TIMEOUT, podman_ok, run, run_ok, unique, wait_for, wait_for_logs, wait_until,
+    DEFAULT_TIMEOUT, container_state, podman_ok, run, run_ok, unique, wait_for, wait_for_logs,
+    wait_until,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -198,7 +199,7 @@ fn logs_of_a_stopped_container_still_print() {
     w.containers
         .run_detached(&name, "printf '\\033[31mred\\033[0m\\n'; echo last; exit 4");
     wait_for(WAIT, "the container to exit", || {
-        podman_ok(["inspect", "--format", "{{.State.Status}}", name.as_str()]).trim() == "exited"
+        container_state(&name) == "exited"
     });
     let lines = w.logs(&[&name]);
     assert_eq!(plain_lines(&lines), ["red", "last"]);
@@ -274,7 +275,7 @@ fn follow_a_container_that_is_already_stopped_prints_and_ends() {
     let name = unique("cfstopped");
     w.containers.run_detached(&name, "echo only-line; exit 0");
     wait_for(WAIT, "the container to exit", || {
-        podman_ok(["inspect", "--format", "{{.State.Status}}", name.as_str()]).trim() == "exited"
+        container_state(&name) == "exited"
     });
     let mut f = Follow::spawn(w.mx(None).args(["logs", "-f", &name]));
     f.wait_line("only-line");

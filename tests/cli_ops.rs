@@ -12,17 +12,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    DEFAULT_TIMEOUT, TEST_IMAGE, podman, podman_ok, run_fail, run_ok, skip_without_docker_cli,
-    test_image, unique, wait_for, wait_for_logs,
+    DEFAULT_TIMEOUT, TEST_IMAGE, container_state, podman, podman_ok, run_fail, run_ok,
+    skip_without_docker_cli, test_image, unique, wait_for, wait_for_logs,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn container_state(name: &str) -> String {
-    podman_ok(["inspect", "--format", "{{.State.Status}}", name])
-        .trim()
-        .to_string()
-}
 
 fn container_exists(name: &str) -> bool {
     podman(["container", "exists", name]).status.success()

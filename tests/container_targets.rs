@@ -11,19 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{World, podman, podman_ok, test_image, unique};
-
-fn state(name: &str) -> String {
-    let out = podman([
-        "container",
-        "inspect",
-        "--format",
-        "{{.State.Status}}",
-        "--",
-        name,
-    ]);
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+use support::{World, podman_ok, podman_state, test_image, unique};
 
 fn command_of(name: &str) -> String {
     podman_ok([
@@ -86,7 +74,11 @@ fn racing_starts_of_one_defined_container_leave_the_winner_running() {
             "a losing start said something else: {results:?}"
         );
     }
-    assert_eq!(state(&name), "running", "{results:?}");
+    assert_eq!(
+        podman_state(&name).as_deref(),
+        Some("running"),
+        "{results:?}"
+    );
     let status = w.status(Some(&config), &name);
     assert_eq!(status["state"], "running");
 }
@@ -113,7 +105,7 @@ fn ad_hoc_start_beside_a_stopped_container_is_refused_and_changes_nothing() {
     );
     assert!(err.contains("already exists"), "{err}");
     assert!(err.contains("rm"), "says how to remove it: {err}");
-    assert_eq!(state(&old), "created");
+    assert_eq!(podman_state(&old).as_deref(), Some("created"));
     assert_eq!(command_of(&old), "sh -c echo OLD; sleep 600");
 }
 
@@ -207,8 +199,8 @@ fn a_container_removed_after_listing_is_not_mistaken_for_an_id_prefix() {
         args.push(&target);
         let out = w.exec(Some(&config), &args);
         assert_eq!(
-            state(&victim),
-            "running",
+            podman_state(&victim).as_deref(),
+            Some("running"),
             "`muxdeck {args:?}` reached the victim: {out:?}"
         );
         // The next verb needs the stand-in again.
@@ -237,5 +229,5 @@ fn s_s_s_on_a_defined_container_in_the_tui_starts_it_once() {
         shows(s, &name, "podman", "running")
     });
     assert!(!screen.contains("start failed"), "{screen}");
-    assert_eq!(state(&name), "running");
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
 }

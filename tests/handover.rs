@@ -7,7 +7,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::{Containers, TmuxWorld, muxdeck, podman_ok, shell_line, unique, wait_until};
+use support::{Containers, TmuxWorld, container_state, muxdeck, shell_line, unique, wait_until};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -121,12 +121,6 @@ fn exec_exits_with_the_status_of_the_command() {
     assert_eq!(term.ended(), "exit 0", "{}", term.screen());
 }
 
-fn state(name: &str) -> String {
-    podman_ok(["inspect", "--format", "{{.State.Status}}", name])
-        .trim()
-        .to_string()
-}
-
 #[test]
 fn attach_to_a_container_without_a_terminal_follows_its_log_and_ctrl_c_leaves_it_running() {
     let containers = Containers::new();
@@ -147,7 +141,7 @@ fn attach_to_a_container_without_a_terminal_follows_its_log_and_ctrl_c_leaves_it
     assert_eq!(term.ended(), "exit 130", "{}", term.screen());
     // The container never saw the interrupt: it runs on, still printing.
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(state(&name), "running", "{}", term.screen());
+    assert_eq!(container_state(&name), "running", "{}", term.screen());
 }
 
 #[test]
@@ -173,7 +167,7 @@ fn attach_to_a_container_with_a_terminal_says_ctrl_p_ctrl_q_and_that_detaches() 
     std::thread::sleep(Duration::from_millis(300));
     term.keys(&["C-q"]);
     assert_eq!(term.ended(), "exit 0", "{}", term.screen());
-    assert_eq!(state(&name), "running", "{}", term.screen());
+    assert_eq!(container_state(&name), "running", "{}", term.screen());
 }
 
 #[test]

@@ -11,20 +11,14 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::{
-    Containers, DockerApi, TEST_IMAGE, TmuxWorld, podman, podman_ok, process_alive, test_image,
-    unique, wait_for, wait_for_logs, wait_until,
+    Containers, DockerApi, TEST_IMAGE, TmuxWorld, container_state, podman, podman_ok,
+    process_alive, test_image, unique, wait_for, wait_for_logs, wait_until,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
 
 fn container_exists(name: &str) -> bool {
     podman(["container", "exists", name]).status.success()
-}
-
-fn container_state(name: &str) -> String {
-    podman_ok(["inspect", "--format", "{{.State.Status}}", name])
-        .trim()
-        .to_string()
 }
 
 #[test]

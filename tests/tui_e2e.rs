@@ -18,7 +18,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use support::{
-    Containers, TmuxWorld, podman, podman_ok, process_alive, temp_dir, unique, wait_until,
+    Containers, TmuxWorld, container_state, podman, podman_ok, process_alive, temp_dir, unique,
+    wait_until,
 };
 
 /// The foreground color in effect where `needle` starts on a line of a `capture-pane -e`
@@ -583,7 +584,7 @@ fn x_then_y_stops_a_container_without_removing_it() {
         !screen.contains("failed"),
         "the stop reported a failure:\n{screen}"
     );
-    let state = podman_ok(["inspect", "--format", "{{.State.Status}}", &name]);
+    let state = container_state(&name);
     assert_eq!(state.trim(), "exited");
     let all = podman_ok(["ps", "-a", "--format", "{{.Names}}"]);
     assert!(all.lines().any(|l| l == name), "{name} was removed: {all}");

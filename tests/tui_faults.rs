@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use support::deck::{Deck, HEIGHT, NO_RUNTIMES, Shell, WAIT, WIDTH};
 use support::{
-    Containers, TmuxWorld, children, comm, podman_ok, process_alive, temp_dir, unique, wait_until,
+    Containers, TmuxWorld, children, comm, container_state, podman_ok, process_alive, temp_dir,
+    unique, wait_until,
 };
 
 /// A shell loop printing `<tag>-<n>` lines every `every` seconds.
@@ -707,7 +708,7 @@ fn a_container_that_exits_while_attached_returns_to_the_screen() {
         s.contains(" sessions ") && s.contains(&format!("podman:{name} has ended"))
     });
     assert_eq!(deck.format("#{alternate_on}"), "1");
-    let state = podman_ok(["inspect", "--format", "{{.State.Status}}", &name]);
+    let state = container_state(&name);
     assert_eq!(state.trim(), "exited");
     deck.wait("the container shown as exited", |s| {
         shows(s, &name, "podman", "exited")
@@ -754,7 +755,7 @@ fn enter_on_a_container_without_a_terminal_shows_its_log_and_attaches_nothing() 
     deck.keys(&["k"]);
     deck.wait("the log paused by k", |s| log_title(s).contains("paused"));
     assert!(process_alive(deck.pid()));
-    let state = podman_ok(["inspect", "--format", "{{.State.Status}}", &name]);
+    let state = container_state(&name);
     assert_eq!(state.trim(), "running");
     deck.assert_responsive();
 }

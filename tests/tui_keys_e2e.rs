@@ -17,7 +17,7 @@ use support::screen::{list_rows, log_rows, log_title, row, shows};
 
 use std::time::{Duration, Instant};
 
-use support::{Containers, TmuxWorld, podman, process_alive, unique, wait_until};
+use support::{Containers, TmuxWorld, podman, podman_state, process_alive, unique, wait_until};
 
 /// Config lines for container tests: podman only, docker hidden.
 const PODMAN_ONLY: &str = "defaults:\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
@@ -38,14 +38,6 @@ fn pane_pid(world: &TmuxWorld, socket: &str, name: &str) -> Option<u32> {
         return None;
     }
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
-/// `podman inspect`'s state of container `name` (`running`, `exited`...), if it exists.
-fn podman_state(name: &str) -> Option<String> {
-    let out = podman(["inspect", "--format", "{{.State.Status}}", name]);
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 #[test]

@@ -58,6 +58,33 @@ where
     run_ok(podman_cmd().args(args), PODMAN_TIMEOUT)
 }
 
+/// `podman container inspect`'s state of container `name` (`running`, `exited`,
+/// `created`...); `None` when podman knows no such container.
+pub fn podman_state(name: &str) -> Option<String> {
+    let out = podman(STATE_OF.iter().copied().chain([name]));
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Like [`podman_state`], for a container that must exist: a missing one fails the test
+/// with podman's output.
+pub fn container_state(name: &str) -> String {
+    run_ok(podman_cmd().args(STATE_OF).arg(name), PODMAN_TIMEOUT)
+        .trim()
+        .to_string()
+}
+
+/// `podman` arguments that print a container's state; the name follows `--`, so that no
+/// name is taken for an option.
+const STATE_OF: [&str; 5] = [
+    "container",
+    "inspect",
+    "--format",
+    "{{.State.Status}}",
+    "--",
+];
+
 /// `podman logs NAME`: the container's stdout and stderr, concatenated.
 pub fn podman_logs(name: &str) -> String {
     let out = podman(["logs", name]);

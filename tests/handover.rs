@@ -34,20 +34,7 @@ impl Term {
         );
         let server = TmuxWorld::new();
         let socket = unique("term");
-        server.tmux_ok(
-            &socket,
-            [
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "35",
-                "-s",
-                "term",
-                &script,
-            ],
-        );
+        server.new_session_sized(&socket, "term", (120, 35), &script);
         Term { server, socket }
     }
 

@@ -11,7 +11,7 @@
 
 mod support;
 
-use support::deck::{Deck, NO_RUNTIMES, WAIT};
+use support::deck::{Deck, HEIGHT, NO_RUNTIMES, WAIT, WIDTH};
 use support::screen::{list_rows, log_rows, log_title, row, shows};
 
 use std::path::PathBuf;
@@ -604,39 +604,13 @@ fn inside_tmux_attach_opens_a_popup_that_prefix_d_closes() {
     world.apply(&mut cmd);
     // Inside tmux, muxdeck sees the TMUX its pane has.
     let line = support::shell_line(&cmd).replace(" -u TMUX ", " ");
-    world.tmux_ok(
-        "work",
-        [
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "35",
-            "-s",
-            "deck",
-            &line,
-        ],
-    );
+    world.new_session_sized("work", "deck", (WIDTH, HEIGHT), &line);
     let term = TmuxWorld::new();
     let attach = format!(
         "env -u TMUX tmux -S {} attach-session -t =deck",
         world.socket_path("work").display()
     );
-    term.tmux_ok(
-        "term",
-        [
-            "new-session",
-            "-d",
-            "-x",
-            "120",
-            "-y",
-            "35",
-            "-s",
-            "term",
-            &attach,
-        ],
-    );
+    term.new_session_sized("term", "term", (WIDTH, HEIGHT), &attach);
     let screen = || term.capture("term", "=term:");
     let wait = |what: &str, cond: &dyn Fn(&str) -> bool| {
         assert!(

@@ -78,20 +78,7 @@ impl Deck {
         );
         let ui = TmuxWorld::new();
         let socket = unique("ui");
-        ui.tmux_ok(
-            &socket,
-            [
-                "new-session",
-                "-d",
-                "-x",
-                &WIDTH.to_string(),
-                "-y",
-                &HEIGHT.to_string(),
-                "-s",
-                "deck",
-                &script,
-            ],
-        );
+        ui.new_session_sized(&socket, "deck", (WIDTH, HEIGHT), &script);
         let pane = ui
             .tmux_ok(
                 &socket,

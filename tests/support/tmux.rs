@@ -107,15 +107,27 @@ impl TmuxWorld {
     /// The session ends when the command exits, unless the test sets
     /// `remain-on-exit`.
     pub fn new_session(&self, socket: &str, name: &str, shell_cmd: &str) {
+        self.new_session_sized(socket, name, (200, 50), shell_cmd);
+    }
+
+    /// Like [`new_session`](Self::new_session), with a window of `(width, height)` cells:
+    /// the size a terminal a test reads has.
+    pub fn new_session_sized(
+        &self,
+        socket: &str,
+        name: &str,
+        (width, height): (u16, u16),
+        shell_cmd: &str,
+    ) {
         self.tmux_ok(
             socket,
             [
                 "new-session",
                 "-d",
                 "-x",
-                "200",
+                &width.to_string(),
                 "-y",
-                "50",
+                &height.to_string(),
                 "-s",
                 name,
                 shell_cmd,

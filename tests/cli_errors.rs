@@ -11,13 +11,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{DEFAULT_TIMEOUT, podman, run_fail, run_ok, test_image, unique, wait_for};
+use support::{DEFAULT_TIMEOUT, container_exists, run_fail, run_ok, test_image, unique, wait_for};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn container_exists(name: &str) -> bool {
-    podman(["container", "exists", name]).status.success()
-}
 
 /// Asserts `stderr` is exactly one line; returns it.
 fn one_line(stderr: &str) -> &str {

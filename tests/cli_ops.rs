@@ -12,15 +12,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::{
-    DEFAULT_TIMEOUT, TEST_IMAGE, container_state, podman, podman_ok, run_fail, run_ok,
-    skip_without_docker_cli, test_image, unique, wait_for, wait_for_logs,
+    DEFAULT_TIMEOUT, TEST_IMAGE, container_exists, container_state, podman, podman_ok, run_fail,
+    run_ok, skip_without_docker_cli, test_image, unique, wait_for, wait_for_logs,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn container_exists(name: &str) -> bool {
-    podman(["container", "exists", name]).status.success()
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()

@@ -11,15 +11,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::{
-    Containers, DockerApi, TEST_IMAGE, TmuxWorld, container_state, podman, podman_ok,
+    Containers, DockerApi, TEST_IMAGE, TmuxWorld, container_exists, container_state, podman_ok,
     process_alive, test_image, unique, wait_for, wait_for_logs, wait_until,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn container_exists(name: &str) -> bool {
-    podman(["container", "exists", name]).status.success()
-}
 
 #[test]
 fn unique_names_are_distinct_and_well_formed() {

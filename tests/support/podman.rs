@@ -58,6 +58,11 @@ where
     run_ok(podman_cmd().args(args), PODMAN_TIMEOUT)
 }
 
+/// Whether podman knows container `name` (`podman container exists`), in any state.
+pub fn container_exists(name: &str) -> bool {
+    podman(["container", "exists", name]).status.success()
+}
+
 /// `podman container inspect`'s state of container `name` (`running`, `exited`,
 /// `created`...); `None` when podman knows no such container.
 pub fn podman_state(name: &str) -> Option<String> {

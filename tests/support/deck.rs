@@ -1,7 +1,9 @@
 //! muxdeck running for real in a pane of a private tmux server (the "UI server", 120x35):
 //! keys go in with `send-keys`, the screen comes back with `capture-pane`. The sessions it
 //! lists live in a different private `TMUX_TMPDIR`, so it never lists its own session.
-//! Shared by the end-to-end tests of the TUI.
+//! Shared by the end-to-end and fault tests of the TUI: besides keys and screens it
+//! resizes the pane, signals muxdeck, and checks that muxdeck answers keys and, once it
+//! ended, left the terminal as it found it.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -11,7 +11,9 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use ansi_to_tui::IntoText as _;
 use muxdeck::engine::Source;
+use muxdeck::logs::StyledLine;
 use muxdeck::tui::app::App;
 use muxdeck::tui::keys::Keymap;
 use muxdeck::tui::ui;
@@ -57,9 +59,8 @@ fn frame(c: &mut Criterion) {
         app.log.wrap = wrap;
         app.log.scroll = scroll;
         app.log.follow = scroll == 0;
-        let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35)) else {
-            panic!("a test terminal");
-        };
+        // A test backend cannot fail.
+        let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35));
         group.bench_function(name, |b| {
             b.iter(|| {
                 let drawn = terminal.draw(|f| ui::render(black_box(&app), &Source::ALL, 0, f));
@@ -84,5 +85,23 @@ fn take_in(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, frame, take_in);
+/// One colored line: what a frame used to do per visible line (ansi-to-tui into a `Text`),
+/// and what a push does now (the same parse, kept as a `StyledLine`).
+fn convert(c: &mut Criterion) {
+    let line = colored(1234);
+    let mut group = c.benchmark_group("convert_one_colored_line");
+    group.bench_function("ansi_to_tui_into_text", |b| {
+        b.iter(|| black_box(black_box(&line).into_text().map(|t| t.lines.len())));
+    });
+    group.bench_function("styled_line_from_ansi", |b| {
+        b.iter_batched(
+            || line.clone(),
+            |l| black_box(StyledLine::from_ansi(l)),
+            BatchSize::SmallInput,
+        );
+    });
+    group.finish();
+}
+
+criterion_group!(benches, frame, take_in, convert);
 criterion_main!(benches);

@@ -56,8 +56,18 @@ impl LogBuffer {
         self.push_entry(LogEntry::Line(StyledLine::from_ansi(line)));
     }
 
-    /// Appends every line in order, as [`push`](Self::push) does.
+    /// Appends every line in order, as [`push`](Self::push) does. Lines the same batch
+    /// pushes out again (more than `capacity` of them) are counted as evicted without being
+    /// converted: a flood's batch can hold thousands of lines nobody will see.
     pub fn extend(&mut self, lines: impl IntoIterator<Item = String>) {
+        let mut lines = lines.into_iter();
+        // At least this many lines follow, so all but the last `capacity` of them go.
+        let doomed = lines.size_hint().0.saturating_sub(self.capacity);
+        let dropped = lines.by_ref().take(doomed).count();
+        // The lines kept push out every older entry themselves, counting it.
+        self.evicted = self
+            .evicted
+            .saturating_add(u64::try_from(dropped).unwrap_or(u64::MAX));
         for line in lines {
             self.push(line);
         }
@@ -173,6 +183,21 @@ mod tests {
         b.push_stream_broke("exit 125");
         assert_eq!(texts(&b), ["5", "<gap 7>", "<broke exit 125>"]);
         assert_eq!(b.evicted(), 5);
+    }
+
+    #[test]
+    fn a_batch_larger_than_capacity_counts_what_it_pushes_out() {
+        let mut b = LogBuffer::new(3);
+        b.push("old".into());
+        b.push_gap(2);
+        b.extend((0..10).map(|i| i.to_string()));
+        assert_eq!(texts(&b), ["7", "8", "9"]);
+        // 7 lines of the batch and the 2 older entries.
+        assert_eq!(b.evicted(), 9);
+        // An iterator that does not know its length is taken whole, and counted the same.
+        b.extend((10..20).filter(|_| true).map(|i| i.to_string()));
+        assert_eq!(texts(&b), ["17", "18", "19"]);
+        assert_eq!(b.evicted(), 19);
     }
 
     #[test]

@@ -629,6 +629,41 @@ fn no_color_means_no_color() {
 }
 
 #[test]
+fn log_markers_are_styled_by_the_theme_dim_yellow_or_plain() {
+    use ratatui::style::Modifier;
+    let gap = "\u{22ef} 12 lines skipped (output too fast) \u{22ef}";
+    let broke = "\u{22ef} log stream broke (exit status 125); following again, lines written meanwhile may be missing \u{22ef}";
+    for mono in [false, true] {
+        let mut app = mixed(mono);
+        app.log.id = app.selected.clone();
+        app.log.buffer.push("\x1b[32mbefore\x1b[0m".into());
+        app.log.buffer.push_gap(12);
+        app.log.buffer.push_stream_broke("exit status 125");
+        app.log.buffer.push("after".into());
+        let buf = draw(&app, 140, 30);
+        for marker in [gap, broke] {
+            let (x, y) = must_find(&buf, marker);
+            for i in 0..u16::try_from(marker.chars().count()).unwrap() {
+                let cell = &buf[(x + i, y)];
+                let (fg, dim) = (cell.fg, cell.modifier.contains(Modifier::DIM));
+                if mono {
+                    assert!(fg == Color::Reset && !dim, "mono {marker:?}: {cell:?}");
+                } else {
+                    assert!(fg == Color::Yellow && dim, "color {marker:?}: {cell:?}");
+                }
+            }
+        }
+        // The session's own lines around the markers keep their own styles.
+        let (x, y) = must_find(&buf, "before");
+        let before = if mono { Color::Reset } else { Color::Green };
+        assert_eq!(buf[(x, y)].fg, before, "mono {mono}");
+        let (x, y) = must_find(&buf, "after");
+        assert_eq!(buf[(x, y)].fg, Color::Reset, "mono {mono}");
+        assert!(!buf[(x, y)].modifier.contains(Modifier::DIM));
+    }
+}
+
+#[test]
 fn long_filter_is_shown_without_breaking_the_screen() {
     let mut app = mixed(false);
     app.mode = Mode::Filter;

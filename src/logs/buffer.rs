@@ -1,90 +1,128 @@
-//! Bounded in-memory store of normalized log lines.
+//! Bounded in-memory store of the log pane's entries.
 //!
-//! A [`LogBuffer`] keeps the newest `capacity` lines of a session's output and counts
+//! A [`LogBuffer`] keeps the newest `capacity` entries of a session's output and counts
 //! what it lost: lines evicted to stay within capacity, and lines the source produced
-//! faster than they could be read (recorded with [`LogBuffer::push_gap`] as a visible
-//! marker line).
+//! faster than they could be read (recorded with [`LogBuffer::push_gap`] as a marker).
+//! Lines are converted to [`StyledLine`]s as they are pushed, so whoever reads the buffer
+//! never sees, or parses, an escape sequence; markers are data, styled by whoever draws them.
 
 use std::collections::VecDeque;
 
-/// Bounded ring of normalized lines: the newest `capacity` lines, and a count of lines dropped.
+use super::styled::StyledLine;
+
+/// One entry of the log pane: a line of output, or a marker the pane adds. Markers carry
+/// facts, not text or colors: wording and styles are the screen's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogEntry {
+    /// A line of the session's output.
+    Line(StyledLine),
+    /// The source outran the reader by this many lines (at least 1).
+    Gap(u64),
+    /// The log stream broke for this reason and is followed again from then on.
+    StreamBroke(Box<str>),
+}
+
+/// Bounded ring of log entries: the newest `capacity`, and counts of lines dropped.
 #[derive(Debug, Clone)]
 pub struct LogBuffer {
-    lines: VecDeque<String>,
+    entries: VecDeque<LogEntry>,
     capacity: usize,
     evicted: u64,
     skipped: u64,
 }
 
 impl LogBuffer {
-    /// Creates an empty buffer that keeps at most `capacity` lines (a capacity of 0
-    /// keeps none: every pushed line is counted as evicted).
+    /// Creates an empty buffer that keeps at most `capacity` entries (a capacity of 0
+    /// keeps none: every pushed entry is counted as evicted).
     pub fn new(capacity: usize) -> Self {
         Self {
             // Grow on demand: a large capacity costs nothing until it is used.
-            lines: VecDeque::with_capacity(capacity.min(1024)),
+            entries: VecDeque::with_capacity(capacity.min(1024)),
             capacity,
             evicted: 0,
             skipped: 0,
         }
     }
 
-    /// Appends a line, evicting the oldest lines beyond capacity (counted in
+    /// Appends a normalized line (text and SGR sequences), converted to a [`StyledLine`]
+    /// here, once; the oldest entries beyond capacity are evicted (counted in
     /// [`evicted`](Self::evicted)).
     pub fn push(&mut self, line: String) {
         if self.capacity == 0 {
+            // Not even converted: it would be dropped at once.
             self.evicted += 1;
             return;
         }
-        while self.lines.len() >= self.capacity {
-            self.lines.pop_front();
-            self.evicted += 1;
-        }
-        self.lines.push_back(line);
+        self.push_entry(LogEntry::Line(StyledLine::from_ansi(line)));
     }
 
-    /// Appends every line in order, as [`push`](Self::push) does.
+    /// Appends every line in order, as [`push`](Self::push) does. Lines the same batch
+    /// pushes out again (more than `capacity` of them) are counted as evicted without being
+    /// converted: a flood's batch can hold thousands of lines nobody will see.
     pub fn extend(&mut self, lines: impl IntoIterator<Item = String>) {
+        let mut lines = lines.into_iter();
+        // At least this many lines follow, so all but the last `capacity` of them go.
+        let doomed = lines.size_hint().0.saturating_sub(self.capacity);
+        let dropped = lines.by_ref().take(doomed).count();
+        // The lines kept push out every older entry themselves, counting it.
+        self.evicted = self
+            .evicted
+            .saturating_add(u64::try_from(dropped).unwrap_or(u64::MAX));
         for line in lines {
             self.push(line);
         }
     }
 
-    /// Records that the source outran us by `missed` lines: stored as a visible,
-    /// dim yellow marker line (e.g. `⋯ 1234 lines skipped (output too fast) ⋯`) and
-    /// counted in [`skipped`](Self::skipped). A gap of 0 lines records nothing.
+    /// Records that the source outran us by `missed` lines: stored as a
+    /// [`LogEntry::Gap`] marker and counted in [`skipped`](Self::skipped). A gap of 0
+    /// lines records nothing.
     pub fn push_gap(&mut self, missed: u64) {
         if missed == 0 {
             return;
         }
         self.skipped = self.skipped.saturating_add(missed);
-        let noun = if missed == 1 { "line" } else { "lines" };
-        self.push(format!(
-            "\x1b[2;33m\u{22ef} {missed} {noun} skipped (output too fast) \u{22ef}\x1b[0m"
-        ));
+        self.push_entry(LogEntry::Gap(missed));
     }
 
-    /// Number of lines stored.
+    /// Records that the log stream broke (`why`) and is followed again: a
+    /// [`LogEntry::StreamBroke`] marker where lines may be missing.
+    pub fn push_stream_broke(&mut self, why: &str) {
+        self.push_entry(LogEntry::StreamBroke(why.into()));
+    }
+
+    fn push_entry(&mut self, entry: LogEntry) {
+        if self.capacity == 0 {
+            self.evicted += 1;
+            return;
+        }
+        while self.entries.len() >= self.capacity {
+            self.entries.pop_front();
+            self.evicted += 1;
+        }
+        self.entries.push_back(entry);
+    }
+
+    /// Number of entries stored.
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.entries.len()
     }
 
-    /// Whether no line is stored.
+    /// Whether no entry is stored.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.entries.is_empty()
     }
 
-    /// The stored lines, oldest first.
-    pub fn lines(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
-        self.lines.iter().map(String::as_str)
+    /// The stored entries, oldest first.
+    pub fn entries(&self) -> impl DoubleEndedIterator<Item = &LogEntry> + ExactSizeIterator {
+        self.entries.iter()
     }
 
-    /// The `i`-th stored line (0 = oldest), if any.
-    pub fn get(&self, i: usize) -> Option<&str> {
-        self.lines.get(i).map(String::as_str)
+    /// The `i`-th stored entry (0 = oldest), if any.
+    pub fn get(&self, i: usize) -> Option<&LogEntry> {
+        self.entries.get(i)
     }
 
-    /// Number of lines evicted to stay within capacity since creation or the last
+    /// Number of entries evicted to stay within capacity since creation or the last
     /// [`clear`](Self::clear).
     pub fn evicted(&self) -> u64 {
         self.evicted
@@ -96,14 +134,14 @@ impl LogBuffer {
         self.skipped
     }
 
-    /// Removes every line and resets the evicted and skipped counts.
+    /// Removes every entry and resets the evicted and skipped counts.
     pub fn clear(&mut self) {
-        self.lines.clear();
+        self.entries.clear();
         self.evicted = 0;
         self.skipped = 0;
     }
 
-    /// Maximum number of lines kept.
+    /// Maximum number of entries kept.
     pub fn capacity(&self) -> usize {
         self.capacity
     }
@@ -112,7 +150,17 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::logs::normalize::plain_text;
+
+    /// The text of each entry, markers as `<gap N>` / `<broke WHY>`.
+    fn texts(b: &LogBuffer) -> Vec<String> {
+        b.entries()
+            .map(|e| match e {
+                LogEntry::Line(l) => l.text().to_string(),
+                LogEntry::Gap(n) => format!("<gap {n}>"),
+                LogEntry::StreamBroke(why) => format!("<broke {why}>"),
+            })
+            .collect()
+    }
 
     #[test]
     fn keeps_newest_and_counts_evictions() {
@@ -122,22 +170,57 @@ mod tests {
         assert_eq!(b.len(), 3);
         assert_eq!(b.capacity(), 3);
         assert_eq!(b.evicted(), 2);
-        assert_eq!(b.lines().collect::<Vec<_>>(), vec!["2", "3", "4"]);
-        assert_eq!(b.lines().next_back(), Some("4"));
-        assert_eq!(b.lines().len(), 3);
-        assert_eq!(b.get(0), Some("2"));
+        assert_eq!(texts(&b), ["2", "3", "4"]);
+        assert_eq!(b.entries().len(), 3);
+        assert!(matches!(b.entries().next_back(), Some(LogEntry::Line(l)) if l.text() == "4"));
+        assert!(matches!(b.get(0), Some(LogEntry::Line(l)) if l.text() == "2"));
         assert_eq!(b.get(3), None);
         b.push("5".into());
         assert_eq!(b.evicted(), 3);
-        assert_eq!(b.get(0), Some("3"));
+        assert_eq!(texts(&b), ["3", "4", "5"]);
+        // Markers take a place like lines and are evicted like them.
+        b.push_gap(7);
+        b.push_stream_broke("exit 125");
+        assert_eq!(texts(&b), ["5", "<gap 7>", "<broke exit 125>"]);
+        assert_eq!(b.evicted(), 5);
+    }
+
+    #[test]
+    fn a_batch_larger_than_capacity_counts_what_it_pushes_out() {
+        let mut b = LogBuffer::new(3);
+        b.push("old".into());
+        b.push_gap(2);
+        b.extend((0..10).map(|i| i.to_string()));
+        assert_eq!(texts(&b), ["7", "8", "9"]);
+        // 7 lines of the batch and the 2 older entries.
+        assert_eq!(b.evicted(), 9);
+        // An iterator that does not know its length is taken whole, and counted the same.
+        b.extend((10..20).filter(|_| true).map(|i| i.to_string()));
+        assert_eq!(texts(&b), ["17", "18", "19"]);
+        assert_eq!(b.evicted(), 19);
     }
 
     #[test]
     fn zero_capacity() {
         let mut b = LogBuffer::new(0);
         b.push("x".into());
+        b.push_gap(2);
         assert!(b.is_empty());
-        assert_eq!(b.evicted(), 1);
+        assert_eq!((b.evicted(), b.skipped()), (2, 2));
+    }
+
+    #[test]
+    fn lines_are_converted_when_pushed() {
+        let mut b = LogBuffer::new(10);
+        b.push("\x1b[31mred\x1b[0m plain".into());
+        let Some(LogEntry::Line(l)) = b.get(0) else {
+            panic!("a line: {:?}", b.get(0));
+        };
+        assert_eq!(l.text(), "red plain");
+        assert_eq!(l.width(), 9);
+        let spans = l.line().spans;
+        assert_eq!(spans[0].content, "red");
+        assert_eq!(spans[0].style.fg, Some(ratatui::style::Color::Red));
     }
 
     #[test]
@@ -150,19 +233,8 @@ mod tests {
         b.push("after".into());
         assert_eq!(b.skipped(), 1235);
         assert_eq!(b.len(), 4);
-        let marker = b.get(1).unwrap_or_default();
-        assert!(marker.starts_with("\x1b[2;33m"));
-        assert!(marker.ends_with("\x1b[0m"));
-        assert_eq!(
-            plain_text(marker),
-            "\u{22ef} 1234 lines skipped (output too fast) \u{22ef}"
-        );
-        assert_eq!(
-            plain_text(b.get(2).unwrap_or_default()),
-            "\u{22ef} 1 line skipped (output too fast) \u{22ef}"
-        );
-        // The marker is itself a normalized line.
-        assert_eq!(crate::logs::normalize(marker.as_bytes()), vec![marker]);
+        assert_eq!(b.get(1), Some(&LogEntry::Gap(1234)));
+        assert_eq!(b.get(2), Some(&LogEntry::Gap(1)));
     }
 
     #[test]

@@ -1,15 +1,19 @@
 //! Session log ingestion: turning raw session output into safe, bounded text.
 //!
-//! This module owns two things:
+//! This module owns three things:
 //! * [`normalize`](mod@normalize): the streaming [`Normalizer`] that turns raw bytes
 //!   (tmux pane captures, `podman logs` streams) into lines of printable text plus ANSI
 //!   SGR color sequences only, so output can be shown in color but can never act on
 //!   the user's terminal;
-//! * [`buffer`]: the bounded [`LogBuffer`] of normalized lines, counting what it
-//!   evicted and what the source skipped.
+//! * [`styled`]: [`StyledLine`], a normalized line converted once (by ansi-to-tui) into
+//!   plain text and styles, for the screen;
+//! * [`buffer`]: the bounded [`LogBuffer`] of the screen's log entries (styled lines and
+//!   markers), counting what it evicted and what the source skipped.
 
 pub mod buffer;
 pub mod normalize;
+pub mod styled;
 
-pub use buffer::LogBuffer;
+pub use buffer::{LogBuffer, LogEntry};
 pub use normalize::{DEFAULT_MAX_LINE_CHARS, Normalizer, max_line_bytes, normalize, plain_text};
+pub use styled::StyledLine;

@@ -529,9 +529,7 @@ impl Runner {
     /// The log stream broke while its session may still run: mark the break in the pane
     /// and follow again from now on, after `wait` (no history, so nothing shows twice).
     fn resume_follow(&mut self, why: &str, wait: Duration) {
-        self.app.log.buffer.push(format!(
-            "\x1b[2;33m⋯ log stream broke ({why}); following again, lines written meanwhile may be missing ⋯\x1b[0m"
-        ));
+        self.app.log.buffer.push_stream_broke(why);
         self.pending = self
             .app
             .selected_session()

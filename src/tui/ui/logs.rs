@@ -1,7 +1,9 @@
 //! The log pane: the selected session's lines with their colors, following the newest
-//! unless the user scrolled up. Only the rows on screen are converted for drawing.
+//! unless the user scrolled up. Lines arrive already styled (converted once, when they were
+//! pushed): drawing parses nothing and builds only the rows on screen, borrowing their text.
 
-use ansi_to_tui::IntoText;
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span, Text};
@@ -9,17 +11,38 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
 use super::theme::Theme;
-use crate::logs::plain_text;
+use crate::logs::LogEntry;
 use crate::tui::app::{App, Focus};
 
-fn styled(line: &str, theme: Theme) -> Vec<Line<'static>> {
-    if theme.mono() {
-        return vec![Line::raw(plain_text(line))];
+/// The rows `entry` takes in a pane `width` columns wide: one, or as many as wrapping needs.
+fn entry_rows(entry: &LogEntry, theme: Theme, wrap: bool, width: usize) -> Vec<Line<'_>> {
+    let (line, columns) = match entry {
+        LogEntry::Line(l) if theme.mono() => (Line::raw(l.text()), l.width()),
+        LogEntry::Line(l) => (l.line(), l.width()),
+        LogEntry::Gap(n) => marker(gap_text(*n), theme),
+        LogEntry::StreamBroke(why) => marker(
+            format!(
+                "\u{22ef} log stream broke ({why}); following again, lines written meanwhile may be missing \u{22ef}"
+            ),
+            theme,
+        ),
+    };
+    if wrap && columns > width {
+        wrap_line(line, width)
+    } else {
+        vec![line]
     }
-    match line.into_text() {
-        Ok(t) => t.lines,
-        Err(_) => vec![Line::raw(plain_text(line))],
-    }
+}
+
+fn gap_text(missed: u64) -> String {
+    let noun = if missed == 1 { "line" } else { "lines" };
+    format!("\u{22ef} {missed} {noun} skipped (output too fast) \u{22ef}")
+}
+
+fn marker(text: String, theme: Theme) -> (Line<'static>, usize) {
+    let line = Line::from(Span::styled(text, theme.marker()));
+    let columns = line.width();
+    (line, columns)
 }
 
 /// Draws the log pane into `area`.
@@ -59,7 +82,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut note_rows = 0;
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut lines: Vec<Line<'_>> = Vec::new();
     if log.buffer.is_empty() {
         let text = if let Some(n) = &log.note {
             n.clone()
@@ -85,23 +108,11 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     // known exactly and the newest line is always the last row shown.
     let len = log.buffer.len();
     let width = usize::from(inner.width);
-    let screen_rows = |i: usize| -> Vec<Line<'static>> {
-        let Some(l) = log.buffer.get(i) else {
-            return Vec::new();
-        };
-        let mut line_rows = styled(l, theme);
-        if line_rows.is_empty() {
-            // An empty line still takes its row.
-            line_rows.push(Line::raw(""));
-        }
-        if log.wrap {
-            line_rows
-                .into_iter()
-                .flat_map(|line| wrap_line(line, width))
-                .collect()
-        } else {
-            line_rows
-        }
+    let screen_rows = |i: usize| -> Vec<Line<'_>> {
+        log.buffer
+            .get(i)
+            .map(|entry| entry_rows(entry, theme, log.wrap, width))
+            .unwrap_or_default()
     };
     if log.scroll > 0 && log.scroll >= len.saturating_sub(rows) {
         // Scrolled to the top: the first page, line 1 on the top row and the pane full
@@ -117,7 +128,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         let end = len.saturating_sub(log.scroll);
         let start = end.saturating_sub(rows);
         let mut used = 0;
-        let mut window: Vec<Vec<Line<'static>>> = Vec::new();
+        let mut window: Vec<Vec<Line<'_>>> = Vec::new();
         for i in (start..end).rev() {
             let line_rows = screen_rows(i);
             let cost = line_rows.len().max(1);
@@ -140,38 +151,48 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 }
 
 /// Splits a styled line into rows of at most `width` columns, as a terminal wraps: at any
-/// character, styles kept.
-fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+/// character, styles kept. Borrowed text stays borrowed.
+fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'_>> {
     let width = width.max(1);
     if line.width() <= width {
         return vec![line];
     }
     let style = line.style;
-    let mut rows: Vec<Line<'static>> = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut rows: Vec<Line<'_>> = Vec::new();
+    let mut row: Vec<Span<'_>> = Vec::new();
     let mut used = 0;
     for span in line.spans {
-        let mut piece = String::new();
-        for c in span.content.chars() {
+        // Byte offset in the span where the piece on the current row starts.
+        let mut from = 0;
+        for (at, c) in span.content.char_indices() {
             let w = c.width().unwrap_or(0);
             if used + w > width && used > 0 {
-                if !piece.is_empty() {
-                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
+                if at > from {
+                    row.push(Span::styled(cut(&span.content, from, at), span.style));
                 }
                 rows.push(Line::from(std::mem::take(&mut row)).style(style));
                 used = 0;
+                from = at;
             }
-            piece.push(c);
             used += w;
         }
-        if !piece.is_empty() {
-            row.push(Span::styled(piece, span.style));
+        if span.content.len() > from {
+            let end = span.content.len();
+            row.push(Span::styled(cut(&span.content, from, end), span.style));
         }
     }
     if !row.is_empty() {
         rows.push(Line::from(row).style(style));
     }
     rows
+}
+
+/// `text[from..to]`, borrowed from the same place as `text` when it is borrowed.
+fn cut<'a>(text: &Cow<'a, str>, from: usize, to: usize) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.get(from..to).unwrap_or_default()),
+        Cow::Owned(s) => Cow::Owned(s.get(from..to).unwrap_or_default().to_string()),
+    }
 }
 
 #[cfg(test)]

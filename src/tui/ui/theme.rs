@@ -97,6 +97,18 @@ impl Theme {
         }
     }
 
+    /// Markers the log pane adds between a session's lines (lines skipped, a stream that
+    /// broke): dim yellow, so they never pass for the session's own output.
+    pub fn marker(self) -> Style {
+        if self.mono {
+            Style::default()
+        } else {
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::DIM)
+        }
+    }
+
     /// Notes such as "following" or "paused".
     pub fn note(self) -> Style {
         self.fg(Color::Yellow)

@@ -56,6 +56,44 @@ pub enum Action {
     Messages,
     /// Quit.
     Quit,
+    /// In a confirm question: run the operation.
+    ConfirmYes,
+    /// In a confirm question: cancel.
+    ConfirmNo,
+    /// While typing a filter: keep it and go back to the list.
+    FilterDone,
+    /// Empty the filter (while typing it, or after).
+    FilterClear,
+}
+
+/// Where an action's keys are read: a key is looked up only among the actions of the
+/// mode the screen is in, so one key can mean different things in different modes
+/// (`Enter` attaches in the list and keeps the filter while typing one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Browsing the list and the log.
+    Normal,
+    /// Typing a filter: keys no action takes are typed into it.
+    Filter,
+    /// A confirm question is open.
+    Confirm,
+}
+
+impl Action {
+    /// The modes whose keys include this action's.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            Action::ConfirmYes | Action::ConfirmNo => &[Scope::Confirm],
+            Action::FilterDone => &[Scope::Filter],
+            Action::FilterClear => &[Scope::Normal, Scope::Filter],
+            _ => &[Scope::Normal],
+        }
+    }
+
+    /// Whether a key of `self` and one of `other` would compete in some mode.
+    pub fn shares_scope(self, other: Action) -> bool {
+        self.scopes().iter().any(|s| other.scopes().contains(s))
+    }
 }
 
 /// The table: action, config name, help text, default keys.
@@ -138,6 +176,10 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
+    (Action::ConfirmYes, "confirm", "confirm: yes", &["y", "Y"]),
+    (Action::ConfirmNo, "cancel", "no", &["n", "N", "esc"]),
+    (Action::FilterDone, "keep", "filter: keep", &["enter"]),
+    (Action::FilterClear, "clear_filter", "clear", &["esc"]),
 ];
 
 /// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `enter`).

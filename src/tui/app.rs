@@ -1,13 +1,16 @@
-//! The TUI's state and how it changes. Only the event loop mutates it; rendering reads it.
-//! No I/O here: the loop turns the [`Effect`]s this returns into engine calls.
+//! The TUI's state and how it changes. Only the methods here change it: the loop hands in
+//! keys, mouse events and background results, and turns the [`Effect`]s they return into
+//! engine calls; rendering only reads it. No I/O here.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{Health, HealthStatus, Listing, LogEvent, Source};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source};
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
-use super::keys::{Action, Keymap};
+use super::keys::{Action, Keymap, Scope};
 use super::wording;
 
 /// Which pane keys move in.
@@ -17,34 +20,6 @@ pub enum Focus {
     List,
     /// The log pane.
     Logs,
-}
-
-/// An operation waiting for a `y`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirm {
-    /// Graceful stop.
-    Stop,
-    /// Forced kill.
-    Kill,
-    /// Container removal.
-    Remove,
-    /// Removal of a container that runs: it is killed first.
-    ForceRemove,
-    /// Restart of a running session (it ends the running programs).
-    Restart,
-}
-
-impl Confirm {
-    /// The verb shown in the question.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Confirm::Stop => "Stop",
-            Confirm::Kill => "Force-kill",
-            Confirm::Remove => "Remove",
-            Confirm::ForceRemove => "Force-remove",
-            Confirm::Restart => "Restart",
-        }
-    }
 }
 
 /// What the screen is doing besides browsing.
@@ -59,27 +34,51 @@ pub enum Mode {
     /// Typing a filter.
     Filter,
     /// Asking before an operation on exactly this session.
-    Confirm(Confirm, SessionId),
+    Confirm(Op, SessionId),
 }
 
-/// Operations the loop runs in the background.
+impl Mode {
+    /// Whose keys apply: an overlay (help, messages) takes any key as "close" instead.
+    fn scope(&self) -> Scope {
+        match self {
+            Mode::Filter => Scope::Filter,
+            Mode::Confirm(..) => Scope::Confirm,
+            Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
+        }
+    }
+}
+
+/// Operations the loop runs in the background, and the ones a confirm question asks
+/// about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    /// Start.
+    /// Start a session that does not run (a running one is reported as such).
     Start,
     /// Graceful stop.
     Stop,
-    /// Kill.
+    /// Forced stop; the container is kept.
     Kill,
-    /// Restart.
+    /// Stop if running, then start.
     Restart,
-    /// Remove (container).
+    /// Delete a container that does not run.
     Remove,
-    /// Remove a container even while it runs.
+    /// Remove a container even while it runs (it is killed first).
     ForceRemove,
 }
 
 impl Op {
+    /// The verb that opens the confirm question.
+    pub fn question(self) -> &'static str {
+        match self {
+            Op::Start => "Start",
+            Op::Stop => "Stop",
+            Op::Kill => "Force-kill",
+            Op::Remove => "Remove",
+            Op::ForceRemove => "Force-remove",
+            Op::Restart => "Restart",
+        }
+    }
+
     /// The verb, for the busy line and errors.
     pub fn verb(self) -> &'static str {
         match self {
@@ -103,19 +102,28 @@ impl Op {
     }
 }
 
+/// What the terminal is handed over to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// The session itself: `tmux attach` / `podman attach`.
+    Attach,
+    /// A new shell inside the container (`exec`).
+    Shell,
+}
+
 /// What the loop must do after an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Nothing.
+    /// The state changed, if at all, and the loop has nothing to run.
     None,
-    /// Quit the app.
+    /// End the app, restoring the terminal.
     Quit,
     /// Follow the log of this session (the old stream is dropped).
     Follow(Option<Session>),
     /// Run an operation on this exact session.
     Run(Op, Session),
-    /// Hand the terminal over: attach (false) or exec a shell (true).
-    HandOver(Session, bool),
+    /// Hand the terminal over to this session until the program there returns.
+    HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
 }
@@ -129,12 +137,23 @@ pub enum Level {
     Error,
 }
 
+/// How a background operation ended, as the status line tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpOutcome {
+    /// The busy line of the operation (`stop tmux@work:api…`), taken off when it ends.
+    pub label: String,
+    /// The status line, and whether it reports a failure.
+    pub text: String,
+    /// [`Level::Error`] when the operation failed.
+    pub level: Level,
+}
+
 /// The log pane's state.
 #[derive(Debug)]
 pub struct LogView {
     /// Whose log it shows.
     pub id: Option<SessionId>,
-    /// Lines.
+    /// The newest lines of that log, up to `log_lines`.
     pub buffer: LogBuffer,
     /// Lines scrolled up from the newest (0 = at the bottom).
     pub scroll: usize,
@@ -159,9 +178,9 @@ pub struct App {
     pub selected: Option<SessionId>,
     /// Substring filter.
     pub filter: String,
-    /// Focused pane.
+    /// The pane movement keys act in.
     pub focus: Focus,
-    /// Mode.
+    /// Which overlay or question is open, if any; it decides whose keys apply.
     pub mode: Mode,
     /// The log pane.
     pub log: LogView,
@@ -172,7 +191,7 @@ pub struct App {
     pub history: VecDeque<(String, Level)>,
     /// Operations in flight (shown as a spinner line).
     pub busy: Vec<String>,
-    /// Keys.
+    /// The key table in use (defaults patched by the config's `keys:`).
     pub keymap: Keymap,
     /// Rows the log pane shows (set by the renderer's layout, for paging).
     pub log_height: usize,
@@ -374,16 +393,148 @@ impl App {
                 if let Some(s) = self.selected_session().cloned()
                     && !self.refused(action, &s)
                 {
-                    return Effect::HandOver(s, action == Action::Exec);
+                    let to = if action == Action::Exec {
+                        HandOver::Shell
+                    } else {
+                        HandOver::Attach
+                    };
+                    return Effect::HandOver(s, to);
                 }
             }
             Action::Start => return self.run(Op::Start),
-            Action::Restart => return self.ask_if_running(Confirm::Restart),
-            Action::Stop => return self.ask_if_running(Confirm::Stop),
-            Action::Kill => return self.ask_if_running(Confirm::Kill),
+            Action::Restart => return self.ask_if_running(Op::Restart),
+            Action::Stop => return self.ask_if_running(Op::Stop),
+            Action::Kill => return self.ask_if_running(Op::Kill),
             Action::Remove => self.ask_remove(),
+            Action::FilterClear => return self.clear_filter(),
+            Action::FilterDone => self.mode = Mode::Normal,
+            Action::ConfirmYes => return self.answer(true),
+            Action::ConfirmNo => return self.answer(false),
         }
         Effect::None
+    }
+
+    /// Handles a key press in whatever mode the screen is in: overlays close on any key,
+    /// a filter being typed takes the keys no filter action has, and everything else goes
+    /// through the keymap of the mode.
+    pub fn on_key(&mut self, key: &KeyEvent) -> Effect {
+        if key.kind == KeyEventKind::Release {
+            return Effect::None;
+        }
+        if matches!(self.mode, Mode::Help | Mode::Messages) {
+            self.mode = Mode::Normal;
+            return Effect::None;
+        }
+        match self.keymap.action(self.mode.scope(), key) {
+            Some(a) => self.act(a),
+            None if self.mode == Mode::Filter => self.type_filter(key),
+            None => Effect::None,
+        }
+    }
+
+    /// A key typed into the filter: characters (not Ctrl ones) go in, Backspace takes the
+    /// last one out.
+    fn type_filter(&mut self, key: &KeyEvent) -> Effect {
+        match key.code {
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            _ => return Effect::None,
+        }
+        self.refilter()
+    }
+
+    /// Empties the filter, and ends typing one.
+    fn clear_filter(&mut self) -> Effect {
+        self.mode = Mode::Normal;
+        if self.filter.is_empty() {
+            return Effect::None;
+        }
+        self.filter.clear();
+        self.refilter()
+    }
+
+    /// The mouse wheel scrolls the log, whichever pane has the focus.
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        match m.kind {
+            MouseEventKind::ScrollUp => self.scroll_log(true, 3),
+            MouseEventKind::ScrollDown => self.scroll_log(false, 3),
+            _ => {}
+        }
+    }
+
+    /// An operation is about to run in the background: it shows as busy until
+    /// [`App::op_done`].
+    pub fn op_started(&mut self, label: String) {
+        self.busy.push(label);
+    }
+
+    /// An operation ended: its busy line goes, its outcome shows.
+    pub fn op_done(&mut self, outcome: OpOutcome) {
+        self.busy.retain(|b| *b != outcome.label);
+        self.say(outcome.text, outcome.level);
+    }
+
+    /// The followed log could not be opened: the pane says why instead of waiting.
+    pub fn follow_failed(&mut self, error: &EngineError) {
+        self.log.loading = false;
+        self.log.note = Some(error.to_string());
+    }
+
+    /// The log stream broke and is resumed: the pane marks where lines may be missing.
+    pub fn mark_log_break(&mut self, why: &str) {
+        self.log.buffer.push(format!(
+            "\x1b[2;33m⋯ log stream broke ({why}); following again, lines written meanwhile may be missing ⋯\x1b[0m"
+        ));
+    }
+
+    /// The session whose log the pane shows, if it is still the selection (a resumed
+    /// stream must not start for a row the user has left).
+    pub fn followed_selection(&self) -> Option<&Session> {
+        self.selected_session()
+            .filter(|s| self.log.id.as_ref() == Some(&s.id))
+    }
+
+    /// Takes a reloaded key table.
+    pub fn set_keymap(&mut self, keymap: Keymap) {
+        self.keymap = keymap;
+    }
+
+    /// Every source in use has answered once: the selection no longer snaps to the top.
+    pub fn settle(&mut self) {
+        self.settled = true;
+    }
+
+    /// The rows the list and the log show, from the layout of the frame being drawn, for
+    /// paging.
+    pub fn set_pane_heights(&mut self, list: usize, log: usize) {
+        self.list_height = list;
+        self.log_height = log;
+    }
+
+    /// A container without a terminal cannot be attached to: its live log (already the
+    /// selection's) gets the focus, and the status line says why.
+    pub fn show_log_instead(&mut self, s: &Session) {
+        self.focus = Focus::Logs;
+        self.log.follow = true;
+        self.log.scroll = 0;
+        let text = format!(
+            "{} has no terminal (started without -i -t): this is its live log; {} goes back to the list",
+            s.id,
+            self.keymap.hint(Action::Focus)
+        );
+        self.say(text, Level::Info);
+    }
+
+    /// The terminal is back from a hand-over: say how it ended, and forget which log the
+    /// pane follows, so the next listing follows the selection afresh (the old stream may
+    /// have ended or missed lines meanwhile).
+    pub fn handed_back(&mut self, text: String, level: Level) {
+        self.say(text, level);
+        self.log.id = None;
     }
 
     /// Says why `action` cannot apply to `s`, if it cannot; true then.
@@ -407,16 +558,16 @@ impl App {
             return;
         }
         if s.state.is_alive() {
-            self.ask(Confirm::ForceRemove);
+            self.ask(Op::ForceRemove);
         } else {
-            self.ask(Confirm::Remove);
+            self.ask(Op::Remove);
         }
     }
 
     /// Asks first only when the operation ends a running program. Otherwise there is
     /// nothing to lose: restart just starts it, and stop or kill clear a tmux session whose
     /// programs have exited (its kept panes) or say that nothing runs.
-    fn ask_if_running(&mut self, what: Confirm) -> Effect {
+    fn ask_if_running(&mut self, what: Op) -> Effect {
         let Some(s) = self.selected_session().cloned() else {
             return Effect::None;
         };
@@ -428,7 +579,7 @@ impl App {
         let exited_tmux = matches!(s.id.location, crate::model::Location::Tmux { .. })
             && matches!(s.state, State::Exited(_));
         match what {
-            Confirm::Restart => Effect::Run(Op::Restart, s),
+            Op::Restart => Effect::Run(Op::Restart, s),
             _ if exited_tmux => Effect::Run(Op::Stop, s),
             _ => {
                 self.say(
@@ -447,7 +598,7 @@ impl App {
         }
     }
 
-    fn ask(&mut self, what: Confirm) {
+    fn ask(&mut self, what: Op) {
         if let Some(id) = self.selected.clone() {
             self.mode = Mode::Confirm(what, id);
         }
@@ -467,14 +618,7 @@ impl App {
             self.say(format!("{id} is gone"), Level::Error);
             return Effect::None;
         };
-        let op = match what {
-            Confirm::Stop => Op::Stop,
-            Confirm::Kill => Op::Kill,
-            Confirm::Remove => Op::Remove,
-            Confirm::ForceRemove => Op::ForceRemove,
-            Confirm::Restart => Op::Restart,
-        };
-        Effect::Run(op, s)
+        Effect::Run(what, s)
     }
 
     fn movement(&mut self, action: Action) -> Effect {
@@ -521,7 +665,7 @@ impl App {
         }
     }
 
-    /// Scrolls the log by `lines` (negative: towards older lines), as the mouse wheel does.
+    /// Scrolls the log by `lines`, towards older lines when `up`, as the mouse wheel does.
     pub fn scroll_log(&mut self, up: bool, lines: usize) {
         let max = self.max_scroll();
         self.log.scroll = if up {
@@ -665,5 +809,43 @@ mod tests {
         assert!(app.settled);
         let _ = app.set_listing(listing(&[a, b.clone()]), &[]);
         assert_eq!(app.selected.as_ref(), Some(&b));
+    }
+
+    fn press(app: &mut App, code: crossterm::event::KeyCode) -> Effect {
+        app.on_key(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn confirm_and_filter_keys_are_remappable() {
+        use crossterm::event::KeyCode::{Char, Enter, Esc, Tab};
+        let mut o = BTreeMap::new();
+        o.insert("confirm".to_string(), vec!["o".to_string()]);
+        o.insert("cancel".to_string(), vec!["ctrl-g".to_string()]);
+        o.insert("keep".to_string(), vec!["tab".to_string()]);
+        let keymap = Keymap::new(&o).expect("remapped keys");
+        let mut app = App::new(keymap, 100, false);
+        let api = SessionId::tmux("default", "api");
+        let _ = app.set_listing(
+            listing(&[api.clone(), SessionId::tmux("default", "web")]),
+            &[],
+        );
+        // `x` asks; `y` and Esc no longer answer, `o` does, for exactly that session.
+        assert_eq!(press(&mut app, Char('x')), Effect::None);
+        assert_eq!(app.mode, Mode::Confirm(Op::Stop, api.clone()));
+        assert_eq!(press(&mut app, Char('y')), Effect::None);
+        assert_eq!(press(&mut app, Esc), Effect::None);
+        assert_eq!(app.mode, Mode::Confirm(Op::Stop, api.clone()));
+        assert!(matches!(press(&mut app, Char('o')), Effect::Run(Op::Stop, ref s) if s.id == api));
+        assert_eq!(app.mode, Mode::Normal);
+        // `/` types a filter; Enter is typed into nothing and keeps typing, Tab keeps it.
+        let _ = press(&mut app, Char('/'));
+        let _ = press(&mut app, Char('w'));
+        let _ = press(&mut app, Enter);
+        assert_eq!((app.mode.clone(), app.filter.as_str()), (Mode::Filter, "w"));
+        let _ = press(&mut app, Tab);
+        assert_eq!((app.mode.clone(), app.filter.as_str()), (Mode::Normal, "w"));
+        // Esc (clear_filter, not remapped) empties it from the list.
+        let _ = press(&mut app, Esc);
+        assert_eq!(app.filter, "");
     }
 }

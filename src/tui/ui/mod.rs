@@ -73,7 +73,9 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
         Mode::Messages => popup::messages(app, theme, frame, area),
-        Mode::Confirm(what, id) => popup::confirm(*what, id, theme, frame, area),
+        Mode::Confirm(what, id) => {
+            popup::confirm((*what, id), &app.keymap, theme, frame, area);
+        }
         _ => {}
     }
 }

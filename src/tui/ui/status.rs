@@ -202,8 +202,14 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
 fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     let km = &app.keymap;
     let hints: Vec<(String, &str)> = match &app.mode {
-        Mode::Filter => vec![("Enter".into(), "keep filter"), ("Esc".into(), "clear")],
-        Mode::Confirm(..) => vec![("y".into(), "yes"), ("n".into(), "no")],
+        Mode::Filter => vec![
+            (km.hint(Action::FilterDone), "keep filter"),
+            (km.hint(Action::FilterClear), "clear"),
+        ],
+        Mode::Confirm(..) => vec![
+            (km.hint(Action::ConfirmYes), "yes"),
+            (km.hint(Action::ConfirmNo), "no"),
+        ],
         Mode::Help => vec![("Esc".into(), "close help")],
         Mode::Messages => vec![("Esc".into(), "close messages")],
         Mode::Normal => normal_hints(app),

@@ -54,7 +54,7 @@ pub enum Action {
     Help,
     /// Show the last messages of the status line in full.
     Messages,
-    /// Quit.
+    /// End the app, restoring the terminal.
     Quit,
     /// In a confirm question: run the operation.
     ConfirmYes,

@@ -25,7 +25,7 @@ pub enum Focus {
 /// What the screen is doing besides browsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
-    /// Browsing.
+    /// No overlay or question: keys act on the list and the log.
     Normal,
     /// The help overlay.
     Help,
@@ -151,7 +151,7 @@ pub struct OpOutcome {
 /// The log pane's state.
 #[derive(Debug)]
 pub struct LogView {
-    /// Whose log it shows.
+    /// Whose log it shows; `None` makes the next listing follow the selection afresh.
     pub id: Option<SessionId>,
     /// The newest lines of that log, up to `log_lines`.
     pub buffer: LogBuffer,
@@ -167,7 +167,7 @@ pub struct LogView {
     pub loading: bool,
 }
 
-/// All TUI state.
+/// Everything the screen shows and how keys act on it; only its own methods change it.
 #[derive(Debug)]
 pub struct App {
     /// Merged sessions, sorted.
@@ -176,13 +176,13 @@ pub struct App {
     pub health: BTreeMap<Source, Health>,
     /// Selected session (kept across refreshes by identity).
     pub selected: Option<SessionId>,
-    /// Substring filter.
+    /// Text a session's qualified name must contain (any case) to be listed.
     pub filter: String,
     /// The pane movement keys act in.
     pub focus: Focus,
     /// Which overlay or question is open, if any; it decides whose keys apply.
     pub mode: Mode,
-    /// The log pane.
+    /// What the log pane shows, and how far it is scrolled.
     pub log: LogView,
     /// Last result, shown in the status bar.
     pub message: Option<(String, Level)>,
@@ -195,7 +195,7 @@ pub struct App {
     pub keymap: Keymap,
     /// Rows the log pane shows (set by the renderer's layout, for paging).
     pub log_height: usize,
-    /// Rows the list shows.
+    /// Rows the list shows (set by the renderer's layout, for paging).
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
@@ -250,7 +250,7 @@ impl App {
         self.visible().iter().position(|s| &s.id == sel)
     }
 
-    /// The selected session.
+    /// The selected session, even while the filter hides it.
     pub fn selected_session(&self) -> Option<&Session> {
         let sel = self.selected.as_ref()?;
         self.sessions.iter().find(|s| &s.id == sel)

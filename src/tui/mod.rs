@@ -53,7 +53,7 @@ pub enum TuiError {
 /// Messages from background tasks to the loop.
 #[derive(Debug)]
 pub enum Msg {
-    /// A source listed.
+    /// A source's fresh listing and health.
     Report(Report),
     /// An operation finished.
     OpDone(OpOutcome),

@@ -26,7 +26,7 @@ enum Detail {
     Counts,
     /// Only the backends with a problem: `docker: not running`.
     Problems,
-    /// Nothing.
+    /// An empty row: not even the problems fit.
     Nothing,
 }
 

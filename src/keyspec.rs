@@ -57,13 +57,13 @@ pub enum Action {
     /// End the app, restoring the terminal.
     Quit,
     /// In a confirm question: run the operation.
-    ConfirmYes,
+    Confirm,
     /// In a confirm question: cancel.
-    ConfirmNo,
+    Cancel,
     /// While typing a filter: keep it and go back to the list.
-    FilterDone,
+    Keep,
     /// Empty the filter (while typing it, or after).
-    FilterClear,
+    ClearFilter,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -83,9 +83,9 @@ impl Action {
     /// The modes whose keys include this action's.
     pub fn scopes(self) -> &'static [Scope] {
         match self {
-            Action::ConfirmYes | Action::ConfirmNo => &[Scope::Confirm],
-            Action::FilterDone => &[Scope::Filter],
-            Action::FilterClear => &[Scope::Normal, Scope::Filter],
+            Action::Confirm | Action::Cancel => &[Scope::Confirm],
+            Action::Keep => &[Scope::Filter],
+            Action::ClearFilter => &[Scope::Normal, Scope::Filter],
             _ => &[Scope::Normal],
         }
     }
@@ -176,10 +176,10 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
-    (Action::ConfirmYes, "confirm", "confirm: yes", &["y", "Y"]),
-    (Action::ConfirmNo, "cancel", "no", &["n", "N", "esc"]),
-    (Action::FilterDone, "keep", "filter: keep", &["enter"]),
-    (Action::FilterClear, "clear_filter", "clear", &["esc"]),
+    (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),
+    (Action::Cancel, "cancel", "no", &["n", "N", "esc"]),
+    (Action::Keep, "keep", "filter: keep", &["enter"]),
+    (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
 ];
 
 /// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `enter`).

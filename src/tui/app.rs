@@ -406,10 +406,10 @@ impl App {
             Action::Stop => return self.ask_if_running(Op::Stop),
             Action::Kill => return self.ask_if_running(Op::Kill),
             Action::Remove => self.ask_remove(),
-            Action::FilterClear => return self.clear_filter(),
-            Action::FilterDone => self.mode = Mode::Normal,
-            Action::ConfirmYes => return self.answer(true),
-            Action::ConfirmNo => return self.answer(false),
+            Action::ClearFilter => return self.clear_filter(),
+            Action::Keep => self.mode = Mode::Normal,
+            Action::Confirm => return self.answer(true),
+            Action::Cancel => return self.answer(false),
         }
         Effect::None
     }

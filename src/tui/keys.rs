@@ -144,19 +144,19 @@ mod tests {
         let km = Keymap::new(&BTreeMap::new()).expect("defaults");
         let enter = ev(KeyCode::Enter, KeyModifiers::NONE);
         assert_eq!(km.action(Scope::Normal, &enter), Some(Action::Attach));
-        assert_eq!(km.action(Scope::Filter, &enter), Some(Action::FilterDone));
+        assert_eq!(km.action(Scope::Filter, &enter), Some(Action::Keep));
         let y = ev(KeyCode::Char('y'), KeyModifiers::NONE);
         assert_eq!(km.action(Scope::Normal, &y), None);
-        assert_eq!(km.action(Scope::Confirm, &y), Some(Action::ConfirmYes));
+        assert_eq!(km.action(Scope::Confirm, &y), Some(Action::Confirm));
         let esc = ev(KeyCode::Esc, KeyModifiers::NONE);
-        assert_eq!(km.action(Scope::Confirm, &esc), Some(Action::ConfirmNo));
-        assert_eq!(km.action(Scope::Normal, &esc), Some(Action::FilterClear));
+        assert_eq!(km.action(Scope::Confirm, &esc), Some(Action::Cancel));
+        assert_eq!(km.action(Scope::Normal, &esc), Some(Action::ClearFilter));
         // Remapped: `x` answers yes, and `y` no longer does; `x` still stops in the list.
         let mut o = BTreeMap::new();
         o.insert("confirm".to_string(), vec!["x".to_string()]);
         let km = Keymap::new(&o).expect("patched");
         let x = ev(KeyCode::Char('x'), KeyModifiers::NONE);
-        assert_eq!(km.action(Scope::Confirm, &x), Some(Action::ConfirmYes));
+        assert_eq!(km.action(Scope::Confirm, &x), Some(Action::Confirm));
         assert_eq!(km.action(Scope::Normal, &x), Some(Action::Stop));
         assert_eq!(km.action(Scope::Confirm, &y), None);
     }

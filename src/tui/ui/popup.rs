@@ -91,8 +91,8 @@ const PAIRS: &[(Action, Action, &str)] = &[
 /// The two answers of a mode, each with its keys, on one row (`y Y  confirm: yes   n N
 /// Esc  no`), again so that the help fits 80x24.
 const SIDE_BY_SIDE: &[(Action, Action)] = &[
-    (Action::ConfirmYes, Action::ConfirmNo),
-    (Action::FilterDone, Action::FilterClear),
+    (Action::Confirm, Action::Cancel),
+    (Action::Keep, Action::ClearFilter),
 ];
 
 /// What an action does, as the help says it.
@@ -303,9 +303,9 @@ pub fn confirm(
         lines.push(Line::raw(""));
     }
     lines.push(Line::from(vec![
-        Span::styled(keymap.hint(Action::ConfirmYes), theme.key()),
+        Span::styled(keymap.hint(Action::Confirm), theme.key()),
         Span::raw(" yes   "),
-        Span::styled(keymap.hint(Action::ConfirmNo), theme.key()),
+        Span::styled(keymap.hint(Action::Cancel), theme.key()),
         Span::raw(" no"),
     ]));
     boxed(

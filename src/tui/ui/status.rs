@@ -203,12 +203,12 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     let km = &app.keymap;
     let hints: Vec<(String, &str)> = match &app.mode {
         Mode::Filter => vec![
-            (km.hint(Action::FilterDone), "keep filter"),
-            (km.hint(Action::FilterClear), "clear"),
+            (km.hint(Action::Keep), "keep filter"),
+            (km.hint(Action::ClearFilter), "clear"),
         ],
         Mode::Confirm(..) => vec![
-            (km.hint(Action::ConfirmYes), "yes"),
-            (km.hint(Action::ConfirmNo), "no"),
+            (km.hint(Action::Confirm), "yes"),
+            (km.hint(Action::Cancel), "no"),
         ],
         Mode::Help => vec![("Esc".into(), "close help")],
         Mode::Messages => vec![("Esc".into(), "close messages")],

@@ -41,12 +41,12 @@ pub enum TuiError {
     #[error("a background task panicked (the message is above); the screen was closed")]
     Panicked,
     /// The `keys:` section of the config is invalid.
-    #[error("config {path}: {source}")]
+    #[error("config {path}: {error}")]
     Keys {
         /// The config file (`-` when it came from stdin).
         path: String,
-        /// The entry that is wrong, and why.
-        source: KeymapError,
+        /// The entry that is wrong, and why (part of the message, so not a `source`).
+        error: KeymapError,
     },
 }
 
@@ -85,7 +85,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         path: source
             .path()
             .map_or_else(|| "-".into(), |p| p.display().to_string()),
-        source: e,
+        error: e,
     })?;
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     terminal::install_panic_hook();

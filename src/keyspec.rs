@@ -54,8 +54,46 @@ pub enum Action {
     Help,
     /// Show the last messages of the status line in full.
     Messages,
-    /// Quit.
+    /// End the app, restoring the terminal.
     Quit,
+    /// In a confirm question: run the operation.
+    Confirm,
+    /// In a confirm question: cancel.
+    Cancel,
+    /// While typing a filter: keep it and go back to the list.
+    Keep,
+    /// Empty the filter (while typing it, or after).
+    ClearFilter,
+}
+
+/// Where an action's keys are read: a key is looked up only among the actions of the
+/// mode the screen is in, so one key can mean different things in different modes
+/// (`Enter` attaches in the list and keeps the filter while typing one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Browsing the list and the log.
+    Normal,
+    /// Typing a filter: keys no action takes are typed into it.
+    Filter,
+    /// A confirm question is open.
+    Confirm,
+}
+
+impl Action {
+    /// The modes whose keys include this action's.
+    pub fn scopes(self) -> &'static [Scope] {
+        match self {
+            Action::Confirm | Action::Cancel => &[Scope::Confirm],
+            Action::Keep => &[Scope::Filter],
+            Action::ClearFilter => &[Scope::Normal, Scope::Filter],
+            _ => &[Scope::Normal],
+        }
+    }
+
+    /// Whether a key of `self` and one of `other` would compete in some mode.
+    pub fn shares_scope(self, other: Action) -> bool {
+        self.scopes().iter().any(|s| other.scopes().contains(s))
+    }
 }
 
 /// The table: action, config name, help text, default keys.
@@ -138,6 +176,10 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
+    (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),
+    (Action::Cancel, "cancel", "no", &["n", "N", "esc"]),
+    (Action::Keep, "keep", "filter: keep", &["enter"]),
+    (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
 ];
 
 /// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `enter`).

@@ -490,3 +490,44 @@ fn a_container_deaf_to_sigterm_is_reported_killed_and_listed_stopped_and_x_then_
     );
     assert!(podman(["container", "exists", &name]).status.success());
 }
+
+#[test]
+fn remapped_confirm_and_filter_keys_are_the_ones_that_answer() {
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "victim", "while :; do sleep 1; done");
+    world.new_session("alpha", "bystander", "while :; do sleep 1; done");
+    let config = format!("{NO_RUNTIMES}keys:\n  confirm: [o]\n  cancel: [ctrl-g]\n  keep: [tab]\n");
+    let deck = Deck::start(&world, &config);
+    deck.wait("both sessions", |s| {
+        shows(s, "victim", "tmux@alpha", "running")
+            && shows(s, "bystander", "tmux@alpha", "running")
+    });
+    // The filter: Enter is no longer `keep` (nothing happens), Tab is.
+    deck.keys(&["/"]);
+    deck.type_text("victim");
+    deck.keys(&["Enter"]);
+    deck.wait("still typing the filter", |s| s.contains("Tab keep filter"));
+    deck.keys(&["Tab"]);
+    deck.wait("the filter kept, victim followed", |s| {
+        row(&list_rows(s), "bystander").is_none()
+            && log_title(s).contains("logs · tmux@alpha:victim ")
+            && !s.contains("keep filter")
+    });
+    deck.keys(&["X"]);
+    let ask = deck.wait("the question", |s| {
+        s.contains("Force-kill tmux@alpha:victim?")
+    });
+    assert!(ask.contains("o yes   Ctrl-g no"), "{ask}");
+    // The default answers no longer answer: the question stays, the session runs.
+    deck.keys(&["y"]);
+    deck.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(300));
+    let still = deck.wait("the question still open", |s| {
+        s.contains("Force-kill tmux@alpha:victim?")
+    });
+    assert!(!still.contains("cancelled"), "{still}");
+    assert_eq!(world.session_names("alpha").len(), 2);
+    deck.keys(&["o"]);
+    deck.wait("victim killed", |s| s.contains("killed tmux@alpha:victim"));
+    assert_eq!(world.session_names("alpha"), ["bystander"]);
+}

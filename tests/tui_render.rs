@@ -15,7 +15,7 @@ use muxdeck::config;
 use muxdeck::engine::{Engine, Health, HealthStatus, Report, Source};
 use muxdeck::model::{Runtime, Session, SessionId, State};
 
-use muxdeck::tui::app::{App, Confirm, Focus, Mode};
+use muxdeck::tui::app::{App, Focus, Mode, Op};
 use muxdeck::tui::keys::{ACTIONS, Action, Keymap};
 use muxdeck::tui::ui;
 
@@ -433,7 +433,7 @@ fn help_overlay_on_a_small_screen_keeps_the_footer_visible_if_it_fits() {
 #[test]
 fn stop_confirm_names_the_exact_session() {
     let mut app = mixed(false);
-    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api"));
+    app.mode = Mode::Confirm(Op::Stop, SessionId::tmux("work", "api"));
     let buf = draw(&app, 100, 30);
     let text = screen(&buf);
     assert!(text.contains("Stop tmux@work:api?"), "{text}");
@@ -445,14 +445,11 @@ fn stop_confirm_names_the_exact_session() {
     // Hints follow the mode.
     assert!(lines(&buf)[29].starts_with("y yes  n no"));
 
-    app.mode = Mode::Confirm(Confirm::Kill, SessionId::container(Runtime::Podman, "web"));
+    app.mode = Mode::Confirm(Op::Kill, SessionId::container(Runtime::Podman, "web"));
     let text = screen(&draw(&app, 100, 30));
     assert!(text.contains("Force-kill podman:web?"), "{text}");
 
-    app.mode = Mode::Confirm(
-        Confirm::Remove,
-        SessionId::container(Runtime::Podman, "idle"),
-    );
+    app.mode = Mode::Confirm(Op::Remove, SessionId::container(Runtime::Podman, "idle"));
     let text = screen(&draw(&app, 100, 30));
     assert!(text.contains("Remove podman:idle?"), "{text}");
     assert!(text.contains("Deletes the container"), "{text}");
@@ -460,7 +457,7 @@ fn stop_confirm_names_the_exact_session() {
     // A name wider than the screen is split over rows, never cut, and the answer keys
     // stay on screen.
     let long = "n".repeat(150);
-    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", long.clone()));
+    app.mode = Mode::Confirm(Op::Stop, SessionId::tmux("work", long.clone()));
     for (w, h) in [(60, 12), (60, 7), (100, 30)] {
         let buf = draw(&app, w, h);
         let text = lines(&buf);
@@ -520,7 +517,7 @@ fn tiny_terminals_never_panic() {
         Mode::Normal,
         Mode::Help,
         Mode::Filter,
-        Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api")),
+        Mode::Confirm(Op::Stop, SessionId::tmux("work", "api")),
     ];
     for mode in modes {
         for wrap in [false, true] {
@@ -616,7 +613,7 @@ fn no_color_means_no_color() {
     );
     app.mode = Mode::Help;
     check(&app, "help");
-    app.mode = Mode::Confirm(Confirm::Stop, SessionId::tmux("work", "api"));
+    app.mode = Mode::Confirm(Op::Stop, SessionId::tmux("work", "api"));
     check(&app, "confirm");
     app.mode = Mode::Filter;
     app.filter = "a".into();
@@ -1141,7 +1138,7 @@ fn d_on_a_running_container_offers_a_forced_removal_and_says_so() {
     let web = SessionId::container(Runtime::Podman, "web");
     app.selected = Some(web.clone());
     let _ = app.act(Action::Remove);
-    assert_eq!(app.mode, Mode::Confirm(Confirm::ForceRemove, web.clone()));
+    assert_eq!(app.mode, Mode::Confirm(Op::ForceRemove, web.clone()));
     let text = screen(&draw(&app, 100, 30));
     assert!(text.contains("Force-remove podman:web?"), "{text}");
     assert!(
@@ -1157,7 +1154,7 @@ fn d_on_a_running_container_offers_a_forced_removal_and_says_so() {
     let idle = SessionId::container(Runtime::Podman, "idle");
     app.selected = Some(idle.clone());
     let _ = app.act(Action::Remove);
-    assert_eq!(app.mode, Mode::Confirm(Confirm::Remove, idle));
+    assert_eq!(app.mode, Mode::Confirm(Op::Remove, idle));
 }
 
 #[test]

@@ -1,14 +1,16 @@
-//! The TUI's state and how it changes. Only the event loop mutates it; rendering reads it.
-//! No I/O here: the loop turns the [`Effect`]s this returns into engine calls.
+//! The TUI's state and how it changes. Only the methods here change it: the loop hands in
+//! keys, mouse events and background results, and turns the [`Effect`]s they return into
+//! engine calls; rendering only reads it. No I/O here.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{Health, HealthStatus, Listing, LogEvent, Source};
+use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source};
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
-use super::keys::{Action, Keymap};
-use super::wording;
+use super::keys::{Action, Keymap, Scope};
+
+mod input;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,38 +21,10 @@ pub enum Focus {
     Logs,
 }
 
-/// An operation waiting for a `y`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Confirm {
-    /// Graceful stop.
-    Stop,
-    /// Forced kill.
-    Kill,
-    /// Container removal.
-    Remove,
-    /// Removal of a container that runs: it is killed first.
-    ForceRemove,
-    /// Restart of a running session (it ends the running programs).
-    Restart,
-}
-
-impl Confirm {
-    /// The verb shown in the question.
-    pub fn verb(self) -> &'static str {
-        match self {
-            Confirm::Stop => "Stop",
-            Confirm::Kill => "Force-kill",
-            Confirm::Remove => "Remove",
-            Confirm::ForceRemove => "Force-remove",
-            Confirm::Restart => "Restart",
-        }
-    }
-}
-
 /// What the screen is doing besides browsing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
-    /// Browsing.
+    /// No overlay or question: keys act on the list and the log.
     Normal,
     /// The help overlay.
     Help,
@@ -59,27 +33,51 @@ pub enum Mode {
     /// Typing a filter.
     Filter,
     /// Asking before an operation on exactly this session.
-    Confirm(Confirm, SessionId),
+    Confirm(Op, SessionId),
 }
 
-/// Operations the loop runs in the background.
+impl Mode {
+    /// Whose keys apply: an overlay (help, messages) takes any key as "close" instead.
+    fn scope(&self) -> Scope {
+        match self {
+            Mode::Filter => Scope::Filter,
+            Mode::Confirm(..) => Scope::Confirm,
+            Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
+        }
+    }
+}
+
+/// Operations the loop runs in the background, and the ones a confirm question asks
+/// about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
-    /// Start.
+    /// Start a session that does not run (a running one is reported as such).
     Start,
     /// Graceful stop.
     Stop,
-    /// Kill.
+    /// Forced stop; the container is kept.
     Kill,
-    /// Restart.
+    /// Stop if running, then start.
     Restart,
-    /// Remove (container).
+    /// Delete a container that does not run.
     Remove,
-    /// Remove a container even while it runs.
+    /// Remove a container even while it runs (it is killed first).
     ForceRemove,
 }
 
 impl Op {
+    /// The verb that opens the confirm question.
+    pub fn question(self) -> &'static str {
+        match self {
+            Op::Start => "Start",
+            Op::Stop => "Stop",
+            Op::Kill => "Force-kill",
+            Op::Remove => "Remove",
+            Op::ForceRemove => "Force-remove",
+            Op::Restart => "Restart",
+        }
+    }
+
     /// The verb, for the busy line and errors.
     pub fn verb(self) -> &'static str {
         match self {
@@ -103,19 +101,28 @@ impl Op {
     }
 }
 
+/// What the terminal is handed over to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    /// The session itself: `tmux attach` / `podman attach`.
+    Attach,
+    /// A new shell inside the container (`exec`).
+    Shell,
+}
+
 /// What the loop must do after an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
-    /// Nothing.
+    /// The state changed, if at all, and the loop has nothing to run.
     None,
-    /// Quit the app.
+    /// End the app, restoring the terminal.
     Quit,
     /// Follow the log of this session (the old stream is dropped).
     Follow(Option<Session>),
     /// Run an operation on this exact session.
     Run(Op, Session),
-    /// Hand the terminal over: attach (false) or exec a shell (true).
-    HandOver(Session, bool),
+    /// Hand the terminal over to this session until the program there returns.
+    HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
 }
@@ -129,12 +136,23 @@ pub enum Level {
     Error,
 }
 
+/// How a background operation ended, as the status line tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpOutcome {
+    /// The busy line of the operation (`stop tmux@work:api…`), taken off when it ends.
+    pub label: String,
+    /// The status line, and whether it reports a failure.
+    pub text: String,
+    /// [`Level::Error`] when the operation failed.
+    pub level: Level,
+}
+
 /// The log pane's state.
 #[derive(Debug)]
 pub struct LogView {
-    /// Whose log it shows.
+    /// Whose log it shows; `None` makes the next listing follow the selection afresh.
     pub id: Option<SessionId>,
-    /// Lines.
+    /// The newest lines of that log, up to `log_lines`.
     pub buffer: LogBuffer,
     /// Lines scrolled up from the newest (0 = at the bottom).
     pub scroll: usize,
@@ -148,7 +166,7 @@ pub struct LogView {
     pub loading: bool,
 }
 
-/// All TUI state.
+/// Everything the screen shows and how keys act on it; only its own methods change it.
 #[derive(Debug)]
 pub struct App {
     /// Merged sessions, sorted.
@@ -157,13 +175,13 @@ pub struct App {
     pub health: BTreeMap<Source, Health>,
     /// Selected session (kept across refreshes by identity).
     pub selected: Option<SessionId>,
-    /// Substring filter.
+    /// Text a session's qualified name must contain (any case) to be listed.
     pub filter: String,
-    /// Focused pane.
+    /// The pane movement keys act in.
     pub focus: Focus,
-    /// Mode.
+    /// Which overlay or question is open, if any; it decides whose keys apply.
     pub mode: Mode,
-    /// The log pane.
+    /// What the log pane shows, and how far it is scrolled.
     pub log: LogView,
     /// Last result, shown in the status bar.
     pub message: Option<(String, Level)>,
@@ -172,11 +190,11 @@ pub struct App {
     pub history: VecDeque<(String, Level)>,
     /// Operations in flight (shown as a spinner line).
     pub busy: Vec<String>,
-    /// Keys.
+    /// The key table in use (defaults patched by the config's `keys:`).
     pub keymap: Keymap,
     /// Rows the log pane shows (set by the renderer's layout, for paging).
     pub log_height: usize,
-    /// Rows the list shows.
+    /// Rows the list shows (set by the renderer's layout, for paging).
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
@@ -231,7 +249,7 @@ impl App {
         self.visible().iter().position(|s| &s.id == sel)
     }
 
-    /// The selected session.
+    /// The selected session, even while the filter hides it.
     pub fn selected_session(&self) -> Option<&Session> {
         let sel = self.selected.as_ref()?;
         self.sessions.iter().find(|s| &s.id == sel)
@@ -341,226 +359,79 @@ impl App {
         self.message = Some((text, level));
     }
 
-    /// Handles an action in normal mode.
-    pub fn act(&mut self, action: Action) -> Effect {
-        match action {
-            Action::Quit => return Effect::Quit,
-            Action::Help => self.mode = Mode::Help,
-            Action::Messages => self.mode = Mode::Messages,
-            Action::Filter => self.mode = Mode::Filter,
-            Action::Focus => {
-                self.focus = match self.focus {
-                    Focus::List => Focus::Logs,
-                    Focus::Logs => Focus::List,
-                }
-            }
-            Action::Refresh => return Effect::Refresh,
-            Action::Follow => {
-                self.log.follow = true;
-                self.log.scroll = 0;
-            }
-            Action::Wrap => self.log.wrap = !self.log.wrap,
-            Action::Up
-            | Action::Down
-            | Action::Top
-            | Action::Bottom
-            | Action::PageUp
-            | Action::PageDown
-            | Action::HalfPageUp
-            | Action::HalfPageDown => {
-                return self.movement(action);
-            }
-            Action::Attach | Action::Exec => {
-                if let Some(s) = self.selected_session().cloned()
-                    && !self.refused(action, &s)
-                {
-                    return Effect::HandOver(s, action == Action::Exec);
-                }
-            }
-            Action::Start => return self.run(Op::Start),
-            Action::Restart => return self.ask_if_running(Confirm::Restart),
-            Action::Stop => return self.ask_if_running(Confirm::Stop),
-            Action::Kill => return self.ask_if_running(Confirm::Kill),
-            Action::Remove => self.ask_remove(),
-        }
-        Effect::None
+    /// An operation is about to run in the background: it shows as busy until
+    /// [`App::op_done`].
+    pub fn op_started(&mut self, label: String) {
+        self.busy.push(label);
     }
 
-    /// Says why `action` cannot apply to `s`, if it cannot; true then.
-    fn refused(&mut self, action: Action, s: &Session) -> bool {
-        match wording::refusal(action, s, &self.keymap) {
-            Some(why) => {
-                self.say(why, Level::Error);
-                true
-            }
-            None => false,
-        }
+    /// An operation ended: its busy line goes, its outcome shows.
+    pub fn op_done(&mut self, outcome: OpOutcome) {
+        self.busy.retain(|b| *b != outcome.label);
+        self.say(outcome.text, outcome.level);
     }
 
-    /// `D`: a tmux session or a defined one is refused at once (nothing to confirm); a
-    /// running container is offered a forced removal, and the question says so.
-    fn ask_remove(&mut self) {
-        let Some(s) = self.selected_session().cloned() else {
-            return;
-        };
-        if self.refused(Action::Remove, &s) {
-            return;
-        }
-        if s.state.is_alive() {
-            self.ask(Confirm::ForceRemove);
-        } else {
-            self.ask(Confirm::Remove);
-        }
+    /// The followed log could not be opened: the pane says why instead of waiting.
+    pub fn follow_failed(&mut self, error: &EngineError) {
+        self.log.loading = false;
+        self.log.note = Some(error.to_string());
     }
 
-    /// Asks first only when the operation ends a running program. Otherwise there is
-    /// nothing to lose: restart just starts it, and stop or kill clear a tmux session whose
-    /// programs have exited (its kept panes) or say that nothing runs.
-    fn ask_if_running(&mut self, what: Confirm) -> Effect {
-        let Some(s) = self.selected_session().cloned() else {
-            return Effect::None;
-        };
-        // A state muxdeck does not know may well be running: ask.
-        if s.state.is_alive() || s.state == State::Unknown {
-            self.ask(what);
-            return Effect::None;
-        }
-        let exited_tmux = matches!(s.id.location, crate::model::Location::Tmux { .. })
-            && matches!(s.state, State::Exited(_));
-        match what {
-            Confirm::Restart => Effect::Run(Op::Restart, s),
-            _ if exited_tmux => Effect::Run(Op::Stop, s),
-            _ => {
-                self.say(
-                    format!("{} is not running ({}); nothing to stop", s.id, s.state),
-                    Level::Info,
-                );
-                Effect::None
-            }
-        }
+    /// The log stream broke and is resumed: the pane marks where lines may be missing.
+    pub fn mark_log_break(&mut self, why: &str) {
+        self.log.buffer.push_stream_broke(why);
     }
 
-    fn run(&mut self, op: Op) -> Effect {
-        match self.selected_session().cloned() {
-            Some(s) => Effect::Run(op, s),
-            None => Effect::None,
-        }
+    /// The session whose log the pane shows, if it is still the selection (a resumed
+    /// stream must not start for a row the user has left).
+    pub fn followed_selection(&self) -> Option<&Session> {
+        self.selected_session()
+            .filter(|s| self.log.id.as_ref() == Some(&s.id))
     }
 
-    fn ask(&mut self, what: Confirm) {
-        if let Some(id) = self.selected.clone() {
-            self.mode = Mode::Confirm(what, id);
-        }
+    /// Takes a reloaded key table.
+    pub fn set_keymap(&mut self, keymap: Keymap) {
+        self.keymap = keymap;
     }
 
-    /// The answer to a confirm: `yes` runs the operation on the session named in the
-    /// question, even if the selection moved meanwhile.
-    pub fn answer(&mut self, yes: bool) -> Effect {
-        let Mode::Confirm(what, id) = std::mem::replace(&mut self.mode, Mode::Normal) else {
-            return Effect::None;
-        };
-        if !yes {
-            self.say("cancelled", Level::Info);
-            return Effect::None;
-        }
-        let Some(s) = self.sessions.iter().find(|s| s.id == id).cloned() else {
-            self.say(format!("{id} is gone"), Level::Error);
-            return Effect::None;
-        };
-        let op = match what {
-            Confirm::Stop => Op::Stop,
-            Confirm::Kill => Op::Kill,
-            Confirm::Remove => Op::Remove,
-            Confirm::ForceRemove => Op::ForceRemove,
-            Confirm::Restart => Op::Restart,
-        };
-        Effect::Run(op, s)
+    /// Every source in use has answered once: the selection no longer snaps to the top.
+    pub fn settle(&mut self) {
+        self.settled = true;
     }
 
-    fn movement(&mut self, action: Action) -> Effect {
-        match self.focus {
-            Focus::List => {
-                self.settled = true;
-                let vis_len = self.visible().len();
-                if vis_len == 0 {
-                    return Effect::None;
-                }
-                let page = self.list_height.max(1);
-                let cur = self.selected_index().unwrap_or(0);
-                let next = match action {
-                    Action::Up => cur.saturating_sub(1),
-                    Action::Down => cur + 1,
-                    Action::Top => 0,
-                    Action::Bottom => vis_len - 1,
-                    Action::PageUp => cur.saturating_sub(page),
-                    Action::PageDown => cur + page,
-                    Action::HalfPageUp => cur.saturating_sub(page / 2),
-                    _ => cur + page / 2,
-                }
-                .min(vis_len - 1);
-                self.select_row(next)
-            }
-            Focus::Logs => {
-                let page = self.log_height.max(1);
-                let max = self.max_scroll();
-                let s = self.log.scroll;
-                self.log.scroll = match action {
-                    Action::Up => s + 1,
-                    Action::Down => s.saturating_sub(1),
-                    Action::Top => max,
-                    Action::Bottom => 0,
-                    Action::PageUp => s + page,
-                    Action::PageDown => s.saturating_sub(page),
-                    Action::HalfPageUp => s + page / 2,
-                    _ => s.saturating_sub(page / 2),
-                }
-                .min(max);
-                self.log.follow = self.log.scroll == 0;
-                Effect::None
-            }
-        }
+    /// The rows the list and the log show, from the layout of the frame being drawn, for
+    /// paging.
+    pub fn set_pane_heights(&mut self, list: usize, log: usize) {
+        self.list_height = list;
+        self.log_height = log;
     }
 
-    /// Scrolls the log by `lines` (negative: towards older lines), as the mouse wheel does.
-    pub fn scroll_log(&mut self, up: bool, lines: usize) {
-        let max = self.max_scroll();
-        self.log.scroll = if up {
-            (self.log.scroll + lines).min(max)
-        } else {
-            self.log.scroll.saturating_sub(lines)
-        };
-        self.log.follow = self.log.scroll == 0;
+    /// A container without a terminal cannot be attached to: its live log (already the
+    /// selection's) gets the focus, and the status line says why.
+    pub fn show_log_instead(&mut self, s: &Session) {
+        self.focus = Focus::Logs;
+        self.log.follow = true;
+        self.log.scroll = 0;
+        let text = format!(
+            "{} has no terminal (started without -i -t): this is its live log; {} goes back to the list",
+            s.id,
+            self.keymap.hint(Action::Focus)
+        );
+        self.say(text, Level::Info);
+    }
+
+    /// The terminal is back from a hand-over: say how it ended, and forget which log the
+    /// pane follows, so the next listing follows the selection afresh (the old stream may
+    /// have ended or missed lines meanwhile).
+    pub fn handed_back(&mut self, text: String, level: Level) {
+        self.say(text, level);
+        self.log.id = None;
     }
 
     /// The farthest the log scrolls up: to its first page (line 1 on the top row, the
     /// pane full), not to line 1 alone on the bottom row.
     fn max_scroll(&self) -> usize {
         self.log.buffer.len().saturating_sub(self.log_height.max(1))
-    }
-
-    /// Selects a visible row, switching the log stream.
-    pub fn select_row(&mut self, row: usize) -> Effect {
-        let id = self.visible().get(row).map(|s| s.id.clone());
-        if id.is_none() || id == self.selected {
-            return Effect::None;
-        }
-        self.selected = id;
-        self.follow_selected()
-    }
-
-    /// After the filter text changed: keep the selection if visible, else the first row.
-    pub fn refilter(&mut self) -> Effect {
-        if self.selected_index().is_some() {
-            return Effect::None;
-        }
-        self.selected = None;
-        match self.visible().first().map(|s| s.id.clone()) {
-            Some(id) => {
-                self.selected = Some(id);
-                self.follow_selected()
-            }
-            None => Effect::None,
-        }
     }
 
     /// One line per source for the status bar: `tmux: 2 servers · podman: 14 · docker: ...`.
@@ -618,6 +489,7 @@ pub fn short_error(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::Runtime;
+    use crossterm::event::{KeyEvent, KeyModifiers};
 
     fn app() -> App {
         let keymap = Keymap::new(&BTreeMap::new()).expect("default keys");
@@ -665,5 +537,43 @@ mod tests {
         assert!(app.settled);
         let _ = app.set_listing(listing(&[a, b.clone()]), &[]);
         assert_eq!(app.selected.as_ref(), Some(&b));
+    }
+
+    fn press(app: &mut App, code: crossterm::event::KeyCode) -> Effect {
+        app.on_key(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn confirm_and_filter_keys_are_remappable() {
+        use crossterm::event::KeyCode::{Char, Enter, Esc, Tab};
+        let mut o = BTreeMap::new();
+        o.insert("confirm".to_string(), vec!["o".to_string()]);
+        o.insert("cancel".to_string(), vec!["ctrl-g".to_string()]);
+        o.insert("keep".to_string(), vec!["tab".to_string()]);
+        let keymap = Keymap::new(&o).expect("remapped keys");
+        let mut app = App::new(keymap, 100, false);
+        let api = SessionId::tmux("default", "api");
+        let _ = app.set_listing(
+            listing(&[api.clone(), SessionId::tmux("default", "web")]),
+            &[],
+        );
+        // `x` asks; `y` and Esc no longer answer, `o` does, for exactly that session.
+        assert_eq!(press(&mut app, Char('x')), Effect::None);
+        assert_eq!(app.mode, Mode::Confirm(Op::Stop, api.clone()));
+        assert_eq!(press(&mut app, Char('y')), Effect::None);
+        assert_eq!(press(&mut app, Esc), Effect::None);
+        assert_eq!(app.mode, Mode::Confirm(Op::Stop, api.clone()));
+        assert!(matches!(press(&mut app, Char('o')), Effect::Run(Op::Stop, ref s) if s.id == api));
+        assert_eq!(app.mode, Mode::Normal);
+        // `/` types a filter; Enter is typed into nothing and keeps typing, Tab keeps it.
+        let _ = press(&mut app, Char('/'));
+        let _ = press(&mut app, Char('w'));
+        let _ = press(&mut app, Enter);
+        assert_eq!((app.mode.clone(), app.filter.as_str()), (Mode::Filter, "w"));
+        let _ = press(&mut app, Tab);
+        assert_eq!((app.mode.clone(), app.filter.as_str()), (Mode::Normal, "w"));
+        // Esc (clear_filter, not remapped) empties it from the list.
+        let _ = press(&mut app, Esc);
+        assert_eq!(app.filter, "");
     }
 }

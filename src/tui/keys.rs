@@ -6,7 +6,18 @@ use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 
-pub use crate::keyspec::{ACTIONS, Action, Key, check_action_name};
+pub use crate::keyspec::{ACTIONS, Action, Key, Scope, check_action_name};
+
+/// Why the config's `keys:` cannot be used; the message names the entry
+/// (`keys.quit: unknown key "hyper-q": ...`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("keys.{action}: {reason}")]
+pub struct KeymapError {
+    /// The action name as written under `keys:`.
+    pub action: String,
+    /// What is wrong with the name or one of its keys.
+    pub reason: String,
+}
 
 /// The key table in use.
 #[derive(Debug, Clone)]
@@ -17,32 +28,38 @@ pub struct Keymap {
 impl Keymap {
     /// Defaults patched by the config's `keys:` (an action named there gets exactly the
     /// keys given).
-    pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, String> {
+    pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, KeymapError> {
+        let error = |name: &str, reason: String| KeymapError {
+            action: name.to_string(),
+            reason,
+        };
         for name in overrides.keys() {
-            check_action_name(name).map_err(|e| format!("keys.{name}: {e}"))?;
+            check_action_name(name).map_err(|e| error(name, e))?;
         }
-        let mut bindings = Vec::new();
+        let mut bindings: Vec<(Key, Action)> = Vec::new();
         for (action, name, _, defaults) in ACTIONS {
             let keys: Vec<String> = match overrides.get(*name) {
                 Some(v) => v.clone(),
                 None => defaults.iter().map(|s| s.to_string()).collect(),
             };
             for k in keys {
-                let key = Key::parse(&k).map_err(|e| format!("keys.{name}: {e}"))?;
-                // A key the user bound elsewhere moves to the user's action.
-                bindings.retain(|(b, _)| *b != key);
+                let key = Key::parse(&k).map_err(|e| error(name, e))?;
+                // A key the user bound elsewhere moves to the user's action; in another
+                // mode it keeps its meaning there.
+                bindings.retain(|(b, a)| *b != key || !a.shares_scope(*action));
                 bindings.push((key, *action));
             }
         }
         Ok(Keymap { bindings })
     }
 
-    /// The action of a key press.
-    pub fn action(&self, ev: &KeyEvent) -> Option<Action> {
+    /// The action of a key press in the mode `scope`; `None` when no action of that
+    /// mode has the key.
+    pub fn action(&self, scope: Scope, ev: &KeyEvent) -> Option<Action> {
         let key = Key::from_event(ev);
         self.bindings
             .iter()
-            .find(|(k, _)| *k == key)
+            .find(|(k, a)| *k == key && a.scopes().contains(&scope))
             .map(|(_, a)| *a)
     }
 
@@ -55,7 +72,7 @@ impl Keymap {
             .collect()
     }
 
-    /// The first key of an action as text (`?` when unbound).
+    /// The first key of an action as text (`-` when unbound).
     pub fn hint(&self, action: Action) -> String {
         self.keys_of(action)
             .first()
@@ -76,15 +93,18 @@ mod tests {
     fn defaults_and_overrides() {
         let km = Keymap::new(&BTreeMap::new()).expect("defaults");
         assert_eq!(
-            km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            km.action(Scope::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
             Some(Action::Stop)
         );
         assert_eq!(
-            km.action(&ev(KeyCode::Char('X'), KeyModifiers::SHIFT)),
+            km.action(Scope::Normal, &ev(KeyCode::Char('X'), KeyModifiers::SHIFT)),
             Some(Action::Kill)
         );
         assert_eq!(
-            km.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            km.action(
+                Scope::Normal,
+                &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Quit)
         );
         let mut o = BTreeMap::new();
@@ -92,14 +112,20 @@ mod tests {
         o.insert("quit".to_string(), vec!["x".to_string()]);
         let km = Keymap::new(&o).expect("patched");
         assert_eq!(
-            km.action(&ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            km.action(
+                Scope::Normal,
+                &ev(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
             Some(Action::Stop)
         );
         assert_eq!(
-            km.action(&ev(KeyCode::Char('x'), KeyModifiers::NONE)),
+            km.action(Scope::Normal, &ev(KeyCode::Char('x'), KeyModifiers::NONE)),
             Some(Action::Quit)
         );
-        assert_eq!(km.action(&ev(KeyCode::Char('q'), KeyModifiers::NONE)), None);
+        assert_eq!(
+            km.action(Scope::Normal, &ev(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
     }
 
     #[test]
@@ -109,6 +135,29 @@ mod tests {
         assert!(Keymap::new(&o).is_err());
         let mut o = BTreeMap::new();
         o.insert("quit".to_string(), vec!["hyper-q".to_string()]);
-        assert!(Keymap::new(&o).unwrap_err().contains("keys.quit"));
+        let e = Keymap::new(&o).unwrap_err();
+        assert!(e.to_string().starts_with("keys.quit: "), "{e}");
+    }
+
+    #[test]
+    fn mode_keys_are_read_in_their_mode_only() {
+        let km = Keymap::new(&BTreeMap::new()).expect("defaults");
+        let enter = ev(KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(km.action(Scope::Normal, &enter), Some(Action::Attach));
+        assert_eq!(km.action(Scope::Filter, &enter), Some(Action::Keep));
+        let y = ev(KeyCode::Char('y'), KeyModifiers::NONE);
+        assert_eq!(km.action(Scope::Normal, &y), None);
+        assert_eq!(km.action(Scope::Confirm, &y), Some(Action::Confirm));
+        let esc = ev(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(km.action(Scope::Confirm, &esc), Some(Action::Cancel));
+        assert_eq!(km.action(Scope::Normal, &esc), Some(Action::ClearFilter));
+        // Remapped: `x` answers yes, and `y` no longer does; `x` still stops in the list.
+        let mut o = BTreeMap::new();
+        o.insert("confirm".to_string(), vec!["x".to_string()]);
+        let km = Keymap::new(&o).expect("patched");
+        let x = ev(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(km.action(Scope::Confirm, &x), Some(Action::Confirm));
+        assert_eq!(km.action(Scope::Normal, &x), Some(Action::Stop));
+        assert_eq!(km.action(Scope::Confirm, &y), None);
     }
 }

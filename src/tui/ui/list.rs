@@ -13,6 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
 use crate::tui::app::{App, Focus};
+use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -185,12 +186,21 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let mut state = TableState::default().with_selected(app.selected_index());
     frame.render_stateful_widget(table, area, &mut state);
     if visible.is_empty() && area.height > 3 && area.width > 4 {
-        let msg = if app.sessions.is_empty() {
-            "no sessions yet: nothing runs in tmux or containers, and the config defines none"
-        } else {
-            "no session matches the filter (Esc clears it)"
-        };
+        let msg = empty_note(app);
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
+    }
+}
+
+/// What an empty list says: that nothing runs, or which key clears the filter that hides
+/// everything.
+fn empty_note(app: &App) -> String {
+    if app.sessions.is_empty() {
+        "no sessions yet: nothing runs in tmux or containers, and the config defines none".into()
+    } else {
+        format!(
+            "no session matches the filter ({} clears it)",
+            app.keymap.hint(Action::ClearFilter)
+        )
     }
 }

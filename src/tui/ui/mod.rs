@@ -57,7 +57,7 @@ pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
     Areas { list, logs, status }
 }
 
-/// Draws everything.
+/// Draws one frame: the list, the log, the status bar and the overlay of the mode.
 pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     let theme = Theme::new(app.mono);
     let area = frame.area();
@@ -73,7 +73,9 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
         Mode::Messages => popup::messages(app, theme, frame, area),
-        Mode::Confirm(what, id) => popup::confirm(*what, id, theme, frame, area),
+        Mode::Confirm(what, id) => {
+            popup::confirm((*what, id), &app.keymap, theme, frame, area);
+        }
         _ => {}
     }
 }

@@ -8,8 +8,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::SessionId;
-use crate::tui::app::{App, Confirm, Level};
-use crate::tui::keys::{ACTIONS, Action};
+use crate::tui::app::{App, Level, Op};
+use crate::tui::keys::{ACTIONS, Action, Keymap};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -88,6 +88,21 @@ const PAIRS: &[(Action, Action, &str)] = &[
     ),
 ];
 
+/// The two answers of a mode, each with its keys, on one row (`y Y  confirm: yes   n N
+/// Esc  no`), again so that the help fits 80x24.
+const SIDE_BY_SIDE: &[(Action, Action)] = &[
+    (Action::Confirm, Action::Cancel),
+    (Action::Keep, Action::ClearFilter),
+];
+
+/// What an action does, as the help says it.
+fn help_of(action: Action) -> &'static str {
+    ACTIONS
+        .iter()
+        .find(|(a, ..)| *a == action)
+        .map_or("", |(_, _, text, _)| *text)
+}
+
 /// The name the config's `keys:` takes for an action.
 fn name_of(action: Action) -> &'static str {
     ACTIONS
@@ -118,7 +133,15 @@ fn help_entries(app: &App) -> Vec<(String, String, Vec<String>)> {
         })
         .collect();
     for (action, name, text, _) in ACTIONS {
-        if !PAIRS.iter().any(|(a, b, _)| a == action || b == action) {
+        if let Some((_, b)) = SIDE_BY_SIDE.iter().find(|(a, _)| a == action) {
+            out.push((
+                keys(*action),
+                format!("{text}   {}  {}", keys(*b), help_of(*b)),
+                vec![(*name).to_string(), name_of(*b).to_string()],
+            ));
+        } else if !PAIRS.iter().any(|(a, b, _)| a == action || b == action)
+            && !SIDE_BY_SIDE.iter().any(|(_, b)| b == action)
+        {
             out.push((
                 keys(*action),
                 (*text).to_string(),
@@ -160,7 +183,12 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let text_width = inner.saturating_sub(KEY_COLUMN + names_width).max(10);
     let mut lines = Vec::new();
     for (keys, text, names) in help_entries(app) {
-        let text_rows = wrap_words(&text, text_width);
+        // Kept as written when it fits: a side-by-side row spaces its halves apart.
+        let text_rows = if text.width() <= text_width {
+            vec![text]
+        } else {
+            wrap_words(&text, text_width)
+        };
         let names = name_rows(&names, names_width.saturating_sub(2).max(1));
         for i in 0..text_rows.len().max(names.len()) {
             let key = if i == 0 { keys.as_str() } else { "" };
@@ -227,17 +255,24 @@ pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
-/// The confirm question naming the exact session.
-pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, area: Rect) {
-    let question = format!("{} {id}?", what.verb());
+/// The confirm question naming the exact session, with the keys that answer it.
+pub fn confirm(
+    (what, id): (Op, &SessionId),
+    keymap: &Keymap,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let question = format!("{} {id}?", what.question());
     let detail = match what {
-        Confirm::Stop => "Interrupts its programs and waits for them to exit.",
-        Confirm::Kill => "Kills it at once: no time to clean up.",
-        Confirm::Remove => "Deletes the container and its logs.",
-        Confirm::ForceRemove => {
+        Op::Start => "Starts it.",
+        Op::Stop => "Interrupts its programs and waits for them to exit.",
+        Op::Kill => "Kills it at once: no time to clean up.",
+        Op::Remove => "Deletes the container and its logs.",
+        Op::ForceRemove => {
             "It is running: it is killed at once, then the container and its logs are deleted."
         }
-        Confirm::Restart => "Ends its programs as stop does, then starts it again.",
+        Op::Restart => "Ends its programs as stop does, then starts it again.",
     };
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);
@@ -268,9 +303,9 @@ pub fn confirm(what: Confirm, id: &SessionId, theme: Theme, frame: &mut Frame, a
         lines.push(Line::raw(""));
     }
     lines.push(Line::from(vec![
-        Span::styled("y", theme.key()),
+        Span::styled(keymap.hint(Action::Confirm), theme.key()),
         Span::raw(" yes   "),
-        Span::styled("n", theme.key()),
+        Span::styled(keymap.hint(Action::Cancel), theme.key()),
         Span::raw(" no"),
     ]));
     boxed(

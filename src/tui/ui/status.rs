@@ -26,7 +26,7 @@ enum Detail {
     Counts,
     /// Only the backends with a problem: `docker: not running`.
     Problems,
-    /// Nothing.
+    /// An empty row: not even the problems fit.
     Nothing,
 }
 
@@ -202,8 +202,14 @@ pub fn render(app: &App, sources: &[Source], theme: Theme, frame: &mut Frame, ar
 fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     let km = &app.keymap;
     let hints: Vec<(String, &str)> = match &app.mode {
-        Mode::Filter => vec![("Enter".into(), "keep filter"), ("Esc".into(), "clear")],
-        Mode::Confirm(..) => vec![("y".into(), "yes"), ("n".into(), "no")],
+        Mode::Filter => vec![
+            (km.hint(Action::Keep), "keep filter"),
+            (km.hint(Action::ClearFilter), "clear"),
+        ],
+        Mode::Confirm(..) => vec![
+            (km.hint(Action::Confirm), "yes"),
+            (km.hint(Action::Cancel), "no"),
+        ],
         Mode::Help => vec![("Esc".into(), "close help")],
         Mode::Messages => vec![("Esc".into(), "close messages")],
         Mode::Normal => normal_hints(app),

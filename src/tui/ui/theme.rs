@@ -77,7 +77,7 @@ impl Theme {
         }
     }
 
-    /// Errors.
+    /// Failures: error messages, a backend in trouble, the confirm box.
     pub fn error(self) -> Style {
         if self.mono {
             Style::default().add_modifier(Modifier::BOLD)

@@ -1,0 +1,281 @@
+//! How keys and the mouse change the [`App`]: an action read through the keymap of the
+//! mode, the questions asked before an operation, movement in either pane, the filter.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::{App, Effect, Focus, HandOver, Level, Mode, Op};
+use crate::model::{Session, State};
+use crate::tui::keys::Action;
+use crate::tui::wording;
+
+impl App {
+    /// Does what `action` asks, in whichever mode its key was read.
+    pub fn act(&mut self, action: Action) -> Effect {
+        match action {
+            Action::Quit => return Effect::Quit,
+            Action::Help => self.mode = Mode::Help,
+            Action::Messages => self.mode = Mode::Messages,
+            Action::Filter => self.mode = Mode::Filter,
+            Action::Focus => {
+                self.focus = match self.focus {
+                    Focus::List => Focus::Logs,
+                    Focus::Logs => Focus::List,
+                }
+            }
+            Action::Refresh => return Effect::Refresh,
+            Action::Follow => {
+                self.log.follow = true;
+                self.log.scroll = 0;
+            }
+            Action::Wrap => self.log.wrap = !self.log.wrap,
+            Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown
+            | Action::HalfPageUp
+            | Action::HalfPageDown => {
+                return self.movement(action);
+            }
+            Action::Attach | Action::Exec => {
+                if let Some(s) = self.selected_session().cloned()
+                    && !self.refused(action, &s)
+                {
+                    let to = if action == Action::Exec {
+                        HandOver::Shell
+                    } else {
+                        HandOver::Attach
+                    };
+                    return Effect::HandOver(s, to);
+                }
+            }
+            Action::Start => return self.run(Op::Start),
+            Action::Restart => return self.ask_if_running(Op::Restart),
+            Action::Stop => return self.ask_if_running(Op::Stop),
+            Action::Kill => return self.ask_if_running(Op::Kill),
+            Action::Remove => self.ask_remove(),
+            Action::ClearFilter => return self.clear_filter(),
+            Action::Keep => self.mode = Mode::Normal,
+            Action::Confirm => return self.answer(true),
+            Action::Cancel => return self.answer(false),
+        }
+        Effect::None
+    }
+
+    /// Handles a key press in whatever mode the screen is in: overlays close on any key,
+    /// a filter being typed takes the keys no filter action has, and everything else goes
+    /// through the keymap of the mode.
+    pub fn on_key(&mut self, key: &KeyEvent) -> Effect {
+        if key.kind == KeyEventKind::Release {
+            return Effect::None;
+        }
+        if matches!(self.mode, Mode::Help | Mode::Messages) {
+            self.mode = Mode::Normal;
+            return Effect::None;
+        }
+        match self.keymap.action(self.mode.scope(), key) {
+            Some(a) => self.act(a),
+            None if self.mode == Mode::Filter => self.type_filter(key),
+            None => Effect::None,
+        }
+    }
+
+    /// A key typed into the filter: characters (not Ctrl ones) go in, Backspace takes the
+    /// last one out.
+    fn type_filter(&mut self, key: &KeyEvent) -> Effect {
+        match key.code {
+            KeyCode::Backspace => {
+                self.filter.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter.push(c);
+            }
+            _ => return Effect::None,
+        }
+        self.refilter()
+    }
+
+    /// Empties the filter, and ends typing one.
+    fn clear_filter(&mut self) -> Effect {
+        self.mode = Mode::Normal;
+        if self.filter.is_empty() {
+            return Effect::None;
+        }
+        self.filter.clear();
+        self.refilter()
+    }
+
+    /// The mouse wheel scrolls the log, whichever pane has the focus.
+    pub fn on_mouse(&mut self, m: MouseEvent) {
+        match m.kind {
+            MouseEventKind::ScrollUp => self.scroll_log(true, 3),
+            MouseEventKind::ScrollDown => self.scroll_log(false, 3),
+            _ => {}
+        }
+    }
+
+    /// Says why `action` cannot apply to `s`, if it cannot; true then.
+    fn refused(&mut self, action: Action, s: &Session) -> bool {
+        match wording::refusal(action, s, &self.keymap) {
+            Some(why) => {
+                self.say(why, Level::Error);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// `D`: a tmux session or a defined one is refused at once (nothing to confirm); a
+    /// running container is offered a forced removal, and the question says so.
+    fn ask_remove(&mut self) {
+        let Some(s) = self.selected_session().cloned() else {
+            return;
+        };
+        if self.refused(Action::Remove, &s) {
+            return;
+        }
+        if s.state.is_alive() {
+            self.ask(Op::ForceRemove);
+        } else {
+            self.ask(Op::Remove);
+        }
+    }
+
+    /// Asks first only when the operation ends a running program. Otherwise there is
+    /// nothing to lose: restart just starts it, and stop or kill clear a tmux session whose
+    /// programs have exited (its kept panes) or say that nothing runs.
+    fn ask_if_running(&mut self, what: Op) -> Effect {
+        let Some(s) = self.selected_session().cloned() else {
+            return Effect::None;
+        };
+        // A state muxdeck does not know may well be running: ask.
+        if s.state.is_alive() || s.state == State::Unknown {
+            self.ask(what);
+            return Effect::None;
+        }
+        let exited_tmux = matches!(s.id.location, crate::model::Location::Tmux { .. })
+            && matches!(s.state, State::Exited(_));
+        match what {
+            Op::Restart => Effect::Run(Op::Restart, s),
+            _ if exited_tmux => Effect::Run(Op::Stop, s),
+            _ => {
+                self.say(
+                    format!("{} is not running ({}); nothing to stop", s.id, s.state),
+                    Level::Info,
+                );
+                Effect::None
+            }
+        }
+    }
+
+    fn run(&mut self, op: Op) -> Effect {
+        match self.selected_session().cloned() {
+            Some(s) => Effect::Run(op, s),
+            None => Effect::None,
+        }
+    }
+
+    fn ask(&mut self, what: Op) {
+        if let Some(id) = self.selected.clone() {
+            self.mode = Mode::Confirm(what, id);
+        }
+    }
+
+    /// The answer to a confirm: `yes` runs the operation on the session named in the
+    /// question, even if the selection moved meanwhile.
+    pub fn answer(&mut self, yes: bool) -> Effect {
+        let Mode::Confirm(what, id) = std::mem::replace(&mut self.mode, Mode::Normal) else {
+            return Effect::None;
+        };
+        if !yes {
+            self.say("cancelled", Level::Info);
+            return Effect::None;
+        }
+        let Some(s) = self.sessions.iter().find(|s| s.id == id).cloned() else {
+            self.say(format!("{id} is gone"), Level::Error);
+            return Effect::None;
+        };
+        Effect::Run(what, s)
+    }
+
+    fn movement(&mut self, action: Action) -> Effect {
+        match self.focus {
+            Focus::List => {
+                self.settled = true;
+                let vis_len = self.visible().len();
+                if vis_len == 0 {
+                    return Effect::None;
+                }
+                let page = self.list_height.max(1);
+                let cur = self.selected_index().unwrap_or(0);
+                let next = match action {
+                    Action::Up => cur.saturating_sub(1),
+                    Action::Down => cur + 1,
+                    Action::Top => 0,
+                    Action::Bottom => vis_len - 1,
+                    Action::PageUp => cur.saturating_sub(page),
+                    Action::PageDown => cur + page,
+                    Action::HalfPageUp => cur.saturating_sub(page / 2),
+                    _ => cur + page / 2,
+                }
+                .min(vis_len - 1);
+                self.select_row(next)
+            }
+            Focus::Logs => {
+                let page = self.log_height.max(1);
+                let max = self.max_scroll();
+                let s = self.log.scroll;
+                self.log.scroll = match action {
+                    Action::Up => s + 1,
+                    Action::Down => s.saturating_sub(1),
+                    Action::Top => max,
+                    Action::Bottom => 0,
+                    Action::PageUp => s + page,
+                    Action::PageDown => s.saturating_sub(page),
+                    Action::HalfPageUp => s + page / 2,
+                    _ => s.saturating_sub(page / 2),
+                }
+                .min(max);
+                self.log.follow = self.log.scroll == 0;
+                Effect::None
+            }
+        }
+    }
+
+    /// Scrolls the log by `lines`, towards older lines when `up`, as the mouse wheel does.
+    pub fn scroll_log(&mut self, up: bool, lines: usize) {
+        let max = self.max_scroll();
+        self.log.scroll = if up {
+            (self.log.scroll + lines).min(max)
+        } else {
+            self.log.scroll.saturating_sub(lines)
+        };
+        self.log.follow = self.log.scroll == 0;
+    }
+
+    /// Selects a visible row, switching the log stream.
+    pub fn select_row(&mut self, row: usize) -> Effect {
+        let id = self.visible().get(row).map(|s| s.id.clone());
+        if id.is_none() || id == self.selected {
+            return Effect::None;
+        }
+        self.selected = id;
+        self.follow_selected()
+    }
+
+    /// After the filter text changed: keep the selection if visible, else the first row.
+    pub fn refilter(&mut self) -> Effect {
+        if self.selected_index().is_some() {
+            return Effect::None;
+        }
+        self.selected = None;
+        match self.visible().first().map(|s| s.id.clone()) {
+            Some(id) => {
+                self.selected = Some(id);
+                self.follow_selected()
+            }
+            None => Effect::None,
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! The followed log's lifecycle: a follow waits for the selection to settle, each one has
+//! a generation so a stream that arrives for a row the user has left is dropped, and a
+//! stream that breaks is resumed after a growing wait, then given up with the reason.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::Msg;
+use super::app::App;
+use super::watch::Backoff;
+use crate::engine::{Engine, EngineError, LogEvent, LogStream};
+use crate::model::Session;
+
+/// How often in a row a log stream that breaks soon after it started is resumed before
+/// the pane gives up and says why (podman 4.3's `logs --follow` can exit under a log
+/// flood). A stream that ran healthy for a while ([`super::watch::HEALTHY_RUN`]) starts
+/// the count over, so occasional breaks over a long watch never exhaust it.
+const MAX_RESUMES: u32 = 3;
+/// Wait before resuming a broken log stream; it doubles with each quick break in a row.
+const RESUME_DELAY: Duration = Duration::from_secs(1);
+/// Longest wait before resuming a broken log stream.
+const RESUME_MAX: Duration = Duration::from_secs(30);
+/// Lines of history a new follow starts with.
+const FOLLOW_HISTORY: usize = 2000;
+/// Quiet time after the selection moves before its log is followed, so that running
+/// through the list with `j` starts no follower (and its backend calls) for the rows
+/// passed over.
+const FOLLOW_DELAY: Duration = Duration::from_millis(100);
+
+/// The log to follow once the selection has been still for [`FOLLOW_DELAY`].
+pub(super) struct PendingFollow {
+    due: tokio::time::Instant,
+    session: Session,
+    /// Lines of history to start with (none when resuming a stream that broke).
+    history: usize,
+}
+
+/// The stream of the selection's log, or the follow waiting to open it.
+pub(super) struct Follower {
+    /// The live stream, read by the loop (its field is borrowed beside [`Self::pending`]).
+    pub(super) stream: Option<LogStream>,
+    /// A follow waiting for the selection to settle or a resume waiting out its delay.
+    pub(super) pending: Option<PendingFollow>,
+    /// Waits before resuming the current log stream, and its quick breaks in a row.
+    resumes: Backoff,
+    /// Counts follows; a stream opened for an older one is dropped.
+    generation: u64,
+}
+
+impl Follower {
+    /// No log followed yet.
+    pub(super) fn new() -> Self {
+        Follower {
+            stream: None,
+            pending: None,
+            resumes: Backoff::new(RESUME_DELAY, RESUME_MAX),
+            generation: 0,
+        }
+    }
+
+    /// Drops the current stream and, after [`FOLLOW_DELAY`], follows `target` (nothing
+    /// when `None`), starting with `log_lines` lines of history at most.
+    pub(super) fn follow(&mut self, target: Option<Session>, log_lines: usize) {
+        self.stream = None;
+        self.generation += 1;
+        self.resumes = Backoff::new(RESUME_DELAY, RESUME_MAX);
+        let history = FOLLOW_HISTORY.min(log_lines);
+        self.pending = target.map(|session| PendingFollow {
+            due: tokio::time::Instant::now() + FOLLOW_DELAY,
+            session,
+            history,
+        });
+    }
+
+    /// Asks the engine for the stream of the pending follow, now that the selection has
+    /// settled; it comes back as [`Msg::Stream`].
+    pub(super) fn start(&mut self, engine: &Engine, tx: &mpsc::Sender<Msg>) {
+        let Some(PendingFollow {
+            session, history, ..
+        }) = self.pending.take()
+        else {
+            return;
+        };
+        let engine = engine.clone();
+        let tx = tx.clone();
+        let generation = self.generation;
+        let cap = engine.config().log_lines;
+        tokio::spawn(async move {
+            let result = engine.follow(&session, history, cap).await;
+            let _ = tx.send(Msg::Stream { generation, result }).await;
+        });
+    }
+
+    /// A stream (or why there is none) for follow number `generation`.
+    pub(super) fn opened(
+        &mut self,
+        generation: u64,
+        result: Result<LogStream, EngineError>,
+        app: &mut App,
+    ) {
+        if generation != self.generation {
+            return;
+        }
+        match result {
+            Ok(s) => {
+                self.stream = Some(s);
+                self.resumes.started();
+            }
+            Err(e) => app.follow_failed(&e),
+        }
+    }
+
+    /// An event of the stream, or its end (`None`), into the pane.
+    pub(super) fn on_event(&mut self, ev: Option<LogEvent>, app: &mut App) {
+        match ev {
+            Some(LogEvent::Failed(why)) => {
+                self.stream = None;
+                self.broke(why, app);
+            }
+            Some(ev @ LogEvent::Ended(_)) => {
+                app.on_log(ev);
+                self.stream = None;
+            }
+            Some(ev) => app.on_log(ev),
+            None => self.stream = None,
+        }
+    }
+
+    /// The log stream broke: resumed after a wait that doubles while it keeps breaking
+    /// soon after it started, and given up (saying why) after [`MAX_RESUMES`] such breaks.
+    fn broke(&mut self, why: String, app: &mut App) {
+        let wait = self.resumes.ended();
+        if self.resumes.streak() > MAX_RESUMES {
+            app.on_log(LogEvent::Failed(why));
+            return;
+        }
+        // The session may still run: mark the break and follow again from now on, with
+        // no history, so nothing shows twice.
+        app.mark_log_break(&why);
+        self.pending = app
+            .followed_selection()
+            .cloned()
+            .map(|session| PendingFollow {
+                due: tokio::time::Instant::now() + wait,
+                session,
+                history: 0,
+            });
+    }
+}
+
+/// The next event of the stream; never, while there is none.
+pub(super) async fn next_log(stream: &mut Option<LogStream>) -> Option<LogEvent> {
+    match stream {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// When the pending follow is due; never, while there is none.
+pub(super) async fn due(pending: Option<&PendingFollow>) {
+    match pending {
+        Some(p) => tokio::time::sleep_until(p.due).await,
+        None => std::future::pending().await,
+    }
+}

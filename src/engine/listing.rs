@@ -59,6 +59,19 @@ impl Source {
     }
 }
 
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// JSON names a source as health lines and errors do (`"backend": "podman"`).
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// How one source answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -89,8 +102,8 @@ pub enum HealthStatus {
 /// One source's health line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Health {
-    /// `tmux`, `podman` or `docker`.
-    pub backend: &'static str,
+    /// Which source; JSON says its name (`tmux`, `podman` or `docker`).
+    pub backend: Source,
     /// How it answered.
     #[serde(flatten)]
     pub status: HealthStatus,
@@ -149,7 +162,7 @@ impl Engine {
                     source,
                     sessions,
                     health: Health {
-                        backend: rt.as_str(),
+                        backend: source,
                         status,
                     },
                 }
@@ -197,7 +210,7 @@ impl Engine {
             source: Source::Tmux,
             sessions: all.sessions,
             health: Health {
-                backend: "tmux",
+                backend: Source::Tmux,
                 status,
             },
         };

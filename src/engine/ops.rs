@@ -22,6 +22,15 @@ pub enum Existing {
     Refuse,
 }
 
+/// How a stop ends a session's program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopMode {
+    /// Interrupt, wait up to the grace, then kill what is left.
+    Graceful,
+    /// Kill at once, without a grace.
+    Kill,
+}
+
 /// What a stop did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
@@ -295,10 +304,7 @@ impl Engine {
     async fn container_id(&self, s: &Session) -> Result<String, EngineError> {
         match self.existing_target(s).await? {
             Target::Container { id, .. } => Ok(id),
-            Target::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "{} is a tmux session, not a container",
-                s.id
-            ))),
+            Target::Tmux { .. } => Err(EngineError::NotAContainer(s.id.clone())),
         }
     }
 
@@ -306,10 +312,7 @@ impl Engine {
     async fn tmux_id(&self, s: &Session) -> Result<crate::backend::tmux::SessionRef, EngineError> {
         match self.existing_target(s).await? {
             Target::Tmux { id, .. } => Ok(id),
-            Target::Container { .. } => Err(EngineError::Unsupported(format!(
-                "{} is a container, not a tmux session",
-                s.id
-            ))),
+            Target::Container { .. } => Err(EngineError::NotTmux(s.id.clone())),
         }
     }
 
@@ -417,12 +420,12 @@ impl Engine {
         }
     }
 
-    /// Stops a session: graceful (interrupt, then wait up to the stop timeout) unless
-    /// `force`. A container is stopped, never removed.
+    /// Stops a session as `mode` says (graceful: interrupt, then wait up to `grace` or the
+    /// stop timeout). A container is stopped, never removed.
     pub async fn stop(
         &self,
         s: &Session,
-        force: bool,
+        mode: StopMode,
         grace: Option<std::time::Duration>,
     ) -> Result<StopOutcome, EngineError> {
         let grace = grace.unwrap_or_else(|| self.stop_timeout());
@@ -437,7 +440,7 @@ impl Engine {
                     self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Cleared);
                 }
-                if force {
+                if mode == StopMode::Kill {
                     self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Killed);
                 }
@@ -456,7 +459,7 @@ impl Engine {
                 let Some(Target::Container { id, .. }) = self.target(s).await? else {
                     return Ok(StopOutcome::AlreadyStopped);
                 };
-                if force {
+                if mode == StopMode::Kill {
                     cli.kill(&id).await?;
                     self.stopped.remember(&id, unix_now());
                     return Ok(StopOutcome::Killed);
@@ -504,14 +507,9 @@ impl Engine {
                     .config
                     .session(&s.id.name)
                     .filter(|d| self.config_id(d) == s.id)
-                    .ok_or_else(|| {
-                        EngineError::Unsupported(format!(
-                            "{} is not in the config, so muxdeck does not know how to start it again; stop it and start it yourself",
-                            s.id
-                        ))
-                    })?
+                    .ok_or_else(|| EngineError::NotInConfig(s.id.clone()))?
                     .clone();
-                self.stop(s, false, None).await?;
+                self.stop(s, StopMode::Graceful, None).await?;
                 self.create(&def, Existing::StartIt).await
             }
         }
@@ -520,10 +518,7 @@ impl Engine {
     /// Removes a container (only ever on this explicit request). A running one needs force.
     pub async fn remove(&self, s: &Session, force: bool) -> Result<(), EngineError> {
         match &s.id.location {
-            Location::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "rm is for containers; {} is a tmux session: use `muxdeck stop`",
-                s.id
-            ))),
+            Location::Tmux { .. } => Err(EngineError::RemoveTmux(s.id.clone())),
             Location::Container { .. } if s.state == State::Defined => {
                 Err(EngineError::NotRunning {
                     id: s.id.clone(),
@@ -651,10 +646,7 @@ impl Engine {
                 id: s.id.clone(),
                 state: s.state,
             }),
-            Location::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "exec is for containers; {} is a tmux session: attach to it instead",
-                s.id
-            ))),
+            Location::Tmux { .. } => Err(EngineError::ExecTmux(s.id.clone())),
         }
     }
 }
@@ -666,8 +658,5 @@ fn unix_now() -> i64 {
 }
 
 fn not_started(s: &Session) -> EngineError {
-    EngineError::Unsupported(format!(
-        "{} is defined in the config but has not been started; start it with `muxdeck start {}`",
-        s.id, s.id
-    ))
+    EngineError::NotStarted(s.id.clone())
 }

@@ -145,6 +145,9 @@ pub enum EngineError {
     /// Options or names given for an ad hoc start are invalid.
     #[error("{0}")]
     Invalid(String),
+    /// A name or option value given for an ad hoc start is refused by the config's rules.
+    #[error(transparent)]
+    InvalidValue(#[from] values::ValueError),
     /// No container runtime is installed.
     #[error(
         "no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary"
@@ -158,6 +161,7 @@ impl EngineError {
         match self {
             EngineError::Ambiguous { .. }
             | EngineError::Invalid(_)
+            | EngineError::InvalidValue(_)
             | EngineError::NameTaken { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,

@@ -128,24 +128,24 @@ impl AdHoc {
         let q = super::parse_query(&self.name);
         let runtime = self.qualify(&q)?;
         self.name = q.name;
-        check_name(&self.name).map_err(bad)?;
+        check_name(&self.name)?;
         let mut env = BTreeMap::new();
         for pair in &self.env {
             let (k, v) = pair
                 .split_once('=')
                 .ok_or_else(|| bad(format!("--env {pair:?}: expected KEY=VALUE")))?;
-            check_env_key(k).map_err(bad)?;
+            check_env_key(k)?;
             env.insert(k.to_string(), v.to_string());
         }
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let kind = match &self.image {
             Some(image) => {
-                check_image(image).map_err(bad)?;
+                check_image(image)?;
                 for v in &self.volumes {
-                    check_volume(v).map_err(bad)?;
+                    check_volume(v)?;
                 }
                 for p in &self.ports {
-                    check_port(p).map_err(bad)?;
+                    check_port(p)?;
                 }
                 if self.socket.is_some() {
                     return Err(bad("--socket is only for tmux sessions".into()));
@@ -167,7 +167,7 @@ impl AdHoc {
                     .socket
                     .clone()
                     .unwrap_or_else(|| crate::model::DEFAULT_SOCKET.into());
-                check_socket(&socket).map_err(bad)?;
+                check_socket(&socket)?;
                 SessionKind::Tmux { socket }
             }
         };

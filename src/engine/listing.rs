@@ -270,3 +270,34 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README documents `"backend": "podman"` in `list --json`: the name, not the enum.
+    #[test]
+    fn health_names_its_backend_in_json() {
+        let h = Health {
+            backend: Source::Runtime(Runtime::Podman),
+            status: HealthStatus::NotRunning {
+                message: "no socket".into(),
+            },
+        };
+        let json = serde_json::to_value(&h).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"backend": "podman", "status": "not_running", "message": "no socket"})
+        );
+        let tmux = Health {
+            backend: Source::Tmux,
+            status: HealthStatus::NotInstalled,
+        };
+        let json = serde_json::to_value(&tmux).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"backend": "tmux", "status": "not_installed"})
+        );
+        assert_eq!(Source::Runtime(Runtime::Docker).to_string(), "docker");
+    }
+}

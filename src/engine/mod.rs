@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
-pub use ops::{AdHoc, Attach, Existing, Handover, StopMode, StopOutcome};
+pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
 pub use stopped::StopMemory;
 pub use target::Target;
@@ -145,6 +145,9 @@ pub enum EngineError {
     /// Options or names given for an ad hoc start are invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The options of an ad hoc start do not go together.
+    #[error(transparent)]
+    AdHoc(#[from] AdHocError),
     /// A name or option value given for an ad hoc start is refused by the config's rules.
     #[error(transparent)]
     InvalidValue(#[from] values::ValueError),
@@ -162,6 +165,7 @@ impl EngineError {
             EngineError::Ambiguous { .. }
             | EngineError::Invalid(_)
             | EngineError::InvalidValue(_)
+            | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,

@@ -118,13 +118,43 @@ pub struct AdHoc {
     pub ports: Vec<String>,
 }
 
+/// Why the options of an ad hoc start do not describe a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdHocError {
+    /// The qualified name asks for another kind of session than the options.
+    #[error("{name:?} names a {what}, which does not go with the options given")]
+    Conflict {
+        /// The name as typed.
+        name: String,
+        /// What the name asks for (`tmux session`, `tmux socket`).
+        what: &'static str,
+    },
+    /// A name qualified as a container, without `--image`.
+    #[error("{0:?} names a container: give its --image")]
+    ContainerNeedsImage(String),
+    /// An `--env` without `=`.
+    #[error("--env {0:?}: expected KEY=VALUE")]
+    EnvPair(String),
+    /// `--socket` with `--image`.
+    #[error("--socket is only for tmux sessions")]
+    SocketNotTmux,
+    /// `--volume` or `--publish` without `--image`.
+    #[error("--volume and --publish need --image (a container session)")]
+    NeedsImage,
+    /// A blank `--command`.
+    #[error("--command is empty: name the program to run, or leave --command out")]
+    EmptyCommand,
+    /// A container `--command` that does not split into words (an open quote).
+    #[error("--command: {0}")]
+    Command(String),
+}
+
 impl AdHoc {
     /// Validates with the config's own rules and builds a session definition. The name may
     /// be qualified (`tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`, ...) to say where the
     /// session goes; it must agree with the options.
     pub fn into_def(mut self) -> Result<SessionDef, EngineError> {
         use crate::config::values::*;
-        let bad = EngineError::Invalid;
         let q = super::parse_query(&self.name);
         let runtime = self.qualify(&q)?;
         self.name = q.name;
@@ -133,7 +163,7 @@ impl AdHoc {
         for pair in &self.env {
             let (k, v) = pair
                 .split_once('=')
-                .ok_or_else(|| bad(format!("--env {pair:?}: expected KEY=VALUE")))?;
+                .ok_or_else(|| AdHocError::EnvPair(pair.clone()))?;
             check_env_key(k)?;
             env.insert(k.to_string(), v.to_string());
         }
@@ -148,7 +178,7 @@ impl AdHoc {
                     check_port(p)?;
                 }
                 if self.socket.is_some() {
-                    return Err(bad("--socket is only for tmux sessions".into()));
+                    return Err(AdHocError::SocketNotTmux.into());
                 }
                 SessionKind::Container {
                     image: image.clone(),
@@ -159,9 +189,7 @@ impl AdHoc {
             }
             None => {
                 if !self.volumes.is_empty() || !self.ports.is_empty() {
-                    return Err(bad(
-                        "--volume and --publish need --image (a container session)".into(),
-                    ));
+                    return Err(AdHocError::NeedsImage.into());
                 }
                 let socket = self
                     .socket
@@ -172,12 +200,10 @@ impl AdHoc {
             }
         };
         if self.command.as_deref().is_some_and(|c| c.trim().is_empty()) {
-            return Err(bad(
-                "--command is empty: name the program to run, or leave --command out".into(),
-            ));
+            return Err(AdHocError::EmptyCommand.into());
         }
         if let (Some(cmd), SessionKind::Container { .. }) = (&self.command, &kind) {
-            shell_words::split(cmd).map_err(|e| bad(format!("--command: {e}")))?;
+            shell_words::split(cmd).map_err(|e| AdHocError::Command(e.to_string()))?;
         }
         let working_dir = self.working_dir.map(|w| match kind {
             SessionKind::Tmux { .. } => crate::config::resolve_host_path(&w, &cwd),
@@ -197,19 +223,17 @@ impl AdHoc {
     /// Applies a qualified name's backend, socket or runtime; returns the runtime choice.
     fn qualify(&mut self, q: &super::Query) -> Result<crate::config::RuntimeChoice, EngineError> {
         use crate::config::RuntimeChoice;
-        let conflict = |what: &str| {
-            Err(EngineError::Invalid(format!(
-                "{:?} names a {what}, which does not go with the options given",
-                self.name
-            )))
+        let conflict = |what: &'static str| {
+            Err(AdHocError::Conflict {
+                name: self.name.clone(),
+                what,
+            }
+            .into())
         };
         match q.kind {
             Some(BackendKind::Tmux) if self.image.is_some() => return conflict("tmux session"),
             Some(BackendKind::Container) if self.image.is_none() => {
-                return Err(EngineError::Invalid(format!(
-                    "{:?} names a container: give its --image",
-                    self.name
-                )));
+                return Err(AdHocError::ContainerNeedsImage(self.name.clone()).into());
             }
             _ => {}
         }

@@ -32,7 +32,7 @@ fn tmux_report(n: usize) -> Report {
     Report {
         source: Source::Tmux,
         health: Health {
-            backend: "tmux",
+            backend: Source::Tmux,
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
                 servers: Some(3),
@@ -67,7 +67,7 @@ fn podman_report(n: usize) -> Report {
     Report {
         source: Source::Runtime(Runtime::Podman),
         health: Health {
-            backend: "podman",
+            backend: Source::Runtime(Runtime::Podman),
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
                 servers: None,
@@ -82,7 +82,7 @@ fn docker_report() -> Report {
     Report {
         source: Source::Runtime(Runtime::Docker),
         health: Health {
-            backend: "docker",
+            backend: Source::Runtime(Runtime::Docker),
             status: HealthStatus::Error {
                 message: "cannot connect to the Docker daemon".into(),
             },

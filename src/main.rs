@@ -10,8 +10,8 @@ use std::process::ExitCode;
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use cli::{Cli, Command, ConfigAction};
-use muxdeck::config;
+use cli::{Cli, Command, SessionCommand};
+use muxdeck::config::{self, ConfigSource};
 use muxdeck::engine::Engine;
 
 fn main() -> ExitCode {
@@ -20,21 +20,11 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     let source = config::locate(cli.config.as_deref());
-    if let Some(Command::Config {
-        action: ConfigAction::Path,
-    }) = &cli.command
-    {
-        return match source.path() {
-            Some(p) => {
-                println!("{}", p.display());
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("muxdeck: no config folder is known on this system; use --config PATH");
-                ExitCode::from(2)
-            }
-        };
-    }
+    let command = match cli.command {
+        Some(Command::Config { action }) => return cli::config(action, &source),
+        Some(Command::Session(c)) => Some(c),
+        None => None,
+    };
     let config = match config::load(&source) {
         Ok(c) => c,
         Err(e) => {
@@ -42,59 +32,66 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(Command::Config {
-        action: ConfigAction::Check,
-    }) = &cli.command
-    {
-        match &config.path {
-            Some(p) if p.exists() => println!(
-                "config {} is valid: {} session{}",
-                p.display(),
-                config.sessions.len(),
-                if config.sessions.len() == 1 { "" } else { "s" }
-            ),
-            _ => println!("no config file: muxdeck runs on discovery alone"),
-        }
-        return ExitCode::SUCCESS;
-    }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("muxdeck: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+    let Some(runtime) = runtime() else {
+        return ExitCode::from(1);
     };
     let engine = Engine::new(config);
     // Without a terminal (a pipe, cron, CI) there is no screen to open: print the list.
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let command = match cli.command {
-        None if !interactive => Some(Command::List {
-            json: false,
-            backend: None,
-        }),
-        other => other,
+    let code = match command {
+        None if interactive => run_tui(&runtime, engine, source),
+        None => run_command(&runtime, &engine, LIST),
+        Some(c) => run_command(&runtime, &engine, c),
     };
-    let Some(command) = command else {
-        let result = runtime.block_on(muxdeck::tui::run(engine, source));
-        runtime.shutdown_timeout(std::time::Duration::from_millis(100));
-        return match result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e @ muxdeck::tui::TuiError::Keys { .. }) => {
-                eprintln!("muxdeck: {e}");
-                ExitCode::from(2)
-            }
-            Err(e) => {
-                eprintln!("muxdeck: {e}");
-                ExitCode::from(1)
-            }
-        };
-    };
+    // Children of follow streams are killed on drop; do not wait for blocking readers.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    code
+}
+
+/// What muxdeck does without a subcommand and without a terminal.
+const LIST: SessionCommand = SessionCommand::List {
+    json: false,
+    backend: None,
+};
+
+/// The async runtime; None (said on stderr) when the system cannot give one.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            eprintln!("muxdeck: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
+/// The interactive screen; a bad `keys:` is a config error (2), anything else 1.
+fn run_tui(runtime: &tokio::runtime::Runtime, engine: Engine, source: ConfigSource) -> ExitCode {
+    match runtime.block_on(muxdeck::tui::run(engine, source)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e @ muxdeck::tui::TuiError::Keys { .. }) => {
+            eprintln!("muxdeck: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("muxdeck: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A subcommand about sessions; a closed stdout (`| head`) is not an error.
+fn run_command(
+    runtime: &tokio::runtime::Runtime,
+    engine: &Engine,
+    command: SessionCommand,
+) -> ExitCode {
     let code = runtime.block_on(async {
-        match cli::run(&engine, command).await {
+        match cli::run(engine, command).await {
             Ok(code) => code,
             Err(cli::CliError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Err(e) => {
@@ -103,8 +100,6 @@ fn main() -> ExitCode {
             }
         }
     });
-    // Children of follow streams are killed on drop; do not wait for blocking readers.
-    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 

@@ -133,7 +133,7 @@ fn report(source: Source, sessions: Vec<Session>, servers: Option<usize>) -> Rep
     Report {
         source,
         health: Health {
-            backend: source.name(),
+            backend: source,
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
                 servers,
@@ -178,7 +178,7 @@ fn mixed(mono: bool) -> App {
             source: Source::Runtime(Runtime::Docker),
             sessions: Vec::new(),
             health: Health {
-                backend: "docker",
+                backend: Source::Runtime(Runtime::Docker),
                 status: HealthStatus::NotRunning {
                     message: "Cannot connect to the Docker daemon".into(),
                 },
@@ -836,7 +836,7 @@ fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
     app.health.insert(
         Source::Runtime(Runtime::Docker),
         Health {
-            backend: "docker",
+            backend: Source::Runtime(Runtime::Docker),
             status: HealthStatus::Error {
                 message: "`docker ps` did not answer within 5s".into(),
             },

@@ -8,36 +8,133 @@ use serde::{Deserialize, Deserializer};
 /// Longest session name the config accepts.
 pub const MAX_NAME_LEN: usize = 64;
 
+/// Why a value is refused. Each message names the value and what is allowed instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// An empty session name.
+    #[error("session name is empty")]
+    EmptyName,
+    /// A session name that does not start with a letter.
+    #[error("invalid session name {0:?}: it must start with a letter")]
+    NameStart(String),
+    /// A session name with a character outside letters, digits, `_` and `-`.
+    #[error(
+        "invalid session name {name:?}: {bad:?} is not allowed (use letters, digits, '_' and '-')"
+    )]
+    NameChar {
+        /// The name.
+        name: String,
+        /// The first character refused.
+        bad: char,
+    },
+    /// A session name over [`MAX_NAME_LEN`].
+    #[error("invalid session name {0:?}: longer than {MAX_NAME_LEN} characters")]
+    NameTooLong(String),
+    /// An image reference that is empty or too long.
+    #[error("invalid image reference {0:?}")]
+    Image(String),
+    /// An image reference with a malformed `@digest`.
+    #[error("invalid image reference {0:?}: bad digest")]
+    ImageDigest(String),
+    /// An image reference with a malformed `:tag`.
+    #[error("invalid image reference {image:?}: bad tag {tag:?}")]
+    ImageTag {
+        /// The reference.
+        image: String,
+        /// Its tag.
+        tag: String,
+    },
+    /// An image reference with a malformed path component.
+    #[error(
+        "invalid image reference {image:?}: {part:?} is not a valid path component (lowercase letters, digits, '.', '_', '-')"
+    )]
+    ImagePath {
+        /// The reference.
+        image: String,
+        /// The component refused.
+        part: String,
+    },
+    /// Text with a NUL byte.
+    #[error("contains a NUL byte (\\0), which no program can be given; remove it")]
+    Nul,
+    /// A volume with a NUL byte.
+    #[error("invalid volume: contains a NUL byte (\\0), which no program can be given; remove it")]
+    VolumeNul,
+    /// A volume whose mode is neither `ro` nor `rw`.
+    #[error("invalid volume {volume:?}: mode {mode:?} must be ro or rw")]
+    VolumeMode {
+        /// The volume.
+        volume: String,
+        /// Its mode.
+        mode: String,
+    },
+    /// A volume not shaped `host:container[:mode]`.
+    #[error("invalid volume {0:?}: expected host:container[:ro|:rw]")]
+    VolumeShape(String),
+    /// A volume with an empty host path.
+    #[error("invalid volume {0:?}: empty host path")]
+    VolumeHost(String),
+    /// A volume whose container path is relative.
+    #[error("invalid volume {volume:?}: container path {container:?} must be absolute")]
+    VolumeRelative {
+        /// The volume.
+        volume: String,
+        /// Its container path.
+        container: String,
+    },
+    /// A port whose protocol is neither `tcp` nor `udp`.
+    #[error("invalid port {port:?}: protocol {proto:?} must be tcp or udp")]
+    PortProto {
+        /// The port.
+        port: String,
+        /// Its protocol.
+        proto: String,
+    },
+    /// A port not shaped `[host:]container[/proto]`.
+    #[error("invalid port {0:?}: expected [host:]container[/tcp|/udp]")]
+    PortShape(String),
+    /// A port number outside 1-65535.
+    #[error("invalid port {port:?}: {part:?} is not a number in 1-65535")]
+    PortNumber {
+        /// The port.
+        port: String,
+        /// The number refused.
+        part: String,
+    },
+    /// An environment variable name that a shell would not take.
+    #[error(
+        "invalid environment variable name {0:?} (letters, digits and '_', not starting with a digit)"
+    )]
+    EnvKey(String),
+    /// A tmux socket name that is not a plain file name.
+    #[error("invalid tmux socket name {0:?} (a plain file name, no '/')")]
+    Socket(String),
+}
+
 /// Checks a session name: a letter first, then letters, digits, `_` or `-`; at most 64.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub fn check_name(name: &str) -> Result<(), ValueError> {
     let mut chars = name.chars();
     match chars.next() {
-        None => return Err("session name is empty".into()),
-        Some(c) if !c.is_ascii_alphabetic() => {
-            return Err(format!(
-                "invalid session name {name:?}: it must start with a letter"
-            ));
-        }
+        None => return Err(ValueError::EmptyName),
+        Some(c) if !c.is_ascii_alphabetic() => return Err(ValueError::NameStart(name.into())),
         Some(_) => {}
     }
     if let Some(bad) = chars.find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-')) {
-        return Err(format!(
-            "invalid session name {name:?}: {bad:?} is not allowed (use letters, digits, '_' and '-')"
-        ));
+        return Err(ValueError::NameChar {
+            name: name.into(),
+            bad,
+        });
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(format!(
-            "invalid session name {name:?}: longer than {MAX_NAME_LEN} characters"
-        ));
+        return Err(ValueError::NameTooLong(name.into()));
     }
     Ok(())
 }
 
 /// Checks an image reference such as `localhost/acme/api:1.4` or `busybox@sha256:...`.
-pub fn check_image(image: &str) -> Result<(), String> {
-    let bad = || format!("invalid image reference {image:?}");
+pub fn check_image(image: &str) -> Result<(), ValueError> {
     if image.is_empty() || image.len() > 255 {
-        return Err(bad());
+        return Err(ValueError::Image(image.into()));
     }
     let (rest, digest) = match image.split_once('@') {
         Some((r, d)) => (r, Some(d)),
@@ -51,7 +148,7 @@ pub fn check_image(image: &str) -> Result<(), String> {
                 && hex.chars().all(|c| c.is_ascii_hexdigit())
         });
         if !ok {
-            return Err(format!("{}: bad digest", bad()));
+            return Err(ValueError::ImageDigest(image.into()));
         }
     }
     // A tag is what follows the last ':' when no '/' follows it (a ':' before a '/' is a
@@ -67,9 +164,17 @@ pub fn check_image(image: &str) -> Result<(), String> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
         if !ok {
-            return Err(format!("{}: bad tag {tag:?}", bad()));
+            return Err(ValueError::ImageTag {
+                image: image.into(),
+                tag: tag.into(),
+            });
         }
     }
+    check_image_path(image, path)
+}
+
+/// Checks the path of an image reference (`registry/owner/name`), component by component.
+fn check_image_path(image: &str, path: &str) -> Result<(), ValueError> {
     for (i, part) in path.split('/').enumerate() {
         let registry =
             i == 0 && path.contains('/') && (part.contains(['.', ':']) || part == "localhost");
@@ -82,10 +187,10 @@ pub fn check_image(image: &str) -> Result<(), String> {
             })
             && !part.starts_with(['.', '-', '_']);
         if !ok {
-            return Err(format!(
-                "{}: {part:?} is not a valid path component (lowercase letters, digits, '.', '_', '-')",
-                bad()
-            ));
+            return Err(ValueError::ImagePath {
+                image: image.into(),
+                part: part.into(),
+            });
         }
     }
     Ok(())
@@ -94,44 +199,42 @@ pub fn check_image(image: &str) -> Result<(), String> {
 /// Checks free text handed to a program (a command, a path, an env value, an executable):
 /// anything but a NUL byte, which no argument, path or environment can hold, so a value
 /// with one would pass the check and fail only when the session starts.
-pub fn check_text(text: &str) -> Result<(), String> {
+pub fn check_text(text: &str) -> Result<(), ValueError> {
     if text.contains('\0') {
-        return Err("contains a NUL byte (\\0), which no program can be given; remove it".into());
+        return Err(ValueError::Nul);
     }
     Ok(())
 }
 
 /// Checks a volume `host:container[:ro|:rw]`.
-pub fn check_volume(volume: &str) -> Result<(), String> {
-    check_text(volume).map_err(|e| format!("invalid volume: {e}"))?;
+pub fn check_volume(volume: &str) -> Result<(), ValueError> {
+    check_text(volume).map_err(|_| ValueError::VolumeNul)?;
     let parts: Vec<&str> = volume.split(':').collect();
     let (host, container) = match parts.as_slice() {
         [h, c] => (h, c),
         [h, c, mode] if matches!(*mode, "ro" | "rw") => (h, c),
         [_, _, mode] => {
-            return Err(format!(
-                "invalid volume {volume:?}: mode {mode:?} must be ro or rw"
-            ));
+            return Err(ValueError::VolumeMode {
+                volume: volume.into(),
+                mode: (*mode).into(),
+            });
         }
-        _ => {
-            return Err(format!(
-                "invalid volume {volume:?}: expected host:container[:ro|:rw]"
-            ));
-        }
+        _ => return Err(ValueError::VolumeShape(volume.into())),
     };
     if host.is_empty() {
-        return Err(format!("invalid volume {volume:?}: empty host path"));
+        return Err(ValueError::VolumeHost(volume.into()));
     }
     if !container.starts_with('/') {
-        return Err(format!(
-            "invalid volume {volume:?}: container path {container:?} must be absolute"
-        ));
+        return Err(ValueError::VolumeRelative {
+            volume: volume.into(),
+            container: (*container).into(),
+        });
     }
     Ok(())
 }
 
 /// Checks a port `[host:]container[/tcp|/udp]`, each number in 1–65535.
-pub fn check_port(port: &str) -> Result<(), String> {
+pub fn check_port(port: &str) -> Result<(), ValueError> {
     let (numbers, proto) = match port.split_once('/') {
         Some((n, p)) => (n, Some(p)),
         None => (port, None),
@@ -139,23 +242,23 @@ pub fn check_port(port: &str) -> Result<(), String> {
     if let Some(p) = proto
         && !matches!(p, "tcp" | "udp")
     {
-        return Err(format!(
-            "invalid port {port:?}: protocol {p:?} must be tcp or udp"
-        ));
+        return Err(ValueError::PortProto {
+            port: port.into(),
+            proto: p.into(),
+        });
     }
     let parts: Vec<&str> = numbers.split(':').collect();
     if parts.len() > 2 {
-        return Err(format!(
-            "invalid port {port:?}: expected [host:]container[/tcp|/udp]"
-        ));
+        return Err(ValueError::PortShape(port.into()));
     }
     for p in parts {
         match p.parse::<u32>() {
             Ok(n) if (1..=65535).contains(&n) => {}
             _ => {
-                return Err(format!(
-                    "invalid port {port:?}: {p:?} is not a number in 1-65535"
-                ));
+                return Err(ValueError::PortNumber {
+                    port: port.into(),
+                    part: p.into(),
+                });
             }
         }
     }
@@ -163,30 +266,26 @@ pub fn check_port(port: &str) -> Result<(), String> {
 }
 
 /// Checks an environment variable name: a letter or `_` first, then letters, digits, `_`.
-pub fn check_env_key(key: &str) -> Result<(), String> {
+pub fn check_env_key(key: &str) -> Result<(), ValueError> {
     let mut chars = key.chars();
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(format!(
-            "invalid environment variable name {key:?} (letters, digits and '_', not starting with a digit)"
-        ));
+        return Err(ValueError::EnvKey(key.into()));
     }
     Ok(())
 }
 
 /// Checks a tmux socket name given with `socket:` (a file name in the socket folder).
-pub fn check_socket(socket: &str) -> Result<(), String> {
+pub fn check_socket(socket: &str) -> Result<(), ValueError> {
     if socket.is_empty()
         || socket.len() > 100
         || socket.contains('/')
         || socket.starts_with('-')
         || socket.chars().any(char::is_control)
     {
-        return Err(format!(
-            "invalid tmux socket name {socket:?} (a plain file name, no '/')"
-        ));
+        return Err(ValueError::Socket(socket.into()));
     }
     Ok(())
 }
@@ -292,14 +391,14 @@ bounded_number!(
 );
 
 macro_rules! checked_string {
-    ($(#[$doc:meta])* $name:ident, $check:path) => {
+    ($(#[$doc:meta])* $name:ident, $check:path, $err:ty) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub struct $name(String);
 
         impl $name {
             /// Validates and wraps a value.
-            pub fn new(value: impl Into<String>) -> Result<Self, String> {
+            pub fn new(value: impl Into<String>) -> Result<Self, $err> {
                 let value = value.into();
                 $check(&value)?;
                 Ok($name(value))
@@ -345,48 +444,57 @@ macro_rules! checked_string {
 checked_string!(
     /// A session name the config accepts.
     SessionName,
-    check_name
+    check_name,
+    ValueError
 );
 checked_string!(
     /// An image reference.
     ImageRef,
-    check_image
+    check_image,
+    ValueError
 );
 checked_string!(
     /// A volume mapping `host:container[:mode]`.
     VolumeSpec,
-    check_volume
+    check_volume,
+    ValueError
 );
 checked_string!(
     /// A published port `[host:]container[/proto]`.
     PortSpec,
-    check_port
+    check_port,
+    ValueError
 );
 checked_string!(
     /// An environment variable name.
     EnvKey,
-    check_env_key
+    check_env_key,
+    ValueError
 );
 checked_string!(
     /// A tmux socket name.
     SocketName,
-    check_socket
+    check_socket,
+    ValueError
 );
 
 checked_string!(
     /// Free text without a NUL byte: commands, paths, env values, executables.
     Text,
-    check_text
+    check_text,
+    ValueError
 );
 checked_string!(
     /// An action name of `keys:`.
     ActionName,
-    crate::keyspec::check_action_name
+    crate::keyspec::check_action_name,
+    String
 );
 checked_string!(
     /// A key of `keys:` (`q`, `ctrl-c`, `enter`).
     KeySpec,
-    crate::keyspec::check_key
+    crate::keyspec::check_key,
+    String
 );
 
 #[cfg(test)]

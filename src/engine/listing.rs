@@ -59,6 +59,19 @@ impl Source {
     }
 }
 
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// JSON names a source as health lines and errors do (`"backend": "podman"`).
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// How one source answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -89,8 +102,8 @@ pub enum HealthStatus {
 /// One source's health line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Health {
-    /// `tmux`, `podman` or `docker`.
-    pub backend: &'static str,
+    /// Which source; JSON says its name (`tmux`, `podman` or `docker`).
+    pub backend: Source,
     /// How it answered.
     #[serde(flatten)]
     pub status: HealthStatus,
@@ -149,7 +162,7 @@ impl Engine {
                     source,
                     sessions,
                     health: Health {
-                        backend: rt.as_str(),
+                        backend: source,
                         status,
                     },
                 }
@@ -197,7 +210,7 @@ impl Engine {
             source: Source::Tmux,
             sessions: all.sessions,
             health: Health {
-                backend: "tmux",
+                backend: Source::Tmux,
                 status,
             },
         };
@@ -255,5 +268,36 @@ impl Engine {
             sessions,
             health: reports.iter().map(|r| r.health.clone()).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README documents `"backend": "podman"` in `list --json`: the name, not the enum.
+    #[test]
+    fn health_names_its_backend_in_json() {
+        let h = Health {
+            backend: Source::Runtime(Runtime::Podman),
+            status: HealthStatus::NotRunning {
+                message: "no socket".into(),
+            },
+        };
+        let json = serde_json::to_value(&h).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"backend": "podman", "status": "not_running", "message": "no socket"})
+        );
+        let tmux = Health {
+            backend: Source::Tmux,
+            status: HealthStatus::NotInstalled,
+        };
+        let json = serde_json::to_value(&tmux).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({"backend": "tmux", "status": "not_installed"})
+        );
+        assert_eq!(Source::Runtime(Runtime::Docker).to_string(), "docker");
     }
 }

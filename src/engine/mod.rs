@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
-pub use ops::{AdHoc, Attach, Existing, Handover, StopOutcome};
+pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
 pub use stopped::StopMemory;
 pub use target::Target;
@@ -87,9 +87,29 @@ pub enum EngineError {
     /// `rm` of a running container without force.
     #[error("{0} is running; stop it first, or force with `muxdeck rm --force {0}`")]
     RemoveRunning(SessionId),
-    /// The operation does not apply to this kind of session.
-    #[error("{0}")]
-    Unsupported(String),
+    /// A container operation was asked of a tmux session.
+    #[error("{0} is a tmux session, not a container")]
+    NotAContainer(SessionId),
+    /// A tmux operation was asked of a container.
+    #[error("{0} is a container, not a tmux session")]
+    NotTmux(SessionId),
+    /// `rm` of a tmux session: only containers are removed.
+    #[error("rm is for containers; {0} is a tmux session: use `muxdeck stop`")]
+    RemoveTmux(SessionId),
+    /// `exec` in a tmux session: only containers run extra commands.
+    #[error("exec is for containers; {0} is a tmux session: attach to it instead")]
+    ExecTmux(SessionId),
+    /// Restart of a running tmux session the config does not define: muxdeck has no
+    /// command to start it again with.
+    #[error(
+        "{0} is not in the config, so muxdeck does not know how to start it again; stop it and start it yourself"
+    )]
+    NotInConfig(SessionId),
+    /// An operation on a config session that has never been started.
+    #[error(
+        "{0} is defined in the config but has not been started; start it with `muxdeck start {0}`"
+    )]
+    NotStarted(SessionId),
     /// Nothing of that name was listed, and a backend that could hold it failed or did not
     /// answer: the session may exist there.
     #[error("no session named {query:?} was found, and {backend} did not answer: {message}")]
@@ -97,7 +117,7 @@ pub enum EngineError {
         /// What was typed.
         query: String,
         /// The backend that failed.
-        backend: &'static str,
+        backend: Source,
         /// Its error.
         message: String,
     },
@@ -108,7 +128,7 @@ pub enum EngineError {
         /// What was typed.
         query: String,
         /// The runtime named.
-        backend: &'static str,
+        backend: Source,
         /// The runtime's own words.
         message: String,
     },
@@ -125,6 +145,12 @@ pub enum EngineError {
     /// Options or names given for an ad hoc start are invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The options of an ad hoc start do not go together.
+    #[error(transparent)]
+    AdHoc(#[from] AdHocError),
+    /// A name or option value given for an ad hoc start is refused by the config's rules.
+    #[error(transparent)]
+    InvalidValue(#[from] values::ValueError),
     /// No container runtime is installed.
     #[error(
         "no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary"
@@ -138,6 +164,8 @@ impl EngineError {
         match self {
             EngineError::Ambiguous { .. }
             | EngineError::Invalid(_)
+            | EngineError::InvalidValue(_)
+            | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,

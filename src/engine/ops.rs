@@ -22,6 +22,15 @@ pub enum Existing {
     Refuse,
 }
 
+/// How a stop ends a session's program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopMode {
+    /// Interrupt, wait up to the grace, then kill what is left.
+    Graceful,
+    /// Kill at once, without a grace.
+    Kill,
+}
+
 /// What a stop did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopOutcome {
@@ -109,37 +118,67 @@ pub struct AdHoc {
     pub ports: Vec<String>,
 }
 
+/// Why the options of an ad hoc start do not describe a session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdHocError {
+    /// The qualified name asks for another kind of session than the options.
+    #[error("{name:?} names a {what}, which does not go with the options given")]
+    Conflict {
+        /// The name as typed.
+        name: String,
+        /// What the name asks for (`tmux session`, `tmux socket`).
+        what: &'static str,
+    },
+    /// A name qualified as a container, without `--image`.
+    #[error("{0:?} names a container: give its --image")]
+    ContainerNeedsImage(String),
+    /// An `--env` without `=`.
+    #[error("--env {0:?}: expected KEY=VALUE")]
+    EnvPair(String),
+    /// `--socket` with `--image`.
+    #[error("--socket is only for tmux sessions")]
+    SocketNotTmux,
+    /// `--volume` or `--publish` without `--image`.
+    #[error("--volume and --publish need --image (a container session)")]
+    NeedsImage,
+    /// A blank `--command`.
+    #[error("--command is empty: name the program to run, or leave --command out")]
+    EmptyCommand,
+    /// A container `--command` that does not split into words (an open quote).
+    #[error("--command: {0}")]
+    Command(String),
+}
+
 impl AdHoc {
     /// Validates with the config's own rules and builds a session definition. The name may
     /// be qualified (`tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`, ...) to say where the
     /// session goes; it must agree with the options.
     pub fn into_def(mut self) -> Result<SessionDef, EngineError> {
         use crate::config::values::*;
-        let bad = EngineError::Invalid;
         let q = super::parse_query(&self.name);
         let runtime = self.qualify(&q)?;
         self.name = q.name;
-        check_name(&self.name).map_err(bad)?;
+        check_name(&self.name)?;
         let mut env = BTreeMap::new();
         for pair in &self.env {
             let (k, v) = pair
                 .split_once('=')
-                .ok_or_else(|| bad(format!("--env {pair:?}: expected KEY=VALUE")))?;
-            check_env_key(k).map_err(bad)?;
+                .ok_or_else(|| AdHocError::EnvPair(pair.clone()))?;
+            check_env_key(k)?;
             env.insert(k.to_string(), v.to_string());
         }
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
         let kind = match &self.image {
             Some(image) => {
-                check_image(image).map_err(bad)?;
+                check_image(image)?;
                 for v in &self.volumes {
-                    check_volume(v).map_err(bad)?;
+                    check_volume(v)?;
                 }
                 for p in &self.ports {
-                    check_port(p).map_err(bad)?;
+                    check_port(p)?;
                 }
                 if self.socket.is_some() {
-                    return Err(bad("--socket is only for tmux sessions".into()));
+                    return Err(AdHocError::SocketNotTmux.into());
                 }
                 SessionKind::Container {
                     image: image.clone(),
@@ -150,25 +189,21 @@ impl AdHoc {
             }
             None => {
                 if !self.volumes.is_empty() || !self.ports.is_empty() {
-                    return Err(bad(
-                        "--volume and --publish need --image (a container session)".into(),
-                    ));
+                    return Err(AdHocError::NeedsImage.into());
                 }
                 let socket = self
                     .socket
                     .clone()
                     .unwrap_or_else(|| crate::model::DEFAULT_SOCKET.into());
-                check_socket(&socket).map_err(bad)?;
+                check_socket(&socket)?;
                 SessionKind::Tmux { socket }
             }
         };
         if self.command.as_deref().is_some_and(|c| c.trim().is_empty()) {
-            return Err(bad(
-                "--command is empty: name the program to run, or leave --command out".into(),
-            ));
+            return Err(AdHocError::EmptyCommand.into());
         }
         if let (Some(cmd), SessionKind::Container { .. }) = (&self.command, &kind) {
-            shell_words::split(cmd).map_err(|e| bad(format!("--command: {e}")))?;
+            shell_words::split(cmd).map_err(|e| AdHocError::Command(e.to_string()))?;
         }
         let working_dir = self.working_dir.map(|w| match kind {
             SessionKind::Tmux { .. } => crate::config::resolve_host_path(&w, &cwd),
@@ -188,19 +223,17 @@ impl AdHoc {
     /// Applies a qualified name's backend, socket or runtime; returns the runtime choice.
     fn qualify(&mut self, q: &super::Query) -> Result<crate::config::RuntimeChoice, EngineError> {
         use crate::config::RuntimeChoice;
-        let conflict = |what: &str| {
-            Err(EngineError::Invalid(format!(
-                "{:?} names a {what}, which does not go with the options given",
-                self.name
-            )))
+        let conflict = |what: &'static str| {
+            Err(AdHocError::Conflict {
+                name: self.name.clone(),
+                what,
+            }
+            .into())
         };
         match q.kind {
             Some(BackendKind::Tmux) if self.image.is_some() => return conflict("tmux session"),
             Some(BackendKind::Container) if self.image.is_none() => {
-                return Err(EngineError::Invalid(format!(
-                    "{:?} names a container: give its --image",
-                    self.name
-                )));
+                return Err(AdHocError::ContainerNeedsImage(self.name.clone()).into());
             }
             _ => {}
         }
@@ -295,10 +328,7 @@ impl Engine {
     async fn container_id(&self, s: &Session) -> Result<String, EngineError> {
         match self.existing_target(s).await? {
             Target::Container { id, .. } => Ok(id),
-            Target::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "{} is a tmux session, not a container",
-                s.id
-            ))),
+            Target::Tmux { .. } => Err(EngineError::NotAContainer(s.id.clone())),
         }
     }
 
@@ -306,10 +336,7 @@ impl Engine {
     async fn tmux_id(&self, s: &Session) -> Result<crate::backend::tmux::SessionRef, EngineError> {
         match self.existing_target(s).await? {
             Target::Tmux { id, .. } => Ok(id),
-            Target::Container { .. } => Err(EngineError::Unsupported(format!(
-                "{} is a container, not a tmux session",
-                s.id
-            ))),
+            Target::Container { .. } => Err(EngineError::NotTmux(s.id.clone())),
         }
     }
 
@@ -417,12 +444,12 @@ impl Engine {
         }
     }
 
-    /// Stops a session: graceful (interrupt, then wait up to the stop timeout) unless
-    /// `force`. A container is stopped, never removed.
+    /// Stops a session as `mode` says (graceful: interrupt, then wait up to `grace` or the
+    /// stop timeout). A container is stopped, never removed.
     pub async fn stop(
         &self,
         s: &Session,
-        force: bool,
+        mode: StopMode,
         grace: Option<std::time::Duration>,
     ) -> Result<StopOutcome, EngineError> {
         let grace = grace.unwrap_or_else(|| self.stop_timeout());
@@ -437,7 +464,7 @@ impl Engine {
                     self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Cleared);
                 }
-                if force {
+                if mode == StopMode::Kill {
                     self.tmux.kill_session(socket, &id).await?;
                     return Ok(StopOutcome::Killed);
                 }
@@ -456,7 +483,7 @@ impl Engine {
                 let Some(Target::Container { id, .. }) = self.target(s).await? else {
                     return Ok(StopOutcome::AlreadyStopped);
                 };
-                if force {
+                if mode == StopMode::Kill {
                     cli.kill(&id).await?;
                     self.stopped.remember(&id, unix_now());
                     return Ok(StopOutcome::Killed);
@@ -504,14 +531,9 @@ impl Engine {
                     .config
                     .session(&s.id.name)
                     .filter(|d| self.config_id(d) == s.id)
-                    .ok_or_else(|| {
-                        EngineError::Unsupported(format!(
-                            "{} is not in the config, so muxdeck does not know how to start it again; stop it and start it yourself",
-                            s.id
-                        ))
-                    })?
+                    .ok_or_else(|| EngineError::NotInConfig(s.id.clone()))?
                     .clone();
-                self.stop(s, false, None).await?;
+                self.stop(s, StopMode::Graceful, None).await?;
                 self.create(&def, Existing::StartIt).await
             }
         }
@@ -520,10 +542,7 @@ impl Engine {
     /// Removes a container (only ever on this explicit request). A running one needs force.
     pub async fn remove(&self, s: &Session, force: bool) -> Result<(), EngineError> {
         match &s.id.location {
-            Location::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "rm is for containers; {} is a tmux session: use `muxdeck stop`",
-                s.id
-            ))),
+            Location::Tmux { .. } => Err(EngineError::RemoveTmux(s.id.clone())),
             Location::Container { .. } if s.state == State::Defined => {
                 Err(EngineError::NotRunning {
                     id: s.id.clone(),
@@ -651,10 +670,7 @@ impl Engine {
                 id: s.id.clone(),
                 state: s.state,
             }),
-            Location::Tmux { .. } => Err(EngineError::Unsupported(format!(
-                "exec is for containers; {} is a tmux session: attach to it instead",
-                s.id
-            ))),
+            Location::Tmux { .. } => Err(EngineError::ExecTmux(s.id.clone())),
         }
     }
 }
@@ -666,8 +682,5 @@ fn unix_now() -> i64 {
 }
 
 fn not_started(s: &Session) -> EngineError {
-    EngineError::Unsupported(format!(
-        "{} is defined in the config but has not been started; start it with `muxdeck start {}`",
-        s.id, s.id
-    ))
+    EngineError::NotStarted(s.id.clone())
 }

@@ -90,7 +90,7 @@ impl Query {
 /// A runtime without a daemon that the NAME does not ask for holds nothing, and is not
 /// mentioned.
 fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
-    let could_hold = |h: &Health| q.runtime.is_none_or(|r| r.as_str() == h.backend);
+    let could_hold = |h: &Health| q.runtime.is_none_or(|r| h.backend == Source::Runtime(r));
     for h in health.iter().filter(|h| could_hold(h)) {
         match &h.status {
             HealthStatus::Error { message } => {

@@ -36,8 +36,14 @@ pub(super) fn spawn(
 async fn run(op: Op, s: &Session, engine: &Engine) -> Result<Option<StopOutcome>, EngineError> {
     match op {
         Op::Start => engine.start(s).await.map(|()| None),
-        Op::Stop => engine.stop(s, false, None).await.map(Some),
-        Op::Kill => engine.stop(s, true, None).await.map(Some),
+        Op::Stop => engine
+            .stop(s, crate::engine::StopMode::Graceful, None)
+            .await
+            .map(Some),
+        Op::Kill => engine
+            .stop(s, crate::engine::StopMode::Kill, None)
+            .await
+            .map(Some),
         Op::Restart => engine.restart(s).await.map(|()| None),
         Op::Remove => engine.remove(s, false).await.map(|()| None),
         Op::ForceRemove => engine.remove(s, true).await.map(|()| None),

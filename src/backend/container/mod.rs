@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::BackendError;
 use super::process::{self, Invocation};
-use crate::model::{Runtime, Session, SessionId, State};
+use crate::model::{Runtime, Session};
+
+mod json;
+
+pub use json::{container_state, parse_ps};
 
 /// The keys that detach from `attach`, as the runtime reads them.
 const DETACH_KEYS: &str = "ctrl-p,ctrl-q";
@@ -92,27 +94,21 @@ impl ContainerCli {
         Ok(self
             .inspect_json(name)
             .await?
-            .and_then(|c| parse_inspect(&c, self.runtime)))
+            .and_then(|c| c.into_session(self.runtime)))
     }
 
     /// Whether `podman attach` can give the user the container's terminal and take it back:
     /// only with a TTY (`-t`) and an open stdin (`-i`). Without them the detach keys are
     /// never read, so the only way out is a signal, which ends the view or the container.
     pub async fn has_terminal(&self, id: &str) -> Result<bool, BackendError> {
-        let config = self.inspect_json(id).await?;
-        let flag = |key: &str| {
-            config
-                .as_ref()
-                .and_then(|c| c.get("Config"))
-                .and_then(|k| k.get(key))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
-        Ok(flag("Tty") && flag("OpenStdin"))
+        Ok(self
+            .inspect_json(id)
+            .await?
+            .is_some_and(|c| c.has_terminal()))
     }
 
-    /// The runtime's `inspect` object of one container; None when none answers to `name`.
-    async fn inspect_json(&self, name: &str) -> Result<Option<Value>, BackendError> {
+    /// The runtime's `inspect` record of one container; None when none answers to `name`.
+    async fn inspect_json(&self, name: &str) -> Result<Option<json::Inspect>, BackendError> {
         let inv = self
             .inv()
             .args(["container", "inspect", "--format", "json", "--", name]);
@@ -124,14 +120,10 @@ impl ContainerCli {
             }
             return Err(process::failed(&inv, &out, status.code()).daemon_absent());
         }
-        let v: Value = serde_json::from_slice(&out.stdout).map_err(|e| BackendError::Parse {
+        json::parse_inspect(&out.stdout).map_err(|e| BackendError::Parse {
             program: self.binary.clone(),
             action: "inspect".into(),
             detail: e.to_string(),
-        })?;
-        Ok(match v {
-            Value::Array(mut a) if !a.is_empty() => Some(a.swap_remove(0)),
-            _ => None,
         })
     }
 
@@ -295,225 +287,9 @@ impl ContainerCli {
     }
 }
 
-/// Parses `ps -a --format json`: podman prints one JSON array, docker one object a line.
-pub fn parse_ps(text: &str, runtime: Runtime) -> Result<Vec<Session>, String> {
-    let trimmed = text.trim();
-    let items: Vec<Value> = if trimmed.is_empty() {
-        Vec::new()
-    } else if trimmed.starts_with('[') {
-        serde_json::from_str(trimmed).map_err(|e| e.to_string())?
-    } else {
-        trimmed
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(serde_json::from_str)
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?
-    };
-    Ok(items
-        .iter()
-        .filter_map(|c| parse_ps_item(c, runtime))
-        .collect())
-}
-
-fn parse_ps_item(c: &Value, runtime: Runtime) -> Option<Session> {
-    let name = match c.get("Names")? {
-        Value::Array(a) => a.first()?.as_str()?.to_string(),
-        Value::String(s) => s.split(',').next()?.to_string(),
-        _ => return None,
-    };
-    let state_word = c.get("State").and_then(Value::as_str).unwrap_or("");
-    let exit_code = c
-        .get("ExitCode")
-        .and_then(Value::as_i64)
-        .and_then(|v| i32::try_from(v).ok())
-        .or_else(|| {
-            c.get("Status")
-                .and_then(Value::as_str)
-                .and_then(docker_exit_code)
-        });
-    let mut s = Session::new(
-        SessionId::container(runtime, name),
-        container_state(state_word, exit_code),
-    );
-    s.pid = c
-        .get("Pid")
-        .and_then(Value::as_u64)
-        .and_then(|p| u32::try_from(p).ok())
-        .filter(|p| *p > 0);
-    s.created = match c.get("Created") {
-        Some(Value::Number(n)) => n.as_i64(),
-        _ => c
-            .get("CreatedAt")
-            .and_then(Value::as_str)
-            .and_then(parse_docker_time),
-    };
-    s.image = c.get("Image").and_then(Value::as_str).map(str::to_string);
-    s.finished = c.get("ExitedAt").and_then(Value::as_i64).filter(|t| *t > 0);
-    s.ports = parse_ports(c.get("Ports"));
-    s.backend_id = c
-        .get("Id")
-        .or_else(|| c.get("ID"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    Some(s)
-}
-
-/// One container of `inspect`; None without a name (docker prints it as `/NAME`).
-fn parse_inspect(c: &Value, runtime: Runtime) -> Option<Session> {
-    let name = c.get("Name").and_then(Value::as_str)?;
-    let name = name.strip_prefix('/').unwrap_or(name);
-    let st = c.get("State");
-    let word = st
-        .and_then(|s| s.get("Status"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let code = st
-        .and_then(|s| s.get("ExitCode"))
-        .and_then(Value::as_i64)
-        .and_then(|v| i32::try_from(v).ok());
-    let mut s = Session::new(
-        SessionId::container(runtime, name),
-        container_state(word, code),
-    );
-    s.pid = st
-        .and_then(|s| s.get("Pid"))
-        .and_then(Value::as_u64)
-        .and_then(|p| u32::try_from(p).ok())
-        .filter(|p| *p > 0);
-    s.image = c
-        .get("ImageName")
-        .or_else(|| c.get("Config").and_then(|k| k.get("Image")))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    s.backend_id = c.get("Id").and_then(Value::as_str).map(str::to_string);
-    Some(s)
-}
-
-/// Maps a runtime's state word to a [`State`].
-pub fn container_state(word: &str, exit_code: Option<i32>) -> State {
-    match word.to_ascii_lowercase().as_str() {
-        "running" | "restarting" | "stopping" => State::Running,
-        "exited" => State::Exited(exit_code),
-        "created" | "configured" | "initialized" | "stopped" => State::Stopped,
-        "paused" => State::Paused,
-        _ => State::Unknown,
-    }
-}
-
-/// `Exited (137) 5 minutes ago` → 137.
-fn docker_exit_code(status: &str) -> Option<i32> {
-    let rest = status.strip_prefix("Exited (")?;
-    rest.split(')').next()?.parse().ok()
-}
-
-/// Ports as `host:container/proto` strings, from podman's objects or docker's text.
-fn parse_ports(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|p| {
-                let cport = p.get("container_port")?.as_u64()?;
-                let proto = p.get("protocol").and_then(Value::as_str).unwrap_or("tcp");
-                Some(match p.get("host_port").and_then(Value::as_u64) {
-                    Some(h) if h > 0 => format!("{h}:{cport}/{proto}"),
-                    _ => format!("{cport}/{proto}"),
-                })
-            })
-            .collect(),
-        Some(Value::String(s)) if !s.is_empty() => s.split(", ").map(str::to_string).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// `2026-11-25 03:37:10 +0000 UTC` → Unix seconds.
-fn parse_docker_time(s: &str) -> Option<i64> {
-    let mut parts = s.split_whitespace();
-    let date = parts.next()?;
-    let time = parts.next()?;
-    let offset = parts.next().unwrap_or("+0000");
-    let mut d = date.split('-').map(|p| p.parse::<i64>());
-    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time
-        .split(':')
-        .map(|p| p.split('.').next().unwrap_or("").parse::<i64>());
-    let (hh, mm, ss) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
-    let sign = if offset.starts_with('-') { -1 } else { 1 };
-    let digits = offset.trim_start_matches(['+', '-']);
-    let off_h: i64 = digits.get(0..2)?.parse().ok()?;
-    let off_m: i64 = digits.get(2..4)?.parse().ok()?;
-    let days = days_from_civil(y, m, day);
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss - sign * (off_h * 3600 + off_m * 60))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // Captured from podman 4.3.1 `ps -a --format json` (trimmed to the fields muxdeck reads).
-    const PODMAN_PS: &str = r#"[
-  {"AutoRemove":false,"Command":["sh"],"Created":1764041830,"CreatedAt":"5 minutes ago",
-   "Exited":true,"ExitedAt":1764041900,"ExitCode":3,"Id":"0123456789abcdef0123","Image":"localhost/muxdeck-test/busybox:latest",
-   "Names":["worker"],"Pid":0,"Ports":null,"State":"exited","Status":"Exited (3) 4 minutes ago"},
-  {"Created":1764041850,"ExitCode":0,"Id":"fedcba9876543210","Image":"localhost/acme/api:1.4",
-   "Names":["api-prod"],"Pid":31337,"Ports":[{"host_ip":"","container_port":8080,"host_port":8080,"range":1,"protocol":"tcp"}],
-   "State":"running"},
-  {"Created":1764041860,"ExitCode":0,"Id":"aaaa","Image":"x","Names":["fresh"],"Pid":0,"State":"created"},
-  {"Created":1764041870,"ExitCode":0,"Id":"bbbb","Image":"x","Names":["frozen"],"Pid":77,"State":"paused"}
-]"#;
-
-    // Captured from docker 28.2 `ps -a --format json` against podman's Docker API.
-    const DOCKER_PS: &str = r#"{"Command":"\"sh\"","CreatedAt":"2026-11-25 03:37:10 +0000 UTC","ID":"0123456789ab","Image":"localhost/muxdeck-test/busybox:latest","Names":"worker","Ports":"","State":"exited","Status":"Exited (3) 4 minutes ago"}
-{"Command":"\"/app/api\"","CreatedAt":"2026-11-25 03:40:00 +0100 CET","ID":"fedcba987654","Image":"localhost/acme/api:1.4","Names":"api-prod","Ports":"0.0.0.0:8080->8080/tcp","State":"running","Status":"Up 2 minutes"}
-"#;
-
-    #[test]
-    fn podman_ps() {
-        let s = parse_ps(PODMAN_PS, Runtime::Podman).expect("parses");
-        assert_eq!(s.len(), 4);
-        assert_eq!(s[0].id, SessionId::container(Runtime::Podman, "worker"));
-        assert_eq!(s[0].state, State::Exited(Some(3)));
-        assert_eq!(s[0].pid, None);
-        assert_eq!(s[0].backend_id.as_deref(), Some("0123456789abcdef0123"));
-        assert_eq!(s[0].finished, Some(1_764_041_900));
-        assert_eq!(s[1].finished, None);
-        assert_eq!(s[1].state, State::Running);
-        assert_eq!(s[1].pid, Some(31337));
-        assert_eq!(s[1].ports, vec!["8080:8080/tcp".to_string()]);
-        assert_eq!(s[1].created, Some(1_764_041_850));
-        assert_eq!(s[2].state, State::Stopped);
-        assert_eq!(s[3].state, State::Paused);
-    }
-
-    #[test]
-    fn docker_ps() {
-        let s = parse_ps(DOCKER_PS, Runtime::Docker).expect("parses");
-        assert_eq!(s.len(), 2);
-        assert_eq!(s[0].state, State::Exited(Some(3)));
-        assert_eq!(s[0].created, Some(1_795_577_830));
-        assert_eq!(s[1].state, State::Running);
-        assert_eq!(s[1].created, Some(1_795_574_400));
-        assert_eq!(s[1].ports, vec!["0.0.0.0:8080->8080/tcp".to_string()]);
-    }
-
-    #[test]
-    fn empty_and_broken_output() {
-        assert!(parse_ps("", Runtime::Podman).expect("empty").is_empty());
-        assert!(parse_ps("[]", Runtime::Podman).expect("empty").is_empty());
-        assert!(parse_ps("{not json", Runtime::Docker).is_err());
-    }
-
     #[test]
     fn names_come_after_double_dash() {
         let c = ContainerCli::new(Runtime::Podman, "podman", Duration::from_secs(1));

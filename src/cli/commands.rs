@@ -1,0 +1,359 @@
+//! One function per subcommand: each resolves what it was given, asks the engine, and
+//! prints the outcome; the exit code is its `Ok` value.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use muxdeck::config::{self, Config, ConfigSource};
+use muxdeck::engine::{
+    AdHoc, Attach, Engine, Health, HealthStatus, LogEvent, Source, StopMode, StopOutcome,
+};
+use muxdeck::model::{BackendKind, Runtime, Session};
+
+use super::output::{ListJson, SessionJson, print_line, write_status, write_table};
+use super::{BackendArg, CliError, ConfigAction};
+
+/// Lines of history `attach` shows of a container it can only follow.
+const ATTACH_HISTORY: usize = 100;
+
+/// The exit status of a view ended by Ctrl-C, as a shell reports a command it interrupted.
+const INTERRUPTED: i32 = 130;
+
+/// `muxdeck config ...`. It loads the config itself: `config path` must answer even when
+/// the file there is broken, which is when it is asked.
+pub fn config(action: ConfigAction, source: &ConfigSource) -> ExitCode {
+    match action {
+        ConfigAction::Path => config_path(source),
+        ConfigAction::Check => match config::load(source) {
+            Ok(c) => config_check(&c),
+            Err(e) => {
+                eprintln!("muxdeck: {e}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+/// `config path`: where the config file is looked for.
+fn config_path(source: &ConfigSource) -> ExitCode {
+    match source.path() {
+        Some(p) => {
+            println!("{}", p.display());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("muxdeck: no config folder is known on this system; use --config PATH");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `config check` of a config that loaded.
+fn config_check(config: &Config) -> ExitCode {
+    match &config.path {
+        Some(p) if p.exists() => println!(
+            "config {} is valid: {} session{}",
+            p.display(),
+            config.sessions.len(),
+            if config.sessions.len() == 1 { "" } else { "s" }
+        ),
+        _ => println!("no config file: muxdeck runs on discovery alone"),
+    }
+    ExitCode::SUCCESS
+}
+
+/// `list`.
+pub async fn list(
+    engine: &Engine,
+    json: bool,
+    backend: Option<BackendArg>,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let kind = backend.map(|b| match b {
+        BackendArg::Tmux => BackendKind::Tmux,
+        BackendArg::Container => BackendKind::Container,
+    });
+    let listing = engine.list(kind).await;
+    warn_health(engine, &listing.health);
+    if json {
+        let doc = ListJson {
+            sessions: listing.sessions.iter().map(SessionJson::from).collect(),
+            backends: &listing.health,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        write_table(out, &listing.sessions, muxdeck::model::unix_now())?;
+    }
+    Ok(0)
+}
+
+/// `status`.
+pub async fn status(
+    engine: &Engine,
+    name: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &SessionJson::from(&s))
+            .map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        write_status(out, &s, muxdeck::model::unix_now())?;
+    }
+    Ok(0)
+}
+
+/// `logs`, with `--follow` or without.
+pub async fn logs(
+    engine: &Engine,
+    name: &str,
+    lines: usize,
+    follow: bool,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    if follow {
+        return follow_log(engine, &s, lines, out).await;
+    }
+    let color = color_wanted();
+    for l in engine.logs(&s, lines).await? {
+        print_line(out, &l, color)?;
+    }
+    Ok(0)
+}
+
+/// The options of `start` that make it an ad hoc start.
+#[derive(Debug, Default)]
+pub struct AdHocArgs {
+    /// `--image`.
+    pub image: Option<String>,
+    /// `--command`.
+    pub command: Option<String>,
+    /// `--socket`.
+    pub socket: Option<String>,
+    /// `--cwd`.
+    pub cwd: Option<String>,
+    /// `--env`.
+    pub env: Vec<String>,
+    /// `--volume`.
+    pub volumes: Vec<String>,
+    /// `--publish`.
+    pub ports: Vec<String>,
+}
+
+impl AdHocArgs {
+    /// Whether any option was given: without one, `start` means a known session.
+    fn any(&self) -> bool {
+        self.image.is_some()
+            || self.command.is_some()
+            || self.socket.is_some()
+            || self.cwd.is_some()
+            || !self.env.is_empty()
+            || !self.volumes.is_empty()
+            || !self.ports.is_empty()
+    }
+}
+
+/// `start`: a known session, or an ad hoc one when any ad hoc option is given.
+pub async fn start(
+    engine: &Engine,
+    name: String,
+    args: AdHocArgs,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    if args.any() {
+        let spec = AdHoc {
+            name,
+            image: args.image,
+            command: args.command,
+            socket: args.socket,
+            working_dir: args.cwd,
+            env: args.env,
+            volumes: args.volumes,
+            ports: args.ports,
+        };
+        let id = engine.start_ad_hoc(spec).await?;
+        writeln!(out, "started {id}")?;
+        return Ok(0);
+    }
+    let s = engine.resolve(&name).await?;
+    engine.start(&s).await?;
+    writeln!(out, "started {}", s.id)?;
+    Ok(0)
+}
+
+/// `stop` and `kill` (which is `stop --force`).
+pub async fn stop(
+    engine: &Engine,
+    name: &str,
+    force: bool,
+    timeout: Option<u64>,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    let mode = if force {
+        StopMode::Kill
+    } else {
+        StopMode::Graceful
+    };
+    let outcome = engine
+        .stop(&s, mode, timeout.map(Duration::from_secs))
+        .await?;
+    report_stop(out, &s, outcome)?;
+    Ok(0)
+}
+
+/// `restart`.
+pub async fn restart(engine: &Engine, name: &str, out: &mut impl Write) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    engine.restart(&s).await?;
+    writeln!(out, "restarted {}", s.id)?;
+    Ok(0)
+}
+
+/// `attach`: hands the terminal over, or follows the log of a container without one.
+pub async fn attach(engine: &Engine, name: &str, out: &mut impl Write) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    let current = std::env::var("TMUX").ok();
+    match engine.attach_command(&s, current.as_deref()).await? {
+        Attach::Terminal(h) => {
+            eprintln!("muxdeck: attaching to {}; {} detaches", s.id, h.back);
+            hand_over(&h.inv)
+        }
+        Attach::NoTerminal => {
+            eprintln!(
+                "muxdeck: {} has no terminal to attach to (it was started without -i -t); following its log instead, Ctrl-C ends this view and leaves it running",
+                s.id
+            );
+            // The interrupt ends this view only: muxdeck asked nothing of the
+            // container, and `podman logs` ends with it.
+            tokio::select! {
+                result = follow_log(engine, &s, ATTACH_HISTORY, out) => result,
+                _ = tokio::signal::ctrl_c() => Ok(INTERRUPTED),
+            }
+        }
+    }
+}
+
+/// `exec`.
+pub async fn exec(engine: &Engine, name: &str, command: &[String]) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    let inv = engine.exec_command(&s, command).await?;
+    hand_over(&inv)
+}
+
+/// `rm`.
+pub async fn rm(
+    engine: &Engine,
+    name: &str,
+    force: bool,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let s = engine.resolve(name).await?;
+    engine.remove(&s, force).await?;
+    writeln!(out, "removed {}", s.id)?;
+    Ok(0)
+}
+
+/// Colors stay unless `NO_COLOR` is set to something.
+fn color_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Warns on stderr about the backends a listing needed that did not answer. A tool that is
+/// simply absent, or a runtime without a daemon, is quiet unless the config names it (its
+/// executable, or the backend in `backends:`): then the user expects it there.
+fn warn_health(engine: &Engine, health: &[Health]) {
+    for h in health {
+        let named = engine.config().backends.named(h.backend.backend_name());
+        match &h.status {
+            HealthStatus::Error { message } => {
+                eprintln!("muxdeck: warning: {}: {message}", h.backend);
+            }
+            HealthStatus::NotInstalled => match configured_binary(engine, h.backend) {
+                Some((key, binary)) => eprintln!(
+                    "muxdeck: warning: {}: {binary} (defaults.{key}) is not installed",
+                    h.backend
+                ),
+                None if named => eprintln!(
+                    "muxdeck: warning: {0}: not installed, though `backends:` lists it",
+                    h.backend
+                ),
+                None => {}
+            },
+            HealthStatus::NotRunning { message } if named => {
+                eprintln!(
+                    "muxdeck: warning: {}: no daemon is running, though `backends:` lists it ({message})",
+                    h.backend
+                );
+            }
+            HealthStatus::NotRunning { .. } | HealthStatus::Ok { .. } => {}
+        }
+    }
+}
+
+/// Prints the last `lines` lines of the session's log, then new lines until it ends.
+async fn follow_log(
+    engine: &Engine,
+    s: &Session,
+    lines: usize,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let color = color_wanted();
+    let mut stream = engine.follow(s, lines, 100_000).await?;
+    while let Some(ev) = stream.next().await {
+        match ev {
+            LogEvent::Lines(ls) => {
+                for l in &ls {
+                    print_line(out, l, color)?;
+                }
+                out.flush()?;
+            }
+            LogEvent::Skipped(n) => {
+                writeln!(out, "… {n} lines skipped (output too fast) …")?;
+            }
+            LogEvent::Ended(_) => return Ok(0),
+            LogEvent::Failed(msg) => {
+                eprintln!("muxdeck: {msg}");
+                return Ok(1);
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// The config key and path of a backend's executable when the config changed it from the
+/// default name.
+fn configured_binary(engine: &Engine, backend: Source) -> Option<(&'static str, &str)> {
+    let d = &engine.config().defaults;
+    let (key, binary) = match backend {
+        Source::Tmux => ("tmux_binary", &d.tmux_binary),
+        Source::Runtime(Runtime::Podman) => ("podman_binary", &d.podman_binary),
+        Source::Runtime(Runtime::Docker) => ("docker_binary", &d.docker_binary),
+    };
+    (binary != backend.name()).then_some((key, binary.as_str()))
+}
+
+/// Runs a command on the real terminal and waits for it; its exit status is muxdeck's, as
+/// `podman exec` and `docker exec` pass on the command's own (a signal is 128 + its number,
+/// as a shell reports it).
+fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliError> {
+    use std::os::unix::process::ExitStatusExt;
+    let status = inv.to_std().status().map_err(|e| CliError::Handover {
+        command: inv.display(),
+        message: e.to_string(),
+    })?;
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(1))
+}
+
+/// Says what a stop did.
+fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
+    writeln!(out, "{}", outcome.message(s))
+}

@@ -1,0 +1,307 @@
+//! The command line: clap types, errors, and the dispatch to one function per subcommand
+//! (`commands`), which print through `output`.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+
+use clap::builder::RangedU64ValueParser;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
+use muxdeck::engine::{Engine, EngineError};
+
+pub use commands::config;
+
+/// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
+const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
+
+/// One screen for every tmux session and container on this machine.
+#[derive(Debug, Parser)]
+#[command(name = "muxdeck", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (default: $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// What to do; without one, the interactive screen opens.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// A backend filter for `list`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BackendArg {
+    /// tmux sessions.
+    Tmux,
+    /// Containers of every runtime.
+    Container,
+}
+
+/// Subcommands: those about sessions, and `config`, which needs no engine (and `config
+/// path` not even a valid config).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A subcommand about sessions.
+    #[command(flatten)]
+    Session(SessionCommand),
+    /// Config file helpers.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+/// Subcommands about sessions. NAME may be qualified: tmux:NAME, tmux@SOCKET:NAME,
+/// podman:NAME, docker:NAME, container:NAME.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// List every session (tmux on every socket, containers, config sessions).
+    List {
+        /// Print JSON (format in the README).
+        #[arg(long)]
+        json: bool,
+        /// Only this backend.
+        #[arg(long, value_enum)]
+        backend: Option<BackendArg>,
+    },
+    /// Show one session.
+    Status {
+        /// Session name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a session's log (colors kept), optionally following it.
+    Logs {
+        /// Session name.
+        name: String,
+        /// Number of lines (at most 1000000).
+        #[arg(
+            short = 'n',
+            long = "lines",
+            default_value_t = 100,
+            value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_LOG_LINES_U64)
+        )]
+        lines: usize,
+        /// Keep printing new lines until the session ends.
+        #[arg(short, long)]
+        follow: bool,
+    },
+    /// Start a config session, a stopped container, or an ad hoc session.
+    Start {
+        /// Session name.
+        name: String,
+        /// Ad hoc: run this image as a container session.
+        #[arg(long)]
+        image: Option<String>,
+        /// Ad hoc: the command (tmux: a shell command line; container: split into words).
+        #[arg(long)]
+        command: Option<String>,
+        /// Ad hoc tmux: socket name (-L).
+        #[arg(long)]
+        socket: Option<String>,
+        /// Ad hoc: working directory.
+        #[arg(long)]
+        cwd: Option<String>,
+        /// Ad hoc: environment KEY=VALUE (repeatable).
+        #[arg(short = 'e', long = "env")]
+        env: Vec<String>,
+        /// Ad hoc container: volume host:container[:ro|:rw] (repeatable).
+        #[arg(short = 'v', long = "volume")]
+        volumes: Vec<String>,
+        /// Ad hoc container: port [host:]container[/tcp|/udp] (repeatable).
+        #[arg(short = 'p', long = "publish")]
+        ports: Vec<String>,
+    },
+    /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
+    Stop {
+        /// Session name.
+        name: String,
+        /// Kill at once.
+        #[arg(long)]
+        force: bool,
+        /// Seconds to wait before forcing, at most 3600 (default: defaults.stop_timeout).
+        #[arg(
+            long,
+            value_name = "S",
+            value_parser = clap::value_parser!(u64).range(0..=MAX_STOP_TIMEOUT_SECS)
+        )]
+        timeout: Option<u64>,
+    },
+    /// Kill a session at once (same as stop --force).
+    Kill {
+        /// Session name.
+        name: String,
+    },
+    /// Restart a session.
+    Restart {
+        /// Session name.
+        name: String,
+    },
+    /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
+    /// A container without a terminal (started without -i -t) has its log followed instead.
+    Attach {
+        /// Session name.
+        name: String,
+    },
+    /// Run a command (default: a shell) interactively in a running container.
+    Exec {
+        /// Container name.
+        name: String,
+        /// Command and arguments, after `--`.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Remove a container (explicit only; stop never removes).
+    Rm {
+        /// Container name.
+        name: String,
+        /// Also remove a running container.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `muxdeck config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Load and validate the config; exit 2 with the error if it is invalid.
+    Check,
+    /// Print the config file's path.
+    Path,
+}
+
+/// Folds clap's rendered usage error (message, tips, usage, "try --help", or a whole help
+/// page when a subcommand is missing) into the one line every muxdeck error is.
+pub fn usage_line(rendered: &str) -> String {
+    let mut message: Vec<&str> = Vec::new();
+    let mut tips: Vec<&str> = Vec::new();
+    let mut usage = None;
+    let mut commands: Vec<&str> = Vec::new();
+    let mut section = "";
+    for line in rendered.lines() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            section = "";
+        } else if let Some(m) = line.strip_prefix("error: ") {
+            message.push(m.trim());
+            section = "error";
+        } else if let Some(u) = line.strip_prefix("Usage: ") {
+            usage.get_or_insert(u.trim());
+        } else if trimmed.starts_with("tip: ") {
+            tips.push(trimmed);
+        } else if trimmed == "Commands:" {
+            section = "commands";
+        } else if section == "error" {
+            message.push(trimmed);
+        } else if section == "commands"
+            && let Some(name) = trimmed.split_whitespace().next()
+            && name != "help"
+        {
+            commands.push(name);
+        }
+    }
+    let mut text = message.join(" ");
+    if text.is_empty() {
+        text = if commands.is_empty() {
+            "invalid arguments".into()
+        } else {
+            format!("a command is needed: {}", commands.join(", "))
+        };
+    }
+    if !tips.is_empty() {
+        text = format!("{text} ({})", tips.join("; "));
+    }
+    // The command path is the usage up to its first placeholder: `muxdeck list`.
+    let path = usage.map(|u| {
+        u.split_whitespace()
+            .take_while(|w| !w.starts_with(['[', '<']))
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let Some(u) = usage {
+        text = format!("{text}; usage: {u}");
+    }
+    match path {
+        Some(p) if !p.is_empty() => format!("{text}; more: `{p} --help`"),
+        _ => format!("{text}; more: --help"),
+    }
+}
+
+/// A subcommand's failure: one line and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the engine.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Writing output failed (a closed pipe is not reported).
+    #[error("cannot write output: {0}")]
+    Output(#[from] std::io::Error),
+    /// A handed-over command could not run.
+    #[error("cannot run `{command}`: {message}")]
+    Handover {
+        /// The command.
+        command: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl CliError {
+    /// Process exit code.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Engine(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+}
+
+/// Runs a subcommand about sessions; returns the exit code.
+pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliError> {
+    use SessionCommand as C;
+    let mut out = std::io::stdout().lock();
+    match command {
+        C::List { json, backend } => commands::list(engine, json, backend, &mut out).await,
+        C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
+        C::Logs {
+            name,
+            lines,
+            follow,
+        } => commands::logs(engine, &name, lines, follow, &mut out).await,
+        C::Start {
+            name,
+            image,
+            command,
+            socket,
+            cwd,
+            env,
+            volumes,
+            ports,
+        } => {
+            let spec = commands::AdHocArgs {
+                image,
+                command,
+                socket,
+                cwd,
+                env,
+                volumes,
+                ports,
+            };
+            commands::start(engine, name, spec, &mut out).await
+        }
+        C::Stop {
+            name,
+            force,
+            timeout,
+        } => commands::stop(engine, &name, force, timeout, &mut out).await,
+        C::Kill { name } => commands::stop(engine, &name, true, None, &mut out).await,
+        C::Restart { name } => commands::restart(engine, &name, &mut out).await,
+        C::Attach { name } => commands::attach(engine, &name, &mut out).await,
+        C::Exec { name, command } => commands::exec(engine, &name, &command).await,
+        C::Rm { name, force } => commands::rm(engine, &name, force, &mut out).await,
+    }
+}

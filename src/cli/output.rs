@@ -1,0 +1,168 @@
+//! What the subcommands print: the `list` table, `status` text, and the JSON shapes the
+//! README documents.
+
+use std::io::Write;
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use muxdeck::engine::Health;
+use muxdeck::model::{Location, Session, State, format_age};
+
+/// Prints one log line, with its colors or without.
+pub(super) fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<()> {
+    if color {
+        writeln!(out, "{line}")
+    } else {
+        writeln!(out, "{}", muxdeck::logs::plain_text(line))
+    }
+}
+
+/// What a row says besides name and state: panes or image and ports.
+fn detail(s: &Session) -> String {
+    match &s.id.location {
+        Location::Tmux { .. } => match (s.windows, s.panes) {
+            (Some(w), Some(p)) => format!(
+                "{w} window{}, {p} pane{}",
+                if w == 1 { "" } else { "s" },
+                if p == 1 { "" } else { "s" }
+            ),
+            _ if s.from_config => "from config".into(),
+            _ => String::new(),
+        },
+        Location::Container { .. } => {
+            let mut d = s.image.clone().unwrap_or_default();
+            if !s.ports.is_empty() {
+                d.push(' ');
+                d.push_str(&s.ports.join(","));
+            }
+            d
+        }
+    }
+}
+
+/// The `list` table.
+pub(super) fn write_table(
+    out: &mut impl Write,
+    sessions: &[Session],
+    now: i64,
+) -> std::io::Result<()> {
+    let rows: Vec<[String; 7]> = sessions
+        .iter()
+        .map(|s| {
+            [
+                s.id.name.clone(),
+                s.backend_label(),
+                s.state.to_string(),
+                s.pid.map_or_else(|| "-".into(), |p| p.to_string()),
+                format_age(s.created, now),
+                if s.from_config {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
+                detail(s),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL"];
+    let mut widths = header.map(UnicodeWidthStr::width);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
+        let mut text = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            text.push_str(c);
+            if i + 1 < cells.len() {
+                text.push_str(&" ".repeat(w - c.width() + 2));
+            }
+        }
+        writeln!(out, "{}", text.trim_end())
+    };
+    line(out, &header)?;
+    for r in &rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        line(out, &cells)?;
+    }
+    if sessions.is_empty() {
+        writeln!(
+            out,
+            "(no sessions: nothing runs in tmux or containers, and the config defines none)"
+        )?;
+    }
+    Ok(())
+}
+
+/// The `status` text of one session.
+pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<()> {
+    writeln!(out, "name:     {}", s.id.name)?;
+    writeln!(out, "id:       {}", s.id.qualified())?;
+    writeln!(out, "backend:  {}", s.backend_label())?;
+    writeln!(out, "state:    {}", s.state)?;
+    if let Some(p) = s.pid {
+        writeln!(out, "pid:      {p}")?;
+    }
+    if s.created.is_some() {
+        writeln!(out, "age:      {}", format_age(s.created, now))?;
+    }
+    let d = detail(s);
+    if !d.is_empty() {
+        writeln!(out, "detail:   {d}")?;
+    }
+    writeln!(
+        out,
+        "config:   {}",
+        if s.from_config { "yes" } else { "no" }
+    )
+}
+
+/// The JSON shape of `list` (documented in the README).
+#[derive(Serialize)]
+pub(super) struct ListJson<'a> {
+    pub(super) sessions: Vec<SessionJson<'a>>,
+    pub(super) backends: &'a [Health],
+}
+
+/// The stable JSON shape of one session (documented in the README).
+#[derive(Serialize)]
+pub(super) struct SessionJson<'a> {
+    name: &'a str,
+    id: String,
+    backend: &'static str,
+    location: &'a str,
+    state: &'static str,
+    exit_code: Option<i32>,
+    pid: Option<u32>,
+    created: Option<i64>,
+    windows: Option<u32>,
+    panes: Option<u32>,
+    image: Option<&'a str>,
+    ports: &'a [String],
+    from_config: bool,
+}
+
+impl<'a> From<&'a Session> for SessionJson<'a> {
+    fn from(s: &'a Session) -> Self {
+        SessionJson {
+            name: &s.id.name,
+            id: s.id.qualified(),
+            backend: s.id.location.kind().as_str(),
+            location: s.id.location.label(),
+            state: s.state.as_str(),
+            exit_code: match s.state {
+                State::Exited(c) => c,
+                _ => None,
+            },
+            pid: s.pid,
+            created: s.created,
+            windows: s.windows,
+            panes: s.panes,
+            image: s.image.as_deref(),
+            ports: &s.ports,
+            from_config: s.from_config,
+        }
+    }
+}

@@ -289,76 +289,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             ),
         ));
     }
-    // An empty file (or one of only comments) is an empty config, not an error.
-    let file: FileSchema = if text.lines().all(|l| {
-        let t = l.trim();
-        t.is_empty() || t.starts_with('#') || t == "---"
-    }) {
-        FileSchema::default()
-    } else {
-        serde_yaml::from_str(text).map_err(|e| {
-            let loc = e.location();
-            let at = loc
-                .as_ref()
-                .map(|l| format!(" at line {} column {}", l.line(), l.column()));
-            invalid(
-                loc.as_ref().map(|l| l.line()),
-                loc.as_ref().map(|l| l.column()),
-                one_line(&explain(&e.to_string(), at.as_deref())),
-            )
-        })?
-    };
+    let file = read_schema(text, path)?;
     let base = path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let d = file.defaults;
-    let defaults = Defaults {
-        backend: d.backend.unwrap_or(BackendChoice::Tmux),
-        tmux_binary: d
-            .tmux_binary
-            .map_or_else(|| "tmux".into(), Text::into_string),
-        podman_binary: d
-            .podman_binary
-            .map_or_else(|| "podman".into(), Text::into_string),
-        docker_binary: d
-            .docker_binary
-            .map_or_else(|| "docker".into(), Text::into_string),
-        container_runtime: d.container_runtime.unwrap_or_default(),
-        stop_timeout: Duration::from_secs(
-            d.stop_timeout
-                .map_or(DEFAULT_STOP_TIMEOUT_SECS, |t| t.get()),
-        ),
-        command_timeout: Duration::from_secs(
-            d.command_timeout
-                .map_or(DEFAULT_COMMAND_TIMEOUT_SECS, |t| t.get())
-                .max(1),
-        ),
-        shell: d.shell.map_or_else(|| "sh".into(), Text::into_string),
-    };
-    let backends = match file.backends {
-        None => Backends::default_for(defaults.container_runtime),
-        Some(names) if names.is_empty() => {
-            return Err(invalid(
-                find_key_line(text, "backends"),
-                None,
-                "backends: the list is empty; name at least one of tmux, podman, docker, or leave `backends` out to use those installed".into(),
-            ));
-        }
-        Some(names) => Backends::listed(names),
-    };
-    if let Some(rt) = runtime_name(defaults.container_runtime)
-        && !backends.uses(rt)
-    {
-        return Err(invalid(
-            find_key_line(text, "container_runtime"),
-            None,
-            format!(
-                "defaults.container_runtime: {0} is not in `backends:`; add {0} there or choose another runtime",
-                rt.as_str()
-            ),
-        ));
-    }
+    let defaults = defaults_from(file.defaults);
+    let backends = backends_from(file.backends, &defaults, text, path)?;
     let mut sessions = Vec::new();
     for (name, spec) in file.sessions {
         let line = find_key_line(text, name.as_str());
@@ -381,6 +318,94 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .collect(),
         backends,
     })
+}
+
+/// The YAML read into the schema, every error located. An empty file (or one of only
+/// comments) is an empty config, not an error.
+fn read_schema(text: &str, path: &Path) -> Result<FileSchema, ConfigError> {
+    if text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    }) {
+        return Ok(FileSchema::default());
+    }
+    serde_yaml::from_str(text).map_err(|e| {
+        let loc = e.location();
+        let at = loc
+            .as_ref()
+            .map(|l| format!(" at line {} column {}", l.line(), l.column()));
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: loc.as_ref().map(|l| l.line()),
+            column: loc.as_ref().map(|l| l.column()),
+            message: one_line(&explain(&e.to_string(), at.as_deref())),
+        }
+    })
+}
+
+/// The `defaults:` section with every value not given filled in.
+fn defaults_from(d: schema::DefaultsSchema) -> Defaults {
+    Defaults {
+        backend: d.backend.unwrap_or(BackendChoice::Tmux),
+        tmux_binary: d
+            .tmux_binary
+            .map_or_else(|| "tmux".into(), Text::into_string),
+        podman_binary: d
+            .podman_binary
+            .map_or_else(|| "podman".into(), Text::into_string),
+        docker_binary: d
+            .docker_binary
+            .map_or_else(|| "docker".into(), Text::into_string),
+        container_runtime: d.container_runtime.unwrap_or_default(),
+        stop_timeout: Duration::from_secs(
+            d.stop_timeout
+                .map_or(DEFAULT_STOP_TIMEOUT_SECS, |t| t.get()),
+        ),
+        command_timeout: Duration::from_secs(
+            d.command_timeout
+                .map_or(DEFAULT_COMMAND_TIMEOUT_SECS, |t| t.get())
+                .max(1),
+        ),
+        shell: d.shell.map_or_else(|| "sh".into(), Text::into_string),
+    }
+}
+
+/// The backends in use: those `backends:` lists, else the default for the runtime choice;
+/// the runtime chosen in `defaults` must be one of them.
+fn backends_from(
+    listed: Option<Vec<BackendName>>,
+    defaults: &Defaults,
+    text: &str,
+    path: &Path,
+) -> Result<Backends, ConfigError> {
+    let invalid = |line, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column: None,
+        message,
+    };
+    let backends = match listed {
+        None => Backends::default_for(defaults.container_runtime),
+        Some(names) if names.is_empty() => {
+            return Err(invalid(
+                find_key_line(text, "backends"),
+                "backends: the list is empty; name at least one of tmux, podman, docker, or leave `backends` out to use those installed".into(),
+            ));
+        }
+        Some(names) => Backends::listed(names),
+    };
+    if let Some(rt) = runtime_name(defaults.container_runtime)
+        && !backends.uses(rt)
+    {
+        return Err(invalid(
+            find_key_line(text, "container_runtime"),
+            format!(
+                "defaults.container_runtime: {0} is not in `backends:`; add {0} there or choose another runtime",
+                rt.as_str()
+            ),
+        ));
+    }
+    Ok(backends)
 }
 
 /// The runtime a choice names, when it names one.

@@ -3,19 +3,19 @@
 //! A [`LogBuffer`] keeps the newest `capacity` entries of a session's output and counts
 //! what it lost: lines evicted to stay within capacity, and lines the source produced
 //! faster than they could be read (recorded with [`LogBuffer::push_gap`] as a marker).
-//! Lines are converted to [`StyledLine`]s as they are pushed, so whoever reads the buffer
+//! Lines are kept as [`LogLine`]s, converted once on first use, so whoever reads the buffer
 //! never sees, or parses, an escape sequence; markers are data, styled by whoever draws them.
 
 use std::collections::VecDeque;
 
-use super::styled::StyledLine;
+use super::styled::LogLine;
 
 /// One entry of the log pane: a line of output, or a marker the pane adds. Markers carry
 /// facts, not text or colors: wording and styles are the screen's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogEntry {
     /// A line of the session's output.
-    Line(StyledLine),
+    Line(LogLine),
     /// The source outran the reader by this many lines (at least 1).
     Gap(u64),
     /// The log stream broke for this reason and is followed again from then on.
@@ -44,8 +44,8 @@ impl LogBuffer {
         }
     }
 
-    /// Appends a normalized line (text and SGR sequences), converted to a [`StyledLine`]
-    /// here, once; the oldest entries beyond capacity are evicted (counted in
+    /// Appends a normalized line (text and SGR sequences), to be converted once when first
+    /// drawn; the oldest entries beyond capacity are evicted (counted in
     /// [`evicted`](Self::evicted)).
     pub fn push(&mut self, line: String) {
         if self.capacity == 0 {
@@ -53,7 +53,7 @@ impl LogBuffer {
             self.evicted += 1;
             return;
         }
-        self.push_entry(LogEntry::Line(StyledLine::from_ansi(line)));
+        self.push_entry(LogEntry::Line(LogLine::new(line)));
     }
 
     /// Appends every line in order, as [`push`](Self::push) does. Lines the same batch
@@ -246,5 +246,20 @@ mod tests {
         assert!(b.is_empty());
         assert_eq!((b.evicted(), b.skipped()), (0, 0));
         assert_eq!(b.capacity(), 1);
+    }
+
+    #[test]
+    fn a_line_is_converted_on_first_use_and_only_then() {
+        let mut b = LogBuffer::new(4);
+        b.extend(["\x1b[31mred\x1b[0m".to_string(), "plain".to_string()]);
+        let Some(LogEntry::Line(l)) = b.get(0) else {
+            panic!("a line");
+        };
+        // Pushing parses nothing: a flood's lines are mostly evicted unseen.
+        assert!(!l.is_converted());
+        assert_eq!(l.text(), "red");
+        assert!(l.is_converted());
+        // Every later use gets the same conversion, not a new one.
+        assert!(std::ptr::eq(l.styled(), l.styled()));
     }
 }

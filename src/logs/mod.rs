@@ -5,8 +5,8 @@
 //!   (tmux pane captures, `podman logs` streams) into lines of printable text plus ANSI
 //!   SGR color sequences only, so output can be shown in color but can never act on
 //!   the user's terminal;
-//! * [`styled`]: [`StyledLine`], a normalized line converted once (by ansi-to-tui) into
-//!   plain text and styles, for the screen;
+//! * [`styled`]: [`LogLine`] / [`StyledLine`], a normalized line converted once (by
+//!   ansi-to-tui, on first use) into plain text and styles, for the screen;
 //! * [`buffer`]: the bounded [`LogBuffer`] of the screen's log entries (styled lines and
 //!   markers), counting what it evicted and what the source skipped.
 
@@ -16,4 +16,4 @@ pub mod styled;
 
 pub use buffer::{LogBuffer, LogEntry};
 pub use normalize::{DEFAULT_MAX_LINE_CHARS, Normalizer, max_line_bytes, normalize, plain_text};
-pub use styled::StyledLine;
+pub use styled::{LogLine, StyledLine};

@@ -1,9 +1,14 @@
-//! A normalized log line converted once, when it arrives, into what the screen draws.
+//! A normalized log line converted once into what the screen draws.
 //!
 //! ansi-to-tui is the one converter from ANSI text to ratatui styles; it runs here, once per
-//! line, so drawing a frame parses nothing. The result is kept compact: the plain text once,
+//! line, so drawing a frame never parses a line it has drawn before. A [`LogLine`] is
+//! converted the first time it is needed, not as it arrives: a flood pushes far more lines
+//! than are ever on screen, and converting each on arrival (about 6 µs a colored line) cost
+//! the event loop tens of milliseconds per batch, which keys then waited for. The result is kept compact: the plain text once,
 //! and one style per run of equal style over it (none for an uncolored line), instead of a
 //! ratatui `Line` of owned spans (one allocation per span) beside a copy of its text.
+
+use std::cell::OnceCell;
 
 use ansi_to_tui::IntoText as _;
 use ratatui::style::Style;
@@ -11,6 +16,50 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::normalize::plain_text;
+
+/// A log line as the pane keeps it: the normalized text as it came, and its conversion,
+/// made on first use and kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    raw: String,
+    styled: OnceCell<StyledLine>,
+}
+
+impl LogLine {
+    /// Keeps a normalized line (printable text and SGR sequences) for later conversion.
+    pub fn new(raw: String) -> Self {
+        LogLine {
+            raw,
+            styled: OnceCell::new(),
+        }
+    }
+
+    /// The converted line: converted by the first call, kept for every later one.
+    pub fn styled(&self) -> &StyledLine {
+        self.styled
+            .get_or_init(|| StyledLine::from_ansi(self.raw.clone()))
+    }
+
+    /// The text without styles.
+    pub fn text(&self) -> &str {
+        self.styled().text()
+    }
+
+    /// Columns the text takes.
+    pub fn width(&self) -> usize {
+        self.styled().width()
+    }
+
+    /// The line as ratatui draws it.
+    pub fn line(&self) -> Line<'_> {
+        self.styled().line()
+    }
+
+    /// Whether the line has been converted (drawn or read) yet.
+    pub fn is_converted(&self) -> bool {
+        self.styled.get().is_some()
+    }
+}
 
 /// A log line ready to draw: its plain text and the styles over it, parsed from its SGR
 /// sequences when it was made. It cannot give back escape sequences: it holds none.

@@ -1022,8 +1022,10 @@ def criterion_rows(res: Results, log: Path, bench: str) -> None:
             if unit.endswith("B/s"):
                 mult = {"B/s": 1e-6, "KiB/s": 1024 / 1e6, "MiB/s": 1024**2 / 1e6, "GiB/s": 1024**3 / 1e6}[unit]
                 mbs = val * mult
-                target = ">= 200 MB/s" if bench == "normalize" else ""
-                v = verdict(mbs >= 200) if bench == "normalize" else "INFO"
+                # `/vte_only` is the reference the fast paths must beat, not a target.
+                gated = bench == "normalize" and not name.endswith("/vte_only")
+                target = ">= 200 MB/s" if gated else ""
+                v = verdict(mbs >= 200) if gated else "INFO"
                 res.row("criterion", f"{name} throughput", f"{mbs:,.0f} MB/s", target, v)
             else:
                 res.row("criterion", f"{name} throughput", f"{val:g} {unit}")

@@ -152,6 +152,16 @@ impl Normalizer {
         }
     }
 
+    /// A normalizer that sends every byte through `vte`: no fast path, no memo. The
+    /// reference the fast paths are tested against (they must give exactly its lines) and
+    /// measured against (`cargo bench --bench normalize` runs both).
+    pub fn reference(max: usize) -> Self {
+        let mut n = Self::with_max_line_chars(max);
+        n.vte_only = true;
+        n.in_ground = false;
+        n
+    }
+
     /// The maximum number of characters of one output line.
     pub fn max_line_chars(&self) -> usize {
         self.state.max

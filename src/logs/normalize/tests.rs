@@ -6,10 +6,7 @@ use proptest::prelude::*;
 
 /// Reference normalizer: every byte goes through `vte` (no fast path, no memo).
 fn vte_only(max: usize) -> Normalizer {
-    let mut n = Normalizer::with_max_line_chars(max);
-    n.vte_only = true;
-    n.in_ground = false;
-    n
+    Normalizer::reference(max)
 }
 
 fn run(mut n: Normalizer, parts: &[&[u8]]) -> Vec<String> {

@@ -506,14 +506,9 @@ impl Tmux {
         }
         // The popup runs its command through the server's shell, with the caller's TMUX:
         // unset, so the inner client may attach; by socket path, so the server's own
-        // TMUX_TMPDIR does not matter.
+        // TMUX_TMPDIR does not matter. The command is a constant: the binary, the path and
+        // the target reach it as environment variables (`-e`), never as shell text.
         let path = self.socket_path(socket);
-        let inner = format!(
-            "unset TMUX; exec {} -S {} attach-session -t {}",
-            shell_words::quote(&self.binary),
-            shell_words::quote(&path.to_string_lossy()),
-            shell_words::quote(target)
-        );
         let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket).args([
             "display-popup",
             "-E",
@@ -524,13 +519,25 @@ impl Tmux {
             "-T",
             // The title is a tmux format: a `#` in a session name must stay a `#`.
             &title.replace('#', "##"),
-            &inner,
         ]);
+        for (var, value) in [
+            ("MUXDECK_TMUX", self.binary.as_str()),
+            ("MUXDECK_TARGET", target),
+        ] {
+            inv = inv.arg("-e").arg(format!("{var}={value}"));
+        }
+        let mut socket_var = std::ffi::OsString::from("MUXDECK_SOCKET=");
+        socket_var.push(path.as_os_str());
+        inv = inv.arg("-e").arg(socket_var).arg(POPUP_ATTACH);
         // display-popup must see TMUX to know which client shows the popup.
         inv.env_remove.clear();
         inv
     }
 }
+
+/// What the attach popup runs: a constant script, its values in the environment.
+const POPUP_ATTACH: &str =
+    r#"unset TMUX; exec "$MUXDECK_TMUX" -S "$MUXDECK_SOCKET" attach-session -t "$MUXDECK_TARGET""#;
 
 /// tmux's name of a key (`C-b`, `M-a`) as muxdeck writes keys (`Ctrl-b`, `Alt-a`).
 fn key_name(tmux: &str) -> String {
@@ -839,7 +846,13 @@ mod tests {
                 "100%",
                 "-T",
                 "web ##1",
-                "unset TMUX; exec tmux -S /tmp/tmux-0/work attach-session -t '$4'",
+                "-e",
+                "MUXDECK_TMUX=tmux",
+                "-e",
+                "MUXDECK_TARGET=$4",
+                "-e",
+                "MUXDECK_SOCKET=/tmp/tmux-0/work",
+                POPUP_ATTACH,
             ]
         );
         assert!(inside.env_remove.is_empty());

@@ -201,7 +201,7 @@ impl Key {
     }
 
     /// Parses `q`, `G`, `ctrl-c`, `alt-x`, `enter`, `esc`, `tab`, `up`, `pgdn`, `f5`, ...
-    pub fn parse(text: &str) -> Result<Key, String> {
+    pub fn parse(text: &str) -> Result<Key, KeySpecError> {
         let mut ctrl = false;
         let mut alt = false;
         let mut rest = text;
@@ -233,11 +233,10 @@ impl Key {
             "end" => KeyCode::End,
             "delete" => KeyCode::Delete,
             f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
-                let n = f[1..].parse::<u8>().map_err(|e| e.to_string())?;
-                if !(1..=12).contains(&n) {
-                    return Err(unknown_key(text));
+                match f[1..].parse::<u8>() {
+                    Ok(n) if (1..=12).contains(&n) => KeyCode::F(n),
+                    _ => return Err(unknown_key(text)),
                 }
-                KeyCode::F(n)
             }
             s => {
                 let mut chars = s.chars();
@@ -279,16 +278,43 @@ impl fmt::Display for Key {
     }
 }
 
-fn unknown_key(text: &str) -> String {
-    format!(
-        "unknown key {text:?}: use one character, enter, esc, tab, backtab, space, backspace, \
-         up, down, left, right, pgup, pgdn, home, end, delete or f1-f12, optionally after ctrl- or alt-"
-    )
+fn unknown_key(text: &str) -> KeySpecError {
+    KeySpecError::UnknownKey {
+        text: text.to_string(),
+    }
+}
+
+/// What is wrong with an entry of `keys:`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeySpecError {
+    /// An action name no action has; `near` is the closest one, when one is close.
+    #[error("unknown action {name:?} ({})", match near {
+        Some(n) => format!("did you mean `{n}`?"),
+        None => format!("actions: {}", action_names().join(", ")),
+    })]
+    UnknownAction {
+        /// The name as written.
+        name: String,
+        /// The action name it is closest to, if any is close.
+        near: Option<&'static str>,
+    },
+    /// A key muxdeck cannot read.
+    #[error(
+        "unknown key {text:?}: use one character, enter, esc, tab, backtab, space, backspace, up, down, left, right, pgup, pgdn, home, end, delete or f1-f12, optionally after ctrl- or alt-"
+    )]
+    UnknownKey {
+        /// The key as written.
+        text: String,
+    },
+}
+
+fn action_names() -> Vec<&'static str> {
+    ACTIONS.iter().map(|(_, n, _, _)| *n).collect()
 }
 
 /// Checks an action name as `keys:` takes it; an unknown one is refused with the nearest
 /// name, and the list of all when none is near.
-pub fn check_action_name(name: &str) -> Result<(), String> {
+pub fn check_action_name(name: &str) -> Result<(), KeySpecError> {
     if ACTIONS.iter().any(|(_, n, _, _)| *n == name) {
         return Ok(());
     }
@@ -296,18 +322,16 @@ pub fn check_action_name(name: &str) -> Result<(), String> {
         .iter()
         .map(|(_, n, _, _)| (strsim::jaro_winkler(name, n), *n))
         .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    Err(match near {
-        Some((_, n)) => format!("unknown action {name:?} (did you mean `{n}`?)"),
-        None => {
-            let names: Vec<&str> = ACTIONS.iter().map(|(_, n, _, _)| *n).collect();
-            format!("unknown action {name:?} (actions: {})", names.join(", "))
-        }
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n);
+    Err(KeySpecError::UnknownAction {
+        name: name.to_string(),
+        near,
     })
 }
 
 /// Checks a key as `keys:` takes it (see [`Key::parse`]).
-pub fn check_key(text: &str) -> Result<(), String> {
+pub fn check_key(text: &str) -> Result<(), KeySpecError> {
     Key::parse(text).map(|_| ())
 }
 
@@ -319,8 +343,15 @@ mod tests {
     fn action_names_are_checked_with_a_suggestion() {
         assert!(check_action_name("attach").is_ok());
         let e = check_action_name("atach").unwrap_err();
-        assert!(e.contains("did you mean `attach`"), "{e}");
-        let e = check_action_name("zzz").unwrap_err();
+        assert_eq!(
+            e,
+            KeySpecError::UnknownAction {
+                name: "atach".into(),
+                near: Some("attach")
+            }
+        );
+        assert!(e.to_string().contains("did you mean `attach`"), "{e}");
+        let e = check_action_name("zzz").unwrap_err().to_string();
         assert!(e.contains("actions: up, down"), "{e}");
     }
 

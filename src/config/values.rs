@@ -488,13 +488,13 @@ checked_string!(
     /// An action name of `keys:`.
     ActionName,
     crate::keyspec::check_action_name,
-    String
+    crate::keyspec::KeySpecError
 );
 checked_string!(
     /// A key of `keys:` (`q`, `ctrl-c`, `enter`).
     KeySpec,
     crate::keyspec::check_key,
-    String
+    crate::keyspec::KeySpecError
 );
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::KeyEvent;
 
-pub use crate::keyspec::{ACTIONS, Action, Key, Scope, check_action_name};
+pub use crate::keyspec::{ACTIONS, Action, Key, KeySpecError, Scope, check_action_name};
 
 /// Why the config's `keys:` cannot be used; the message names the entry
 /// (`keys.quit: unknown key "hyper-q": ...`).
@@ -16,7 +16,7 @@ pub struct KeymapError {
     /// The action name as written under `keys:`.
     pub action: String,
     /// What is wrong with the name or one of its keys.
-    pub reason: String,
+    pub reason: KeySpecError,
 }
 
 /// The key table in use.
@@ -29,7 +29,7 @@ impl Keymap {
     /// Defaults patched by the config's `keys:` (an action named there gets exactly the
     /// keys given).
     pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> Result<Keymap, KeymapError> {
-        let error = |name: &str, reason: String| KeymapError {
+        let error = |name: &str, reason: KeySpecError| KeymapError {
             action: name.to_string(),
             reason,
         };

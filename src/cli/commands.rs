@@ -126,22 +126,30 @@ pub async fn logs(
     Ok(0)
 }
 
-/// The options of `start` that make it an ad hoc start.
-#[derive(Debug, Default)]
+/// The options of `start` that make it an ad hoc start (clap reads them from here, so the
+/// command line and this struct cannot disagree).
+#[derive(Debug, Default, clap::Args)]
 pub struct AdHocArgs {
-    /// `--image`.
+    /// Ad hoc: run this image as a container session.
+    #[arg(long)]
     pub image: Option<String>,
-    /// `--command`.
+    /// Ad hoc: the command (tmux: a shell command line; container: split into words).
+    #[arg(long)]
     pub command: Option<String>,
-    /// `--socket`.
+    /// Ad hoc tmux: socket name (-L).
+    #[arg(long)]
     pub socket: Option<String>,
-    /// `--cwd`.
+    /// Ad hoc: working directory.
+    #[arg(long)]
     pub cwd: Option<String>,
-    /// `--env`.
+    /// Ad hoc: environment KEY=VALUE (repeatable).
+    #[arg(short = 'e', long = "env")]
     pub env: Vec<String>,
-    /// `--volume`.
+    /// Ad hoc container: volume host:container[:ro|:rw] (repeatable).
+    #[arg(short = 'v', long = "volume")]
     pub volumes: Vec<String>,
-    /// `--publish`.
+    /// Ad hoc container: port [host:]container[/tcp|/udp] (repeatable).
+    #[arg(short = 'p', long = "publish")]
     pub ports: Vec<String>,
 }
 

@@ -94,27 +94,9 @@ pub enum SessionCommand {
     Start {
         /// Session name.
         name: String,
-        /// Ad hoc: run this image as a container session.
-        #[arg(long)]
-        image: Option<String>,
-        /// Ad hoc: the command (tmux: a shell command line; container: split into words).
-        #[arg(long)]
-        command: Option<String>,
-        /// Ad hoc tmux: socket name (-L).
-        #[arg(long)]
-        socket: Option<String>,
-        /// Ad hoc: working directory.
-        #[arg(long)]
-        cwd: Option<String>,
-        /// Ad hoc: environment KEY=VALUE (repeatable).
-        #[arg(short = 'e', long = "env")]
-        env: Vec<String>,
-        /// Ad hoc container: volume host:container[:ro|:rw] (repeatable).
-        #[arg(short = 'v', long = "volume")]
-        volumes: Vec<String>,
-        /// Ad hoc container: port [host:]container[/tcp|/udp] (repeatable).
-        #[arg(short = 'p', long = "publish")]
-        ports: Vec<String>,
+        /// The ad hoc options.
+        #[command(flatten)]
+        spec: commands::AdHocArgs,
     },
     /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
@@ -272,27 +254,7 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
             lines,
             follow,
         } => commands::logs(engine, &name, lines, follow, &mut out).await,
-        C::Start {
-            name,
-            image,
-            command,
-            socket,
-            cwd,
-            env,
-            volumes,
-            ports,
-        } => {
-            let spec = commands::AdHocArgs {
-                image,
-                command,
-                socket,
-                cwd,
-                env,
-                volumes,
-                ports,
-            };
-            commands::start(engine, name, spec, &mut out).await
-        }
+        C::Start { name, spec } => commands::start(engine, name, spec, &mut out).await,
         C::Stop {
             name,
             force,

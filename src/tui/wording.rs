@@ -17,18 +17,14 @@ pub fn refusal(action: Action, s: &Session, km: &Keymap) -> Option<String> {
     let id = &s.id;
     let start = km.hint(Action::Start);
     match action {
-        Action::Attach if s.state == State::Defined => Some(not_started(s, km)),
-        Action::Attach if container && s.state != State::Running => Some(format!(
-            "{id} is not running ({}); press {start} to start it first",
-            s.state
-        )),
         Action::Exec if !container => Some(format!(
             "{} opens a shell in containers only; {id} is a tmux session: press {} to attach",
             km.hint(Action::Exec),
             km.hint(Action::Attach)
         )),
-        Action::Exec if s.state == State::Defined => Some(not_started(s, km)),
-        Action::Exec if s.state != State::Running => Some(format!(
+        Action::Attach | Action::Exec if s.state == State::Defined => Some(not_started(s, km)),
+        // An exited tmux session can still be attached to: its panes stay.
+        Action::Attach | Action::Exec if container && s.state != State::Running => Some(format!(
             "{id} is not running ({}); press {start} to start it first",
             s.state
         )),

@@ -422,12 +422,18 @@ impl Engine {
         id: &SessionId,
         existing: Existing,
     ) -> Result<bool, EngineError> {
-        let probe = Session::new(id.clone(), State::Unknown);
-        let Some(Target::Container { runtime, id: cid }) = self.target(&probe).await? else {
+        let Location::Container { runtime } = id.location else {
+            return Ok(false);
+        };
+        let Some(Session {
+            backend_id: Some(cid),
+            state,
+            ..
+        }) = self.container_now(runtime, &id.name).await?
+        else {
             return Ok(false);
         };
         let cli = self.runtime(runtime);
-        let state = cli.inspect(&cid).await?.map_or(State::Unknown, |c| c.state);
         if state.is_alive() {
             return Err(EngineError::AlreadyRunning(id.clone()));
         }

@@ -48,12 +48,10 @@ impl Engine {
                 (target, now)
             }
             Location::Container { runtime } => {
-                let found = self.runtime(*runtime).inspect(&s.id.name).await?;
-                // The runtime may have answered for an id prefix: only the name counts.
-                let Some(id) = found
-                    .filter(|c| c.id.name == s.id.name)
-                    .and_then(|c| c.backend_id)
-                else {
+                let Some(c) = self.container_now(*runtime, &s.id.name).await? else {
+                    return Ok(None);
+                };
+                let Some(id) = c.backend_id else {
                     return Ok(None);
                 };
                 let target = Target::Container {
@@ -67,6 +65,17 @@ impl Engine {
             Some(listed) if *listed != now => Err(EngineError::Replaced(s.id.clone())),
             _ => Ok(Some(target)),
         }
+    }
+
+    /// The container named exactly `name` as the runtime has it now (its full id, state,
+    /// pid), or None. The runtime may answer for an id prefix: only the name counts.
+    pub async fn container_now(
+        &self,
+        runtime: Runtime,
+        name: &str,
+    ) -> Result<Option<Session>, EngineError> {
+        let found = self.runtime(runtime).inspect(name).await?;
+        Ok(found.filter(|c| c.id.name == name))
     }
 
     /// Like [`Engine::target`], for operations that need the session to exist.

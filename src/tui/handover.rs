@@ -9,8 +9,8 @@ use futures::FutureExt;
 use super::app::{HandOver, Level};
 use super::{Runner, TuiError, wording};
 use crate::backend::process::Invocation;
-use crate::engine::{Attach, Handover, Target};
-use crate::model::Session;
+use crate::engine::{Attach, Handover};
+use crate::model::{Location, Session};
 
 impl Runner {
     /// Hands the real terminal to the session (or a shell in it), and takes it back when
@@ -98,17 +98,20 @@ impl Runner {
     /// Whether the session still runs after the hand-over (a tmux session that is still
     /// listed does; a container must be running or paused).
     async fn still_alive(&self, s: &Session) -> bool {
-        match self.engine.target(s).await {
-            Ok(Some(Target::Tmux { .. })) => true,
-            Ok(Some(Target::Container { runtime, id })) => self
-                .engine
-                .runtime(runtime)
-                .inspect(&id)
-                .await
-                .ok()
-                .flatten()
-                .is_some_and(|c| c.state.is_alive()),
-            _ => false,
+        match &s.id.location {
+            Location::Tmux { .. } => matches!(self.engine.target(s).await, Ok(Some(_))),
+            // One inspect gives both: still that container (the id listed), and alive.
+            Location::Container { runtime } => {
+                match self.engine.container_now(*runtime, &s.id.name).await {
+                    Ok(Some(c)) => {
+                        c.state.is_alive()
+                            && s.backend_id
+                                .as_ref()
+                                .is_none_or(|id| c.backend_id.as_ref() == Some(id))
+                    }
+                    _ => false,
+                }
+            }
         }
     }
 }

@@ -7,11 +7,14 @@
 //!   the user's terminal;
 //! * [`styled`]: [`LogLine`] / [`StyledLine`], a normalized line converted once (by
 //!   ansi-to-tui, on first use) into plain text and styles, for the screen;
+//! * [`search`]: patterns (smart case, regex or literal), filters with context, and the
+//!   highlight of matches on a styled line;
 //! * [`buffer`]: the bounded [`LogBuffer`] of the screen's log entries (styled lines and
 //!   markers), counting what it evicted and what the source skipped.
 
 pub mod buffer;
 pub mod normalize;
+pub mod search;
 pub mod styled;
 
 pub use buffer::{LogBuffer, LogEntry};

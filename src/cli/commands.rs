@@ -107,25 +107,6 @@ pub async fn status(
     Ok(0)
 }
 
-/// `logs`, with `--follow` or without.
-pub async fn logs(
-    engine: &Engine,
-    name: &str,
-    lines: usize,
-    follow: bool,
-    out: &mut impl Write,
-) -> Result<i32, CliError> {
-    let s = engine.resolve(name).await?;
-    if follow {
-        return follow_log(engine, &s, lines, out).await;
-    }
-    let color = color_wanted();
-    for l in engine.logs(&s, lines).await? {
-        print_line(out, &l, color)?;
-    }
-    Ok(0)
-}
-
 /// The options of `start` that make it an ad hoc start (clap reads them from here, so the
 /// command line and this struct cannot disagree).
 #[derive(Debug, Default, clap::Args)]

@@ -2,11 +2,11 @@
 //! (`commands`), which print through `output`.
 
 mod commands;
+mod logs;
 mod output;
 
 use std::path::PathBuf;
 
-use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
@@ -74,22 +74,9 @@ pub enum SessionCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Print a session's log (colors kept), optionally following it.
-    Logs {
-        /// Session name.
-        name: String,
-        /// Number of lines (at most 1000000).
-        #[arg(
-            short = 'n',
-            long = "lines",
-            default_value_t = 100,
-            value_parser = RangedU64ValueParser::<usize>::new().range(0..=MAX_LOG_LINES_U64)
-        )]
-        lines: usize,
-        /// Keep printing new lines until the session ends.
-        #[arg(short, long)]
-        follow: bool,
-    },
+    /// Print a session's log (colors kept), optionally following it; several sessions
+    /// print one merged log.
+    Logs(logs::LogsArgs),
     /// Start a config session, a stopped container, or an ad hoc session.
     Start {
         /// Session name.
@@ -249,11 +236,7 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
     match command {
         C::List { json, backend } => commands::list(engine, json, backend, &mut out).await,
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
-        C::Logs {
-            name,
-            lines,
-            follow,
-        } => commands::logs(engine, &name, lines, follow, &mut out).await,
+        C::Logs(args) => logs::logs(engine, args, &mut out).await,
         C::Start { name, spec } => commands::start(engine, name, spec, &mut out).await,
         C::Stop {
             name,

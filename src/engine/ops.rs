@@ -10,6 +10,7 @@ use crate::backend::container::{DETACH_HINT, RunError, RunSpec};
 use crate::backend::process::{self, Invocation};
 use crate::config::{SessionDef, SessionKind};
 use crate::logs::normalize;
+use crate::logs::window::LogWindow;
 use crate::model::{BackendKind, Location, Runtime, Session, SessionId, State};
 
 /// What creating a container does when a stopped one already has its name.
@@ -569,6 +570,17 @@ impl Engine {
 
     /// The last `lines` log lines, colors kept.
     pub async fn logs(&self, s: &Session, lines: usize) -> Result<Vec<String>, EngineError> {
+        self.logs_in(s, lines, LogWindow::default()).await
+    }
+
+    /// [`logs`](Self::logs) limited to `window`; tmux keeps no times, so its lines come
+    /// as they are, however far back `window` reaches.
+    pub async fn logs_in(
+        &self,
+        s: &Session,
+        lines: usize,
+        window: LogWindow,
+    ) -> Result<Vec<String>, EngineError> {
         match &s.id.location {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
@@ -577,7 +589,7 @@ impl Engine {
             }
             Location::Container { runtime } => {
                 let cli = self.runtime(*runtime);
-                let inv = cli.logs_inv(&self.container_id(s).await?, lines, false);
+                let inv = cli.logs_inv_in(&self.container_id(s).await?, lines, false, window);
                 let bytes = process::run_merged(&inv, cli.timeout.saturating_mul(2)).await?;
                 let mut out = normalize(&bytes);
                 let skip = out.len().saturating_sub(lines);
@@ -595,6 +607,17 @@ impl Engine {
         lines: usize,
         buffer: usize,
     ) -> Result<LogStream, EngineError> {
+        self.follow_in(s, lines, buffer, LogWindow::default()).await
+    }
+
+    /// [`follow`](Self::follow), its history limited to `window` (containers).
+    pub async fn follow_in(
+        &self,
+        s: &Session,
+        lines: usize,
+        buffer: usize,
+        window: LogWindow,
+    ) -> Result<LogStream, EngineError> {
         match &s.id.location {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
@@ -610,7 +633,7 @@ impl Engine {
             }
             Location::Container { runtime } => {
                 let id = self.container_id(s).await?;
-                let inv = self.runtime(*runtime).logs_inv(&id, lines, true);
+                let inv = self.runtime(*runtime).logs_inv_in(&id, lines, true, window);
                 Ok(follow::container(inv, buffer))
             }
         }

@@ -9,6 +9,7 @@
 //!   ansi-to-tui, on first use) into plain text and styles, for the screen;
 //! * [`search`]: patterns (smart case, regex or literal), filters with context, and the
 //!   highlight of matches on a styled line;
+//! * [`window`]: how far back a log call reaches (`--since`) and runtime timestamps;
 //! * [`buffer`]: the bounded [`LogBuffer`] of the screen's log entries (styled lines and
 //!   markers), counting what it evicted and what the source skipped.
 
@@ -16,6 +17,7 @@ pub mod buffer;
 pub mod normalize;
 pub mod search;
 pub mod styled;
+pub mod window;
 
 pub use buffer::{LogBuffer, LogEntry};
 pub use normalize::{DEFAULT_MAX_LINE_CHARS, Normalizer, max_line_bytes, normalize, plain_text};

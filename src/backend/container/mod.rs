@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::BackendError;
 use super::process::{self, Invocation};
+use crate::logs::window::{LogWindow, since_arg};
 use crate::model::{Runtime, Session};
 
 mod json;
@@ -253,6 +254,17 @@ impl ContainerCli {
 
     /// The `logs` call for the last `tail` lines, optionally following.
     pub fn logs_inv(&self, name: &str, tail: usize, follow: bool) -> Invocation {
+        self.logs_inv_in(name, tail, follow, LogWindow::default())
+    }
+
+    /// [`logs_inv`](Self::logs_inv) limited to `window` (`--since`, `--timestamps`).
+    pub fn logs_inv_in(
+        &self,
+        name: &str,
+        tail: usize,
+        follow: bool,
+        window: LogWindow,
+    ) -> Invocation {
         let mut inv = self
             .inv()
             .limits(process::Limits::LOGS)
@@ -261,6 +273,12 @@ impl ContainerCli {
             .arg(tail.to_string());
         if follow {
             inv = inv.arg("--follow");
+        }
+        if let Some(since) = window.since {
+            inv = inv.arg("--since").arg(since_arg(since));
+        }
+        if window.timestamps {
+            inv = inv.arg("--timestamps");
         }
         inv.arg("--").arg(name)
     }
@@ -293,6 +311,18 @@ mod tests {
     #[test]
     fn names_come_after_double_dash() {
         let c = ContainerCli::new(Runtime::Podman, "podman", Duration::from_secs(1));
+        assert_eq!(
+            c.logs_inv("-rf", 5, true).display(),
+            "podman logs --tail 5 --follow -- -rf"
+        );
+        let window = LogWindow {
+            since: Some(std::time::Duration::from_secs(86_400)),
+            timestamps: true,
+        };
+        assert_eq!(
+            c.logs_inv_in("-rf", 5, false, window).display(),
+            "podman logs --tail 5 --since 86400s --timestamps -- -rf"
+        );
         assert_eq!(
             c.logs_inv("-rf", 5, true).display(),
             "podman logs --tail 5 --follow -- -rf"

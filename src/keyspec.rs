@@ -64,6 +64,22 @@ pub enum Action {
     Keep,
     /// Empty the filter (while typing it, or after).
     ClearFilter,
+    /// Log pane: search its lines as you type.
+    LogSearch,
+    /// Log pane: jump to the next (older-to-newer) match.
+    NextMatch,
+    /// Log pane: jump to the previous match.
+    PrevMatch,
+    /// Log pane: keep only the lines that match (`!` inverts).
+    LogFilter,
+    /// Log pane: cycle 0 / 2 / 5 lines of context around the filter's matches.
+    Context,
+    /// Log pane: clear the search, then the filter.
+    ClearLogTools,
+    /// Log pane: save what it holds (after the filter) to a file.
+    SaveLog,
+    /// List: mark or unmark the selected session.
+    Mark,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -77,6 +93,9 @@ pub enum Scope {
     Filter,
     /// A confirm question is open.
     Confirm,
+    /// Browsing with the log pane focused: its keys are looked up first, then the
+    /// [`Scope::Normal`] ones, so `/` searches the log there and filters the list elsewhere.
+    LogPane,
 }
 
 impl Action {
@@ -86,6 +105,13 @@ impl Action {
             Action::Confirm | Action::Cancel => &[Scope::Confirm],
             Action::Keep => &[Scope::Filter],
             Action::ClearFilter => &[Scope::Normal, Scope::Filter],
+            Action::LogSearch
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::LogFilter
+            | Action::Context
+            | Action::ClearLogTools
+            | Action::SaveLog => &[Scope::LogPane],
             _ => &[Scope::Normal],
         }
     }
@@ -180,6 +206,49 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Cancel, "cancel", "no", &["n", "N", "esc"]),
     (Action::Keep, "keep", "filter: keep", &["enter"]),
     (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
+    (
+        Action::LogSearch,
+        "log_search",
+        "log pane: search (n/N jump)",
+        &["/"],
+    ),
+    (Action::NextMatch, "next_match", "log: next match", &["n"]),
+    (
+        Action::PrevMatch,
+        "prev_match",
+        "log: previous match",
+        &["N"],
+    ),
+    (
+        Action::LogFilter,
+        "log_filter",
+        "log pane: only matching lines (!: not)",
+        &["&"],
+    ),
+    (
+        Action::Context,
+        "context",
+        "log filter: 0/2/5 lines of context",
+        &["C"],
+    ),
+    (
+        Action::ClearLogTools,
+        "clear_log_search",
+        "log: clear search, then filter",
+        &["esc"],
+    ),
+    (
+        Action::SaveLog,
+        "save_log",
+        "log: save to $XDG_STATE_HOME/muxdeck/logs",
+        &["ctrl-s"],
+    ),
+    (
+        Action::Mark,
+        "mark",
+        "mark / unmark the session",
+        &["space"],
+    ),
 ];
 
 /// A key with its modifiers, as written in the config (`ctrl-d`, `G`, `enter`).

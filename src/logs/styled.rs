@@ -8,6 +8,7 @@
 //! and one style per run of equal style over it (none for an uncolored line), instead of a
 //! ratatui `Line` of owned spans (one allocation per span) beside a copy of its text.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use ansi_to_tui::IntoText as _;
@@ -53,6 +54,16 @@ impl LogLine {
     /// The line as ratatui draws it.
     pub fn line(&self) -> Line<'_> {
         self.styled().line()
+    }
+
+    /// The text without styles, for matching, without converting the line: its converted
+    /// text once there is one, else the normalized text with its SGR sequences taken out.
+    pub fn plain(&self) -> Cow<'_, str> {
+        match self.styled.get() {
+            Some(s) => Cow::Borrowed(s.text()),
+            None if !self.raw.contains('\x1b') => Cow::Borrowed(&self.raw),
+            None => Cow::Owned(plain_text(&self.raw)),
+        }
     }
 
     /// Whether the line has been converted (drawn or read) yet.

@@ -9,8 +9,13 @@ use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
 use super::keys::{Action, Keymap, Scope};
+use super::logtools::{LogTools, Prompt};
+use super::marks::Marks;
 
 mod input;
+mod logkeys;
+
+pub use logkeys::SaveRequest;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,13 +39,15 @@ pub enum Mode {
     Filter,
     /// Asking before an operation on exactly this session.
     Confirm(Op, SessionId),
+    /// Typing the log pane's search or filter.
+    LogPrompt(Prompt),
 }
 
 impl Mode {
     /// Whose keys apply: an overlay (help, messages) takes any key as "close" instead.
     fn scope(&self) -> Scope {
         match self {
-            Mode::Filter => Scope::Filter,
+            Mode::Filter | Mode::LogPrompt(_) => Scope::Filter,
             Mode::Confirm(..) => Scope::Confirm,
             Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
         }
@@ -125,6 +132,8 @@ pub enum Effect {
     HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
+    /// Write the log pane's lines to a file.
+    SaveLog(SaveRequest),
 }
 
 /// Severity of the status message.
@@ -164,6 +173,8 @@ pub struct LogView {
     pub note: Option<String>,
     /// Waiting for the first lines.
     pub loading: bool,
+    /// The search and the filter over the lines.
+    pub tools: LogTools,
 }
 
 /// Everything the screen shows and how keys act on it; only its own methods change it.
@@ -198,6 +209,8 @@ pub struct App {
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
+    /// The sessions marked in the list.
+    pub marks: Marks,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -222,6 +235,7 @@ impl App {
                 wrap: false,
                 note: None,
                 loading: false,
+                tools: LogTools::default(),
             },
             message: None,
             history: VecDeque::new(),
@@ -230,6 +244,7 @@ impl App {
             log_height: 10,
             list_height: 10,
             mono,
+            marks: Marks::new(),
             settled: false,
         }
     }
@@ -304,6 +319,7 @@ impl App {
         let session = self.selected_session().cloned();
         self.log.id = session.as_ref().map(|s| s.id.clone());
         self.log.buffer.clear();
+        self.log.tools.restart();
         self.log.scroll = 0;
         self.log.follow = true;
         self.log.loading = false;
@@ -431,7 +447,10 @@ impl App {
     /// The farthest the log scrolls up: to its first page (line 1 on the top row, the
     /// pane full), not to line 1 alone on the bottom row.
     fn max_scroll(&self) -> usize {
-        self.log.buffer.len().saturating_sub(self.log_height.max(1))
+        self.log
+            .tools
+            .view_len(&self.log.buffer)
+            .saturating_sub(self.log_height.max(1))
     }
 
     /// One line per source for the status bar: `tmux: 2 servers · podman: 14 · docker: ...`.

@@ -6,8 +6,11 @@ pub mod app;
 mod follow;
 mod handover;
 pub mod keys;
+pub mod logtools;
+pub mod marks;
 mod ops;
 mod reload;
+mod savelog;
 pub mod terminal;
 pub mod ui;
 mod watch;
@@ -240,6 +243,8 @@ impl Runner {
     }
 
     fn draw(&mut self) -> Result<(), TuiError> {
+        // The log pane's search and filter read new lines in bounded steps, one per frame.
+        let more = self.app.scan_logs();
         let size = self.tui.terminal.size()?;
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
@@ -255,7 +260,7 @@ impl Runner {
         self.tui
             .terminal
             .draw(|f| ui::render(app, sources, now, f))?;
-        self.dirty = false;
+        self.dirty = more;
         Ok(())
     }
 
@@ -320,6 +325,27 @@ impl Runner {
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
+            }
+            Effect::SaveLog(req) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = match savelog::logs_dir() {
+                        Some(dir) => savelog::save(&dir, &req, &savelog::stamp_now()),
+                        None => Err(savelog::SaveError::NoFolder),
+                    };
+                    let (text, level) = match result {
+                        Ok(path) => (
+                            format!("saved {} lines to {}", req.lines, path.display()),
+                            Level::Info,
+                        ),
+                        Err(e) => (e.to_string(), Level::Error),
+                    };
+                    let _ = tx.blocking_send(Msg::OpDone(OpOutcome {
+                        label: String::new(),
+                        text,
+                        level,
+                    }));
+                });
             }
             Effect::Refresh => {
                 self.watchers.refresh();

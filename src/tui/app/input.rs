@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 
 use super::{App, Effect, Focus, HandOver, Level, Mode, Op};
 use crate::model::{Session, State};
-use crate::tui::keys::Action;
+use crate::tui::keys::{Action, Scope};
 use crate::tui::wording;
 
 impl App {
@@ -55,8 +55,22 @@ impl App {
             Action::Stop => return self.ask_if_running(Op::Stop),
             Action::Kill => return self.ask_if_running(Op::Kill),
             Action::Remove => self.ask_remove(),
-            Action::ClearFilter => return self.clear_filter(),
-            Action::Keep => self.mode = Mode::Normal,
+            Action::ClearFilter => match self.mode {
+                Mode::LogPrompt(p) => self.cancel_log_prompt(p),
+                _ => return self.clear_filter(),
+            },
+            Action::Keep => match self.mode {
+                Mode::LogPrompt(p) => self.keep_log_prompt(p),
+                _ => self.mode = Mode::Normal,
+            },
+            Action::LogSearch
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::LogFilter
+            | Action::Context
+            | Action::ClearLogTools
+            | Action::SaveLog
+            | Action::Mark => return self.log_action(action),
             Action::Confirm => return self.answer(true),
             Action::Cancel => return self.answer(false),
         }
@@ -74,10 +88,17 @@ impl App {
             self.mode = Mode::Normal;
             return Effect::None;
         }
-        match self.keymap.action(self.mode.scope(), key) {
+        // With the log pane focused, its own keys come first (`/` searches the log there).
+        let pane = (self.mode == Mode::Normal && self.focus == Focus::Logs)
+            .then(|| self.keymap.action(Scope::LogPane, key))
+            .flatten();
+        match pane.or_else(|| self.keymap.action(self.mode.scope(), key)) {
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
-            None => Effect::None,
+            None => match self.mode {
+                Mode::LogPrompt(p) => self.type_log_prompt(p, key),
+                _ => Effect::None,
+            },
         }
     }
 

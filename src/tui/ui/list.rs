@@ -14,6 +14,7 @@ use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
 use crate::tui::app::{App, Focus};
 use crate::tui::keys::Action;
+use crate::tui::marks::Marks;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -56,13 +57,21 @@ fn widest<'a>(
     u16::try_from(w).unwrap_or(u16::MAX)
 }
 
+/// In front of a marked session's name.
+const MARKED: &str = "● ";
+
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
+fn columns(visible: &[&Session], marks: &Marks, inner: u16, now: i64) -> Columns {
     let it = || visible.iter().copied();
     let name_full = widest("NAME", it(), |s| {
-        format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
+        format!(
+            "{}{}{}",
+            if marks.contains(&s.id) { MARKED } else { "" },
+            s.id.name,
+            if s.from_config { " ◆" } else { "" }
+        )
     });
     let state = widest("STATE", it(), |s| s.state.to_string());
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
@@ -103,7 +112,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let cols = columns(&visible, area.width.saturating_sub(2), now);
+    let cols = columns(&visible, &app.marks, area.width.saturating_sub(2), now);
     let mut header = vec![Cell::from("NAME")];
     let mut widths = vec![Constraint::Length(cols.name)];
     if let Some(w) = cols.backend {
@@ -125,7 +134,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         widths.push(Constraint::Length(w));
     }
     let rows = visible.iter().map(|s| {
-        let name = if s.from_config {
+        let mut name = if s.from_config {
             Line::from(vec![
                 Span::raw(s.id.name.clone()),
                 Span::styled(" ◆", theme.dim()),
@@ -133,6 +142,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         } else {
             Line::from(s.id.name.clone())
         };
+        if app.marks.contains(&s.id) {
+            name.spans.insert(0, Span::styled(MARKED, theme.key()));
+        }
         let mut cells = vec![Cell::from(name)];
         if cols.backend.is_some() {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
@@ -161,6 +173,10 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
         _ => format!(" sessions {} ", visible.len()),
     };
+    let marked = app.marks.count_in(&app.sessions);
+    if marked > 0 {
+        title.push_str(&format!("· {marked} marked "));
+    }
     if !app.filter.is_empty() || app.mode == crate::tui::app::Mode::Filter {
         title.push_str(&format!("· filter: {}", app.filter));
         if app.mode == crate::tui::app::Mode::Filter {

@@ -6,19 +6,31 @@ use std::borrow::Cow;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
 
 use super::theme::Theme;
 use crate::logs::LogEntry;
-use crate::tui::app::{App, Focus};
+use crate::logs::search::{Pattern, highlight};
+use crate::tui::app::{App, Focus, Mode};
+use crate::tui::logtools::{Prompt, ViewItem};
 
-/// The rows `entry` takes in a pane `width` columns wide: one, or as many as wrapping needs.
-fn entry_rows(entry: &LogEntry, theme: Theme, wrap: bool, width: usize) -> Vec<Line<'_>> {
+/// The rows `entry` takes in a pane `width` columns wide: one, or as many as wrapping needs;
+/// `marks` highlights the matches of the search or filter on a line.
+fn entry_rows<'a>(
+    entry: &'a LogEntry,
+    theme: Theme,
+    wrap: bool,
+    width: usize,
+    marks: &Marks<'_>,
+) -> Vec<Line<'a>> {
     let (line, columns) = match entry {
-        LogEntry::Line(l) if theme.mono() => (Line::raw(l.text()), l.width()),
-        LogEntry::Line(l) => (l.line(), l.width()),
+        LogEntry::Line(l) if theme.mono() => {
+            (marks.apply(Line::raw(l.text()), l.text()), l.width())
+        }
+        LogEntry::Line(l) => (marks.apply(l.line(), l.text()), l.width()),
         LogEntry::Gap(n) => marker(gap_text(*n), theme),
         LogEntry::StreamBroke(why) => marker(
             format!(
@@ -31,6 +43,53 @@ fn entry_rows(entry: &LogEntry, theme: Theme, wrap: bool, width: usize) -> Vec<L
         wrap_line(line, width)
     } else {
         vec![line]
+    }
+}
+
+/// What to highlight on a line: the search's matches (the current one stronger), or the
+/// filter's on a line it kept.
+struct Marks<'p> {
+    search: Option<&'p Pattern>,
+    filter: Option<&'p Pattern>,
+    current: bool,
+    mono: bool,
+}
+
+impl Marks<'_> {
+    fn apply<'a>(&self, line: Line<'a>, text: &str) -> Line<'a> {
+        let (pattern, style) = match (self.search, self.filter) {
+            (Some(p), _) => (p, match_style(self.current, self.mono)),
+            (None, Some(p)) => (p, filter_match_style(self.mono)),
+            (None, None) => return line,
+        };
+        let ranges = pattern.ranges(text);
+        highlight(line, &ranges, style)
+    }
+}
+
+/// A search match; the one `n` / `N` is on stands out more. In monochrome: reversed, the
+/// current one also underlined.
+fn match_style(current: bool, mono: bool) -> Style {
+    let base = if mono {
+        Style::new().add_modifier(Modifier::REVERSED)
+    } else if current {
+        Style::new().fg(Color::Black).bg(Color::LightRed)
+    } else {
+        Style::new().fg(Color::Black).bg(Color::Yellow)
+    };
+    if current {
+        base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    } else {
+        base
+    }
+}
+
+/// A filter's match on a line it kept (beside the context lines around it).
+fn filter_match_style(mono: bool) -> Style {
+    if mono {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    } else {
+        Style::new().fg(Color::Black).bg(Color::Cyan)
     }
 }
 
@@ -66,6 +125,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if log.wrap {
         title.push(Span::styled("· wrap ", theme.dim()));
     }
+    title.extend(tools_title(app, theme));
     let border = if app.focus == Focus::Logs {
         theme.focused_border()
     } else {
@@ -83,13 +143,19 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     let mut note_rows = 0;
     let mut lines: Vec<Line<'_>> = Vec::new();
-    if log.buffer.is_empty() {
+    if log.buffer.is_empty() || (tools_empty(app) && log.note.is_none()) {
         let text = if let Some(n) = &log.note {
             n.clone()
         } else if log.loading {
             "loading…".to_string()
         } else if log.id.is_none() {
             "select a session to see its log".to_string()
+        } else if tools_empty(app) {
+            format!(
+                "no line matches the filter {:?} ({} clears it)",
+                log.tools.filter.text,
+                app.keymap.hint(crate::tui::keys::Action::ClearLogTools)
+            )
         } else {
             "(no output yet)".to_string()
         };
@@ -106,13 +172,34 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     // The window: the lines that fill `rows` screen rows, ending `scroll` lines above the
     // newest. Wrapping is done here, not by the paragraph, so the rows a line takes are
     // known exactly and the newest line is always the last row shown.
-    let len = log.buffer.len();
+    let tools = &log.tools;
+    let len = tools.view_len(&log.buffer);
     let width = usize::from(inner.width);
+    let search = tools.search.pattern.as_ref();
+    let filter = tools
+        .filter
+        .filter
+        .as_ref()
+        .filter(|f| !f.invert)
+        .map(|f| &f.pattern);
     let screen_rows = |i: usize| -> Vec<Line<'_>> {
-        log.buffer
-            .get(i)
-            .map(|entry| entry_rows(entry, theme, log.wrap, width))
-            .unwrap_or_default()
+        match tools.view_item(&log.buffer, i) {
+            Some(ViewItem::Entry {
+                entry,
+                seq,
+                matched,
+            }) => {
+                let marks = Marks {
+                    search,
+                    filter: filter.filter(|_| matched),
+                    current: tools.search.current == Some(seq),
+                    mono: theme.mono(),
+                };
+                entry_rows(entry, theme, log.wrap, width, &marks)
+            }
+            Some(ViewItem::Separator) => vec![Line::from(Span::styled("--", theme.dim()))],
+            None => Vec::new(),
+        }
     };
     if log.scroll > 0 && log.scroll >= len.saturating_sub(rows) {
         // Scrolled to the top: the first page, line 1 on the top row and the pane full
@@ -148,6 +235,56 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(Span::styled(format!("── {n} ──"), theme.note())));
     }
     frame.render_widget(Paragraph::new(Text::from(lines)), inner);
+}
+
+/// Whether a filter is on and shows nothing (yet) of a log that has lines.
+fn tools_empty(app: &App) -> bool {
+    let t = &app.log.tools;
+    t.filter.is_on() && t.filter.rows.is_empty() && !app.log.buffer.is_empty()
+}
+
+/// The title's part about the search and the filter: `search: PATTERN K/N`, `filter: !X
+/// K of N lines · context 2`, with a cursor while one is typed.
+fn tools_title(app: &App, theme: Theme) -> Vec<Span<'static>> {
+    let tools = &app.log.tools;
+    let typing = |p: Prompt| app.mode == Mode::LogPrompt(p);
+    let mut out = Vec::new();
+    let f = &tools.filter;
+    if f.is_on() || typing(Prompt::Filter) {
+        let (kept, read) = f.counts(&app.log.buffer);
+        let mut text = format!("· filter: {}", f.text);
+        if typing(Prompt::Filter) {
+            text.push('\u{258f}');
+        }
+        if f.is_on() {
+            text.push_str(&format!(" {kept} of {read} lines"));
+            if f.filter.as_ref().is_some_and(|x| x.pattern.is_literal()) {
+                text.push_str(" (text)");
+            }
+            if f.context > 0 {
+                text.push_str(&format!(" · context {}", f.context));
+            }
+        }
+        text.push(' ');
+        out.push(Span::styled(text, theme.note()));
+    }
+    let s = &tools.search;
+    if s.is_on() || typing(Prompt::Search) {
+        let (k, n) = s.position();
+        let mut text = format!("· search: {}", s.text);
+        if typing(Prompt::Search) {
+            text.push('\u{258f}');
+        }
+        if s.is_on() {
+            text.push_str(&format!(" {k}/{n}"));
+            if s.pattern.as_ref().is_some_and(Pattern::is_literal) {
+                text.push_str(" (not a regex: as text)");
+            }
+        }
+        text.push(' ');
+        out.push(Span::styled(text, theme.note()));
+    }
+    out
 }
 
 /// Splits a styled line into rows of at most `width` columns, as a terminal wraps: at any

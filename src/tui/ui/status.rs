@@ -206,6 +206,10 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             (km.hint(Action::Keep), "keep filter"),
             (km.hint(Action::ClearFilter), "clear"),
         ],
+        Mode::LogPrompt(_) => vec![
+            (km.hint(Action::Keep), "keep"),
+            (km.hint(Action::ClearFilter), "clear"),
+        ],
         Mode::Confirm(..) => vec![
             (km.hint(Action::Confirm), "yes"),
             (km.hint(Action::Cancel), "no"),
@@ -266,6 +270,8 @@ fn normal_hints(app: &App) -> Vec<(String, &'static str)> {
             ),
             (k(Action::Focus), "list"),
             (k(Action::Messages), "messages"),
+            (k(Action::LogSearch), "search"),
+            (k(Action::LogFilter), "filter"),
         ];
     }
     let mut out = Vec::new();

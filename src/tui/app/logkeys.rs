@@ -1,0 +1,236 @@
+//! The log pane's tools as the keys drive them: typing a search or a filter, jumping
+//! between matches, cycling the context, clearing, saving; and marks in the list. The scans
+//! behind them run in bounded steps from [`App::scan_logs`], once per frame.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Effect, Level, Mode};
+use crate::logs::LogEntry;
+use crate::logs::search::next_context;
+use crate::tui::keys::Action;
+use crate::tui::logtools::{Prompt, SCAN_BUDGET_BYTES, ViewItem};
+
+/// What the loop writes when the log pane is saved: the lines, as plain text, of the
+/// session named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveRequest {
+    /// The session's qualified name, for the file name.
+    pub name: String,
+    /// The lines, without colors, oldest first, each ending in a newline.
+    pub text: String,
+    /// How many lines.
+    pub lines: usize,
+}
+
+impl App {
+    /// Does what a log pane action asks.
+    pub(super) fn log_action(&mut self, action: Action) -> Effect {
+        match action {
+            Action::LogSearch => {
+                self.mode = Mode::LogPrompt(Prompt::Search);
+                self.log.tools.search.set_text(String::new());
+            }
+            Action::LogFilter => {
+                self.mode = Mode::LogPrompt(Prompt::Filter);
+                let text = self.log.tools.filter.text.clone();
+                self.set_filter_text(text);
+            }
+            Action::NextMatch => self.jump(false),
+            Action::PrevMatch => self.jump(true),
+            Action::Context => {
+                let next = next_context(self.log.tools.filter.context);
+                self.log.tools.filter.set_context(next, &self.log.buffer);
+                self.clamp_scroll();
+            }
+            Action::ClearLogTools => self.clear_log_tools(),
+            Action::SaveLog => return self.save_request(),
+            Action::Mark => {
+                if let Some(id) = self.selected.clone() {
+                    self.marks.toggle(&id);
+                }
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    /// A key typed into the search or the filter: it applies at once (incremental).
+    pub(super) fn type_log_prompt(&mut self, prompt: Prompt, key: &KeyEvent) -> Effect {
+        let mut text = match prompt {
+            Prompt::Search => self.log.tools.search.text.clone(),
+            Prompt::Filter => self.log.tools.filter.text.clone(),
+        };
+        match key.code {
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
+            _ => return Effect::None,
+        }
+        match prompt {
+            Prompt::Search => {
+                self.log.tools.search.set_text(text);
+                self.scan_logs();
+            }
+            Prompt::Filter => self.set_filter_text(text),
+        }
+        Effect::None
+    }
+
+    fn set_filter_text(&mut self, text: String) {
+        self.log.tools.filter.set_text(text);
+        self.log.scroll = 0;
+        self.log.follow = true;
+        self.scan_logs();
+    }
+
+    /// Enter in a prompt: keep what was typed; a search jumps to its match nearest the
+    /// bottom of the view.
+    pub(super) fn keep_log_prompt(&mut self, prompt: Prompt) {
+        self.mode = Mode::Normal;
+        if prompt == Prompt::Search {
+            if let Some(p) = &self.log.tools.search.pattern
+                && p.is_literal()
+            {
+                let text = format!(
+                    "{:?} is not a valid regex: searching for the text as it is",
+                    p.as_str()
+                );
+                self.say(text, Level::Info);
+            }
+            if self.log.tools.search.current.is_some() {
+                self.show_current();
+            }
+        }
+    }
+
+    /// Esc in a prompt: the search or filter being typed goes.
+    pub(super) fn cancel_log_prompt(&mut self, prompt: Prompt) {
+        self.mode = Mode::Normal;
+        match prompt {
+            Prompt::Search => self.log.tools.search.set_text(String::new()),
+            Prompt::Filter => self.set_filter_text(String::new()),
+        }
+        self.clamp_scroll();
+    }
+
+    /// Esc in the log pane: the search goes first, then the filter.
+    fn clear_log_tools(&mut self) {
+        if self.log.tools.search.is_on() {
+            self.log.tools.search.set_text(String::new());
+        } else if self.log.tools.filter.is_on() {
+            self.set_filter_text(String::new());
+        }
+    }
+
+    /// `n` / `N`: the next or previous match, shown in the middle of the pane; following
+    /// pauses (`f` resumes).
+    fn jump(&mut self, back: bool) {
+        if !self.log.tools.search.is_on() {
+            self.say(
+                format!(
+                    "no search: press {} in the log pane to search",
+                    self.keymap.hint(Action::LogSearch)
+                ),
+                Level::Info,
+            );
+            return;
+        }
+        if self.log.tools.search.step(back).is_none() {
+            let text = format!("no match for {:?}", self.log.tools.search.text);
+            self.say(text, Level::Info);
+            return;
+        }
+        self.show_current();
+    }
+
+    /// Scrolls so that the current match is in the middle of the pane; pauses following.
+    fn show_current(&mut self) {
+        let Some(seq) = self.log.tools.search.current else {
+            return;
+        };
+        let tools = &self.log.tools;
+        let len = tools.view_len(&self.log.buffer);
+        let Some(pos) = tools.view_position(&self.log.buffer, seq) else {
+            return;
+        };
+        let below = len.saturating_sub(pos + 1);
+        self.log.scroll = below
+            .saturating_sub(self.log_height / 2)
+            .min(self.max_scroll());
+        self.log.follow = false;
+    }
+
+    fn clamp_scroll(&mut self) {
+        self.log.scroll = self.log.scroll.min(self.max_scroll());
+    }
+
+    /// Scans the log pane's new lines for the search and the filter, within a bounded
+    /// amount of work; true when there is more to do (the loop draws again for it).
+    pub fn scan_logs(&mut self) -> bool {
+        let before = self.log.tools.view_len(&self.log.buffer);
+        let done = self.log.tools.advance(&self.log.buffer, SCAN_BUDGET_BYTES);
+        if self.log.tools.filter.is_on() && !self.log.follow {
+            // Keep the view still while new rows come in below it.
+            let after = self.log.tools.view_len(&self.log.buffer);
+            self.log.scroll =
+                (self.log.scroll + after.saturating_sub(before)).min(self.max_scroll());
+        }
+        if self.mode == Mode::LogPrompt(Prompt::Search) {
+            let bottom = self.bottom_seq();
+            self.log.tools.search.nearest_above(bottom);
+        }
+        !done
+    }
+
+    /// The sequence number of the newest line in view.
+    fn bottom_seq(&self) -> u64 {
+        let tools = &self.log.tools;
+        let len = tools.view_len(&self.log.buffer);
+        let row = len.saturating_sub(self.log.scroll + 1);
+        (0..=row)
+            .rev()
+            .find_map(|i| match tools.view_item(&self.log.buffer, i) {
+                Some(ViewItem::Entry { seq, .. }) => Some(seq),
+                _ => None,
+            })
+            .unwrap_or(u64::MAX)
+    }
+
+    /// The pane's lines (after the filter, context included) as plain text, to save.
+    fn save_request(&mut self) -> Effect {
+        let Some(id) = self.log.id.clone() else {
+            self.say("no log to save: select a session first", Level::Info);
+            return Effect::None;
+        };
+        let tools = &self.log.tools;
+        let buf = &self.log.buffer;
+        let mut text = String::new();
+        let mut lines = 0;
+        for i in 0..tools.view_len(buf) {
+            match tools.view_item(buf, i) {
+                Some(ViewItem::Entry {
+                    entry: LogEntry::Line(l),
+                    ..
+                }) => text.push_str(&l.plain()),
+                Some(ViewItem::Entry {
+                    entry: LogEntry::Gap(n),
+                    ..
+                }) => text.push_str(&format!("… {n} lines skipped (output too fast) …")),
+                Some(ViewItem::Entry {
+                    entry: LogEntry::StreamBroke(why),
+                    ..
+                }) => text.push_str(&format!("… log stream broke ({why}) …")),
+                Some(ViewItem::Separator) => text.push_str("--"),
+                None => continue,
+            }
+            text.push('\n');
+            lines += 1;
+        }
+        Effect::SaveLog(SaveRequest {
+            name: id.qualified(),
+            text,
+            lines,
+        })
+    }
+}

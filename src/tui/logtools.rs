@@ -1,0 +1,478 @@
+//! The log pane's search and filter: what was typed, the compiled pattern, the lines that
+//! match (found by a scan that does a bounded amount of work per frame, so a 100 000-line
+//! pane or a slow pattern never holds a frame up), and the rows a filter shows.
+//!
+//! Lines are named by their sequence number in the pane's buffer (entry `i` is number
+//! `evicted + i`), which stays the same while older lines are evicted, so what was found
+//! stays valid as the log moves on and only new lines are scanned.
+
+use std::collections::VecDeque;
+
+use crate::logs::search::{Filter, Pattern, Row, context_rows};
+use crate::logs::{LogBuffer, LogEntry};
+
+/// Text a scan reads per frame at most (about 2 ms of matching for a simple pattern).
+pub const SCAN_BUDGET_BYTES: usize = 2 * 1024 * 1024;
+
+/// Which prompt the log pane is typing into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prompt {
+    /// `/`: the search.
+    Search,
+    /// `&`: the filter.
+    Filter,
+}
+
+/// The sequence numbers of the entries a test keeps, found so far, and how far the buffer
+/// has been read.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    hits: VecDeque<u64>,
+    scanned_to: u64,
+}
+
+impl Scan {
+    /// Forgets what was found: the next [`advance`](Self::advance) starts over.
+    pub fn reset(&mut self) {
+        self.hits.clear();
+        self.scanned_to = 0;
+    }
+
+    /// Reads on through `buf` until it is all read or `budget` bytes of text were matched;
+    /// `keep` says whether an entry (with its plain text for a line) is a hit. Hits
+    /// evicted from the buffer are dropped. True when the whole buffer has been read.
+    pub fn advance(
+        &mut self,
+        buf: &LogBuffer,
+        budget: usize,
+        mut keep: impl FnMut(&LogEntry) -> bool,
+    ) -> bool {
+        let first = buf.evicted();
+        let end = first + buf.len() as u64;
+        if self.scanned_to > end {
+            // The buffer was cleared and refilled: start over.
+            self.reset();
+        }
+        while self.hits.front().is_some_and(|&h| h < first) {
+            self.hits.pop_front();
+        }
+        let mut seq = self.scanned_to.max(first);
+        let mut spent = 0;
+        while seq < end && spent < budget {
+            let Some(entry) = usize::try_from(seq - first).ok().and_then(|i| buf.get(i)) else {
+                break;
+            };
+            if let LogEntry::Line(l) = entry {
+                spent += l.plain().len().max(1);
+            }
+            if keep(entry) {
+                self.hits.push_back(seq);
+            }
+            seq += 1;
+        }
+        self.scanned_to = seq;
+        seq >= end
+    }
+
+    /// The hits found so far, oldest first.
+    pub fn hits(&self) -> &VecDeque<u64> {
+        &self.hits
+    }
+
+    /// How far the buffer has been read (the sequence number of the next entry to read).
+    pub fn scanned_to(&self) -> u64 {
+        self.scanned_to
+    }
+}
+
+/// The search: its text, its pattern, the lines that match, and the match jumped to.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// As typed.
+    pub text: String,
+    /// `None` while the text is empty.
+    pub pattern: Option<Pattern>,
+    /// The lines that match.
+    pub scan: Scan,
+    /// The sequence number of the match `n` / `N` last jumped to (or the one nearest the
+    /// bottom of the view while typing).
+    pub current: Option<u64>,
+}
+
+impl Search {
+    /// Takes new text: compiles it and starts the scan over.
+    pub fn set_text(&mut self, text: String) {
+        self.pattern = Pattern::lenient(&text);
+        self.text = text;
+        self.scan.reset();
+        self.current = None;
+    }
+
+    /// Whether a search is on.
+    pub fn is_on(&self) -> bool {
+        self.pattern.is_some()
+    }
+
+    /// Reads on through the buffer; true when caught up.
+    pub fn advance(&mut self, buf: &LogBuffer, budget: usize) -> bool {
+        let Some(p) = &self.pattern else {
+            return true;
+        };
+        self.scan.advance(buf, budget, |e| match e {
+            LogEntry::Line(l) => p.is_match(&l.plain()),
+            _ => false,
+        })
+    }
+
+    /// `current`'s place among the hits, 1-based, and how many there are (`K/N`).
+    pub fn position(&self) -> (usize, usize) {
+        let hits = self.scan.hits();
+        let k = self
+            .current
+            .and_then(|c| hits.binary_search(&c).ok())
+            .map_or(0, |i| i + 1);
+        (k, hits.len())
+    }
+
+    /// The hit after `current` (newer), wrapping to the oldest; or before it with `back`.
+    pub fn step(&mut self, back: bool) -> Option<u64> {
+        let hits = self.scan.hits();
+        let next = match (self.current, back) {
+            (None, false) => hits.front().copied(),
+            (None, true) => hits.back().copied(),
+            (Some(c), false) => hits
+                .get(hits.partition_point(|&h| h <= c))
+                .or(hits.front())
+                .copied(),
+            (Some(c), true) => hits
+                .partition_point(|&h| h < c)
+                .checked_sub(1)
+                .and_then(|i| hits.get(i))
+                .or(hits.back())
+                .copied(),
+        };
+        self.current = next;
+        next
+    }
+
+    /// Makes the newest hit at or above `seq` current (or the oldest hit when none is).
+    pub fn nearest_above(&mut self, seq: u64) {
+        let hits = self.scan.hits();
+        let i = hits.partition_point(|&h| h <= seq);
+        self.current = i
+            .checked_sub(1)
+            .and_then(|i| hits.get(i))
+            .or(hits.front())
+            .copied();
+    }
+}
+
+/// The filter: its text, the filter, the context around its matches, the lines it keeps
+/// and the rows the pane shows.
+#[derive(Debug, Clone, Default)]
+pub struct FilterView {
+    /// As typed (`!` first inverts).
+    pub text: String,
+    /// `None` while nothing follows the `!`, if any.
+    pub filter: Option<Filter>,
+    /// Lines of context around each kept line (0, 2 or 5).
+    pub context: usize,
+    /// The kept lines; markers (skipped lines, broken streams) are always kept.
+    pub scan: Scan,
+    /// What the pane shows, made from the hits.
+    pub rows: Vec<Row>,
+}
+
+impl FilterView {
+    /// Takes new text: parses it and starts the scan over.
+    pub fn set_text(&mut self, text: String) {
+        self.filter = Filter::parse(&text);
+        self.text = text;
+        self.scan.reset();
+        self.rows.clear();
+    }
+
+    /// Whether a filter is on.
+    pub fn is_on(&self) -> bool {
+        self.filter.is_some()
+    }
+
+    /// Sets the context and remakes the rows.
+    pub fn set_context(&mut self, context: usize, buf: &LogBuffer) {
+        self.context = context;
+        self.remake_rows(buf);
+    }
+
+    /// Reads on through the buffer and remakes the rows when anything changed; true when
+    /// caught up.
+    pub fn advance(&mut self, buf: &LogBuffer, budget: usize) -> bool {
+        let Some(f) = &self.filter else {
+            return true;
+        };
+        let before = (self.scan.scanned_to(), self.scan.hits().front().copied());
+        let done = self.scan.advance(buf, budget, |e| match e {
+            LogEntry::Line(l) => f.keeps(&l.plain()),
+            LogEntry::Gap(_) | LogEntry::StreamBroke(_) => true,
+        });
+        if before != (self.scan.scanned_to(), self.scan.hits().front().copied())
+            || (self.rows.is_empty() && !self.scan.hits().is_empty())
+        {
+            self.remake_rows(buf);
+        }
+        done
+    }
+
+    fn remake_rows(&mut self, buf: &LogBuffer) {
+        let hits = self.scan.hits();
+        let (a, b) = hits.as_slices();
+        let kept: Vec<u64> = if b.is_empty() {
+            a.to_vec()
+        } else {
+            hits.iter().copied().collect()
+        };
+        // Context reaches only as far as the scan has read: later lines are not known yet.
+        let end = self.scan.scanned_to().min(buf.evicted() + buf.len() as u64);
+        self.rows = context_rows(&kept, buf.evicted(), end, self.context);
+    }
+
+    /// The kept lines (markers left out) and the lines read so far (`K of N lines`).
+    pub fn counts(&self, buf: &LogBuffer) -> (usize, usize) {
+        let first = buf.evicted();
+        let kept = self
+            .scan
+            .hits()
+            .iter()
+            .filter(|&&h| {
+                usize::try_from(h - first)
+                    .ok()
+                    .and_then(|i| buf.get(i))
+                    .is_some_and(|e| matches!(e, LogEntry::Line(_)))
+            })
+            .count();
+        let read = usize::try_from(self.scan.scanned_to().saturating_sub(first)).unwrap_or(0);
+        (kept, read.min(buf.len()))
+    }
+}
+
+/// One row of the pane as the view shows it.
+#[derive(Debug, Clone, Copy)]
+pub enum ViewItem<'a> {
+    /// An entry of the buffer; `matched` when a filter kept it (not context).
+    Entry {
+        /// The entry.
+        entry: &'a LogEntry,
+        /// Its sequence number.
+        seq: u64,
+        /// Kept by the filter (always true without one).
+        matched: bool,
+    },
+    /// `--` between two groups of a filter with context.
+    Separator,
+}
+
+/// The log pane's tools: the search, the filter, and whether either still scans.
+#[derive(Debug, Clone, Default)]
+pub struct LogTools {
+    /// `/`.
+    pub search: Search,
+    /// `&`.
+    pub filter: FilterView,
+}
+
+impl LogTools {
+    /// The buffer was cleared for another log: what was found no longer applies; the
+    /// patterns stay, and scan the new log.
+    pub fn restart(&mut self) {
+        self.search.scan.reset();
+        self.search.current = None;
+        self.filter.scan.reset();
+        self.filter.rows.clear();
+    }
+
+    /// Scans on within `budget` bytes; true when both are caught up.
+    pub fn advance(&mut self, buf: &LogBuffer, budget: usize) -> bool {
+        let filter_done = self.filter.advance(buf, budget);
+        let search_done = self.search.advance(buf, budget);
+        filter_done && search_done
+    }
+
+    /// Rows the pane's view has.
+    pub fn view_len(&self, buf: &LogBuffer) -> usize {
+        if self.filter.is_on() {
+            self.filter.rows.len()
+        } else {
+            buf.len()
+        }
+    }
+
+    /// Row `i` of the view (0 = oldest).
+    pub fn view_item<'a>(&self, buf: &'a LogBuffer, i: usize) -> Option<ViewItem<'a>> {
+        let first = buf.evicted();
+        if !self.filter.is_on() {
+            return buf.get(i).map(|entry| ViewItem::Entry {
+                entry,
+                seq: first + i as u64,
+                matched: true,
+            });
+        }
+        match self.filter.rows.get(i)? {
+            Row::Separator => Some(ViewItem::Separator),
+            Row::Line { index, matched } => {
+                let at = usize::try_from(index.checked_sub(first)?).ok()?;
+                buf.get(at).map(|entry| ViewItem::Entry {
+                    entry,
+                    seq: *index,
+                    matched: *matched,
+                })
+            }
+        }
+    }
+
+    /// Where line `seq` is in the view (the first row at or after it when the filter
+    /// hides it).
+    pub fn view_position(&self, buf: &LogBuffer, seq: u64) -> Option<usize> {
+        if !self.filter.is_on() {
+            return usize::try_from(seq.checked_sub(buf.evicted())?).ok();
+        }
+        self.filter
+            .rows
+            .iter()
+            .position(|r| matches!(r, Row::Line { index, .. } if *index >= seq))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffer(lines: &[&str], cap: usize) -> LogBuffer {
+        let mut b = LogBuffer::new(cap);
+        b.extend(lines.iter().map(ToString::to_string));
+        b
+    }
+
+    fn texts(t: &LogTools, b: &LogBuffer) -> Vec<String> {
+        (0..t.view_len(b))
+            .map(|i| match t.view_item(b, i) {
+                Some(ViewItem::Entry {
+                    entry: LogEntry::Line(l),
+                    matched,
+                    ..
+                }) => format!("{}{}", l.text(), if matched { "*" } else { "" }),
+                Some(ViewItem::Entry { .. }) => "<marker>".into(),
+                Some(ViewItem::Separator) => "--".into(),
+                None => "<none>".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_scan_is_bounded_per_call_and_resumes() {
+        let lines: Vec<String> = (0..1000).map(|i| format!("line {i:04}")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let b = buffer(&refs, 2000);
+        let mut s = Search::default();
+        s.set_text("7$".into());
+        // 9 bytes a line: 100 lines per call of 900 bytes.
+        let mut calls = 0;
+        while !s.advance(&b, 900) {
+            calls += 1;
+            assert!(calls < 100, "the scan never ends");
+        }
+        assert_eq!(calls, 9);
+        assert_eq!(s.scan.hits().len(), 100);
+        assert_eq!(s.position(), (0, 100));
+    }
+
+    #[test]
+    fn hits_follow_the_buffer_as_it_evicts() {
+        let mut b = buffer(&["a1", "b", "a2", "b"], 4);
+        let mut t = LogTools::default();
+        t.search.set_text("a".into());
+        t.filter.set_text("a".into());
+        assert!(t.advance(&b, SCAN_BUDGET_BYTES));
+        assert_eq!(
+            t.search.scan.hits().iter().copied().collect::<Vec<_>>(),
+            [0, 2]
+        );
+        assert_eq!(texts(&t, &b), ["a1*", "a2*"]);
+        // Two new lines push two old ones out; only the new ones are read.
+        b.extend(["a3".to_string(), "c".to_string()]);
+        assert!(t.advance(&b, SCAN_BUDGET_BYTES));
+        assert_eq!(
+            t.search.scan.hits().iter().copied().collect::<Vec<_>>(),
+            [2, 4]
+        );
+        assert_eq!(texts(&t, &b), ["a2*", "a3*"]);
+        assert_eq!(t.filter.counts(&b), (2, 4));
+        // A cleared buffer starts over.
+        b.clear();
+        t.restart();
+        b.push("xa".into());
+        assert!(t.advance(&b, SCAN_BUDGET_BYTES));
+        assert_eq!(texts(&t, &b), ["xa*"]);
+    }
+
+    #[test]
+    fn filter_rows_with_context_invert_and_markers() {
+        let mut b = buffer(&["x", "hit 1", "y", "z", "w", "v", "hit 2", "u"], 100);
+        b.push_gap(3);
+        let mut t = LogTools::default();
+        t.filter.set_text("hit".into());
+        t.advance(&b, SCAN_BUDGET_BYTES);
+        assert_eq!(texts(&t, &b), ["hit 1*", "hit 2*", "<marker>"]);
+        t.filter.set_context(2, &b);
+        assert_eq!(
+            texts(&t, &b),
+            [
+                "x", "hit 1*", "y", "z", "--", "w", "v", "hit 2*", "u", "<marker>"
+            ]
+        );
+        t.filter.set_text("!hit".into());
+        t.filter.set_context(0, &b);
+        t.advance(&b, SCAN_BUDGET_BYTES);
+        assert_eq!(
+            texts(&t, &b),
+            ["x*", "y*", "z*", "w*", "v*", "u*", "<marker>"]
+        );
+        assert_eq!(t.filter.counts(&b), (6, 9));
+        assert_eq!(t.view_position(&b, 6), Some(5));
+    }
+
+    #[test]
+    fn n_and_n_step_through_hits_and_wrap() {
+        let b = buffer(&["a", "b", "a", "b", "a"], 10);
+        let mut s = Search::default();
+        s.set_text("a".into());
+        s.advance(&b, SCAN_BUDGET_BYTES);
+        s.nearest_above(3);
+        assert_eq!((s.current, s.position()), (Some(2), (2, 3)));
+        assert_eq!(s.step(false), Some(4));
+        assert_eq!(s.step(false), Some(0));
+        assert_eq!(s.step(true), Some(4));
+        assert_eq!(s.step(true), Some(2));
+        assert_eq!(s.position(), (2, 3));
+        // Nothing above: the oldest hit.
+        let mut s2 = Search::default();
+        s2.set_text("b".into());
+        s2.advance(&b, SCAN_BUDGET_BYTES);
+        s2.nearest_above(0);
+        assert_eq!(s2.current, Some(1));
+    }
+
+    #[test]
+    fn matching_never_converts_or_matches_escapes() {
+        let b = buffer(&["\x1b[31mred\x1b[0m", "31m plain"], 10);
+        let mut s = Search::default();
+        s.set_text("31m".into());
+        s.advance(&b, SCAN_BUDGET_BYTES);
+        assert_eq!(s.scan.hits().iter().copied().collect::<Vec<_>>(), [1]);
+        let Some(LogEntry::Line(l)) = b.get(0) else {
+            panic!("a line");
+        };
+        assert!(
+            !l.is_converted(),
+            "the scan converted a line it only matched"
+        );
+    }
+}

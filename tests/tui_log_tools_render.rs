@@ -328,8 +328,8 @@ fn slash_filters_the_list_when_the_list_has_the_focus() {
 #[test]
 fn log_keys_are_remappable() {
     let mut o = BTreeMap::new();
-    o.insert("log_search".to_string(), vec!["ctrl-f".to_string()]);
-    o.insert("next_match".to_string(), vec!["]".to_string()]);
+    o.insert("search".to_string(), vec!["ctrl-f".to_string()]);
+    o.insert("next".to_string(), vec!["]".to_string()]);
     let mut app = App::new(Keymap::new(&o).unwrap(), 100, false);
     app.log
         .buffer

@@ -93,6 +93,10 @@ const PAIRS: &[(Action, Action, &str)] = &[
 const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Confirm, Action::Cancel),
     (Action::Keep, Action::ClearFilter),
+    (Action::LogSearch, Action::LogFilter),
+    (Action::NextMatch, Action::PrevMatch),
+    (Action::Context, Action::SaveLog),
+    (Action::Mark, Action::ClearLogTools),
 ];
 
 /// What an action does, as the help says it.
@@ -201,14 +205,26 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
+    // More keys than rows (80x24 holds 22): the last rows give way, and the footer says
+    // how many, so the box stays whole.
+    let room = usize::from(area.height.saturating_sub(2));
+    let hidden = lines.len().saturating_sub(room);
+    lines.truncate(room.max(1));
     let title = Span::styled(
         " muxdeck keys · what they do · name for config keys: ",
         theme.title(),
     );
-    let footer = Span::styled(
-        " mouse wheel scrolls the log · ◆ config session · Esc or ? closes ",
-        theme.dim(),
-    );
+    let footer = if hidden > 0 {
+        Span::styled(
+            format!(" {hidden} more rows: a taller terminal shows all · Esc or ? closes "),
+            theme.dim(),
+        )
+    } else {
+        Span::styled(
+            " mouse wheel scrolls the log · ◆ config session · Esc or ? closes ",
+            theme.dim(),
+        )
+    };
     boxed(
         frame,
         area,

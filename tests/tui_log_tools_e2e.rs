@@ -1,0 +1,107 @@
+//! End-to-end tests of the log pane's tools: the real binary in a pane of a private tmux
+//! server (120x35), keys in with `send-keys`, the screen back with `capture-pane`; the
+//! logged session is a real tmux pane on another private server. Search with `n` / `N`,
+//! the filter inverted, and `ctrl-s` (the file it writes is read back; an unwritable
+//! folder is a clear error and the pane keeps its lines).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use support::deck::{Deck, NO_RUNTIMES, Shell};
+use support::screen::{log_rows, log_title};
+use support::{TmuxWorld, temp_dir};
+
+/// Twelve lines, two of them a red `ERROR`, then the shell waits.
+const SCRIPT: &str = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do if [ $i = 4 ] || [ $i = 10 ]; then printf '\\033[31mERROR\\033[0m number %s\\n' $i; else echo info number $i; fi; done; exec sleep 600";
+
+fn deck_on_a_log(state_home: &std::path::Path) -> (TmuxWorld, Deck) {
+    let world = TmuxWorld::new();
+    world.new_session("logs", "app", SCRIPT);
+    let deck = Deck::start_with(
+        &world,
+        NO_RUNTIMES,
+        &[("XDG_STATE_HOME", state_home.to_str().unwrap())],
+        Shell::Plain,
+    );
+    deck.wait("the log of app", |s| {
+        log_title(s).contains("tmux@logs:app") && s.contains("info number 12")
+    });
+    (world, deck)
+}
+
+#[test]
+fn search_jumps_between_matches_and_the_filter_inverts_and_saves() {
+    let state = temp_dir("state");
+    let (_world, deck) = deck_on_a_log(state.path());
+    deck.keys(&["Tab"]);
+    deck.keys(&["/"]);
+    deck.type_text("error");
+    deck.keys(&["Enter"]);
+    let s = deck.wait("the search's count", |s| {
+        log_title(s).contains("search: error 2/2")
+    });
+    // Matches are highlighted on the screen: yellow behind them, the current one light
+    // red (tmux writes them as colors 3 and 9 of 256).
+    let ansi = deck.screen_ansi();
+    assert!(
+        ansi.contains("[48;5;3mERROR"),
+        "no highlighted match in:\n{ansi}"
+    );
+    assert!(
+        ansi.contains("[48;5;9mERROR"),
+        "no current match in:\n{ansi}"
+    );
+    assert!(log_rows(&s).iter().any(|r| r.contains("ERROR number 10")));
+    deck.keys(&["N"]);
+    let s = deck.wait("the previous match", |s| {
+        log_title(s).contains("search: error 1/2")
+    });
+    assert!(log_title(&s).contains("paused"), "{s}");
+    deck.keys(&["n"]);
+    deck.wait("the next match", |s| log_title(s).contains("2/2"));
+    deck.keys(&["f"]);
+    deck.wait("following again", |s| log_title(s).contains("following"));
+    // Esc drops the search; `&` with `!` keeps what does not match.
+    deck.keys(&["Escape"]);
+    deck.wait("no search", |s| !log_title(s).contains("search:"));
+    deck.keys(&["&"]);
+    deck.type_text("!info");
+    deck.keys(&["Enter"]);
+    let s = deck.wait("the inverted filter", |s| {
+        log_title(s).contains("filter: !info 2 of 12 lines")
+    });
+    let rows: Vec<String> = log_rows(&s).into_iter().filter(|r| !r.is_empty()).collect();
+    assert_eq!(rows, ["ERROR number 4", "ERROR number 10"], "{s}");
+    // Save: what the filter shows, as plain text, and the path on the status line.
+    deck.keys(&["C-s"]);
+    let s = deck.wait("the saved file", |s| s.contains("saved 2 lines to "));
+    let dir = state.path().join("muxdeck/logs");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{s}");
+    let name = files[0].file_name().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("tmux_logs_app-") && name.ends_with(".log"),
+        "{name}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(files[0].path()).unwrap(),
+        "ERROR number 4\nERROR number 10\n"
+    );
+    deck.keys(&["q"]);
+    deck.assert_exited_and_restored(&[0]);
+}
+
+#[test]
+fn saving_to_a_folder_that_cannot_be_written_says_so_and_loses_nothing() {
+    let state = temp_dir("state");
+    // A file where the state folder should be.
+    let blocked = state.path().join("not-a-dir");
+    std::fs::write(&blocked, b"").unwrap();
+    let (_world, deck) = deck_on_a_log(&blocked);
+    deck.keys(&["Tab", "C-s"]);
+    let s = deck.wait("the error", |s| s.contains("cannot save the log to"));
+    assert!(s.contains("info number 12"), "{s}");
+    assert!(s.contains("ERROR number 10"), "{s}");
+    deck.assert_responsive();
+}

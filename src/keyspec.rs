@@ -80,6 +80,8 @@ pub enum Action {
     SaveLog,
     /// List: mark or unmark the selected session.
     Mark,
+    /// Log pane: copy the lines on screen (or the current match's) to the clipboard.
+    Copy,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -111,7 +113,8 @@ impl Action {
             | Action::LogFilter
             | Action::Context
             | Action::ClearLogTools
-            | Action::SaveLog => &[Scope::LogPane],
+            | Action::SaveLog
+            | Action::Copy => &[Scope::LogPane],
             _ => &[Scope::Normal],
         }
     }
@@ -213,6 +216,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Context, "context", "context 0/2/5", &["C"]),
     (Action::SaveLog, "save_log", "save the log", &["ctrl-s"]),
     (Action::Mark, "mark", "mark session", &["space"]),
+    (Action::Copy, "copy", "copy lines (OSC 52)", &["y"]),
     (
         Action::ClearLogTools,
         "clear_search",

@@ -105,3 +105,22 @@ fn saving_to_a_folder_that_cannot_be_written_says_so_and_loses_nothing() {
     assert!(s.contains("ERROR number 10"), "{s}");
     deck.assert_responsive();
 }
+
+#[test]
+fn y_copies_the_current_match_with_osc_52() {
+    let state = temp_dir("state");
+    let (_world, deck) = deck_on_a_log(state.path());
+    // The UI server takes the sequence into a paste buffer, as a terminal takes it into
+    // its clipboard (muxdeck runs without $TMUX there, so it writes the sequence as is).
+    deck.ui_tmux(&["set-option", "-g", "set-clipboard", "on"]);
+    deck.keys(&["Tab", "/"]);
+    deck.type_text("number 4");
+    deck.keys(&["Enter"]);
+    deck.wait("the match", |s| {
+        log_title(s).contains("search: number 4 1/1")
+    });
+    deck.keys(&["y"]);
+    deck.wait("the copy", |s| s.contains("copied 1 line to the clipboard"));
+    let buffer = deck.ui_tmux(&["show-buffer"]);
+    assert_eq!(buffer, "ERROR number 4\n");
+}

@@ -456,3 +456,25 @@ fn save_takes_what_the_filter_shows_as_plain_text() {
     assert_eq!(req.lines, 2);
     assert_eq!(req.name, "tmux@work:api");
 }
+
+#[test]
+fn y_copies_the_current_match_or_the_lines_on_screen() {
+    let mut app = app_with(numbered());
+    focus_logs(&mut app);
+    let _ = draw(&mut app, 100, 40);
+    app.set_pane_heights(3, 5);
+    // No search: the five lines the pane shows.
+    let Effect::Copy { text, lines } = key(&mut app, KeyCode::Char('y')) else {
+        panic!("no copy");
+    };
+    assert_eq!(lines, 5);
+    assert_eq!(text, "line 16\nline 17\nline 18\nline 19\nline 20\n");
+    // With a current match: its line alone, without colors.
+    let _ = key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "hit");
+    let _ = key(&mut app, KeyCode::Enter);
+    let Effect::Copy { text, lines } = key(&mut app, KeyCode::Char('y')) else {
+        panic!("no copy");
+    };
+    assert_eq!((text.as_str(), lines), ("hit 15\n", 1));
+}

@@ -943,7 +943,7 @@ fn help_names_each_action_for_the_config() {
             let log_pane = muxdeck::keyspec::ACTIONS
                 .iter()
                 .position(|(_, n, ..)| n == name)
-                .is_some_and(|i| i >= ACTIONS.len() - 8);
+                .is_some_and(|i| i >= ACTIONS.len() - 9);
             assert!(
                 names.iter().any(|n| n == name) || (cut && log_pane),
                 "{w}x{h}: no config name {name:?} in {names:?}\n{}",

@@ -134,6 +134,13 @@ pub enum Effect {
     Refresh,
     /// Write the log pane's lines to a file.
     SaveLog(SaveRequest),
+    /// Put this text on the user's clipboard (OSC 52): the plain text of `lines` lines.
+    Copy {
+        /// The lines, each ending in a newline.
+        text: String,
+        /// How many.
+        lines: usize,
+    },
 }
 
 /// Severity of the status message.

@@ -3,6 +3,7 @@
 //! something changed, at most 60 times a second.
 
 pub mod app;
+mod clipboard;
 mod follow;
 mod handover;
 pub mod keys;
@@ -346,6 +347,35 @@ impl Runner {
                         level,
                     }));
                 });
+            }
+            Effect::Copy { text, lines } => {
+                let (text, cut) = clipboard::bounded(&text);
+                let in_tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                let seq = clipboard::osc52(text, in_tmux);
+                let written = {
+                    use std::io::Write as _;
+                    let out = self.tui.terminal.backend_mut();
+                    out.write_all(seq.as_bytes()).and_then(|()| out.flush())
+                };
+                match written {
+                    Ok(()) if cut => self.app.say(
+                        format!(
+                            "copied the first {} KiB of {lines} lines to the clipboard (terminals take no more)",
+                            clipboard::MAX_COPY_BYTES / 1024
+                        ),
+                        Level::Info,
+                    ),
+                    Ok(()) => self.app.say(
+                        format!(
+                            "copied {lines} line{} to the clipboard (OSC 52)",
+                            if lines == 1 { "" } else { "s" }
+                        ),
+                        Level::Info,
+                    ),
+                    Err(e) => self
+                        .app
+                        .say(format!("cannot copy to the clipboard: {e}"), Level::Error),
+                }
             }
             Effect::Refresh => {
                 self.watchers.refresh();

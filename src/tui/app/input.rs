@@ -70,6 +70,7 @@ impl App {
             | Action::Context
             | Action::ClearLogTools
             | Action::SaveLog
+            | Action::Copy
             | Action::Mark => return self.log_action(action),
             Action::Confirm => return self.answer(true),
             Action::Cancel => return self.answer(false),

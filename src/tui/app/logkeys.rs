@@ -44,6 +44,7 @@ impl App {
             }
             Action::ClearLogTools => self.clear_log_tools(),
             Action::SaveLog => return self.save_request(),
+            Action::Copy => return self.copy_request(),
             Action::Mark => {
                 if let Some(id) = self.selected.clone() {
                     self.marks.toggle(&id);
@@ -195,6 +196,45 @@ impl App {
                 _ => None,
             })
             .unwrap_or(u64::MAX)
+    }
+
+    /// `y`: the current match's line when it is on screen, else the lines on screen.
+    fn copy_request(&mut self) -> Effect {
+        let tools = &self.log.tools;
+        let buf = &self.log.buffer;
+        let len = tools.view_len(buf);
+        let end = len.saturating_sub(self.log.scroll);
+        let start = end.saturating_sub(self.log_height.max(1));
+        let current = tools.search.current;
+        let mut lines: Vec<String> = Vec::new();
+        let mut current_line = None;
+        for i in start..end {
+            match tools.view_item(buf, i) {
+                Some(ViewItem::Entry {
+                    entry: LogEntry::Line(l),
+                    seq,
+                    ..
+                }) => {
+                    if Some(seq) == current {
+                        current_line = Some(l.plain().into_owned());
+                    }
+                    lines.push(l.plain().into_owned());
+                }
+                Some(ViewItem::Separator) => lines.push("--".into()),
+                _ => {}
+            }
+        }
+        if let Some(line) = current_line {
+            lines = vec![line];
+        }
+        if lines.is_empty() {
+            self.say("nothing to copy: the log pane shows no line", Level::Info);
+            return Effect::None;
+        }
+        let n = lines.len();
+        let mut text = lines.join("\n");
+        text.push('\n');
+        Effect::Copy { text, lines: n }
     }
 
     /// The pane's lines (after the filter, context included) as plain text, to save.

@@ -1,0 +1,134 @@
+//! The log pane's search and filter over a full 100 000-line pane of colored 120-column
+//! lines: a keystroke typed into the search or filter plus the frame drawn after it (what
+//! a person waits for), and a whole scan of the pane (spread over frames by the scan's
+//! budget), for a literal word, a regex, an inverted filter and a catastrophic pattern.
+//!
+//! Run with `cargo bench --bench search` (add `-- --quick` for a short run).
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use muxdeck::engine::{LogEvent, Source};
+use muxdeck::tui::app::App;
+use muxdeck::tui::keys::Keymap;
+use muxdeck::tui::ui;
+
+const LINES: usize = 100_000;
+
+/// A normalized colored logger line, about 120 columns of text.
+fn colored(i: usize) -> String {
+    let (level, color) = match i % 4 {
+        0 => ("ERROR", "31"),
+        1 => (" WARN", "33"),
+        2 => (" INFO", "32"),
+        _ => ("DEBUG", "34"),
+    };
+    format!(
+        "\x1b[2m2024-05-01T12:00:{:02}.{:03}Z\x1b[0m \x1b[{color}m{level}\x1b[0m \
+         \x1b[2mserver::http:\x1b[0m request handled \x1b[3mmethod\x1b[0m\x1b[2m=\x1b[0mGET \
+         \x1b[3mpath\x1b[0m\x1b[2m=\x1b[0m/api/v1/items/{i:06} \x1b[3mstatus\x1b[0m\x1b[2m=\x1b[0m{}",
+        i % 60,
+        i % 1000,
+        if i % 97 == 0 { 500 } else { 200 }
+    )
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    let _ = app.on_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+/// A full pane with the log focused and `prompt` (`/` or `&`) opened with `text` but its
+/// last character.
+fn app_typing(prompt: char, text: &str) -> App {
+    let Ok(keymap) = Keymap::new(&BTreeMap::new()) else {
+        panic!("the default keymap is valid");
+    };
+    let mut app = App::new(keymap, LINES, false);
+    app.on_log(LogEvent::Lines((0..LINES).map(colored).collect()));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char(prompt));
+    for c in text.chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    while app.scan_logs() {}
+    key(&mut app, KeyCode::Backspace);
+    app
+}
+
+/// One frame as the loop draws it: a bounded scan step, then the screen.
+fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>) {
+    let _ = app.scan_logs();
+    let Ok(_) = terminal.draw(|f| ui::render(app, &Source::ALL, 0, f)) else {
+        panic!("draw");
+    };
+}
+
+const CASES: [(&str, char, &str); 4] = [
+    ("search_word", '/', "status=500"),
+    ("search_regex", '/', r"items/\d+7 .*=500"),
+    ("filter_inverted", '&', "!info"),
+    ("filter_catastrophic", '&', "(a+)+$"),
+];
+
+fn keystroke_to_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("keystroke_to_frame_100000_lines");
+    group.sample_size(30);
+    for (name, prompt, text) in CASES {
+        let mut app = app_typing(prompt, text);
+        let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35)) else {
+            panic!("test terminal");
+        };
+        let Some(last) = text.chars().last() else {
+            continue;
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let t = Instant::now();
+                    key(&mut app, KeyCode::Char(last));
+                    frame(&mut app, &mut terminal);
+                    spent += t.elapsed();
+                    black_box(&app);
+                    key(&mut app, KeyCode::Backspace);
+                }
+                spent
+            });
+        });
+    }
+    group.finish();
+}
+
+fn whole_scan(c: &mut Criterion) {
+    let mut group = c.benchmark_group("whole_scan_100000_lines");
+    group.sample_size(10);
+    for (name, prompt, text) in CASES {
+        let mut app = app_typing(prompt, text);
+        let Some(last) = text.chars().last() else {
+            continue;
+        };
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    let t = Instant::now();
+                    key(&mut app, KeyCode::Char(last));
+                    while app.scan_logs() {}
+                    spent += t.elapsed();
+                    key(&mut app, KeyCode::Backspace);
+                }
+                spent
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, keystroke_to_frame, whole_scan);
+criterion_main!(benches);

@@ -82,6 +82,9 @@ pub enum Action {
     Mark,
     /// Log pane: copy the lines on screen (or the current match's) to the clipboard.
     Copy,
+    /// Log pane: reload it with the last 5 min, 30 min, 2 h, 24 h, everything, or the
+    /// default tail: the action's first key asks for the first of these, and so on.
+    Since,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -114,7 +117,8 @@ impl Action {
             | Action::Context
             | Action::ClearLogTools
             | Action::SaveLog
-            | Action::Copy => &[Scope::LogPane],
+            | Action::Copy
+            | Action::Since => &[Scope::LogPane],
             _ => &[Scope::Normal],
         }
     }
@@ -217,6 +221,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::SaveLog, "save_log", "save the log", &["ctrl-s"]),
     (Action::Mark, "mark", "mark session", &["space"]),
     (Action::Copy, "copy", "copy lines (OSC 52)", &["y"]),
+    (
+        Action::Since,
+        "since",
+        "log since 5m 30m 2h 1d all / tail",
+        &["1", "2", "3", "4", "5", "0"],
+    ),
     (
         Action::ClearLogTools,
         "clear_search",

@@ -478,3 +478,29 @@ fn y_copies_the_current_match_or_the_lines_on_screen() {
     };
     assert_eq!((text.as_str(), lines), ("hit 15\n", 1));
 }
+
+#[test]
+fn since_keys_reload_the_pane_reaching_back_and_tmux_says_it_keeps_no_times() {
+    let mut app = app_with(numbered());
+    focus_logs(&mut app);
+    let effect = key(&mut app, KeyCode::Char('3'));
+    assert!(matches!(effect, Effect::Follow(Some(_))), "{effect:?}");
+    // The pane starts over for the reload.
+    assert!(app.log.buffer.is_empty());
+    let (window, all) = app.log.since.window();
+    assert_eq!(window.since, Some(Duration::from_secs(7200)));
+    assert!(all);
+    let msg = app.message.clone().unwrap().0;
+    assert!(msg.contains("tmux keeps no times"), "{msg}");
+    let buf = draw(&mut app, 100, 30);
+    assert!(
+        row_of(&buf, " logs · ").contains("· last 2h"),
+        "{}",
+        screen(&buf)
+    );
+    let _ = key(&mut app, KeyCode::Char('5'));
+    assert_eq!(app.log.since.label().as_deref(), Some("all kept"));
+    let _ = key(&mut app, KeyCode::Char('0'));
+    assert_eq!(app.log.since.label(), None);
+    assert_eq!(app.log.since.window(), (Default::default(), false));
+}

@@ -9,7 +9,7 @@ use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
 use super::keys::{Action, Keymap, Scope};
-use super::logtools::{LogTools, Prompt};
+use super::logtools::{LogTools, Prompt, SincePreset};
 use super::marks::Marks;
 
 mod input;
@@ -182,6 +182,8 @@ pub struct LogView {
     pub loading: bool,
     /// The search and the filter over the lines.
     pub tools: LogTools,
+    /// How far back the pane reaches (`1`..`5`, `0`).
+    pub since: SincePreset,
 }
 
 /// Everything the screen shows and how keys act on it; only its own methods change it.
@@ -243,6 +245,7 @@ impl App {
                 note: None,
                 loading: false,
                 tools: LogTools::default(),
+                since: SincePreset::Tail,
             },
             message: None,
             history: VecDeque::new(),
@@ -322,7 +325,7 @@ impl App {
     }
 
     /// Resets the log pane to the selected session and asks the loop to follow it.
-    fn follow_selected(&mut self) -> Effect {
+    pub(crate) fn follow_selected(&mut self) -> Effect {
         let session = self.selected_session().cloned();
         self.log.id = session.as_ref().map(|s| s.id.clone());
         self.log.buffer.clear();

@@ -10,6 +10,7 @@ use super::Msg;
 use super::app::App;
 use super::watch::Backoff;
 use crate::engine::{Engine, EngineError, LogEvent, LogStream};
+use crate::logs::window::LogWindow;
 use crate::model::Session;
 
 /// How often in a row a log stream that breaks soon after it started is resumed before
@@ -46,6 +47,8 @@ pub(super) struct Follower {
     resumes: Backoff,
     /// Counts follows; a stream opened for an older one is dropped.
     generation: u64,
+    /// How far back the current follow reaches (kept for its resumes).
+    window: LogWindow,
 }
 
 impl Follower {
@@ -56,16 +59,29 @@ impl Follower {
             pending: None,
             resumes: Backoff::new(RESUME_DELAY, RESUME_MAX),
             generation: 0,
+            window: LogWindow::default(),
         }
     }
 
     /// Drops the current stream and, after [`FOLLOW_DELAY`], follows `target` (nothing
-    /// when `None`), starting with `log_lines` lines of history at most.
-    pub(super) fn follow(&mut self, target: Option<Session>, log_lines: usize) {
+    /// when `None`) reaching back as `window` says: the usual tail of history (at most
+    /// `log_lines`), or with `all_history` every line the backend keeps up to `log_lines`.
+    pub(super) fn follow_in(
+        &mut self,
+        target: Option<Session>,
+        log_lines: usize,
+        window: LogWindow,
+        all_history: bool,
+    ) {
         self.stream = None;
         self.generation += 1;
         self.resumes = Backoff::new(RESUME_DELAY, RESUME_MAX);
-        let history = FOLLOW_HISTORY.min(log_lines);
+        self.window = window;
+        let history = if all_history {
+            log_lines
+        } else {
+            FOLLOW_HISTORY.min(log_lines)
+        };
         self.pending = target.map(|session| PendingFollow {
             due: tokio::time::Instant::now() + FOLLOW_DELAY,
             session,
@@ -86,8 +102,9 @@ impl Follower {
         let tx = tx.clone();
         let generation = self.generation;
         let cap = engine.config().log_lines;
+        let window = self.window;
         tokio::spawn(async move {
-            let result = engine.follow(&session, history, cap).await;
+            let result = engine.follow_in(&session, history, cap, window).await;
             let _ = tx.send(Msg::Stream { generation, result }).await;
         });
     }

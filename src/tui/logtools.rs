@@ -7,12 +7,74 @@
 //! stays valid as the log moves on and only new lines are scanned.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use crate::logs::search::{Filter, Pattern, Row, context_rows};
+use crate::logs::window::LogWindow;
 use crate::logs::{LogBuffer, LogEntry};
 
-/// Text a scan reads per frame at most (about 2 ms of matching for a simple pattern).
-pub const SCAN_BUDGET_BYTES: usize = 2 * 1024 * 1024;
+/// Text one scan step reads at most: a few milliseconds even for a slow pattern; the loop
+/// takes as many steps as fit its time for a frame.
+pub const SCAN_BUDGET_BYTES: usize = 256 * 1024;
+
+/// How far back the log pane reaches: the keys of [`crate::tui::keys::Action::Since`], in
+/// the order of its keys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SincePreset {
+    /// The usual tail of a new follow.
+    #[default]
+    Tail,
+    /// The lines of this last stretch of time (containers; tmux: its whole history).
+    Last(Duration),
+    /// Everything the backend keeps, up to `log_lines`.
+    All,
+}
+
+/// The presets in key order: 5 minutes, 30 minutes, 2 hours, 24 hours, all, the tail.
+pub const SINCE_PRESETS: [SincePreset; 6] = [
+    SincePreset::Last(Duration::from_secs(300)),
+    SincePreset::Last(Duration::from_secs(1800)),
+    SincePreset::Last(Duration::from_secs(7200)),
+    SincePreset::Last(Duration::from_secs(86_400)),
+    SincePreset::All,
+    SincePreset::Tail,
+];
+
+impl SincePreset {
+    /// What the backend is asked for, and whether the history is every line it keeps
+    /// (up to `log_lines`) rather than the usual tail.
+    pub fn window(self) -> (LogWindow, bool) {
+        match self {
+            SincePreset::Tail => (LogWindow::default(), false),
+            SincePreset::Last(d) => (
+                LogWindow {
+                    since: Some(d),
+                    timestamps: false,
+                },
+                true,
+            ),
+            SincePreset::All => (LogWindow::default(), true),
+        }
+    }
+
+    /// For the pane's title (`last 2h`, `all kept`); none for the tail.
+    pub fn label(self) -> Option<String> {
+        match self {
+            SincePreset::Tail => None,
+            SincePreset::All => Some("all kept".into()),
+            SincePreset::Last(d) => {
+                let s = d.as_secs();
+                Some(if s % 86_400 == 0 {
+                    format!("last {}d", s / 86_400)
+                } else if s % 3600 == 0 {
+                    format!("last {}h", s / 3600)
+                } else {
+                    format!("last {}m", s / 60)
+                })
+            }
+        }
+    }
+}
 
 /// Which prompt the log pane is typing into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +101,13 @@ impl Scan {
     }
 
     /// Reads on through `buf` until it is all read or `budget` bytes of text were matched;
-    /// `keep` says whether an entry (with its plain text for a line) is a hit. Hits
+    /// `keep` says whether a line (its plain text) or a marker (`None`) is a hit. Hits
     /// evicted from the buffer are dropped. True when the whole buffer has been read.
     pub fn advance(
         &mut self,
         buf: &LogBuffer,
         budget: usize,
-        mut keep: impl FnMut(&LogEntry) -> bool,
+        mut keep: impl FnMut(Option<&str>) -> bool,
     ) -> bool {
         let first = buf.evicted();
         let end = first + buf.len() as u64;
@@ -62,10 +124,15 @@ impl Scan {
             let Some(entry) = usize::try_from(seq - first).ok().and_then(|i| buf.get(i)) else {
                 break;
             };
-            if let LogEntry::Line(l) = entry {
-                spent += l.plain().len().max(1);
-            }
-            if keep(entry) {
+            let hit = match entry {
+                LogEntry::Line(l) => {
+                    let text = l.plain();
+                    spent += text.len().max(1);
+                    keep(Some(&text))
+                }
+                LogEntry::Gap(_) | LogEntry::StreamBroke(_) => keep(None),
+            };
+            if hit {
                 self.hits.push_back(seq);
             }
             seq += 1;
@@ -97,6 +164,8 @@ pub struct Search {
     /// The sequence number of the match `n` / `N` last jumped to (or the one nearest the
     /// bottom of the view while typing).
     pub current: Option<u64>,
+    /// Enter was pressed: jump to the match nearest the bottom once the scan is done.
+    pub jump_pending: bool,
 }
 
 impl Search {
@@ -106,6 +175,7 @@ impl Search {
         self.text = text;
         self.scan.reset();
         self.current = None;
+        self.jump_pending = false;
     }
 
     /// Whether a search is on.
@@ -118,10 +188,8 @@ impl Search {
         let Some(p) = &self.pattern else {
             return true;
         };
-        self.scan.advance(buf, budget, |e| match e {
-            LogEntry::Line(l) => p.is_match(&l.plain()),
-            _ => false,
-        })
+        self.scan
+            .advance(buf, budget, |text| text.is_some_and(|t| p.is_match(t)))
     }
 
     /// `current`'s place among the hits, 1-based, and how many there are (`K/N`).
@@ -210,10 +278,10 @@ impl FilterView {
             return true;
         };
         let before = (self.scan.scanned_to(), self.scan.hits().front().copied());
-        let done = self.scan.advance(buf, budget, |e| match e {
-            LogEntry::Line(l) => f.keeps(&l.plain()),
-            LogEntry::Gap(_) | LogEntry::StreamBroke(_) => true,
-        });
+        // Markers (skipped lines, broken streams) always stay.
+        let done = self
+            .scan
+            .advance(buf, budget, |text| text.is_none_or(|t| f.keeps(t)));
         if before != (self.scan.scanned_to(), self.scan.hits().front().copied())
             || (self.rows.is_empty() && !self.scan.hits().is_empty())
         {
@@ -373,7 +441,7 @@ mod tests {
         let b = buffer(&refs, 2000);
         let mut s = Search::default();
         s.set_text("7$".into());
-        // 9 bytes a line: 100 lines per call of 900 bytes.
+        // 9 bytes a line: 100 lines per step of 900 bytes.
         let mut calls = 0;
         while !s.advance(&b, 900) {
             calls += 1;
@@ -422,11 +490,10 @@ mod tests {
         t.advance(&b, SCAN_BUDGET_BYTES);
         assert_eq!(texts(&t, &b), ["hit 1*", "hit 2*", "<marker>"]);
         t.filter.set_context(2, &b);
+        // Groups that touch (z, w) run on without a separator.
         assert_eq!(
             texts(&t, &b),
-            [
-                "x", "hit 1*", "y", "z", "--", "w", "v", "hit 2*", "u", "<marker>"
-            ]
+            ["x", "hit 1*", "y", "z", "w", "v", "hit 2*", "u", "<marker>"]
         );
         t.filter.set_text("!hit".into());
         t.filter.set_context(0, &b);

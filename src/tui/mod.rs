@@ -74,6 +74,8 @@ pub enum Msg {
 
 /// Shortest time between two frames.
 const FRAME: Duration = Duration::from_millis(16);
+/// Time a frame gives the log pane's search and filter to read lines before drawing.
+const SCAN_TIME: Duration = Duration::from_millis(8);
 
 /// Fault injection for the reliability test `tests/tui_faults.rs`: when this variable is
 /// set, a debug build panics on the first key press (the first frame is on screen by then):
@@ -244,8 +246,13 @@ impl Runner {
     }
 
     fn draw(&mut self) -> Result<(), TuiError> {
-        // The log pane's search and filter read new lines in bounded steps, one per frame.
-        let more = self.app.scan_logs();
+        // The log pane's search and filter read new lines in bounded steps, as many as fit
+        // SCAN_TIME; the rest is read for the next frames.
+        let started = Instant::now();
+        let mut more = self.app.scan_logs();
+        while more && started.elapsed() < SCAN_TIME {
+            more = self.app.scan_logs();
+        }
         let size = self.tui.terminal.size()?;
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
@@ -321,7 +328,9 @@ impl Runner {
         match effect {
             Effect::None | Effect::Quit | Effect::HandOver(..) => {}
             Effect::Follow(target) => {
-                self.follower.follow(target, self.engine.config().log_lines);
+                let (window, all) = self.app.log.since.window();
+                self.follower
+                    .follow_in(target, self.engine.config().log_lines, window, all);
             }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);

@@ -71,6 +71,7 @@ impl App {
             | Action::ClearLogTools
             | Action::SaveLog
             | Action::Copy
+            | Action::Since
             | Action::Mark => return self.log_action(action),
             Action::Confirm => return self.answer(true),
             Action::Cancel => return self.answer(false),
@@ -94,6 +95,7 @@ impl App {
             .then(|| self.keymap.action(Scope::LogPane, key))
             .flatten();
         match pane.or_else(|| self.keymap.action(self.mode.scope(), key)) {
+            Some(Action::Since) => self.since_key(key),
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
             None => match self.mode {

@@ -1,14 +1,15 @@
 //! The log pane's tools as the keys drive them: typing a search or a filter, jumping
 //! between matches, cycling the context, clearing, saving; and marks in the list. The scans
-//! behind them run in bounded steps from [`App::scan_logs`], once per frame.
+//! behind them run in bounded steps from [`App::scan_logs`], as many as a frame allows.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Effect, Level, Mode};
 use crate::logs::LogEntry;
 use crate::logs::search::next_context;
-use crate::tui::keys::Action;
-use crate::tui::logtools::{Prompt, SCAN_BUDGET_BYTES, ViewItem};
+use crate::model::Location;
+use crate::tui::keys::{Action, Key};
+use crate::tui::logtools::{Prompt, SCAN_BUDGET_BYTES, SINCE_PRESETS, SincePreset, ViewItem};
 
 /// What the loop writes when the log pane is saved: the lines, as plain text, of the
 /// session named.
@@ -68,11 +69,9 @@ impl App {
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => text.push(c),
             _ => return Effect::None,
         }
+        // The scan runs in the frames that follow (see `scan_logs`).
         match prompt {
-            Prompt::Search => {
-                self.log.tools.search.set_text(text);
-                self.scan_logs();
-            }
+            Prompt::Search => self.log.tools.search.set_text(text),
             Prompt::Filter => self.set_filter_text(text),
         }
         Effect::None
@@ -82,7 +81,6 @@ impl App {
         self.log.tools.filter.set_text(text);
         self.log.scroll = 0;
         self.log.follow = true;
-        self.scan_logs();
     }
 
     /// Enter in a prompt: keep what was typed; a search jumps to its match nearest the
@@ -99,9 +97,9 @@ impl App {
                 );
                 self.say(text, Level::Info);
             }
-            if self.log.tools.search.current.is_some() {
-                self.show_current();
-            }
+            // The jump waits for the scan to have read the whole pane (`scan_logs`).
+            self.log.tools.search.jump_pending = self.log.tools.search.is_on();
+            self.scan_logs();
         }
     }
 
@@ -166,11 +164,21 @@ impl App {
         self.log.scroll = self.log.scroll.min(self.max_scroll());
     }
 
-    /// Scans the log pane's new lines for the search and the filter, within a bounded
-    /// amount of work; true when there is more to do (the loop draws again for it).
+    /// Scans the log pane's new lines for the search and the filter, one step of bounded
+    /// work ([`SCAN_BUDGET_BYTES`]); true when there is more to do (the loop takes more
+    /// steps while its time for a frame lasts, and draws again for the rest).
     pub fn scan_logs(&mut self) -> bool {
         let before = self.log.tools.view_len(&self.log.buffer);
-        let done = self.log.tools.advance(&self.log.buffer, SCAN_BUDGET_BYTES);
+        let filter_done = self
+            .log
+            .tools
+            .filter
+            .advance(&self.log.buffer, SCAN_BUDGET_BYTES);
+        let search_done = self
+            .log
+            .tools
+            .search
+            .advance(&self.log.buffer, SCAN_BUDGET_BYTES);
         if self.log.tools.filter.is_on() && !self.log.follow {
             // Keep the view still while new rows come in below it.
             let after = self.log.tools.view_len(&self.log.buffer);
@@ -180,8 +188,13 @@ impl App {
         if self.mode == Mode::LogPrompt(Prompt::Search) {
             let bottom = self.bottom_seq();
             self.log.tools.search.nearest_above(bottom);
+        } else if self.log.tools.search.jump_pending && search_done && filter_done {
+            self.log.tools.search.jump_pending = false;
+            let bottom = self.bottom_seq();
+            self.log.tools.search.nearest_above(bottom);
+            self.show_current();
         }
-        !done
+        !(filter_done && search_done)
     }
 
     /// The sequence number of the newest line in view.
@@ -196,6 +209,39 @@ impl App {
                 _ => None,
             })
             .unwrap_or(u64::MAX)
+    }
+
+    /// A key of the `since` action: its place among the action's keys picks the preset.
+    pub(super) fn since_key(&mut self, key: &KeyEvent) -> Effect {
+        let pressed = Key::from_event(key);
+        let place = self
+            .keymap
+            .keys_of(Action::Since)
+            .iter()
+            .position(|k| *k == pressed);
+        match place.and_then(|i| SINCE_PRESETS.get(i)) {
+            Some(preset) => self.reach_back(*preset),
+            None => Effect::None,
+        }
+    }
+
+    /// Reloads the pane reaching back as `preset` says; tmux keeps no times, which the
+    /// status line says when a time is asked of it.
+    fn reach_back(&mut self, preset: SincePreset) -> Effect {
+        self.log.since = preset;
+        let Some(s) = self.followed_selection().cloned() else {
+            return Effect::None;
+        };
+        if matches!(s.id.location, Location::Tmux { .. }) && preset != SincePreset::Tail {
+            self.say(
+                format!(
+                    "tmux keeps no times: {} shows its history as far back as it goes",
+                    s.id
+                ),
+                Level::Info,
+            );
+        }
+        self.follow_selected()
     }
 
     /// `y`: the current match's line when it is on screen, else the lines on screen.

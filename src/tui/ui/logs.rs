@@ -125,6 +125,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if log.wrap {
         title.push(Span::styled("· wrap ", theme.dim()));
     }
+    if let Some(since) = log.since.label() {
+        title.push(Span::styled(format!("· {since} "), theme.note()));
+    }
     title.extend(tools_title(app, theme));
     let border = if app.focus == Focus::Logs {
         theme.focused_border()

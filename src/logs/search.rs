@@ -113,8 +113,7 @@ impl Pattern {
 fn one_line(text: &str) -> String {
     text.lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '^' || c == ' '))
-        .last()
+        .rfind(|l| !l.is_empty() && !l.chars().all(|c| c == '^' || c == ' '))
         .unwrap_or("invalid")
         .trim_start_matches("error: ")
         .to_string()

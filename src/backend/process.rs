@@ -64,6 +64,8 @@ pub struct Invocation {
     pub limits: Limits,
     /// The host the call runs on, through ssh; None for this machine.
     pub route: Option<Arc<Route>>,
+    /// What errors call the action when the arguments do not say it (a script).
+    pub action_name: Option<&'static str>,
 }
 
 impl Invocation {
@@ -76,7 +78,14 @@ impl Invocation {
             env_remove: Vec::new(),
             limits: Limits::LISTING,
             route: None,
+            action_name: None,
         }
+    }
+
+    /// Names the action for errors, for a call whose arguments would not (a script).
+    pub fn named(mut self, action: &'static str) -> Self {
+        self.action_name = Some(action);
+        self
     }
 
     /// The same call on another host (None: this machine).
@@ -140,6 +149,9 @@ impl Invocation {
 
     /// The first argument that is not an option: names the action in errors.
     pub fn action(&self) -> String {
+        if let Some(name) = self.action_name {
+            return name.to_string();
+        }
         // Skip options and the values of the global options that take one (`-L NAME`).
         let mut prev_takes_value = false;
         for a in &self.args {

@@ -100,8 +100,13 @@ impl Tmux {
             .arg(socket)
             .on(self.route.clone());
         inv.env_remove.push("TMUX".into());
-        if let Some(dir) = self.route.as_ref().and_then(|r| r.tmux_tmpdir.clone()) {
-            inv.env.push(("TMUX_TMPDIR".into(), dir));
+        if let Some(route) = &self.route {
+            // A remote shell often has no UTF-8 locale, and tmux then writes tabs and
+            // every non-ASCII character as `_`: names and logs would be mangled.
+            inv.args.insert(0, "-u".into());
+            if let Some(dir) = route.tmux_tmpdir.clone() {
+                inv.env.push(("TMUX_TMPDIR".into(), dir));
+            }
         }
         inv
     }

@@ -34,7 +34,7 @@ case $want in *" tmux "*)
       case ${s##*/} in *"$nl"*) continue;; esac
       n=$((n+1))
       printf '%s' "${s##*/}" > "$d/name$n"
-      ( tmux -S "$s" list-panes -a -F "$fmt" > "$d/out$n" 2> "$d/err$n"; echo $? > "$d/rc$n" ) &
+      ( tmux -u -S "$s" list-panes -a -F "$fmt" > "$d/out$n" 2> "$d/err$n"; echo $? > "$d/rc$n" ) &
     done
   else
     printf '%s tmux-missing 127 -\n' "$t"
@@ -153,7 +153,8 @@ impl Engine {
         let want: Vec<&str> = sources.iter().map(|s| s.name()).collect();
         let inv = Invocation::new("sh")
             .args(["-c", SCRIPT, "sh", &token, &want.join(" "), PANE_FORMAT])
-            .on(machine.route.clone());
+            .on(machine.route.clone())
+            .named("listing");
         // Connecting is part of the round trip: the same deadline as any call.
         let timeout = machine.tmux.timeout;
         let out = match process::run(&inv, timeout).await {
@@ -334,13 +335,18 @@ fn split_sections<'a>(text: &'a str, token: &str) -> Option<Vec<Section<'a>>> {
         let (kind, status, name) = (f.next()?, f.next()?, f.next().unwrap_or("-"));
         let body_start = (line_end + 1).min(rest.len());
         let body = &rest[body_start..];
-        let next = body
-            .find(&format!("\n{header}"))
-            .map_or(body.len(), |i| i + 1);
-        let (out, err) = match body[..next].find(&err_marker) {
-            Some(i) => (&body[..i], &body[i + err_marker.len()..next]),
-            // A `-missing` header has no body.
-            None => ("", ""),
+        let next_header = |from: &str| {
+            from.find(&format!("\n{header}"))
+                .map_or(from.len(), |i| i + 1)
+        };
+        // A `-missing` header has no body; the others have output, the err marker, errors.
+        let (out, err, next) = if kind.ends_with("-missing") {
+            ("", "", 0)
+        } else {
+            let i = body.find(&err_marker)?;
+            let errors = &body[i + err_marker.len()..];
+            let n = next_header(errors);
+            (&body[..i], &errors[..n], i + err_marker.len() + n)
         };
         sections.push(Section {
             kind,

@@ -214,6 +214,10 @@ impl Engine {
             .command_timeout
             .min(Duration::from_secs(values::MAX_COMMAND_TIMEOUT_SECS));
         let mut machines = vec![Machine::local(d, t)];
+        if !config.hosts.is_empty() {
+            // Where it cannot be made, ssh says so on the first call to each host.
+            let _ = crate::remote::ensure_control_dir(&crate::remote::control_dir());
+        }
         for def in &config.hosts {
             let route = Route::new(def, config.ssh_config.as_deref(), t);
             machines.push(Machine::remote(route, t));

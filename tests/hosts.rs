@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{Fleet, TmuxWorld, muxdeck, run, run_fail, run_ok, temp_dir, write_config};
+use support::{Fleet, TmuxWorld, muxdeck, run_fail, run_ok, temp_dir, write_config};
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -150,5 +150,174 @@ fn hostile_remote_names_are_listed_logged_and_stopped_exactly() {
     assert!(
         !marker.exists(),
         "a name ran as a command on the remote host"
+    );
+}
+
+#[test]
+fn every_operation_works_on_a_remote_session() {
+    let s = Setup::new(
+        &["web1"],
+        "sessions:\n  worker:\n    host: web1\n    command: \"printf 'worker up\\\\n'; sleep 600\"\n",
+    );
+    let h = s.fleet.host("web1");
+    // The config session lives on web1: defined there, started there, never here.
+    let doc = s.json(&["list", "--json"]);
+    let w = sessions_named(&doc, "worker");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    assert_eq!(
+        (w[0]["id"].as_str(), w[0]["state"].as_str()),
+        (Some("web1/tmux:worker"), Some("defined"))
+    );
+    run_ok(&mut s.muxdeck(&["start", "worker"]), PATIENCE);
+    assert_eq!(h.tmux.session_names("default"), ["worker"]);
+    assert!(s.local.session_names("default").is_empty());
+    let logs = run_ok(&mut s.muxdeck(&["logs", "web1/worker"]), PATIENCE);
+    assert!(logs.contains("worker up"), "{logs}");
+    run_ok(&mut s.muxdeck(&["restart", "web1/tmux:worker"]), PATIENCE);
+    assert_eq!(h.tmux.session_names("default"), ["worker"]);
+    let out = run_ok(&mut s.muxdeck(&["stop", "web1/worker"]), PATIENCE);
+    assert!(out.contains("stopped") || out.is_empty(), "{out}");
+    assert!(h.tmux.session_names("default").is_empty());
+
+    // Containers of that host: stop keeps the container, rm removes it.
+    let containers = support::Containers::new();
+    let name = support::unique("remote");
+    containers.run_detached(&name, "printf '\\033[31mred\\033[0m\\n'; sleep 600");
+    support::wait_for_logs(&name, "red", PATIENCE);
+    let q = format!("web1/podman:{name}");
+    let logs = run_ok(&mut s.muxdeck(&["logs", &q]), PATIENCE);
+    assert!(logs.contains("\u{1b}[31mred"), "colors are kept: {logs:?}");
+    run_ok(&mut s.muxdeck(&["stop", "--timeout", "1", &q]), PATIENCE);
+    assert_eq!(support::podman_state(&name).as_deref(), Some("exited"));
+    run_ok(&mut s.muxdeck(&["start", &q]), PATIENCE);
+    assert_eq!(support::podman_state(&name).as_deref(), Some("running"));
+    run_ok(&mut s.muxdeck(&["kill", &q]), PATIENCE);
+    run_ok(&mut s.muxdeck(&["rm", &q]), PATIENCE);
+    assert!(!support::container_exists(&name));
+}
+
+#[test]
+fn follow_streams_a_remote_pane_and_container() {
+    let s = Setup::new(&["web1"], "");
+    let h = s.fleet.host("web1");
+    h.tmux.new_session(
+        "default",
+        "ticker",
+        "i=0; while [ $i -lt 300 ]; do printf '\\033[32mtick %s\\033[0m\\n' $i; i=$((i+1)); sleep 0.2; done",
+    );
+    let text = follow_until(&mut s.muxdeck(&["logs", "-f", "web1/ticker"]), |t| {
+        t.matches("tick ").count() >= 8
+    });
+    assert!(
+        text.matches("tick ").count() >= 8,
+        "follow printed: {text:?}"
+    );
+    assert!(text.contains("\u{1b}[32mtick"), "colors are kept: {text:?}");
+
+    let containers = support::Containers::new();
+    let name = support::unique("rfollow");
+    containers.run_detached(
+        &name,
+        "i=0; while [ $i -lt 300 ]; do echo beat $i; i=$((i+1)); sleep 0.2; done",
+    );
+    let q = format!("web1/podman:{name}");
+    let text = follow_until(&mut s.muxdeck(&["logs", "-f", &q]), |t| {
+        t.matches("beat ").count() >= 8
+    });
+    assert!(
+        text.matches("beat ").count() >= 8,
+        "follow printed: {text:?}"
+    );
+}
+
+/// Runs a follow until `done` holds for what it printed (at most 20 s), then stops it.
+fn follow_until(cmd: &mut Command, mut done: impl FnMut(&str) -> bool) -> String {
+    use std::io::Read;
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline && !done(&text) {
+        if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(200)) {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
+    let mut s = Setup::new(
+        &["up", "down", "hole", "locked", "rekeyed"],
+        "defaults:\n  command_timeout: 3\n",
+    );
+    // down: nothing listens any more.
+    s.fleet.host_mut("down").kill();
+    // hole: accepts TCP and never answers.
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let hole_port = hole.local_addr().map(|a| a.port()).unwrap_or(0);
+    // locked: muxdeck's key is not accepted; rekeyed: the host key changed.
+    let ssh_config = std::fs::read_to_string(s.fleet.ssh_config()).unwrap_or_default();
+    let patched = ssh_config.replace(
+        &format!("Port {}\n", s.fleet.host("hole").port),
+        &format!("Port {hole_port}\n"),
+    );
+    s.fleet.host("locked").refuse_client_key();
+    std::fs::write(s.fleet.ssh_config(), patched).unwrap_or_else(|e| panic!("{e}"));
+    s.fleet.host_mut("rekeyed").change_host_key();
+    s.fleet
+        .host("up")
+        .tmux
+        .new_session("default", "alive", "sleep 600");
+
+    let started = Instant::now();
+    let doc = s.json(&["list", "--json"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3 + 1 + 2), "list took {took:?}");
+    let status = |name: &str| {
+        doc["hosts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|h| h["host"] == name))
+            .map(|h| {
+                (
+                    h["status"].as_str().unwrap_or("").to_string(),
+                    h["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(status("up").0, "ok");
+    assert_eq!(sessions_named(&doc, "alive").len(), 1, "{doc:#}");
+    let (st, msg) = status("down");
+    assert_eq!(st, "unreachable", "{msg}");
+    assert!(msg.contains("host down cannot be reached"), "{msg}");
+    let (st, msg) = status("hole");
+    assert_eq!(st, "unreachable", "{msg}");
+    let (st, msg) = status("locked");
+    assert_eq!(st, "auth_failed", "{msg}");
+    assert!(msg.contains("run `ssh locked` once"), "{msg}");
+    let (st, msg) = status("rekeyed");
+    assert_eq!(st, "error", "{msg}");
+    assert!(msg.to_lowercase().contains("host key"), "{msg}");
+    drop(hole);
+
+    // A NAME on a host that does not answer says so, in one line, exit 1.
+    let err = run_fail(&mut s.muxdeck(&["stop", "down/x"]), 1);
+    assert!(
+        err.contains("host down cannot be reached") && err.lines().count() == 1,
+        "{err}"
     );
 }

@@ -65,6 +65,54 @@ mod tests {
         assert_eq!(quote(b"~root"), b"'~root'");
     }
 
+    /// What `shell` makes of `line`: the words it passes to printf, NUL-separated.
+    fn words_seen_by(shell: &str, line: &[u8]) -> Option<Vec<u8>> {
+        let mut script = b"printf '%s\\0' ".to_vec();
+        script.extend_from_slice(line);
+        let out = std::process::Command::new(shell)
+            .arg("-c")
+            .arg(OsString::from_vec(script))
+            .output()
+            .ok()?;
+        out.status.success().then_some(out.stdout)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Any bytes but NUL (which no argument can hold) come back whole through sh and
+        /// bash (bash adds brace expansion, which `{a,b}` would trigger unquoted).
+        #[test]
+        fn random_words_survive_a_round_trip_through_the_shells(
+            words in proptest::collection::vec(
+                proptest::collection::vec(1u8..=255, 0..24), 1..4)
+        ) {
+            let os: Vec<OsString> = words.iter().map(|w| OsString::from_vec(w.clone())).collect();
+            let line = command_line(os.iter().map(OsString::as_os_str));
+            let mut expected = Vec::new();
+            for w in &words {
+                expected.extend_from_slice(w);
+                expected.push(0);
+            }
+            for shell in ["sh", "bash"] {
+                let seen = words_seen_by(shell, line.as_bytes());
+                proptest::prop_assert_eq!(seen.as_ref(), Some(&expected), "{} read {:?}", shell, line);
+            }
+        }
+
+        /// Printable text full of shell syntax, the likely names, also survives.
+        #[test]
+        fn shell_syntax_survives_a_round_trip(word in "[ -~]{0,30}") {
+            let line = command_line([OsStr::new(&word)]);
+            let mut expected = word.clone().into_bytes();
+            expected.push(0);
+            for shell in ["sh", "bash"] {
+                let seen = words_seen_by(shell, line.as_bytes());
+                proptest::prop_assert_eq!(seen.as_ref(), Some(&expected), "{} read {:?}", shell, line);
+            }
+        }
+    }
+
     #[test]
     fn words_are_joined_with_spaces() {
         let words = [OsStr::new("tmux"), OsStr::new("-L"), OsStr::new("a b")];

@@ -168,12 +168,18 @@ impl HostFault {
                 })
                 .map(|l| l.trim_start_matches("ssh: ").to_string())
         };
-        if let Some(l) = find(&[
-            "host key verification failed",
-            "remote host identification has changed",
-            "host key for",
-        ]) {
-            return Some((HostFault::HostKey, l));
+        // ssh frames this one in lines of `@`: say it plainly instead.
+        if find(&["remote host identification has changed"]).is_some() {
+            return Some((
+                HostFault::HostKey,
+                "its host key has changed since known_hosts recorded it".into(),
+            ));
+        }
+        if find(&["host key verification failed", "host key for"]).is_some() {
+            return Some((
+                HostFault::HostKey,
+                "host key verification failed (the key is not in known_hosts, or differs)".into(),
+            ));
         }
         if let Some(l) = find(&["permission denied", "too many authentication failures"]) {
             return Some((HostFault::AuthFailed, l));

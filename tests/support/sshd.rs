@@ -166,6 +166,11 @@ impl SshHost {
         self.restart();
     }
 
+    /// Stops accepting the client key (as a host whose authorized_keys lost it).
+    pub fn refuse_client_key(&self) {
+        write(&self.dir.path().join("authorized_keys"), "");
+    }
+
     /// What sshd logged.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()

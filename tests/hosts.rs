@@ -321,3 +321,67 @@ fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
         "{err}"
     );
 }
+
+#[test]
+fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
+    use support::deck::{Deck, Shell};
+    let mut s = Setup::new(&["web1", "db"], "");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "alpha", "echo alpha-screen; sleep 600");
+    s.fleet
+        .host("db")
+        .tmux
+        .new_session("default", "beta", "sleep 600");
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    let screen = deck.wait("both hosts listed", |t| {
+        t.contains("HOST")
+            && t.contains("alpha")
+            && t.contains("beta")
+            && t.contains("web1 ok")
+            && t.contains("db ok")
+    });
+    assert!(screen.contains("web1"), "{screen}");
+
+    // db goes away: its row stays, stale, with the time it was last seen.
+    s.fleet.host_mut("db").kill();
+    deck.keys(&["R"]);
+    let screen = deck.wait("db stale", |t| {
+        t.contains("db unreachable")
+            && t.lines()
+                .any(|l| l.contains("beta") && l.contains("stale, seen"))
+    });
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("alpha") && l.contains("running")),
+        "{screen}"
+    );
+
+    // It comes back.
+    s.fleet.host_mut("db").restart();
+    deck.keys(&["R"]);
+    deck.wait("db back", |t| t.contains("db ok") && !t.contains("stale"));
+
+    // Attach over ssh -t, and back with the prefix and d.
+    deck.keys(&["/"]);
+    deck.type_text("alpha");
+    deck.keys(&["Enter"]);
+    deck.wait("alpha alone", |t| t.contains("filter: alpha"));
+    deck.keys(&["Enter"]);
+    deck.wait("attached to alpha on web1", |t| {
+        t.contains("alpha-screen") && !t.contains(" sessions ")
+    });
+    deck.keys(&["C-b", "d"]);
+    deck.wait("back in muxdeck", |t| {
+        t.contains(" sessions ") && t.contains("alpha")
+    });
+}

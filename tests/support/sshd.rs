@@ -117,17 +117,34 @@ impl SshHost {
         panic!("sshd did not start: {}", self.log());
     }
 
-    /// Stops sshd (its connections end with it).
+    /// Stops sshd and every connection it serves, as when the machine goes away.
     pub fn kill(&mut self) {
+        if let Some(mut c) = self.sshd.take() {
+            let tree = descendants(c.id());
+            let _ = c.kill();
+            let _ = c.wait();
+            for pid in tree {
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(pid.to_string())
+                    .status();
+            }
+        }
+    }
+
+    /// Stops sshd's listener only: connections already made go on, as in a real sshd
+    /// restart.
+    pub fn stop_listening(&mut self) {
         if let Some(mut c) = self.sshd.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 
-    /// Stops sshd and starts it again on the same port (an sshd restart).
+    /// Stops sshd's listener and starts it again on the same port (an sshd restart:
+    /// connections already made go on).
     pub fn restart(&mut self) {
-        self.kill();
+        self.stop_listening();
         let d = self.dir.path().to_path_buf();
         let log = std::fs::OpenOptions::new()
             .append(true)
@@ -186,6 +203,19 @@ impl Drop for SshHost {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Every process below `pid` (children first found through /proc).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut all = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for c in super::children(p) {
+            all.push(c);
+            todo.push(c);
+        }
+    }
+    all
 }
 
 /// Stand-in hosts with one client key, `ssh_config` and `known_hosts`.

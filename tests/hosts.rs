@@ -262,7 +262,7 @@ fn follow_until(cmd: &mut Command, mut done: impl FnMut(&str) -> bool) -> String
 fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
     let mut s = Setup::new(
         &["up", "down", "hole", "locked", "rekeyed"],
-        "defaults:\n  command_timeout: 3\n",
+        "defaults:\n  command_timeout: 5\n",
     );
     // down: nothing listens any more.
     s.fleet.host_mut("down").kill();
@@ -286,7 +286,7 @@ fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
     let started = Instant::now();
     let doc = s.json(&["list", "--json"]);
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(3 + 1 + 2), "list took {took:?}");
+    assert!(took < Duration::from_secs(5 + 1 + 3), "list took {took:?}");
     let status = |name: &str| {
         doc["hosts"]
             .as_array()
@@ -299,7 +299,7 @@ fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
             })
             .unwrap_or_default()
     };
-    assert_eq!(status("up").0, "ok");
+    assert_eq!(status("up").0, "ok", "{:?}", status("up"));
     assert_eq!(sessions_named(&doc, "alive").len(), 1, "{doc:#}");
     let (st, msg) = status("down");
     assert_eq!(st, "unreachable", "{msg}");

@@ -260,6 +260,12 @@ pub async fn run_raw(
     inv: &Invocation,
     timeout: Duration,
 ) -> Result<(std::process::ExitStatus, Output), BackendError> {
+    // On another host, over its long-lived channel (no remote shell start per call).
+    if let Some(route) = &inv.route
+        && let Some(result) = route.channel.run(route, inv, timeout).await
+    {
+        return result;
+    }
     let mut child = inv
         .to_tokio()
         .spawn()

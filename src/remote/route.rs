@@ -37,6 +37,8 @@ pub struct Route {
     pub connect_timeout: Duration,
     /// The host's `TMUX_TMPDIR`, given to every tmux call there.
     pub tmux_tmpdir: Option<String>,
+    /// The long-lived channel short calls go through (shared by clones of the route).
+    pub channel: std::sync::Arc<super::Channel>,
 }
 
 impl Route {
@@ -51,6 +53,7 @@ impl Route {
             ssh_binary: "ssh".into(),
             connect_timeout,
             tmux_tmpdir: def.tmux_tmpdir.clone(),
+            channel: std::sync::Arc::default(),
         }
     }
 
@@ -108,6 +111,28 @@ impl Route {
         words.extend(args.iter().cloned());
         let mut line = OsString::from("exec ");
         line.push(quote::command_line(words.iter().map(OsString::as_os_str)));
+        line
+    }
+}
+
+impl Route {
+    /// Like [`Route::remote_command`], on one line for the host's channel, whose loop
+    /// sets `nl` (see [`quote::one_line`]).
+    pub fn remote_line(
+        &self,
+        program: &str,
+        args: &[OsString],
+        env: &[(String, String)],
+    ) -> OsString {
+        let mut words: Vec<OsString> = Vec::new();
+        if !env.is_empty() {
+            words.push("env".into());
+            words.extend(env.iter().map(|(k, v)| OsString::from(format!("{k}={v}"))));
+        }
+        words.push(program.into());
+        words.extend(args.iter().cloned());
+        let mut line = OsString::from("exec ");
+        line.push(quote::one_line(words.iter().map(OsString::as_os_str)));
         line
     }
 }
@@ -248,6 +273,7 @@ mod tests {
             ssh_binary: "ssh".into(),
             connect_timeout: Duration::from_secs(5),
             tmux_tmpdir: None,
+            channel: std::sync::Arc::default(),
         }
     }
 

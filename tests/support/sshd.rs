@@ -77,6 +77,10 @@ impl SshHost {
 
     fn spawn_sshd(&mut self) {
         let d = self.dir.path().to_path_buf();
+        // The login shell reads its rc file from HOME: an empty one here, so the user's
+        // own (which may start slow tools) plays no part in the tests.
+        let home = d.join("home");
+        let _ = std::fs::create_dir_all(&home);
         // A port can be taken between the probe and sshd's bind: a few tries.
         for _ in 0..5 {
             let port = free_port();
@@ -85,10 +89,11 @@ impl SshHost {
                  AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
                  PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
                  KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
-                 SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf}\n",
+                 SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf} HOME={home}\n",
                 d = d.display(),
                 tmux = self.tmux.tmpdir().display(),
                 conf = containers_conf().display(),
+                home = home.display(),
             );
             write(&d.join("sshd_config"), &config);
             let log = std::fs::OpenOptions::new()

@@ -385,3 +385,95 @@ fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
         t.contains(" sessions ") && t.contains("alpha")
     });
 }
+
+#[test]
+fn one_connection_per_host_serves_every_call() {
+    let s = Setup::new(&["web1"], "");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "one", "echo hi; sleep 600");
+    for _ in 0..3 {
+        s.json(&["list", "--json"]);
+    }
+    run_ok(&mut s.muxdeck(&["status", "web1/one"]), PATIENCE);
+    run_ok(&mut s.muxdeck(&["logs", "web1/one"]), PATIENCE);
+    assert_eq!(
+        s.fleet.host("web1").logins(),
+        1,
+        "every command shares one ssh connection: {}",
+        s.fleet.host("web1").log()
+    );
+}
+
+#[test]
+fn a_host_without_tmux_or_runtimes_says_so_and_starts_nothing() {
+    let mut s = Setup::new(
+        &["bare"],
+        "sessions:\n  job:\n    host: bare\n    command: sleep 600\n",
+    );
+    s.fleet
+        .host_mut("bare")
+        .only_tools(&["sh", "mktemp", "id", "cat", "rm", "wc", "sleep"]);
+    let doc = s.json(&["list", "--json", "--host", "bare"]);
+    let states: Vec<(String, String)> = doc["backends"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|b| b["host"] == "bare")
+                .map(|b| {
+                    (
+                        b["backend"].as_str().unwrap_or("").to_string(),
+                        b["status"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let not_installed = |name: &str| {
+        states
+            .iter()
+            .any(|(b, st)| b == name && st == "not_installed")
+    };
+    assert!(
+        not_installed("tmux") && not_installed("podman") && not_installed("docker"),
+        "{doc:#}"
+    );
+    let err = run_fail(&mut s.muxdeck(&["start", "bare/job"]), 1);
+    assert!(
+        err.contains("tmux (on host bare) is not installed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_ssh_on_this_machine_each_host_says_so() {
+    let s = Setup::new(&["web1"], "");
+    let bin = temp_dir("nossh");
+    for tool in ["tmux", "podman", "docker"] {
+        if let Some(p) = ["/usr/bin", "/bin"]
+            .iter()
+            .map(|d| std::path::Path::new(d).join(tool))
+            .find(|p| p.exists())
+        {
+            let _ = std::os::unix::fs::symlink(p, bin.path().join(tool));
+        }
+    }
+    let mut cmd = s.muxdeck(&["list", "--json"]);
+    cmd.env("PATH", bin.path());
+    let out = run_ok(&mut cmd, PATIENCE);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    let web1 = doc["hosts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|h| h["host"] == "web1"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(web1["status"], "error", "{doc:#}");
+    assert!(
+        web1["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ssh is not installed")),
+        "{web1}"
+    );
+}

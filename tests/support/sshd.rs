@@ -24,6 +24,8 @@ pub struct SshHost {
     pub tmux: TmuxWorld,
     dir: tempfile::TempDir,
     sshd: Option<Child>,
+    /// `PATH` for sessions, when the host is to lack some tools.
+    path: Option<PathBuf>,
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel picks one; it is released for sshd).
@@ -70,6 +72,7 @@ impl SshHost {
             tmux: TmuxWorld::new(),
             dir,
             sshd: None,
+            path: None,
         };
         host.spawn_sshd();
         host
@@ -84,17 +87,7 @@ impl SshHost {
         // A port can be taken between the probe and sshd's bind: a few tries.
         for _ in 0..5 {
             let port = free_port();
-            let config = format!(
-                "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
-                 AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
-                 PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
-                 KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
-                 SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf} HOME={home}\n",
-                d = d.display(),
-                tmux = self.tmux.tmpdir().display(),
-                conf = containers_conf().display(),
-                home = home.display(),
-            );
+            let config = self.config_text(port, &home);
             write(&d.join("sshd_config"), &config);
             let log = std::fs::OpenOptions::new()
                 .create(true)
@@ -120,6 +113,48 @@ impl SshHost {
             self.kill();
         }
         panic!("sshd did not start: {}", self.log());
+    }
+
+    fn config_text(&self, port: u16, home: &Path) -> String {
+        let d = self.dir.path();
+        let path = self
+            .path
+            .as_ref()
+            .map(|p| format!(" PATH={}", p.display()))
+            .unwrap_or_default();
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
+             PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
+             SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf} HOME={home}{path}\n",
+            d = d.display(),
+            tmux = self.tmux.tmpdir().display(),
+            conf = containers_conf().display(),
+            home = home.display(),
+        )
+    }
+
+    /// Gives the host's sessions a PATH with only `tools` (from /usr/bin or /bin), as a
+    /// machine without the others installed; restarts sshd for it.
+    pub fn only_tools(&mut self, tools: &[&str]) {
+        let bin = self.dir.path().join("bin");
+        let _ = std::fs::create_dir_all(&bin);
+        for t in tools {
+            let from = ["/usr/bin", "/bin", "/usr/sbin"]
+                .iter()
+                .map(|d| Path::new(d).join(t))
+                .find(|p| p.exists())
+                .unwrap_or_else(|| panic!("no {t} on this machine"));
+            let _ = std::os::unix::fs::symlink(from, bin.join(t));
+        }
+        self.path = Some(bin);
+        let home = self.dir.path().join("home");
+        write(
+            &self.dir.path().join("sshd_config"),
+            &self.config_text(self.port, &home),
+        );
+        self.restart();
     }
 
     /// Stops sshd and every connection it serves, as when the machine goes away.

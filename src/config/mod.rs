@@ -4,6 +4,7 @@
 mod backends;
 mod limits;
 mod schema;
+pub mod theme;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -213,6 +214,11 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The backends muxdeck asks.
     pub backends: Backends,
+    /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
+    pub theme: theme::ThemeConfig,
+    /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
+    /// selection working.
+    pub mouse: bool,
 }
 
 impl Default for Config {
@@ -224,6 +230,8 @@ impl Default for Config {
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
             backends: Backends::default(),
+            theme: theme::ThemeConfig::default(),
+            mouse: true,
         }
     }
 }
@@ -317,6 +325,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
         backends,
+        theme: file.theme.unwrap_or_default(),
+        mouse: file.mouse.unwrap_or(true),
     })
 }
 

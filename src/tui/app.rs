@@ -196,8 +196,10 @@ pub struct App {
     pub log_height: usize,
     /// Rows the list shows (set by the renderer's layout, for paging).
     pub list_height: usize,
-    /// Monochrome (NO_COLOR).
+    /// Monochrome (NO_COLOR): wins over the theme.
     pub mono: bool,
+    /// The config's `theme:`, which the renderer turns into styles.
+    pub theme: crate::config::theme::ThemeConfig,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -230,6 +232,7 @@ impl App {
             log_height: 10,
             list_height: 10,
             mono,
+            theme: crate::config::theme::ThemeConfig::default(),
             settled: false,
         }
     }
@@ -387,6 +390,11 @@ impl App {
     pub fn followed_selection(&self) -> Option<&Session> {
         self.selected_session()
             .filter(|s| self.log.id.as_ref() == Some(&s.id))
+    }
+
+    /// Takes the config's theme (at start and on every reload).
+    pub fn set_theme(&mut self, theme: crate::config::theme::ThemeConfig) {
+        self.theme = theme;
     }
 
     /// Takes a reloaded key table.

@@ -91,7 +91,8 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     terminal::install_panic_hook();
     let mut tui = Tui::new()?;
     tui.enter()?;
-    let app = App::new(keymap, engine.config().log_lines, mono);
+    let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.set_theme(engine.config().theme.clone());
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
     let watchers = Watchers::start(&engine, &sources, &tx);

@@ -97,6 +97,7 @@ impl Runner {
                 return;
             }
         }
+        self.app.set_theme(c.theme.clone());
         self.engine.set_config(c);
         self.sources = self.engine.sources();
         let sources = &self.sources;

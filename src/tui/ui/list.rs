@@ -171,7 +171,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let border = if app.focus == Focus::List {
         theme.focused_border()
     } else {
-        theme.dim()
+        theme.border()
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))

@@ -117,7 +117,10 @@ impl ColorValue {
                 format!("invalid color {text:?}: a 256-color index is a number from 0 to 255")
             });
         }
-        let key = t.to_ascii_lowercase().replace(['_', ' '], "-").replace("grey", "gray");
+        let key = t
+            .to_ascii_lowercase()
+            .replace(['_', ' '], "-")
+            .replace("grey", "gray");
         if key == "default" || key == "reset" {
             return Ok(ColorValue::Default);
         }
@@ -390,7 +393,10 @@ mod tests {
     #[test]
     fn bases_by_name() {
         assert_eq!(ThemeBase::parse("light"), Ok(ThemeBase::Light));
-        assert_eq!(ThemeBase::parse("high-contrast"), Ok(ThemeBase::HighContrast));
+        assert_eq!(
+            ThemeBase::parse("high-contrast"),
+            Ok(ThemeBase::HighContrast)
+        );
         let e = ThemeBase::parse("ligth").unwrap_err();
         assert!(e.contains("did you mean `light`"), "{e}");
     }

@@ -124,7 +124,8 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         header.push(Cell::from("AGE"));
         widths.push(Constraint::Length(w));
     }
-    let rows = visible.iter().map(|s| {
+    let selected = app.selected_index();
+    let rows = visible.iter().enumerate().map(|(i, s)| {
         let name = if s.from_config {
             Line::from(vec![
                 Span::raw(s.id.name.clone()),
@@ -153,7 +154,12 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 theme.dim(),
             )));
         }
-        Row::new(cells)
+        let row = Row::new(cells);
+        if Some(i) == selected {
+            row.style(theme.selected_text())
+        } else {
+            row
+        }
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));

@@ -62,7 +62,10 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     let theme = Theme::from_config(&app.theme, app.mono);
     let area = frame.area();
     // The theme's text and background under everything; blocks color only what differs.
-    frame.render_widget(ratatui::widgets::Block::default().style(theme.base_style()), area);
+    frame.render_widget(
+        ratatui::widgets::Block::default().style(theme.base_style()),
+        area,
+    );
     if area.width < 2 || area.height < 2 {
         return;
     }

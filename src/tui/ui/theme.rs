@@ -256,16 +256,22 @@ impl Theme {
         self.fg(self.palette.title).add_modifier(Modifier::BOLD)
     }
 
-    /// The selected row.
+    /// The selection bar laid over the selected row once its cells are drawn: background
+    /// and bold only, so the state keeps its color on it.
     pub fn selected(self) -> Style {
         if self.mono {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
             Style::default()
-                .fg(self.palette.selected_fg)
                 .bg(self.palette.selected_bg)
                 .add_modifier(Modifier::BOLD)
         }
+    }
+
+    /// The text of the selected row where its cells have no color of their own (drawn
+    /// under the cells, unlike [`Theme::selected`]).
+    pub fn selected_text(self) -> Style {
+        self.fg(self.palette.selected_fg)
     }
 
     /// Border of a pane without the focus.

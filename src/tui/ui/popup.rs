@@ -211,7 +211,7 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         theme.title(),
     );
     let footer = Span::styled(
-        " mouse wheel scrolls the log · ◆ config session · Esc or ? closes ",
+        " click selects · double-click attaches · ◆ config · Esc or ? closes ",
         theme.dim(),
     );
     boxed(

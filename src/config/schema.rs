@@ -7,8 +7,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::values::{
-    ActionName, CommandTimeoutSecs, EnvKey, ImageRef, KeySpec, LogLines, PortSpec, SessionName,
-    SocketName, StopTimeoutSecs, Text, VolumeSpec,
+    ActionName, CommandTimeoutSecs, EnvKey, HostName, ImageRef, KeySpec, LogLines, PortSpec,
+    SessionName, SocketName, SshPort, StopTimeoutSecs, Text, VolumeSpec,
 };
 
 /// The whole file.
@@ -32,6 +32,23 @@ pub struct FileSchema {
     pub theme: Option<super::theme::ThemeConfig>,
     /// Whether the TUI captures the mouse (default true).
     pub mouse: Option<bool>,
+    /// The ssh client config file for every host (`ssh -F`).
+    pub ssh_config: Option<Text>,
+    /// Other machines, reached with the system's `ssh`.
+    #[serde(default)]
+    pub hosts: BTreeMap<HostName, HostSchema>,
+}
+
+/// One entry of `hosts:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostSchema {
+    /// What `ssh` is given as the destination: an alias, a host name, `user@host`.
+    pub ssh: Text,
+    /// `ssh -p`.
+    pub port: Option<SshPort>,
+    /// Where that host's tmux keeps its sockets (its `TMUX_TMPDIR`).
+    pub tmux_tmpdir: Option<Text>,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where
@@ -130,6 +147,7 @@ pub struct SessionSchema {
     #[serde(default)]
     pub ports: Vec<PortSpec>,
     pub runtime: Option<RuntimeChoice>,
+    pub host: Option<Text>,
 }
 
 /// `sessions:` as a map that refuses a name given twice (YAML would silently keep the

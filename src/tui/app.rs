@@ -130,6 +130,8 @@ pub enum Effect {
 /// A column of the session list, as a click on its header names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
+    /// The host (shown when hosts are configured).
+    Host,
     /// The session name.
     Name,
     /// Backend and location.
@@ -238,6 +240,8 @@ pub struct App {
     pub mono: bool,
     /// The config's `theme:`, which the renderer turns into styles.
     pub theme: crate::config::theme::ThemeConfig,
+    /// The configured hosts, in name order (empty without `hosts:`).
+    pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -250,6 +254,7 @@ impl App {
         App {
             sessions: Vec::new(),
             health: BTreeMap::new(),
+            hosts: Vec::new(),
             selected: None,
             filter: String::new(),
             focus: Focus::List,
@@ -282,8 +287,21 @@ impl App {
         let f = self.filter.to_lowercase();
         self.sessions
             .iter()
-            .filter(|s| f.is_empty() || s.id.qualified().to_lowercase().contains(&f))
+            .filter(|s| {
+                f.is_empty()
+                    || s.id.qualified().to_lowercase().contains(&f)
+                    || (!self.hosts.is_empty() && s.id.host.as_str().contains(&f))
+            })
             .collect()
+    }
+
+    /// When the rows of `host` were last seen, while it does not answer; None while it
+    /// does (and always for this machine).
+    pub fn stale_since(&self, host: &crate::model::Host) -> Option<i64> {
+        self.hosts
+            .iter()
+            .find(|h| h.host == *host)
+            .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
     /// Index of the selection among the visible rows.
@@ -525,6 +543,7 @@ impl App {
                     (format!("{}: {}", src.name(), short_error(message)), false)
                 }
             })
+            .chain(self.hosts.iter().map(|h| h.text(std::time::Instant::now())))
             .collect()
     }
 }
@@ -567,6 +586,7 @@ mod tests {
                 .map(|id| Session::new(id.clone(), State::Running))
                 .collect(),
             health: Vec::new(),
+            hosts: Vec::new(),
         }
     }
 

@@ -66,6 +66,7 @@ fn world(n: usize) -> App {
             muxdeck::engine::Report {
                 source: *src,
                 health: muxdeck::engine::Health {
+                    host: muxdeck::model::Host::Local,
                     backend: *src,
                     status: muxdeck::engine::HealthStatus::Ok {
                         sessions: sessions.len(),

@@ -175,6 +175,7 @@ fn report(source: Source, sessions: Vec<Session>) -> Report {
     Report {
         source,
         health: Health {
+            host: muxdeck::model::Host::Local,
             backend: source,
             status: HealthStatus::Ok {
                 sessions: sessions.len(),

@@ -5,6 +5,7 @@ mod backends;
 mod hosts;
 mod limits;
 mod schema;
+pub mod theme;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -217,6 +218,11 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The backends muxdeck asks.
     pub backends: Backends,
+    /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
+    pub theme: theme::ThemeConfig,
+    /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
+    /// selection working.
+    pub mouse: bool,
     /// `ssh -F` for every host (`ssh_config:`), resolved.
     pub ssh_config: Option<PathBuf>,
     /// Other machines (`hosts:`), in name order.
@@ -232,6 +238,8 @@ impl Default for Config {
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
             backends: Backends::default(),
+            theme: theme::ThemeConfig::default(),
+            mouse: true,
             ssh_config: None,
             hosts: Vec::new(),
         }
@@ -328,6 +336,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
         backends,
+        theme: file.theme.unwrap_or_default(),
+        mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
         hosts,
     })

@@ -28,6 +28,10 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// Colors of the TUI: a base theme, and elements it overrides.
+    pub theme: Option<super::theme::ThemeConfig>,
+    /// Whether the TUI captures the mouse (default true).
+    pub mouse: Option<bool>,
     /// The ssh client config file for every host (`ssh -F`).
     pub ssh_config: Option<Text>,
     /// Other machines, reached with the system's `ssh`.

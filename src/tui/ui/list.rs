@@ -70,7 +70,11 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
     let name_full = widest("NAME", it(), |s| {
         format!(
             "{}{}{}",
-            if app.marks.contains(&s.id) { MARKED } else { "" },
+            if app.marks.contains(&s.id) {
+                MARKED
+            } else {
+                ""
+            },
             s.id.name,
             if s.from_config { " ◆" } else { "" }
         )

@@ -34,6 +34,7 @@ fn app_with(lines: impl IntoIterator<Item = String>) -> App {
             .map(|id| Session::new(id.clone(), State::Running))
             .collect(),
         health: Vec::new(),
+        hosts: Vec::new(),
     };
     let _ = app.set_listing(listing, &[]);
     app.settle();
@@ -374,6 +375,7 @@ fn marks_survive_refreshes_and_reordering_and_show_in_the_list() {
             .map(|id| Session::new(id.clone(), State::Running))
             .collect(),
         health: Vec::new(),
+        hosts: Vec::new(),
     };
     let _ = app.set_listing(listing, &[]);
     let buf = draw(&mut app, 100, 30);

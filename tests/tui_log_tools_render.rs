@@ -506,3 +506,22 @@ fn since_keys_reload_the_pane_reaching_back_and_tmux_says_it_keeps_no_times() {
     assert_eq!(app.log.since.label(), None);
     assert_eq!(app.log.since.window(), (Default::default(), false));
 }
+
+#[test]
+fn the_scan_matches_plain_text_without_converting_lines() {
+    use muxdeck::logs::{LogBuffer, LogEntry};
+    use muxdeck::tui::logtools::{SCAN_BUDGET_BYTES, Search};
+    let mut b = LogBuffer::new(10);
+    b.extend(["\x1b[31mred\x1b[0m".to_string(), "31m plain".to_string()]);
+    let mut s = Search::default();
+    s.set_text("31m".into());
+    assert!(s.advance(&b, SCAN_BUDGET_BYTES));
+    assert_eq!(s.scan.hits().iter().copied().collect::<Vec<_>>(), [1]);
+    let Some(LogEntry::Line(l)) = b.get(0) else {
+        panic!("a line");
+    };
+    assert!(
+        !l.is_converted(),
+        "the scan converted a line it only matched"
+    );
+}

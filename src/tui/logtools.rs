@@ -526,20 +526,4 @@ mod tests {
         s2.nearest_above(0);
         assert_eq!(s2.current, Some(1));
     }
-
-    #[test]
-    fn matching_never_converts_or_matches_escapes() {
-        let b = buffer(&["\x1b[31mred\x1b[0m", "31m plain"], 10);
-        let mut s = Search::default();
-        s.set_text("31m".into());
-        s.advance(&b, SCAN_BUDGET_BYTES);
-        assert_eq!(s.scan.hits().iter().copied().collect::<Vec<_>>(), [1]);
-        let Some(LogEntry::Line(l)) = b.get(0) else {
-            panic!("a line");
-        };
-        assert!(
-            !l.is_converted(),
-            "the scan converted a line it only matched"
-        );
-    }
 }

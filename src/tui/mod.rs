@@ -3,7 +3,6 @@
 //! something changed, at most 60 times a second.
 
 pub mod app;
-mod clipboard;
 mod follow;
 mod handover;
 pub mod hosts;
@@ -414,9 +413,9 @@ impl Runner {
                 });
             }
             Effect::Copy { text, lines } => {
-                let (text, cut) = clipboard::bounded(&text);
+                let (text, cut) = crate::clipboard::bounded(&text);
                 let in_tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
-                let seq = clipboard::osc52(text, in_tmux);
+                let seq = crate::clipboard::osc52(text, in_tmux);
                 let written = {
                     use std::io::Write as _;
                     let out = self.tui.terminal.backend_mut();
@@ -426,7 +425,7 @@ impl Runner {
                     Ok(()) if cut => self.app.say(
                         format!(
                             "copied the first {} KiB of {lines} lines to the clipboard (terminals take no more)",
-                            clipboard::MAX_COPY_BYTES / 1024
+                            crate::clipboard::MAX_COPY_BYTES / 1024
                         ),
                         Level::Info,
                     ),

@@ -1,8 +1,9 @@
-//! `y` in the log pane: the lines go to the user's clipboard as an OSC 52 sequence that
+//! `y` in the TUI's log pane: the lines go to the user's clipboard as an OSC 52 sequence that
 //! muxdeck itself writes to its terminal, wrapped for tmux's passthrough when muxdeck runs
 //! inside tmux. The text is the lines' plain text (session output never reaches the
 //! terminal as it came: its own OSC 52 and every other control sequence were removed when
-//! it was read).
+//! it was read). Kept outside `tui/`, whose code never spells an escape sequence: the
+//! screen gets styled lines, not bytes.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

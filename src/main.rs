@@ -7,14 +7,19 @@ mod cli;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 
 use cli::{Cli, Command, SessionCommand};
 use muxdeck::config::{self, ConfigSource};
 use muxdeck::engine::Engine;
 
 fn main() -> ExitCode {
+    // A shell asking for completions (`COMPLETE=bash muxdeck -- muxdeck stop ''`) is
+    // answered here, and muxdeck exits.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(cli::complete::COMPLETE_VAR)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -22,6 +27,12 @@ fn main() -> ExitCode {
     let source = config::locate(cli.config.as_deref());
     let command = match cli.command {
         Some(Command::Config { action }) => return cli::config(action, &source),
+        Some(Command::Completions { shell }) => {
+            return print_with(|out| cli::complete::write_script(shell, out));
+        }
+        Some(Command::Man) => {
+            return print_with(|out| cli::manpage::write_page(Cli::command(), out));
+        }
         Some(Command::Session(c)) => Some(c),
         None => None,
     };
@@ -46,6 +57,19 @@ fn main() -> ExitCode {
     // Children of follow streams are killed on drop; do not wait for blocking readers.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     code
+}
+
+/// Prints what `write` writes to stdout; a closed stdout (`| head`) is not an error.
+fn print_with(write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("muxdeck: cannot write output: {e}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// What muxdeck does without a subcommand and without a terminal.

@@ -2,12 +2,15 @@
 //! (`commands`), which print through `output`.
 
 mod commands;
+pub mod complete;
+pub mod manpage;
 mod output;
 
 use std::path::PathBuf;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
 use muxdeck::engine::{Engine, EngineError};
@@ -17,9 +20,18 @@ pub use commands::config;
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
 const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
 
+/// `--version`: the package version and the commit it was built from (`unknown` when
+/// built outside a git checkout, e.g. from a crate tarball).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MUXDECK_COMMIT"),
+    ")"
+);
+
 /// One screen for every tmux session and container on this machine.
 #[derive(Debug, Parser)]
-#[command(name = "muxdeck", version, about, long_about = None)]
+#[command(name = "muxdeck", version = VERSION, about, long_about = None)]
 pub struct Cli {
     /// Config file (default: $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -51,6 +63,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print the shell completion script (subcommands, options and session names), e.g.
+    /// `source <(muxdeck completions bash)`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `muxdeck man | man -l -`.
+    Man,
 }
 
 /// Subcommands about sessions. NAME may be qualified: tmux:NAME, tmux@SOCKET:NAME,
@@ -69,6 +90,7 @@ pub enum SessionCommand {
     /// Show one session.
     Status {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Print JSON.
         #[arg(long)]
@@ -77,6 +99,7 @@ pub enum SessionCommand {
     /// Print a session's log (colors kept), optionally following it.
     Logs {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Number of lines (at most 1000000).
         #[arg(
@@ -93,6 +116,7 @@ pub enum SessionCommand {
     /// Start a config session, a stopped container, or an ad hoc session.
     Start {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// The ad hoc options.
         #[command(flatten)]
@@ -101,6 +125,7 @@ pub enum SessionCommand {
     /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Kill at once.
         #[arg(long)]
@@ -116,22 +141,26 @@ pub enum SessionCommand {
     /// Kill a session at once (same as stop --force).
     Kill {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Restart a session.
     Restart {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
     /// A container without a terminal (started without -i -t) has its log followed instead.
     Attach {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Run a command (default: a shell) interactively in a running container.
     Exec {
         /// Container name.
+        #[arg(add = ArgValueCandidates::new(complete::container_names))]
         name: String,
         /// Command and arguments, after `--`.
         #[arg(last = true)]
@@ -140,6 +169,7 @@ pub enum SessionCommand {
     /// Remove a container (explicit only; stop never removes).
     Rm {
         /// Container name.
+        #[arg(add = ArgValueCandidates::new(complete::container_names))]
         name: String,
         /// Also remove a running container.
         #[arg(long)]

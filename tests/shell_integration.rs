@@ -152,7 +152,7 @@ fn bash_completes_stop_with_the_names_of_real_tmux_sessions() {
     // The word typed so far narrows the names, exactly as typed.
     let prefix = &alpha[..alpha.len() - 3];
     let (offered, _) = complete(&["muxdeck", "stop", prefix], &env);
-    assert_eq!(offered, [alpha.clone()]);
+    assert_eq!(offered, std::slice::from_ref(&alpha));
 
     // A qualified id offered for stop is one stop accepts.
     let target = format!("tmux@{sock_b}:{dup}");

@@ -25,6 +25,10 @@ const INTERRUPTED: i32 = 130;
 pub fn config(action: ConfigAction, source: &ConfigSource) -> ExitCode {
     match action {
         ConfigAction::Path => config_path(source),
+        ConfigAction::Init(_) => {
+            print!("{}", super::init::STARTER);
+            ExitCode::SUCCESS
+        }
         ConfigAction::Check => match config::load(source) {
             Ok(c) => config_check(&c),
             Err(e) => {
@@ -33,6 +37,38 @@ pub fn config(action: ConfigAction, source: &ConfigSource) -> ExitCode {
             }
         },
     }
+}
+
+/// `config init --from NAME...` / `--all`: the definitions of sessions that exist now.
+pub async fn config_init(
+    engine: &Engine,
+    args: &super::InitArgs,
+    file: &std::path::Path,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let sessions = if args.all {
+        let listing = engine.list(None).await;
+        warn_health(engine, &listing.health);
+        // Config sessions are defined already; a definition is only read from a backend.
+        listing
+            .sessions
+            .into_iter()
+            .filter(|s| !s.from_config && s.state != muxdeck::model::State::Defined)
+            .collect()
+    } else {
+        let mut found = Vec::new();
+        for name in &args.from {
+            found.push(engine.resolve(name).await?);
+        }
+        found
+    };
+    let mut captures = Vec::new();
+    for s in sessions {
+        let captured = engine.capture(&s).await?;
+        captures.push((s, captured));
+    }
+    write!(out, "{}", super::init::captured_file(&captures, file))?;
+    Ok(0)
 }
 
 /// `config path`: where the config file is looked for.

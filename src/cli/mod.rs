@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod complete;
+pub mod init;
 pub mod manpage;
 mod output;
 
@@ -15,7 +16,7 @@ use clap_complete::ArgValueCandidates;
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
 use muxdeck::engine::{Engine, EngineError};
 
-pub use commands::config;
+pub use commands::{config, config_init};
 
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
 const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
@@ -184,6 +185,33 @@ pub enum ConfigAction {
     Check,
     /// Print the config file's path.
     Path,
+    /// Print a commented starter config; with --from or --all, the definitions of sessions
+    /// that exist now (redirect it into a file, then `config check` it).
+    Init(InitArgs),
+}
+
+/// `config init` options.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InitArgs {
+    /// Write the definitions of these sessions (qualified names accepted).
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 1..,
+        conflicts_with = "all",
+        add = ArgValueCandidates::new(complete::session_names)
+    )]
+    pub from: Vec<String>,
+    /// Write the definitions of every session that exists and the config does not define.
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl InitArgs {
+    /// Whether sessions are to be captured (else the starter config is printed).
+    pub fn captures(&self) -> bool {
+        self.all || !self.from.is_empty()
+    }
 }
 
 /// Folds clap's rendered usage error (message, tips, usage, "try --help", or a whole help

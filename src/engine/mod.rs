@@ -2,6 +2,7 @@
 //! session (backends queried concurrently, each failing on its own), resolves the names a
 //! person types, and runs operations on exactly the session named.
 
+mod capture;
 pub mod follow;
 mod listing;
 mod ops;
@@ -11,6 +12,7 @@ mod target;
 
 use std::time::Duration;
 
+pub use capture::Captured;
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};

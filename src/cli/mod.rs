@@ -32,7 +32,7 @@ pub const VERSION: &str = concat!(
 
 /// One screen for every tmux session and container on this machine.
 #[derive(Debug, Parser)]
-#[command(name = "muxdeck", version = VERSION, about, long_about = None)]
+#[command(name = "muxdeck", version = VERSION, long_about = None)]
 pub struct Cli {
     /// Config file (default: $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml).
     #[arg(long, global = true, value_name = "PATH")]

@@ -28,6 +28,9 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// The user's own commands on a session.
+    #[serde(default)]
+    pub commands: BTreeMap<super::commands::CommandName, super::commands::CommandSchema>,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where

@@ -290,6 +290,47 @@ pub async fn exec(engine: &Engine, name: &str, command: &[String]) -> Result<i32
     hand_over(&inv)
 }
 
+/// `cmd COMMAND NAME`: one of the config's own commands on a session. Its output is
+/// printed as a log (colors unless NO_COLOR), its exit status is muxdeck's; `handover`
+/// gives it the terminal instead, with no time limit.
+pub async fn custom(
+    engine: &Engine,
+    command: &str,
+    name: &str,
+    yes: bool,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let Some(cmd) = engine.config().command(command) else {
+        return Err(CliError::UnknownCommand {
+            name: command.to_string(),
+            known: engine
+                .config()
+                .commands
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        });
+    };
+    if cmd.confirm && !yes {
+        return Err(CliError::NeedsYes(cmd.name.clone()));
+    }
+    let s = engine.resolve(name).await?;
+    let call = engine.command_call(cmd, &s).await?;
+    match cmd.output {
+        config::OutputMode::Handover => hand_over(&call),
+        config::OutputMode::Pane | config::OutputMode::Silent => {
+            let result = engine.run_custom(&cmd.name, &call).await?;
+            if cmd.output == config::OutputMode::Pane {
+                let color = color_wanted();
+                for l in &result.lines {
+                    print_line(out, l, color)?;
+                }
+            }
+            Ok(result.code.unwrap_or(1))
+        }
+    }
+}
+
 /// `rm`.
 pub async fn rm(
     engine: &Engine,

@@ -65,6 +65,20 @@ pub fn container_names() -> Vec<CompletionCandidate> {
     candidates(Some(BackendKind::Container))
 }
 
+/// The names under `commands:` in the config, for `cmd COMMAND`.
+pub fn command_names() -> Vec<CompletionCandidate> {
+    let source = config::locate(config_flag().as_deref());
+    let config = config::load(&source).unwrap_or_default();
+    config
+        .commands
+        .iter()
+        .map(|c| {
+            let help = c.description.clone().unwrap_or_else(|| c.argv.join(" "));
+            CompletionCandidate::new(c.name.clone()).help(Some(help.into()))
+        })
+        .collect()
+}
+
 /// Lists sessions with a deadline and turns them into candidates. Any failure (no config,
 /// a broken one, no backend, no runtime) offers fewer names or none; a completion never
 /// prints an error into the user's command line.

@@ -167,6 +167,19 @@ pub enum SessionCommand {
         #[arg(last = true)]
         command: Vec<String>,
     },
+    /// Run one of the config's own commands (`commands:`) on a session; its output is
+    /// printed, as a log is, and its exit status is muxdeck's.
+    Cmd {
+        /// The command's name under `commands:`.
+        #[arg(add = ArgValueCandidates::new(complete::command_names))]
+        command: String,
+        /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
+        name: String,
+        /// Run a command whose config says `confirm: true` without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Remove a container (explicit only; stop never removes).
     Rm {
         /// Container name.
@@ -280,6 +293,17 @@ pub enum CliError {
     /// Writing output failed (a closed pipe is not reported).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// `cmd` names a command the config does not have.
+    #[error("no command named {name:?} under `commands:` in the config{}", known_commands(.known))]
+    UnknownCommand {
+        /// What was typed.
+        name: String,
+        /// The commands there are.
+        known: Vec<String>,
+    },
+    /// `cmd` of a command that asks first, without `--yes`.
+    #[error("the command {0} asks before it runs (confirm: true); run it again with --yes")]
+    NeedsYes(String),
     /// A handed-over command could not run.
     #[error("cannot run `{command}`: {message}")]
     Handover {
@@ -295,8 +319,17 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Engine(e) => e.exit_code(),
+            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) => 2,
             _ => 1,
         }
+    }
+}
+
+fn known_commands(known: &[String]) -> String {
+    if known.is_empty() {
+        "; it defines none".into()
+    } else {
+        format!(" (it has: {})", known.join(", "))
     }
 }
 
@@ -323,5 +356,8 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
         C::Attach { name } => commands::attach(engine, &name, &mut out).await,
         C::Exec { name, command } => commands::exec(engine, &name, &command).await,
         C::Rm { name, force } => commands::rm(engine, &name, force, &mut out).await,
+        C::Cmd { command, name, yes } => {
+            commands::custom(engine, &command, &name, yes, &mut out).await
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! person types, and runs operations on exactly the session named.
 
 mod capture;
+mod custom;
 pub mod follow;
 mod listing;
 mod ops;
@@ -13,6 +14,7 @@ mod target;
 use std::time::Duration;
 
 pub use capture::Captured;
+pub use custom::CommandOutput;
 pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
@@ -153,6 +155,26 @@ pub enum EngineError {
     /// A name or option value given for an ad hoc start is refused by the config's rules.
     #[error(transparent)]
     InvalidValue(#[from] values::ValueError),
+    /// A custom command asked of a session it is not for.
+    #[error("the command {command} is for {applies}; {session} is not one")]
+    CommandNotFor {
+        /// The command's name.
+        command: String,
+        /// The session.
+        session: SessionId,
+        /// What it is for.
+        applies: &'static str,
+    },
+    /// A custom command that did not end within `command_timeout`.
+    #[error(
+        "the command {command} did not end within {} s and was killed; raise defaults.command_timeout, or give it output: handover", .after.as_secs()
+    )]
+    CommandTimedOut {
+        /// The command's name.
+        command: String,
+        /// The limit.
+        after: Duration,
+    },
     /// No container runtime is installed.
     #[error(
         "no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary"
@@ -169,6 +191,7 @@ impl EngineError {
             | EngineError::InvalidValue(_)
             | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
+            | EngineError::CommandNotFor { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,
         }

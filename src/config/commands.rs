@@ -172,13 +172,13 @@ fn check_arg(arg: &str) -> Result<(), String> {
     values::check_text(arg).map_err(|e| e.to_string())?;
     let mut pieces = Pieces(arg);
     while let Some(p) = pieces.next_piece() {
-        if let Piece::Placeholder(name) = p? {
-            if !PLACEHOLDERS.contains(&name) {
-                return Err(format!(
-                    "unknown placeholder {{{name}}} in {arg:?}; use {}",
-                    PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
-                ));
-            }
+        if let Piece::Placeholder(name) = p?
+            && !PLACEHOLDERS.contains(&name)
+        {
+            return Err(format!(
+                "unknown placeholder {{{name}}} in {arg:?}; use {}",
+                PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(", ")
+            ));
         }
     }
     Ok(())

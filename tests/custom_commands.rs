@@ -155,19 +155,22 @@ fn a_missing_binary_an_unknown_command_and_an_unconfirmed_one_are_one_line() {
             done.display()
         ),
     );
-    let err = w.fail(Some(&cfg), &["cmd", "gone", &name], 1);
-    assert!(err.contains("mxt-no-such-binary is not installed"), "{err}");
-    let err = w.fail(Some(&cfg), &["cmd", "nope", &name], 2);
+    let missing = w.fail(Some(&cfg), &["cmd", "gone", &name], 1);
     assert!(
-        err.contains("no command named \"nope\"") && err.contains("careful, gone"),
-        "{err}"
+        missing.contains("mxt-no-such-binary is not installed"),
+        "{missing}"
     );
-    let err = w.fail(Some(&cfg), &["cmd", "careful", &name], 2);
-    assert!(err.contains("--yes"), "{err}");
+    let unknown = w.fail(Some(&cfg), &["cmd", "nope", &name], 2);
+    assert!(
+        unknown.contains("no command named \"nope\"") && unknown.contains("careful, gone"),
+        "{unknown}"
+    );
+    let unconfirmed = w.fail(Some(&cfg), &["cmd", "careful", &name], 2);
+    assert!(unconfirmed.contains("--yes"), "{unconfirmed}");
     assert!(!done.exists());
     w.ok(Some(&cfg), &["cmd", "careful", "--yes", &name]);
     assert!(done.exists());
-    for e in [&err] {
+    for e in [&missing, &unknown, &unconfirmed] {
         assert_eq!(e.lines().count(), 1, "{e}");
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::config::CustomCommand;
+use crate::engine::{CommandOutput, EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::keyspec::Key;
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
@@ -34,6 +36,8 @@ pub enum Mode {
     Filter,
     /// Asking before an operation on exactly this session.
     Confirm(Op, SessionId),
+    /// Asking before running the config's command of this name on exactly this session.
+    ConfirmCommand(String, SessionId),
 }
 
 impl Mode {
@@ -41,7 +45,7 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter => Scope::Filter,
-            Mode::Confirm(..) => Scope::Confirm,
+            Mode::Confirm(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
             Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
         }
     }
@@ -125,6 +129,8 @@ pub enum Effect {
     HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
+    /// Run one of the config's own commands on this exact session.
+    Command(CustomCommand, Session),
 }
 
 /// Severity of the status message.
@@ -198,6 +204,9 @@ pub struct App {
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
+    /// The config's own commands, with their keys read (a command without a key, or with
+    /// one muxdeck cannot read, runs from the command line only).
+    pub commands: Vec<(Option<Key>, CustomCommand)>,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -231,6 +240,70 @@ impl App {
             list_height: 10,
             mono,
             settled: false,
+            commands: Vec::new(),
+        }
+    }
+
+    /// Takes the config's own commands (at start and on every reload).
+    pub fn set_commands(&mut self, commands: &[CustomCommand]) {
+        self.commands = commands
+            .iter()
+            .map(|c| (c.key.as_deref().and_then(|k| Key::parse(k).ok()), c.clone()))
+            .collect();
+    }
+
+    /// A command of the config ended: its busy line goes; with `output: pane` its lines go
+    /// into the log pane, between two marker lines, when the pane still shows that session.
+    pub fn command_done(
+        &mut self,
+        label: &str,
+        command: &CustomCommand,
+        id: &SessionId,
+        result: Result<CommandOutput, String>,
+    ) {
+        self.busy.retain(|b| b != label);
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => {
+                self.say(
+                    format!("{} on {id} failed: {e}", command.name),
+                    Level::Error,
+                );
+                return;
+            }
+        };
+        let ended = match out.code {
+            Some(0) => "exit 0".to_string(),
+            Some(c) => format!("exit {c}"),
+            None => "killed by a signal".to_string(),
+        };
+        let level = if out.code == Some(0) {
+            Level::Info
+        } else {
+            Level::Error
+        };
+        let shown_here = self.log.id.as_ref() == Some(id);
+        if command.output == crate::config::OutputMode::Pane && shown_here {
+            let n = out.lines.len();
+            self.log
+                .buffer
+                .push(format!("── {} on {id} ──", command.name));
+            self.log.buffer.extend(out.lines);
+            self.log
+                .buffer
+                .push(format!("── {} ended: {ended} ──", command.name));
+            if !self.log.follow {
+                self.log.scroll = (self.log.scroll + n + 2).min(self.max_scroll());
+            }
+            self.say(
+                format!(
+                    "{} on {id}: {ended}; its output is in the log",
+                    command.name
+                ),
+                level,
+            );
+        } else {
+            self.say(format!("{} on {id}: {ended}", command.name), level);
         }
     }
 

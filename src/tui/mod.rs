@@ -3,6 +3,7 @@
 //! something changed, at most 60 times a second.
 
 pub mod app;
+mod custom;
 mod follow;
 mod handover;
 pub mod keys;
@@ -57,6 +58,17 @@ pub enum Msg {
     Report(Report),
     /// An operation finished.
     OpDone(OpOutcome),
+    /// One of the config's own commands finished (or could not run).
+    CommandDone {
+        /// Its busy line.
+        label: String,
+        /// The command.
+        command: config::CustomCommand,
+        /// The session it ran on.
+        id: crate::model::SessionId,
+        /// What it printed and how it ended, or why it did not run (one line).
+        result: Result<crate::engine::CommandOutput, String>,
+    },
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
     /// A follow stream is ready (or failed) for the session of generation `generation`.
@@ -91,7 +103,8 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     terminal::install_panic_hook();
     let mut tui = Tui::new()?;
     tui.enter()?;
-    let app = App::new(keymap, engine.config().log_lines, mono);
+    let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.set_commands(&engine.config().commands);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
     let watchers = Watchers::start(&engine, &sources, &tx);
@@ -285,6 +298,15 @@ impl Runner {
                 self.app.op_done(outcome);
                 self.watchers.refresh();
             }
+            Msg::CommandDone {
+                label,
+                command,
+                id,
+                result,
+            } => {
+                self.app.command_done(&label, &command, &id, result);
+                self.watchers.refresh();
+            }
             Msg::Config(result) => self.on_config(result),
             Msg::Stream { generation, result } => {
                 self.follower.opened(generation, result, &mut self.app);
@@ -306,6 +328,9 @@ impl Runner {
         match effect {
             Effect::Quit => return Ok(true),
             Effect::HandOver(s, to) => self.hand_over(&s, to).await?,
+            Effect::Command(cmd, s) if cmd.output == config::OutputMode::Handover => {
+                self.hand_over_command(&cmd, &s).await?;
+            }
             effect => self.apply(effect),
         }
         Ok(false)
@@ -319,6 +344,10 @@ impl Runner {
             }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::Command(cmd, s) => {
+                let label = custom::spawn(cmd, s, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Refresh => {

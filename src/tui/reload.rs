@@ -97,6 +97,7 @@ impl Runner {
                 return;
             }
         }
+        self.app.set_commands(&c.commands);
         self.engine.set_config(c);
         self.sources = self.engine.sources();
         let sources = &self.sources;

@@ -45,6 +45,10 @@ fn example_config_loads() {
         cfg.keys["quit"],
         vec!["q".to_string(), "ctrl-c".to_string()]
     );
+    let top = cfg.command("top").expect("commands.top");
+    assert_eq!(top.key.as_deref(), Some("T"));
+    assert_eq!(top.argv, ["podman", "top", "{id}"]);
+    assert!(cfg.command("panes").is_some_and(|c| c.applies.tmux && !c.applies.container));
 }
 
 #[test]

@@ -97,6 +97,7 @@ enum Run {
 const LIST: SessionCommand = SessionCommand::List {
     json: false,
     backend: None,
+    hosts: Vec::new(),
 };
 
 /// The async runtime; None (said on stderr) when the system cannot give one.

@@ -65,6 +65,21 @@ pub fn container_names() -> Vec<CompletionCandidate> {
     candidates(Some(BackendKind::Container))
 }
 
+/// `local` and the names under `hosts:` in the config, for `--host`.
+pub fn host_names() -> Vec<CompletionCandidate> {
+    let source = config::locate(config_flag().as_deref());
+    let config = config::load(&source).unwrap_or_default();
+    std::iter::once(
+        CompletionCandidate::new(muxdeck::model::LOCAL_HOST).help(Some("this machine".into())),
+    )
+    .chain(
+        config.hosts.iter().map(|h| {
+            CompletionCandidate::new(h.name.clone()).help(Some(h.destination.clone().into()))
+        }),
+    )
+    .collect()
+}
+
 /// The names under `commands:` in the config, for `cmd COMMAND`.
 pub fn command_names() -> Vec<CompletionCandidate> {
     let source = config::locate(config_flag().as_deref());
@@ -102,17 +117,18 @@ fn candidates(only: Option<BackendKind>) -> Vec<CompletionCandidate> {
     listing.map_or_else(Vec::new, |l| name_candidates(&l.sessions))
 }
 
-/// One candidate per name; a name several sessions share is offered qualified, once per
-/// session (the bare name would be refused as ambiguous). The help says where each is.
+/// One candidate per name as the list shows it (`NAME`, `HOST/NAME` on another host); a
+/// name several sessions share is offered qualified, once per session (the bare name
+/// would be refused as ambiguous). The help says where each is.
 fn name_candidates(sessions: &[Session]) -> Vec<CompletionCandidate> {
-    let mut by_name: BTreeMap<&str, Vec<&Session>> = BTreeMap::new();
+    let mut by_name: BTreeMap<String, Vec<&Session>> = BTreeMap::new();
     for s in sessions {
-        by_name.entry(s.id.name.as_str()).or_default().push(s);
+        by_name.entry(s.id.display_name()).or_default().push(s);
     }
     let mut out = Vec::new();
     for (name, group) in by_name {
         match group.as_slice() {
-            [one] => out.push(candidate(name.to_string(), one)),
+            [one] => out.push(candidate(name, one)),
             many => out.extend(many.iter().map(|s| candidate(s.id.qualified(), s))),
         }
     }

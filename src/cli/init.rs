@@ -8,9 +8,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use muxdeck::backend::container::{MadeWith, Mount, PortBinding};
-use muxdeck::config::{self, values};
+use muxdeck::config::{self, HostDef, values};
 use muxdeck::engine::Captured;
-use muxdeck::model::{DEFAULT_SOCKET, Session};
+use muxdeck::model::{DEFAULT_SOCKET, Host, Session};
 
 /// The starter config: defaults spelled out, examples commented.
 pub const STARTER: &str = r#"# muxdeck config (muxdeck config init). Check it with `muxdeck config check`;
@@ -69,20 +69,31 @@ const SECRET_WORDS: [&str; 10] = [
 /// The value written for a masked secret.
 const MASKED: &str = "TODO-set-me";
 
-/// The file `config init --from` prints: a header and one definition per session.
-/// `file` anchors the check of each definition (relative paths, the file in errors).
-pub fn captured_file(captures: &[(Session, Captured)], file: &Path) -> String {
+/// The file `config init --from` prints: a header, the `hosts:` the sessions live on
+/// (from `hosts`, the config's), and one definition per session. `file` anchors the check
+/// of each definition (relative paths, the file in errors).
+pub fn captured_file(captures: &[(Session, Captured)], file: &Path, hosts: &[HostDef]) -> String {
     let mut out = String::from(
         "# muxdeck config captured from running sessions (muxdeck config init --from).\n\
-         # Check it with `muxdeck config check`; lines marked TODO need a look.\n\nsessions:\n",
+         # Check it with `muxdeck config check`; lines marked TODO need a look.\n\n",
     );
+    let used: BTreeSet<&str> = captures
+        .iter()
+        .filter_map(|(s, _)| match &s.id.host {
+            Host::Remote(name) => Some(name.as_str()),
+            Host::Local => None,
+        })
+        .collect();
+    let hosts_yaml = hosts_section(hosts, &used);
+    out.push_str(&hosts_yaml);
+    out.push_str("sessions:\n");
     let mut taken = BTreeSet::new();
     for (session, captured) in captures {
         let name = config_name(&session.id.name, &mut taken);
         let block = definition(session, &name, captured);
         // Each definition is checked as the config will be: one the loader would refuse
         // is kept for the reader, commented out with the reason.
-        match config::parse(&format!("sessions:\n{block}"), file) {
+        match config::parse(&format!("{hosts_yaml}sessions:\n{block}"), file) {
             Ok(_) => out.push_str(&block),
             Err(e) => {
                 let _ = writeln!(out, "  # TODO: not valid as it is ({e}):");
@@ -92,6 +103,27 @@ pub fn captured_file(captures: &[(Session, Captured)], file: &Path) -> String {
             }
         }
     }
+    out
+}
+
+/// `hosts:` with the entries of the hosts the captured sessions live on; empty when all
+/// are on this machine.
+fn hosts_section(hosts: &[HostDef], used: &BTreeSet<&str>) -> String {
+    if used.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("# As in the config they were captured with.\nhosts:\n");
+    for h in hosts.iter().filter(|h| used.contains(h.name.as_str())) {
+        let _ = writeln!(out, "  {}:", h.name);
+        let _ = writeln!(out, "    ssh: {}", quote(&h.destination));
+        if let Some(p) = h.port {
+            let _ = writeln!(out, "    port: {p}");
+        }
+        if let Some(t) = &h.tmux_tmpdir {
+            let _ = writeln!(out, "    tmux_tmpdir: {}", quote(t));
+        }
+    }
+    out.push('\n');
     out
 }
 
@@ -133,6 +165,9 @@ fn definition(session: &Session, name: &str, captured: &Captured) -> String {
         );
     }
     let _ = writeln!(b, "  {name}:");
+    if let Host::Remote(h) = &session.id.host {
+        let _ = writeln!(b, "    host: {}", quote(h));
+    }
     match captured {
         Captured::Tmux {
             socket,

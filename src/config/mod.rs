@@ -3,6 +3,7 @@
 
 mod backends;
 pub mod commands;
+mod hosts;
 mod limits;
 mod schema;
 pub mod values;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 pub use backends::{BackendName, Backends};
 pub use commands::{CustomCommand, OutputMode};
+pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
 pub use schema::{BackendChoice, RuntimeChoice};
@@ -198,6 +200,8 @@ pub struct SessionDef {
     pub working_dir: Option<PathBuf>,
     /// Environment.
     pub env: BTreeMap<String, String>,
+    /// The machine it runs on (`host:`; this one by default).
+    pub host: crate::model::Host,
 }
 
 /// The loaded config.
@@ -217,6 +221,10 @@ pub struct Config {
     pub backends: Backends,
     /// The user's own commands, in name order.
     pub commands: Vec<CustomCommand>,
+    /// `ssh -F` for every host (`ssh_config:`), resolved.
+    pub ssh_config: Option<PathBuf>,
+    /// Other machines (`hosts:`), in name order.
+    pub hosts: Vec<HostDef>,
 }
 
 impl Default for Config {
@@ -229,6 +237,8 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             commands: Vec::new(),
+            ssh_config: None,
+            hosts: Vec::new(),
         }
     }
 }
@@ -306,10 +316,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .unwrap_or_else(|| PathBuf::from("."));
     let defaults = defaults_from(file.defaults);
     let backends = backends_from(file.backends, &defaults, text, path)?;
+    let hosts = hosts::host_defs(file.hosts);
     let mut sessions = Vec::new();
     for (name, spec) in file.sessions {
         let line = find_key_line(text, name.as_str());
-        let def = session_def(name.as_str(), spec, defaults.backend, &base)
+        let def = session_def(name.as_str(), spec, defaults.backend, &base, &hosts)
             .and_then(|def| check_backend_used(&def, &defaults, &backends).map(|()| def))
             .map_err(|m| invalid(line, None, format!("sessions.{name}: {m}")))?;
         sessions.push(def);
@@ -344,6 +355,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys,
         backends,
         commands,
+        ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
+        hosts,
     })
 }
 
@@ -482,7 +495,9 @@ fn session_def(
     spec: SessionSchema,
     default_backend: BackendChoice,
     base: &Path,
+    hosts: &[HostDef],
 ) -> Result<SessionDef, String> {
+    let host = hosts::session_host(spec.host.as_ref().map(Text::as_str), hosts)?;
     let backend = spec.backend.unwrap_or(default_backend);
     let kind = match backend {
         BackendChoice::Tmux => {
@@ -515,7 +530,13 @@ fn session_def(
             let volumes = spec
                 .volumes
                 .iter()
-                .map(|v| resolve_volume(v.as_str(), base))
+                .map(|v| {
+                    if host.is_local() {
+                        resolve_volume(v.as_str(), base)
+                    } else {
+                        v.as_str().to_string()
+                    }
+                })
                 .collect();
             SessionKind::Container {
                 image,
@@ -535,6 +556,8 @@ fn session_def(
         }
     }
     let working_dir = spec.working_dir.map(|w| match kind {
+        // Another machine's folders are its own: `~` and relative paths are left to it.
+        SessionKind::Tmux { .. } if !host.is_local() => PathBuf::from(w.into_string()),
         SessionKind::Tmux { .. } => resolve_host_path(w.as_str(), base),
         SessionKind::Container { .. } => PathBuf::from(w.into_string()),
     });
@@ -548,6 +571,7 @@ fn session_def(
             .into_iter()
             .map(|(k, v)| (k.into_string(), v.into_string()))
             .collect(),
+        host,
     })
 }
 

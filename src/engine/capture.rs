@@ -34,11 +34,17 @@ impl Engine {
     /// never started has nothing to read).
     pub async fn capture(&self, s: &Session) -> Result<Captured, EngineError> {
         let gone = || EngineError::Gone(s.id.clone());
+        // On another host, the calls below go there through its connection.
+        let machine = self.machine(&s.id.host)?;
         match self.target(s).await? {
             None if s.from_config => Err(EngineError::NotStarted(s.id.clone())),
             None => Err(gone()),
             Some(Target::Tmux { socket, id }) => {
-                let origin = self.tmux.first_pane(&socket, &id).await?.ok_or_else(gone)?;
+                let origin = machine
+                    .tmux
+                    .first_pane(&socket, &id)
+                    .await?
+                    .ok_or_else(gone)?;
                 Ok(Captured::Tmux {
                     socket,
                     cwd: origin.cwd,
@@ -46,7 +52,7 @@ impl Engine {
                 })
             }
             Some(Target::Container { runtime, id }) => {
-                let cli = self.runtime(runtime);
+                let cli = machine.runtime(runtime);
                 let made = cli.made_with(&id).await?.ok_or_else(gone)?;
                 let image = match &made.image {
                     Some(i) => cli.image_defaults(i).await?,

@@ -50,7 +50,9 @@ impl Engine {
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| EngineError::Invalid(format!("commands.{}: argv is empty", cmd.name)))?;
-        Ok(Invocation::new(program).args(args))
+        // On another host the argv runs there, through its connection, quoted.
+        let route = self.machine(&s.id.host)?.route.clone();
+        Ok(Invocation::new(program).args(args).on(route))
     }
 
     /// Runs a prepared command with stdout and stderr through one pipe, killing it after
@@ -97,7 +99,7 @@ impl Engine {
 fn placeholders(s: &Session, target: &Target) -> Placeholders {
     let mut v = Placeholders {
         name: s.id.name.clone(),
-        host: "local".into(),
+        host: s.id.host.to_string(),
         backend: s.id.location.kind().as_str().into(),
         ..Placeholders::default()
     };

@@ -207,6 +207,8 @@ pub struct App {
     /// The config's own commands, with their keys read (a command without a key, or with
     /// one muxdeck cannot read, runs from the command line only).
     pub commands: Vec<(Option<Key>, CustomCommand)>,
+    /// The configured hosts, in name order (empty without `hosts:`).
+    pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -219,6 +221,7 @@ impl App {
         App {
             sessions: Vec::new(),
             health: BTreeMap::new(),
+            hosts: Vec::new(),
             selected: None,
             filter: String::new(),
             focus: Focus::List,
@@ -312,8 +315,21 @@ impl App {
         let f = self.filter.to_lowercase();
         self.sessions
             .iter()
-            .filter(|s| f.is_empty() || s.id.qualified().to_lowercase().contains(&f))
+            .filter(|s| {
+                f.is_empty()
+                    || s.id.qualified().to_lowercase().contains(&f)
+                    || (!self.hosts.is_empty() && s.id.host.as_str().contains(&f))
+            })
             .collect()
+    }
+
+    /// When the rows of `host` were last seen, while it does not answer; None while it
+    /// does (and always for this machine).
+    pub fn stale_since(&self, host: &crate::model::Host) -> Option<i64> {
+        self.hosts
+            .iter()
+            .find(|h| h.host == *host)
+            .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
     /// Index of the selection among the visible rows.
@@ -534,6 +550,7 @@ impl App {
                     (format!("{}: {}", src.name(), short_error(message)), false)
                 }
             })
+            .chain(self.hosts.iter().map(|h| h.text(std::time::Instant::now())))
             .collect()
     }
 }
@@ -576,6 +593,7 @@ mod tests {
                 .map(|id| Session::new(id.clone(), State::Running))
                 .collect(),
             health: Vec::new(),
+            hosts: Vec::new(),
         }
     }
 

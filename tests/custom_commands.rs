@@ -217,3 +217,56 @@ fn a_handover_command_passes_its_exit_status_on_and_silent_prints_nothing() {
     assert_eq!(out.status.code(), Some(3), "{}", support::show_output(&out));
     assert!(out.stdout.is_empty(), "{}", support::show_output(&out));
 }
+
+#[test]
+fn on_another_host_the_argv_runs_there_quoted_and_config_init_names_the_host() {
+    let fleet = support::Fleet::start(&["web1"]);
+    let dir = support::temp_dir("cmdhost");
+    let pwned = dir.path().join("pwned");
+    let name = format!("$(touch {}) 'q\" x", pwned.display());
+    fleet
+        .host("web1")
+        .tmux
+        .new_session("default", &name, "sleep 600");
+    let out = dir.path().join("args");
+    let cfg = support::write_config(
+        dir.path(),
+        &format!(
+            "{}commands:\n  show:\n    argv: {}\n",
+            fleet.config_yaml(),
+            recorder(&out, &["{name}", "{host}", "{backend}"])
+        ),
+    );
+    let local = support::TmuxWorld::new();
+    let mx = |args: &[&str]| {
+        let mut cmd = support::muxdeck(Some(&cfg));
+        local.apply(&mut cmd);
+        cmd.env("XDG_RUNTIME_DIR", fleet.runtime_dir());
+        cmd.args(args);
+        cmd
+    };
+    let target = format!("web1/tmux:{name}");
+    support::run_ok(&mut mx(&["cmd", "show", &target]), Duration::from_secs(60));
+    assert!(!pwned.exists(), "a name was run by a shell");
+    let args = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        args.lines().collect::<Vec<_>>(),
+        [name.as_str(), "web1", "tmux"]
+    );
+
+    let yaml = support::run_ok(
+        &mut mx(&["config", "init", "--from", &target]),
+        Duration::from_secs(60),
+    );
+    assert!(
+        yaml.contains("hosts:\n  web1:\n    ssh: \"web1\"\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("    host: \"web1\"\n"), "{yaml}");
+    assert!(yaml.contains("    command: \"sleep 600\"\n"), "{yaml}");
+    let captured = dir.path().join("captured.yml");
+    std::fs::write(&captured, &yaml).unwrap();
+    let mut check = support::muxdeck(Some(&captured));
+    let text = support::run_ok(check.args(["config", "check"]), Duration::from_secs(60));
+    assert!(text.contains("1 session"), "{text}\n{yaml}");
+}

@@ -283,22 +283,33 @@ fn strip_overstrike(s: &str) -> String {
 #[test]
 fn version_names_the_commit_it_was_built_from() {
     let text = run_ok(Command::new(BIN).arg("--version"), DEFAULT_TIMEOUT);
-    let want_commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .current_dir(repo_root())
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map_or_else(
-            || "unknown".to_string(),
-            |o| String::from_utf8_lossy(&o.stdout).trim().to_string(),
-        );
-    assert_eq!(
-        text.trim(),
-        format!(
-            "muxdeck {} (commit {want_commit})",
-            env!("CARGO_PKG_VERSION")
-        )
+    let prefix = format!("muxdeck {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = text
+        .trim()
+        .strip_prefix(&prefix)
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("not `{prefix}COMMIT)`: {text}"));
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(repo_root())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    if git(&["rev-parse", "--git-dir"]).is_none() {
+        assert_eq!(commit, "unknown", "{text}");
+        return;
+    }
+    // A commit of this checkout: HEAD when built from it, or one HEAD descends from when
+    // commits were made after the build.
+    assert!(
+        commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+        "{text}"
+    );
+    assert!(
+        git(&["merge-base", "--is-ancestor", commit, "HEAD"]).is_some(),
+        "{commit} is not HEAD or one of its ancestors"
     );
 }
 

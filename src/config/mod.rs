@@ -6,6 +6,7 @@ pub mod commands;
 mod hosts;
 mod limits;
 mod schema;
+pub mod theme;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -221,6 +222,11 @@ pub struct Config {
     pub backends: Backends,
     /// The user's own commands, in name order.
     pub commands: Vec<CustomCommand>,
+    /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
+    pub theme: theme::ThemeConfig,
+    /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
+    /// selection working.
+    pub mouse: bool,
     /// `ssh -F` for every host (`ssh_config:`), resolved.
     pub ssh_config: Option<PathBuf>,
     /// Other machines (`hosts:`), in name order.
@@ -237,6 +243,8 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             commands: Vec::new(),
+            theme: theme::ThemeConfig::default(),
+            mouse: true,
             ssh_config: None,
             hosts: Vec::new(),
         }
@@ -355,6 +363,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys,
         backends,
         commands,
+        theme: file.theme.unwrap_or_default(),
+        mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
         hosts,
     })

@@ -31,6 +31,10 @@ pub struct FileSchema {
     /// The user's own commands on a session.
     #[serde(default)]
     pub commands: BTreeMap<super::commands::CommandName, super::commands::CommandSchema>,
+    /// Colors of the TUI: a base theme, and elements it overrides.
+    pub theme: Option<super::theme::ThemeConfig>,
+    /// Whether the TUI captures the mouse (default true).
+    pub mouse: Option<bool>,
     /// The ssh client config file for every host (`ssh -F`).
     pub ssh_config: Option<Text>,
     /// Other machines, reached with the system's `ssh`.

@@ -65,8 +65,18 @@ pub async fn config_init(
     };
     let mut captures = Vec::new();
     for s in sessions {
-        let captured = engine.capture(&s).await?;
-        captures.push((s, captured));
+        match engine.capture(&s).await {
+            Ok(captured) => captures.push((s, captured)),
+            // With --all, a session that ended since it was listed is not one the user
+            // asked for by name: it is left out, and said so.
+            Err(
+                e @ (muxdeck::engine::EngineError::Gone(_)
+                | muxdeck::engine::EngineError::Replaced(_)),
+            ) if args.all => {
+                eprintln!("muxdeck: left out: {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let hosts = &engine.config().hosts;
     write!(

@@ -107,14 +107,27 @@ fn candidates(only: Option<BackendKind>) -> Vec<CompletionCandidate> {
         return Vec::new();
     };
     let engine = Engine::new(config);
-    let listing = runtime.block_on(async {
-        tokio::time::timeout(LIST_DEADLINE, engine.list(only))
-            .await
-            .ok()
+    // Each kind on its own deadline: a slow container runtime must not hide the tmux
+    // sessions that answered at once.
+    let kinds: Vec<BackendKind> = match only {
+        Some(k) => vec![k],
+        None => vec![BackendKind::Tmux, BackendKind::Container],
+    };
+    let sessions: Vec<Session> = runtime.block_on(async {
+        let lists = kinds.into_iter().map(|k| {
+            let engine = &engine;
+            async move {
+                tokio::time::timeout(LIST_DEADLINE, engine.list(Some(k)))
+                    .await
+                    .map(|l| l.sessions)
+                    .unwrap_or_default()
+            }
+        });
+        futures::future::join_all(lists).await.concat()
     });
     // Backend calls still running are children killed on drop: do not wait for them.
     runtime.shutdown_timeout(Duration::ZERO);
-    listing.map_or_else(Vec::new, |l| name_candidates(&l.sessions))
+    name_candidates(&sessions)
 }
 
 /// One candidate per name as the list shows it (`NAME`, `HOST/NAME` on another host); a

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
+use clap_complete::ArgValueCandidates;
 use tokio::sync::mpsc;
 
 use muxdeck::engine::{Engine, LogEvent};
@@ -30,7 +31,7 @@ const PREFIX_COLORS: [u8; 6] = [36, 33, 35, 32, 34, 31];
 #[derive(Debug, clap::Args)]
 pub struct LogsArgs {
     /// Session names; several print one merged log, each line after `NAME | `.
-    #[arg(required = true, value_name = "NAME")]
+    #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(super::complete::session_names))]
     pub names: Vec<String>,
     /// Number of lines (at most 1000000; default 100, or all with --since).
     #[arg(

@@ -9,8 +9,10 @@ use crate::logs::window::{LogWindow, since_arg};
 use crate::model::{Runtime, Session};
 
 mod json;
+mod made_with;
 
 pub use json::{container_state, parse_ps};
+pub use made_with::{ImageDefaults, MadeWith, Mount, PortBinding, parse_made_with};
 
 /// The keys that detach from `attach`, as the runtime reads them.
 const DETACH_KEYS: &str = "ctrl-p,ctrl-q";

@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod details;
 pub mod engine;
 pub mod keyspec;
 pub mod logs;

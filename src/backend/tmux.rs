@@ -593,7 +593,7 @@ fn sequence_safe(arg: &str) -> String {
 }
 
 /// A failed pane call: the pane being gone is an answer (None), anything else an error.
-fn gone_or_failed<T>(
+pub(super) fn gone_or_failed<T>(
     inv: &Invocation,
     out: &process::Output,
     code: Option<i32>,

@@ -11,7 +11,7 @@ use muxdeck::engine::{
 };
 use muxdeck::model::{BackendKind, Runtime, Session};
 
-use super::output::{ListJson, SessionJson, print_line, write_status, write_table};
+use super::output::{ListJson, SessionJson, StatusJson, print_line, write_status, write_table};
 use super::{BackendArg, CliError, ConfigAction};
 
 /// Lines of history `attach` shows of a container it can only follow.
@@ -98,8 +98,12 @@ pub async fn status(
 ) -> Result<i32, CliError> {
     let s = engine.resolve(name).await?;
     if json {
-        serde_json::to_writer_pretty(&mut *out, &SessionJson::from(&s))
-            .map_err(std::io::Error::from)?;
+        let details = engine.details(&s).await?;
+        let doc = StatusJson {
+            session: SessionJson::from(&s),
+            details: details.as_ref(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         write_status(out, &s, muxdeck::model::unix_now())?;

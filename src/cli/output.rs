@@ -126,6 +126,15 @@ pub(super) struct ListJson<'a> {
     pub(super) backends: &'a [Health],
 }
 
+/// The JSON shape of `status`: the session's list object, and its details (documented in
+/// the README); `details` is null for a session that is defined but not started.
+#[derive(Serialize)]
+pub(super) struct StatusJson<'a> {
+    #[serde(flatten)]
+    pub(super) session: SessionJson<'a>,
+    pub(super) details: Option<&'a muxdeck::details::Details>,
+}
+
 /// The stable JSON shape of one session (documented in the README).
 #[derive(Serialize)]
 pub(super) struct SessionJson<'a> {

@@ -213,6 +213,16 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The backends muxdeck asks.
     pub backends: Backends,
+    /// What the details pane and `status --json` show.
+    pub details: DetailsConfig,
+}
+
+/// `details:` of the config.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailsConfig {
+    /// Show environment values whose names look secret (`PASS`, `SECRET`, `TOKEN`, `KEY`,
+    /// `CREDENTIAL`) instead of masking them.
+    pub show_secrets: bool,
 }
 
 impl Default for Config {
@@ -224,6 +234,7 @@ impl Default for Config {
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
             backends: Backends::default(),
+            details: DetailsConfig::default(),
         }
     }
 }
@@ -317,6 +328,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
         backends,
+        details: DetailsConfig {
+            show_secrets: file.details.show_secrets,
+        },
     })
 }
 

@@ -28,6 +28,18 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// What the details pane and `status --json` show.
+    #[serde(default)]
+    pub details: DetailsSchema,
+}
+
+/// `details:`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailsSchema {
+    /// Show secret-looking environment values unmasked.
+    #[serde(default)]
+    pub show_secrets: bool,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where

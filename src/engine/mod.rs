@@ -2,6 +2,7 @@
 //! session (backends queried concurrently, each failing on its own), resolves the names a
 //! person types, and runs operations on exactly the session named.
 
+mod details;
 pub mod follow;
 mod listing;
 mod ops;

@@ -5,11 +5,16 @@ use std::time::Duration;
 
 use super::BackendError;
 use super::process::{self, Invocation};
+use crate::details::ContainerDetails;
 use crate::model::{Runtime, Session};
 
+mod details;
 mod json;
+mod stats;
 
+pub use details::{PROJECT_LABELS, parse_details};
 pub use json::{container_state, parse_ps};
+pub use stats::{ContainerStat, parse_stats};
 
 /// The keys that detach from `attach`, as the runtime reads them.
 const DETACH_KEYS: &str = "ctrl-p,ctrl-q";
@@ -123,6 +128,45 @@ impl ContainerCli {
         json::parse_inspect(&out.stdout).map_err(|e| BackendError::Parse {
             program: self.binary.clone(),
             action: "inspect".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// Everything `inspect` tells about the container of full id `id`, secret-looking
+    /// environment values masked unless `show_secrets`; None when it is gone.
+    pub async fn details(
+        &self,
+        id: &str,
+        show_secrets: bool,
+    ) -> Result<Option<ContainerDetails>, BackendError> {
+        let inv = self
+            .inv()
+            .args(["container", "inspect", "--format", "json", "--", id]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+            if err.contains("no such") {
+                return Ok(None);
+            }
+            return Err(process::failed(&inv, &out, status.code()).daemon_absent());
+        }
+        parse_details(&out.stdout, show_secrets).map_err(|e| BackendError::Parse {
+            program: self.binary.clone(),
+            action: "inspect".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// CPU and memory of every running container, in one call bounded by `limit`: a
+    /// runtime whose `stats` hangs costs its own figures only.
+    pub async fn stats(&self, limit: Duration) -> Result<Vec<ContainerStat>, BackendError> {
+        let inv = self
+            .inv()
+            .args(["stats", "--no-stream", "--format", "json"]);
+        let out = process::run(&inv, limit).await?;
+        parse_stats(&out.text()).map_err(|e| BackendError::Parse {
+            program: self.binary.clone(),
+            action: "stats".into(),
             detail: e.to_string(),
         })
     }

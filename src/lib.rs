@@ -11,4 +11,6 @@ pub mod engine;
 pub mod keyspec;
 pub mod logs;
 pub mod model;
+pub mod sort;
+pub mod stats;
 pub mod tui;

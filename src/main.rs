@@ -52,6 +52,9 @@ fn main() -> ExitCode {
 const LIST: SessionCommand = SessionCommand::List {
     json: false,
     backend: None,
+    stats: false,
+    sort: None,
+    reverse: false,
 };
 
 /// The async runtime; None (said on stderr) when the system cannot give one.

@@ -768,6 +768,7 @@ pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
         let is_dead = *dead == "1";
         if !is_dead {
             s.state = State::Running;
+            s.pane_pids.extend(pid.parse::<u32>().ok());
         } else if s.state != State::Running {
             s.state = State::Exited(dead_status.parse().ok());
         }

@@ -11,7 +11,13 @@ use muxdeck::engine::{
 };
 use muxdeck::model::{BackendKind, Runtime, Session};
 
-use super::output::{ListJson, SessionJson, StatusJson, print_line, write_status, write_table};
+use muxdeck::engine::UsageMap;
+use muxdeck::sort::{SortKey, sort_sessions};
+use muxdeck::stats::proc_tree::ProcSampler;
+
+use super::output::{
+    ListJson, ListedJson, SessionJson, StatusJson, print_line, write_status, write_table,
+};
 use super::{BackendArg, CliError, ConfigAction};
 
 /// Lines of history `attach` shows of a container it can only follow.
@@ -63,28 +69,63 @@ fn config_check(config: &Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// How `list` measures and orders what it prints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListOrder {
+    /// Measure CPU and memory.
+    pub stats: bool,
+    /// Sort by this key (the listing's order without one).
+    pub sort: Option<SortKey>,
+    /// Reverse the order.
+    pub reverse: bool,
+}
+
+/// How long `list --stats` watches processes to tell their CPU use.
+const CPU_WINDOW: Duration = Duration::from_millis(500);
+
 /// `list`.
 pub async fn list(
     engine: &Engine,
     json: bool,
     backend: Option<BackendArg>,
+    order: ListOrder,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
     let kind = backend.map(|b| match b {
         BackendArg::Tmux => BackendKind::Tmux,
         BackendArg::Container => BackendKind::Container,
     });
-    let listing = engine.list(kind).await;
+    let mut listing = engine.list(kind).await;
     warn_health(engine, &listing.health);
+    let measure = order.stats || order.sort.is_some_and(SortKey::needs_usage);
+    let usage = if measure {
+        // A first pass over /proc to measure tmux CPU against, half a second before.
+        let mut sampler = ProcSampler::default();
+        let _ = sampler.sample();
+        tokio::time::sleep(CPU_WINDOW).await;
+        let limit = engine.config().defaults.command_timeout;
+        engine.usage(&listing.sessions, sampler, limit).await.1
+    } else {
+        UsageMap::new()
+    };
+    if order.sort.is_some() || order.reverse {
+        let key = order.sort.unwrap_or_default();
+        sort_sessions(&mut listing.sessions, key, order.reverse, &usage);
+    }
+    let shown = order.stats.then_some(&usage);
     if json {
         let doc = ListJson {
-            sessions: listing.sessions.iter().map(SessionJson::from).collect(),
+            sessions: listing
+                .sessions
+                .iter()
+                .map(|s| ListedJson::new(s, shown))
+                .collect(),
             backends: &listing.health,
         };
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        write_table(out, &listing.sessions, muxdeck::model::unix_now())?;
+        write_table(out, &listing.sessions, shown, muxdeck::model::unix_now())?;
     }
     Ok(0)
 }

@@ -38,6 +38,35 @@ pub enum BackendArg {
     Container,
 }
 
+/// What `list --sort` orders by.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Name (the default order: backend, location, name).
+    Name,
+    /// State: running first.
+    State,
+    /// CPU: busiest first.
+    Cpu,
+    /// Memory: largest first.
+    Mem,
+    /// Age: newest first.
+    Age,
+}
+
+impl SortArg {
+    /// The engine's key.
+    pub fn key(self) -> muxdeck::sort::SortKey {
+        use muxdeck::sort::SortKey;
+        match self {
+            SortArg::Name => SortKey::Name,
+            SortArg::State => SortKey::State,
+            SortArg::Cpu => SortKey::Cpu,
+            SortArg::Mem => SortKey::Memory,
+            SortArg::Age => SortKey::Age,
+        }
+    }
+}
+
 /// Subcommands: those about sessions, and `config`, which needs no engine (and `config
 /// path` not even a valid config).
 #[derive(Debug, Subcommand)]
@@ -65,6 +94,16 @@ pub enum SessionCommand {
         /// Only this backend.
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        /// Measure CPU and memory of running sessions (over half a second): `CPU` and `MEM`
+        /// columns, `cpu_percent` and `memory_bytes` in JSON.
+        #[arg(long)]
+        stats: bool,
+        /// Order of the sessions (cpu and mem: largest first; age: newest first).
+        #[arg(long, value_enum, value_name = "KEY")]
+        sort: Option<SortArg>,
+        /// Reverse the order.
+        #[arg(long)]
+        reverse: bool,
     },
     /// Show one session.
     Status {
@@ -247,7 +286,20 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
     use SessionCommand as C;
     let mut out = std::io::stdout().lock();
     match command {
-        C::List { json, backend } => commands::list(engine, json, backend, &mut out).await,
+        C::List {
+            json,
+            backend,
+            stats,
+            sort,
+            reverse,
+        } => {
+            let order = commands::ListOrder {
+                stats,
+                sort: sort.map(SortArg::key),
+                reverse,
+            };
+            commands::list(engine, json, backend, order, &mut out).await
+        }
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
         C::Logs {
             name,

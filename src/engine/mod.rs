@@ -7,6 +7,7 @@ pub mod follow;
 mod listing;
 mod ops;
 mod resolve;
+mod stats;
 mod stopped;
 mod target;
 
@@ -16,6 +17,7 @@ pub use follow::{LogEvent, LogStream};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
+pub use stats::{UsageMap, usage_map};
 pub use stopped::StopMemory;
 pub use target::Target;
 

@@ -16,8 +16,8 @@ const SECRET_PARTS: [&str; 5] = ["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL"]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Details {
-    /// A container, from its runtime's `inspect`.
-    Container(ContainerDetails),
+    /// A container, from its runtime's `inspect` (boxed: it is much the larger).
+    Container(Box<ContainerDetails>),
     /// A tmux session, from one `list-panes` call.
     Tmux(TmuxDetails),
 }

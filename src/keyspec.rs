@@ -64,6 +64,14 @@ pub enum Action {
     Keep,
     /// Empty the filter (while typing it, or after).
     ClearFilter,
+    /// Open or close the details pane of the selected session.
+    Details,
+    /// Show or hide the CPU and memory columns.
+    Stats,
+    /// Sort the list by the next column.
+    Sort,
+    /// Reverse the list's order.
+    SortReverse,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -160,8 +168,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "filter sessions (Esc clears)",
         &["/"],
     ),
-    (Action::Follow, "follow", "follow the log again", &["f"]),
-    (Action::Wrap, "wrap", "wrap log lines", &["w"]),
+    (Action::Follow, "follow", "follow the log", &["f"]),
+    (Action::Wrap, "wrap", "wrap lines", &["w"]),
     (
         Action::Refresh,
         "refresh",
@@ -174,6 +182,10 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "the last messages in full",
         &["m"],
     ),
+    (Action::Details, "details", "details", &["i"]),
+    (Action::Stats, "stats", "CPU/MEM", &["c"]),
+    (Action::Sort, "sort", "sort: next column", &["o"]),
+    (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),

@@ -24,7 +24,7 @@ impl Engine {
                 .runtime(runtime)
                 .details(&id, self.config.details.show_secrets)
                 .await?
-                .map(Details::Container),
+                .map(|d| Details::Container(Box::new(d))),
         })
     }
 }

@@ -42,11 +42,8 @@ impl Engine {
         });
         let (podman, docker, procs) =
             tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker), procs);
-        let (sampler, snapshot) = match procs {
-            Ok(p) => p,
-            // The pass panicked: start afresh, with no tmux figures this time.
-            Err(_) => (ProcSampler::default(), None),
-        };
+        // A pass that panicked starts afresh, with no tmux figures this time.
+        let (sampler, snapshot) = procs.unwrap_or_default();
         let map = usage_map(
             sessions,
             podman.as_deref(),

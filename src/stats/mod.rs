@@ -122,7 +122,7 @@ mod tests {
 
     #[test]
     fn figures_for_people() {
-        assert_eq!(format_cpu(Some(3.14159)), "3.1%");
+        assert_eq!(format_cpu(Some(3.04)), "3.0%");
         assert_eq!(format_cpu(Some(123.4)), "123%");
         assert_eq!(format_cpu(None), "–");
         assert_eq!(format_memory(Some(512)), "512B");

@@ -11,6 +11,9 @@ use crate::model::{Session, SessionId, State};
 use super::keys::{Action, Keymap, Scope};
 
 mod input;
+mod insight;
+
+pub use insight::{Insight, STATS_MIN_WIDTH};
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +205,8 @@ pub struct App {
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
     pub settled: bool,
+    /// Details, CPU and memory, and the list's order.
+    pub insight: Insight,
 }
 
 impl App {
@@ -231,6 +236,7 @@ impl App {
             list_height: 10,
             mono,
             settled: false,
+            insight: Insight::default(),
         }
     }
 
@@ -264,6 +270,7 @@ impl App {
             .selected_session()
             .map(|s| (s.state, s.backend_id.clone()));
         self.sessions = listing.sessions;
+        self.resort();
         for (source, h) in sources.iter().zip(listing.health) {
             self.health.insert(*source, h);
         }

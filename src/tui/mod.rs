@@ -5,6 +5,7 @@
 pub mod app;
 mod follow;
 mod handover;
+mod insight;
 pub mod keys;
 mod ops;
 mod reload;
@@ -59,6 +60,20 @@ pub enum Msg {
     OpDone(OpOutcome),
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
+    /// Details of a session, or why there are none.
+    Details {
+        /// Whose.
+        id: crate::model::SessionId,
+        /// The details (None: defined or gone), or the error in one line.
+        result: Result<Option<crate::details::Details>, String>,
+    },
+    /// CPU and memory of the sessions, with the /proc sampler to measure against next.
+    Usage {
+        /// The sampler, back from the measurement.
+        sampler: Box<crate::stats::proc_tree::ProcSampler>,
+        /// Figures per session.
+        usage: crate::engine::UsageMap,
+    },
     /// A follow stream is ready (or failed) for the session of generation `generation`.
     Stream {
         /// Which follow it belongs to; an older one's is dropped.
@@ -109,6 +124,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         sigint: signal(SignalKind::interrupt())?,
         dirty: true,
         reload: Reloader::new(source),
+        gatherer: insight::Gatherer::new(),
     };
     let result = runner.run().await;
     runner.tui.exit();
@@ -139,6 +155,8 @@ struct Runner {
     /// Something changed since the last frame.
     dirty: bool,
     reload: Reloader,
+    /// Details and measurements in flight.
+    gatherer: insight::Gatherer,
 }
 
 async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
@@ -182,6 +200,7 @@ impl Runner {
                 // part of itself anyway.
                 return Err(TuiError::Panicked);
             }
+            self.gatherer.poll(&mut self.app, &self.engine, &self.tx);
             if self.dirty && last_draw.elapsed() >= FRAME {
                 self.draw()?;
                 last_draw = Instant::now();
@@ -250,6 +269,7 @@ impl Runner {
             usize::from(areas.list.height.saturating_sub(3)),
             usize::from(areas.logs.height.saturating_sub(2)),
         );
+        self.app.set_list_width(areas.list.width);
         let now = crate::model::unix_now();
         let (app, sources) = (&self.app, &self.sources);
         self.tui
@@ -286,6 +306,11 @@ impl Runner {
                 self.watchers.refresh();
             }
             Msg::Config(result) => self.on_config(result),
+            Msg::Details { id, result } => self.app.set_details(id, result),
+            Msg::Usage { sampler, usage } => {
+                self.gatherer.measured(*sampler);
+                self.app.set_usage(usage);
+            }
             Msg::Stream { generation, result } => {
                 self.follower.opened(generation, result, &mut self.app);
             }

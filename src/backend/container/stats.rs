@@ -92,7 +92,7 @@ fn size(text: &str) -> Option<u64> {
     };
     let bytes = (n * factor).round();
     // A size is never negative, and anything past u64 is no real figure.
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 1.8e19).then(|| {
+    (0.0..1.8e19).contains(&bytes).then(|| {
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let b = bytes as u64;
         b

@@ -57,6 +57,10 @@ impl App {
             Action::Remove => self.ask_remove(),
             Action::ClearFilter => return self.clear_filter(),
             Action::Keep => self.mode = Mode::Normal,
+            Action::Details => return self.toggle_details(),
+            Action::Stats => return self.toggle_stats(),
+            Action::Sort => return self.sort_by(true),
+            Action::SortReverse => return self.sort_by(false),
             Action::Confirm => return self.answer(true),
             Action::Cancel => return self.answer(false),
         }

@@ -12,7 +12,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
-use crate::tui::app::{App, Focus};
+use crate::sort::SortKey;
+use crate::stats::{format_cpu, format_memory};
+use crate::tui::app::{App, Focus, STATS_MIN_WIDTH};
 use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
@@ -33,11 +35,16 @@ const NAME_MIN: u16 = 8;
 /// The narrowest the pid / image column is worth showing.
 const INFO_MIN: u16 = 11;
 
+/// Width of the CPU and MEM columns (`100%`, `1023M`).
+const STAT_W: u16 = 6;
+
 /// Which columns show, and how wide.
 struct Columns {
     name: u16,
     backend: Option<u16>,
     state: u16,
+    /// CPU and MEM, each [`STAT_W`] wide.
+    stats: bool,
     info: bool,
     ports: Option<u16>,
     age: Option<u16>,
@@ -59,7 +66,7 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
+fn columns(visible: &[&Session], inner: u16, now: i64, want_stats: bool) -> Columns {
     let it = || visible.iter().copied();
     let name_full = widest("NAME", it(), |s| {
         format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
@@ -79,6 +86,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
         })
     };
     let backend = take(widest("BACKEND", it(), Session::backend_label));
+    let stats = want_stats && take(STAT_W * 2 + GAP).is_some();
     let info = take(INFO_MIN).is_some();
     let age = take(widest("AGE", it(), |s| format_age(s.created, now)));
     let port_w = widest("PORTS", it(), ports);
@@ -94,6 +102,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
         name,
         backend,
         state,
+        stats,
         info,
         ports,
         age,
@@ -103,25 +112,32 @@ fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let cols = columns(&visible, area.width.saturating_sub(2), now);
-    let mut header = vec![Cell::from("NAME")];
+    let want_stats = !app.insight.stats_hidden && area.width >= STATS_MIN_WIDTH;
+    let cols = columns(&visible, area.width.saturating_sub(2), now, want_stats);
+    let head = |label: &'static str, key: SortKey| Cell::from(sort_label(app, label, key));
+    let mut header = vec![head("NAME", SortKey::Name)];
     let mut widths = vec![Constraint::Length(cols.name)];
     if let Some(w) = cols.backend {
-        header.push(Cell::from("BACKEND"));
+        header.push(head("BACKEND", SortKey::Backend));
         widths.push(Constraint::Length(w));
     }
-    header.push(Cell::from("STATE"));
+    header.push(head("STATE", SortKey::State));
     widths.push(Constraint::Length(cols.state));
     if cols.info {
         header.push(Cell::from("PID / IMAGE"));
         widths.push(Constraint::Fill(1));
+    }
+    if cols.stats {
+        header.push(head("CPU", SortKey::Cpu));
+        header.push(head("MEM", SortKey::Memory));
+        widths.extend([Constraint::Length(STAT_W), Constraint::Length(STAT_W)]);
     }
     if let Some(w) = cols.ports {
         header.push(Cell::from("PORTS"));
         widths.push(Constraint::Length(w));
     }
     if let Some(w) = cols.age {
-        header.push(Cell::from("AGE"));
+        header.push(head("AGE", SortKey::Age));
         widths.push(Constraint::Length(w));
     }
     let rows = visible.iter().map(|s| {
@@ -143,6 +159,11 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         )));
         if cols.info {
             cells.push(Cell::from(pid_or_image(s)));
+        }
+        if cols.stats {
+            let [cpu, mem] = usage_cells(app, s);
+            cells.push(Cell::from(Line::from(cpu).right_aligned()));
+            cells.push(Cell::from(Line::from(mem).right_aligned()));
         }
         if cols.ports.is_some() {
             cells.push(Cell::from(ports(s)));
@@ -190,6 +211,28 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
     }
+}
+
+/// A column's header, with `▲` or `▼` when the list is sorted by it (nothing while the
+/// list is in its own order, by name).
+fn sort_label(app: &App, label: &'static str, key: SortKey) -> String {
+    let i = &app.insight;
+    if i.sort != key || (key == SortKey::Name && !i.reverse) {
+        return label.into();
+    }
+    // Name, backend and state go up; CPU, memory and age put the largest first.
+    let up = matches!(key, SortKey::Name | SortKey::Backend | SortKey::State) != i.reverse;
+    format!("{label}{}", if up { "▲" } else { "▼" })
+}
+
+/// CPU and memory of a row: the figures while it runs (`–` when they could not be
+/// measured), nothing when it does not run.
+fn usage_cells(app: &App, s: &Session) -> [String; 2] {
+    if !s.state.is_alive() {
+        return [String::new(), String::new()];
+    }
+    let u = app.insight.usage.get(&s.id).copied().unwrap_or_default();
+    [format_cpu(u.cpu_percent), format_memory(u.memory_bytes)]
 }
 
 /// What an empty list says: that nothing runs, or which key clears the filter that hides

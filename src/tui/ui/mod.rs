@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state (and the time, passed in) onto a frame. One
 //! file per block of the screen.
 
+mod details;
 mod list;
 mod logs;
 mod popup;
@@ -22,6 +23,8 @@ pub struct Areas {
     pub list: Rect,
     /// The log pane (zero height on tiny screens).
     pub logs: Rect,
+    /// The details pane (zero size while closed).
+    pub details: Rect,
     /// The status bar.
     pub status: Rect,
 }
@@ -54,7 +57,33 @@ pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
         Constraint::Length(status_h),
     ])
     .areas(area);
-    Areas { list, logs, status }
+    let (logs, details) = split_details(logs, app.insight.details_open);
+    Areas {
+        list,
+        logs,
+        details,
+        status,
+    }
+}
+
+/// The width from which the details pane goes beside the log instead of above it.
+const DETAILS_BESIDE: u16 = 100;
+
+/// Room for the details pane, taken from the log's: beside it on a wide screen, above it
+/// on a narrow one.
+fn split_details(below: Rect, open: bool) -> (Rect, Rect) {
+    if !open || below.height == 0 {
+        return (below, Rect::new(below.x, below.y, 0, 0));
+    }
+    if below.width >= DETAILS_BESIDE {
+        let [logs, details] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(below);
+        (logs, details)
+    } else {
+        let [details, logs] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(below);
+        (logs, details)
+    }
 }
 
 /// Draws one frame: the list, the log, the status bar and the overlay of the mode.
@@ -68,6 +97,9 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     list::render(app, now, theme, frame, a.list);
     if a.logs.height > 0 {
         logs::render(app, theme, frame, a.logs);
+    }
+    if a.details.height > 0 && a.details.width > 0 {
+        details::render(app, now, theme, frame, a.details);
     }
     status::render(app, sources, theme, frame, a.status);
     match &app.mode {

@@ -93,6 +93,10 @@ const PAIRS: &[(Action, Action, &str)] = &[
 const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Confirm, Action::Cancel),
     (Action::Keep, Action::ClearFilter),
+    (Action::Follow, Action::Wrap),
+    (Action::Details, Action::Stats),
+    (Action::Sort, Action::SortReverse),
+    (Action::Help, Action::Quit),
 ];
 
 /// What an action does, as the help says it.

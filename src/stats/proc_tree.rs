@@ -12,6 +12,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use procfs::FromRead;
+use procfs::process::Stat;
+
 use super::Usage;
 
 /// Why /proc could not be read.
@@ -81,14 +84,25 @@ impl ProcSampler {
     /// a /proc that cannot be listed at all is an error.
     pub fn sample(&mut self) -> Result<ProcSnapshot, ProcError> {
         let now = Instant::now();
-        let all = procfs::process::all_processes_with_root(&self.root).map_err(|e| ProcError {
+        let dir = std::fs::read_dir(&self.root).map_err(|e| ProcError {
             root: self.root.display().to_string(),
             message: e.to_string(),
         })?;
         let mut procs = HashMap::with_capacity(self.prev.len().max(64));
-        for p in all {
+        let mut path = self.root.clone();
+        for entry in dir.filter_map(Result::ok) {
+            let name = entry.file_name();
+            if !name.as_encoded_bytes().iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            // One open and read per process (procfs' own walk opens its folder too).
+            path.push(&name);
+            path.push("stat");
+            let stat = Stat::from_file(&path);
+            path.pop();
+            path.pop();
             // Gone between the listing and the read, or not ours to read: not counted.
-            let Ok(stat) = p.and_then(|p| p.stat()) else {
+            let Ok(stat) = stat else {
                 continue;
             };
             procs.insert(

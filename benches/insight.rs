@@ -66,6 +66,7 @@ fn listed_app() -> App {
         Listing {
             sessions,
             health: Vec::new(),
+            hosts: Vec::new(),
         },
         &[],
     );

@@ -11,6 +11,7 @@ pub mod engine;
 pub mod keyspec;
 pub mod logs;
 pub mod model;
+pub mod remote;
 pub mod sort;
 pub mod stats;
 pub mod tui;

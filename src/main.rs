@@ -52,6 +52,7 @@ fn main() -> ExitCode {
 const LIST: SessionCommand = SessionCommand::List {
     json: false,
     backend: None,
+    hosts: Vec::new(),
     stats: false,
     sort: None,
     reverse: false,

@@ -68,6 +68,7 @@ fn listed() -> App {
         Listing {
             sessions: sessions(),
             health: Vec::new(),
+            hosts: Vec::new(),
         },
         &[],
     );

@@ -104,6 +104,9 @@ pub enum SessionCommand {
         /// Reverse the order.
         #[arg(long)]
         reverse: bool,
+        /// Only this host (`local` or a name of `hosts:`); may be given more than once.
+        #[arg(long = "host", value_name = "HOST")]
+        hosts: Vec<String>,
     },
     /// Show one session.
     Status {
@@ -289,6 +292,7 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
         C::List {
             json,
             backend,
+            hosts,
             stats,
             sort,
             reverse,
@@ -298,7 +302,7 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
                 sort: sort.map(SortArg::key),
                 reverse,
             };
-            commands::list(engine, json, backend, order, &mut out).await
+            commands::list(engine, json, backend, &hosts, order, &mut out).await
         }
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
         C::Logs {

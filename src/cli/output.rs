@@ -6,8 +6,8 @@ use std::io::Write;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use muxdeck::engine::{Health, UsageMap};
-use muxdeck::model::{Location, Session, State, format_age};
+use muxdeck::engine::{Health, HostHealth, UsageMap};
+use muxdeck::model::{Host, Location, Session, State, format_age};
 use muxdeck::stats::{format_cpu, format_memory};
 
 /// Prints one log line, with its colors or without.
@@ -42,17 +42,19 @@ fn detail(s: &Session) -> String {
     }
 }
 
-/// The `list` table.
+/// The `list` table; with a HOST column when hosts are configured.
 pub(super) fn write_table(
     out: &mut impl Write,
     sessions: &[Session],
     usage: Option<&UsageMap>,
     now: i64,
+    with_host: bool,
 ) -> std::io::Result<()> {
     let rows: Vec<Vec<String>> = sessions
         .iter()
         .map(|s| {
             let mut row = vec![
+                s.id.host.to_string(),
                 s.id.name.clone(),
                 s.backend_label(),
                 s.state.to_string(),
@@ -69,17 +71,21 @@ pub(super) fn write_table(
                 let u = m.get(&s.id);
                 let alive = s.state.is_alive();
                 let cell = |text: String| if alive { text } else { "-".into() };
-                row.insert(5, cell(format_cpu(u.and_then(|u| u.cpu_percent))));
-                row.insert(6, cell(format_memory(u.and_then(|u| u.memory_bytes))));
+                row.insert(6, cell(format_cpu(u.and_then(|u| u.cpu_percent))));
+                row.insert(7, cell(format_memory(u.and_then(|u| u.memory_bytes))));
             }
             row
         })
         .collect();
-    let mut header = vec!["NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL"];
+    let mut header = vec![
+        "HOST", "NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL",
+    ];
     if usage.is_some() {
-        header.insert(5, "CPU");
-        header.insert(6, "MEM");
+        header.insert(6, "CPU");
+        header.insert(7, "MEM");
     }
+    // Without hosts the HOST column would say `local` on every row: it is left out.
+    let skip = usize::from(!with_host);
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -88,7 +94,7 @@ pub(super) fn write_table(
     }
     let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
         let mut text = String::new();
-        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate().skip(skip) {
             text.push_str(c);
             if i + 1 < cells.len() {
                 text.push_str(&" ".repeat(w - c.width() + 2));
@@ -114,6 +120,9 @@ pub(super) fn write_table(
 pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<()> {
     writeln!(out, "name:     {}", s.id.name)?;
     writeln!(out, "id:       {}", s.id.qualified())?;
+    if !s.id.host.is_local() {
+        writeln!(out, "host:     {}", s.id.host)?;
+    }
     writeln!(out, "backend:  {}", s.backend_label())?;
     writeln!(out, "state:    {}", s.state)?;
     if let Some(p) = s.pid {
@@ -138,6 +147,7 @@ pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::
 pub(super) struct ListJson<'a> {
     pub(super) sessions: Vec<ListedJson<'a>>,
     pub(super) backends: &'a [Health],
+    pub(super) hosts: &'a [HostHealth],
 }
 
 /// One session of `list --json`: its object, and with `--stats` its use (null when it does
@@ -186,6 +196,7 @@ pub(super) struct StatusJson<'a> {
 /// The stable JSON shape of one session (documented in the README).
 #[derive(Serialize)]
 pub(super) struct SessionJson<'a> {
+    host: &'a Host,
     name: &'a str,
     id: String,
     backend: &'static str,
@@ -204,6 +215,7 @@ pub(super) struct SessionJson<'a> {
 impl<'a> From<&'a Session> for SessionJson<'a> {
     fn from(s: &'a Session) -> Self {
         SessionJson {
+            host: &s.id.host,
             name: &s.id.name,
             id: s.id.qualified(),
             backend: s.id.location.kind().as_str(),

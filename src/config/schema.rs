@@ -7,8 +7,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::values::{
-    ActionName, CommandTimeoutSecs, EnvKey, ImageRef, KeySpec, LogLines, PortSpec, SessionName,
-    SocketName, StopTimeoutSecs, Text, VolumeSpec,
+    ActionName, CommandTimeoutSecs, EnvKey, HostName, ImageRef, KeySpec, LogLines, PortSpec,
+    SessionName, SocketName, SshPort, StopTimeoutSecs, Text, VolumeSpec,
 };
 
 /// The whole file.
@@ -28,6 +28,15 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// Colors of the TUI: a base theme, and elements it overrides.
+    pub theme: Option<super::theme::ThemeConfig>,
+    /// Whether the TUI captures the mouse (default true).
+    pub mouse: Option<bool>,
+    /// The ssh client config file for every host (`ssh -F`).
+    pub ssh_config: Option<Text>,
+    /// Other machines, reached with the system's `ssh`.
+    #[serde(default, deserialize_with = "unique_hosts")]
+    pub hosts: BTreeMap<HostName, HostSchema>,
     /// What the details pane and `status --json` show.
     #[serde(default)]
     pub details: DetailsSchema,
@@ -40,6 +49,18 @@ pub struct DetailsSchema {
     /// Show secret-looking environment values unmasked.
     #[serde(default)]
     pub show_secrets: bool,
+}
+
+/// One entry of `hosts:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostSchema {
+    /// What `ssh` is given as the destination: an alias, a host name, `user@host`.
+    pub ssh: Text,
+    /// `ssh -p`.
+    pub port: Option<SshPort>,
+    /// Where that host's tmux keeps its sockets (its `TMUX_TMPDIR`).
+    pub tmux_tmpdir: Option<Text>,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where
@@ -138,6 +159,7 @@ pub struct SessionSchema {
     #[serde(default)]
     pub ports: Vec<PortSpec>,
     pub runtime: Option<RuntimeChoice>,
+    pub host: Option<Text>,
 }
 
 /// `sessions:` as a map that refuses a name given twice (YAML would silently keep the
@@ -164,6 +186,37 @@ fn unique_sessions<'de, D: Deserializer<'de>>(
         }
     }
     d.deserialize_map(Sessions)
+}
+
+/// `hosts:` as a map that refuses a name given twice, as `sessions:` does.
+fn unique_hosts<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<HostName, HostSchema>, D::Error> {
+    struct Hosts;
+    impl<'de> Visitor<'de> for Hosts {
+        type Value = BTreeMap<HostName, HostSchema>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping of host names to hosts")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key::<HostName>()? {
+                if out.contains_key(&name) {
+                    return Err(de::Error::custom(format!(
+                        "host {:?} is defined twice; names must be unique",
+                        name.as_str()
+                    )));
+                }
+                let spec = map.next_value()?;
+                out.insert(name, spec);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Hosts)
 }
 
 /// A session name that is not yet in the map. Checked while the key is read, so the error

@@ -16,13 +16,14 @@ impl Engine {
         let Some(target) = self.target(s).await? else {
             return Ok(None);
         };
+        // The machine the session is on: a remote host's tmux and runtimes are reached as
+        // every other operation reaches them.
+        let m = self.machine(&s.id.host)?;
         Ok(match target {
-            Target::Tmux { socket, id } => {
-                self.tmux.details(&socket, &id).await?.map(Details::Tmux)
-            }
-            Target::Container { runtime, id } => self
+            Target::Tmux { socket, id } => m.tmux.details(&socket, &id).await?.map(Details::Tmux),
+            Target::Container { runtime, id } => m
                 .runtime(runtime)
-                .details(&id, self.config.details.show_secrets)
+                .details(&id, self.config().details.show_secrets)
                 .await?
                 .map(|d| Details::Container(Box::new(d))),
         })

@@ -1,13 +1,16 @@
 //! Names as people type them: `NAME`, `tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`,
-//! `docker:NAME`, `container:NAME`. A name matches exactly or not at all.
+//! `docker:NAME`, `container:NAME`, each optionally after `HOST/`. A name matches exactly
+//! or not at all.
 
-use super::{Engine, EngineError, Health, HealthStatus, Source};
+use super::{Engine, EngineError, Health, HealthStatus, HostHealth, HostStatus, Source};
 use crate::config::BackendName;
-use crate::model::{BackendKind, Location, Runtime, Session};
+use crate::model::{BackendKind, Host, Location, Runtime, Session};
 
 /// A parsed NAME argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
+    /// Only this machine, when `HOST/` leads the NAME.
+    pub host: Option<Host>,
     /// Only this kind, when qualified.
     pub kind: Option<BackendKind>,
     /// Only this tmux socket.
@@ -22,6 +25,7 @@ pub struct Query {
 /// bare name, colons and all.
 pub fn parse_query(text: &str) -> Query {
     let bare = Query {
+        host: None,
         kind: None,
         socket: None,
         runtime: None,
@@ -75,6 +79,9 @@ impl Query {
         if s.id.name != self.name {
             return false;
         }
+        if self.host.as_ref().is_some_and(|h| *h != s.id.host) {
+            return false;
+        }
         if self.kind.is_some_and(|k| k != s.id.location.kind()) {
             return false;
         }
@@ -89,7 +96,16 @@ impl Query {
 /// there), the runtime the NAME asks for has no daemon, or there is simply no such session.
 /// A runtime without a daemon that the NAME does not ask for holds nothing, and is not
 /// mentioned.
-fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
+fn not_found(q: &Query, text: &str, health: &[Health], hosts: &[HostHealth]) -> EngineError {
+    if let Some(h) = hosts.iter().find(|h| h.status != HostStatus::Ok) {
+        return EngineError::HostUnanswered {
+            query: text.to_string(),
+            message: h
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("host {} did not answer", h.host)),
+        };
+    }
     let could_hold = |h: &Health| q.runtime.is_none_or(|r| h.backend == Source::Runtime(r));
     for h in health.iter().filter(|h| could_hold(h)) {
         match &h.status {
@@ -116,6 +132,20 @@ fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
 }
 
 impl Engine {
+    /// Parses a NAME, with its `HOST/` when the part before the first `/` is `local` or a
+    /// host of the config (a tmux session may have a `/` in its name: without a known
+    /// host before it, the `/` is part of the name).
+    pub fn parse_name(&self, text: &str) -> Query {
+        if let Some((head, rest)) = text.split_once('/')
+            && let Some(m) = self.machines().iter().find(|m| m.host.as_str() == head)
+        {
+            let mut q = parse_query(rest);
+            q.host = Some(m.host.clone());
+            return q;
+        }
+        parse_query(text)
+    }
+
     /// Refuses a NAME that asks for a backend `backends:` leaves out: it would be looked
     /// for nowhere, and "not found" would hide why.
     fn check_backend_on(&self, q: &Query, text: &str) -> Result<(), EngineError> {
@@ -140,21 +170,24 @@ impl Engine {
 
     /// The one session a NAME means, freshly listed.
     pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
-        let q = parse_query(text);
+        let q = self.parse_name(text);
         if q.name.is_empty() {
             return Err(EngineError::Invalid(format!(
                 "{text:?} names no session: give NAME or BACKEND:NAME"
             )));
         }
         self.check_backend_on(&q, text)?;
-        let listing = self.list(q.kind).await;
+        // A NAME with its host asks that host only: one down host does not slow it.
+        let listing = self
+            .list_on(q.kind, q.host.as_ref().map(std::slice::from_ref))
+            .await;
         let mut found: Vec<Session> = listing
             .sessions
             .into_iter()
             .filter(|s| q.matches(s))
             .collect();
         match found.len() {
-            0 => Err(not_found(&q, text, &listing.health)),
+            0 => Err(not_found(&q, text, &listing.health, &listing.hosts)),
             1 => Ok(found.remove(0)),
             // `tmux:NAME` matches every socket, yet it is also the qualified form of the
             // default socket's session: every name the ambiguity error lists must resolve.

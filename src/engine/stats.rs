@@ -25,9 +25,11 @@ impl Engine {
         limit: Duration,
     ) -> (ProcSampler, UsageMap) {
         let wants = |rt: Runtime| {
-            sessions
-                .iter()
-                .any(|s| s.state.is_alive() && s.id.location == Location::Container { runtime: rt })
+            sessions.iter().any(|s| {
+                s.state.is_alive()
+                    && s.id.host.is_local()
+                    && s.id.location == Location::Container { runtime: rt }
+            })
         };
         let stats_of = |rt: Runtime| async move {
             if !wants(rt) {
@@ -55,7 +57,8 @@ impl Engine {
 }
 
 /// Puts the measurements together per session: containers by id prefix, tmux sessions by
-/// the trees of their live panes.
+/// the trees of their live panes. Only sessions on this machine are measured: /proc and
+/// the runtimes asked are this machine's.
 pub fn usage_map(
     sessions: &[Session],
     podman: Option<&[ContainerStat]>,
@@ -63,7 +66,10 @@ pub fn usage_map(
     procs: Option<&ProcSnapshot>,
 ) -> UsageMap {
     let mut map = UsageMap::new();
-    for s in sessions.iter().filter(|s| s.state.is_alive()) {
+    for s in sessions
+        .iter()
+        .filter(|s| s.state.is_alive() && s.id.host.is_local())
+    {
         let u = match &s.id.location {
             Location::Container { runtime } => {
                 let stats = match runtime {

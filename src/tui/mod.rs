@@ -5,6 +5,7 @@
 pub mod app;
 mod follow;
 mod handover;
+pub mod hosts;
 mod insight;
 pub mod keys;
 mod ops;
@@ -12,6 +13,7 @@ mod reload;
 pub mod terminal;
 pub mod ui;
 mod watch;
+mod watch_host;
 pub mod wording;
 
 use std::collections::BTreeMap;
@@ -51,11 +53,27 @@ pub enum TuiError {
     },
 }
 
+/// One line per configured host, none heard from yet.
+fn host_lines(engine: &Engine) -> Vec<hosts::HostLine> {
+    engine
+        .remotes()
+        .iter()
+        .map(|m| hosts::HostLine::new(m.host.clone()))
+        .collect()
+}
+
 /// Messages from background tasks to the loop.
 #[derive(Debug)]
 pub enum Msg {
     /// A source's fresh listing and health.
     Report(Report),
+    /// A configured host's fresh listing (or failure), and when it is tried again.
+    Host {
+        /// What the host answered.
+        scan: crate::engine::HostScan,
+        /// When it is listed again, while it does not answer.
+        retry_at: Option<std::time::Instant>,
+    },
     /// An operation finished.
     OpDone(OpOutcome),
     /// A config reload, run off the loop, finished.
@@ -104,9 +122,11 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     })?;
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     terminal::install_panic_hook();
-    let mut tui = Tui::new()?;
+    let mut tui = Tui::new(engine.config().mouse)?;
     tui.enter()?;
-    let app = App::new(keymap, engine.config().log_lines, mono);
+    let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.set_theme(engine.config().theme.clone());
+    app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
     let watchers = Watchers::start(&engine, &sources, &tx);
@@ -116,6 +136,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         app,
         tui,
         reports: BTreeMap::new(),
+        remote: BTreeMap::new(),
         follower: Follower::new(),
         tx,
         rx,
@@ -141,6 +162,9 @@ struct Runner {
     tui: Tui,
     /// The latest report of each source, merged into the listing.
     reports: BTreeMap<Source, Report>,
+    /// The last reports of each configured host that answered: kept (shown stale) while
+    /// it does not answer, so its rows never silently vanish.
+    remote: BTreeMap<crate::model::Host, Vec<Report>>,
     follower: Follower,
     tx: mpsc::Sender<Msg>,
     rx: mpsc::Receiver<Msg>,
@@ -255,6 +279,10 @@ impl Runner {
         {
             self.dirty = true;
         }
+        // "retry in 8 s" counts down.
+        if self.app.hosts.iter().any(|h| h.retry_at.is_some()) {
+            self.dirty = true;
+        }
         self.reload.check(&self.tx);
     }
 
@@ -263,7 +291,7 @@ impl Runner {
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
             &self.app,
-            &Source::ALL,
+            &self.sources,
         );
         self.app.set_pane_heights(
             usize::from(areas.list.height.saturating_sub(3)),
@@ -280,13 +308,28 @@ impl Runner {
     }
 
     fn merge(&mut self) {
-        let reports: Vec<Report> = self
+        let mut reports: Vec<Report> = self
             .sources
             .iter()
             .filter_map(|s| self.reports.get(s).cloned())
             .collect();
         let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
-        let listing = self.engine.merge(&reports);
+        let local = reports.len();
+        // Hosts seen once count as answering for the config's sessions there: their rows
+        // stay, marked stale, while the host is away.
+        let seen: Vec<crate::engine::HostHealth> = self
+            .remote
+            .keys()
+            .map(|h| crate::engine::HostHealth {
+                host: h.clone(),
+                status: crate::engine::HostStatus::Ok,
+                message: None,
+                latency_ms: None,
+            })
+            .collect();
+        reports.extend(self.remote.values().flatten().cloned());
+        let mut listing = self.engine.merge_on(&reports, &seen);
+        listing.health.truncate(local);
         let effect = self.app.set_listing(listing, &sources);
         if reports.len() == self.sources.len() {
             self.app.settle();
@@ -299,6 +342,16 @@ impl Runner {
         match msg {
             Msg::Report(r) => {
                 self.reports.insert(r.source, r);
+                self.merge();
+            }
+            Msg::Host { scan, retry_at } => {
+                let host = scan.health.host.clone();
+                if let Some(line) = self.app.hosts.iter_mut().find(|h| h.host == host) {
+                    line.update(&scan.health, retry_at);
+                }
+                if scan.health.status == crate::engine::HostStatus::Ok {
+                    self.remote.insert(host, scan.reports);
+                }
                 self.merge();
             }
             Msg::OpDone(outcome) => {
@@ -323,8 +376,11 @@ impl Runner {
         let effect = match ev {
             Event::Key(key) => self.app.on_key(&key),
             Event::Mouse(m) => {
-                self.app.on_mouse(m);
-                Effect::None
+                let size = self.tui.terminal.size()?;
+                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                let now = crate::model::unix_now();
+                let hit = ui::hit(&self.app, &self.sources, area, now, m.column, m.row);
+                self.app.on_mouse(m, hit, Instant::now())
             }
             _ => Effect::None,
         };

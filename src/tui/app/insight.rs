@@ -76,6 +76,18 @@ impl App {
         Effect::None
     }
 
+    /// Sorts by `key`, or reverses the order when the list is already sorted by it.
+    pub(super) fn sort_by_key(&mut self, key: SortKey) -> Effect {
+        if self.insight.sort == key {
+            self.insight.reverse = !self.insight.reverse;
+        } else {
+            self.insight.sort = key;
+            self.insight.reverse = false;
+        }
+        self.resort();
+        Effect::None
+    }
+
     /// Puts the sessions in the chosen order. The selection is by identity, so it follows
     /// its session to its new row.
     pub(super) fn resort(&mut self) {
@@ -144,6 +156,22 @@ impl App {
         self.insight.usage = usage;
         if self.insight.sort.needs_usage() {
             self.resort();
+        }
+    }
+}
+
+impl super::Column {
+    /// The order a click on this column's header sorts by; None for columns without one.
+    pub fn sort_key(self) -> Option<SortKey> {
+        use super::Column as C;
+        match self {
+            C::Name => Some(SortKey::Name),
+            C::Backend => Some(SortKey::Backend),
+            C::State => Some(SortKey::State),
+            C::Cpu => Some(SortKey::Cpu),
+            C::Mem => Some(SortKey::Memory),
+            C::Age => Some(SortKey::Age),
+            C::Host | C::Info | C::Ports => None,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! narrows.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
@@ -14,7 +14,7 @@ use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
 use crate::sort::SortKey;
 use crate::stats::{format_cpu, format_memory};
-use crate::tui::app::{App, Focus, STATS_MIN_WIDTH};
+use crate::tui::app::{App, Column, Focus, STATS_MIN_WIDTH};
 use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
@@ -40,6 +40,8 @@ const STAT_W: u16 = 6;
 
 /// Which columns show, and how wide.
 struct Columns {
+    /// With hosts configured, the host's name first.
+    host: Option<u16>,
     name: u16,
     backend: Option<u16>,
     state: u16,
@@ -66,14 +68,18 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(visible: &[&Session], inner: u16, now: i64, want_stats: bool) -> Columns {
+fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
     let it = || visible.iter().copied();
+    let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
     let name_full = widest("NAME", it(), |s| {
         format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
     });
-    let state = widest("STATE", it(), |s| s.state.to_string());
+    let state = widest("STATE", it(), |s| state_text(app, s));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
     let mut used = name_min.saturating_add(GAP).saturating_add(state);
+    if let Some(w) = host {
+        used = used.saturating_add(w).saturating_add(GAP);
+    }
     // In order, and none after the first that does not fit, so the columns go from the
     // right as the screen narrows.
     let mut full = false;
@@ -86,6 +92,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64, want_stats: bool) -> Colu
         })
     };
     let backend = take(widest("BACKEND", it(), Session::backend_label));
+    let want_stats = !app.insight.stats_hidden && inner.saturating_add(2) >= STATS_MIN_WIDTH;
     let stats = want_stats && take(STAT_W * 2 + GAP).is_some();
     let info = take(INFO_MIN).is_some();
     let age = take(widest("AGE", it(), |s| format_age(s.created, now)));
@@ -99,6 +106,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64, want_stats: bool) -> Colu
         .saturating_add(inner.saturating_sub(used))
         .min(name_full);
     Columns {
+        host,
         name,
         backend,
         state,
@@ -109,38 +117,86 @@ fn columns(visible: &[&Session], inner: u16, now: i64, want_stats: bool) -> Colu
     }
 }
 
+/// The columns shown in a list `area` wide, left to right: which, their header, and the
+/// width each takes.
+fn shown_columns(
+    app: &App,
+    visible: &[&Session],
+    area: Rect,
+    now: i64,
+) -> Vec<(Column, Constraint)> {
+    let cols = columns(app, visible, area.width.saturating_sub(2), now);
+    let mut out = Vec::new();
+    if let Some(w) = cols.host {
+        out.push((Column::Host, Constraint::Length(w)));
+    }
+    out.push((Column::Name, Constraint::Length(cols.name)));
+    if let Some(w) = cols.backend {
+        out.push((Column::Backend, Constraint::Length(w)));
+    }
+    out.push((Column::State, Constraint::Length(cols.state)));
+    if cols.info {
+        out.push((Column::Info, Constraint::Fill(1)));
+    }
+    if cols.stats {
+        out.push((Column::Cpu, Constraint::Length(STAT_W)));
+        out.push((Column::Mem, Constraint::Length(STAT_W)));
+    }
+    if let Some(w) = cols.ports {
+        out.push((Column::Ports, Constraint::Length(w)));
+    }
+    if let Some(w) = cols.age {
+        out.push((Column::Age, Constraint::Length(w)));
+    }
+    out
+}
+
+/// The header of a column.
+fn header_text(c: Column) -> &'static str {
+    match c {
+        Column::Host => "HOST",
+        Column::Name => "NAME",
+        Column::Backend => "BACKEND",
+        Column::State => "STATE",
+        Column::Info => "PID / IMAGE",
+        Column::Cpu => "CPU",
+        Column::Mem => "MEM",
+        Column::Ports => "PORTS",
+        Column::Age => "AGE",
+    }
+}
+
+/// The column at screen column `x` of the list drawn in `area`, as the table lays it out
+/// (the gap after a column counts as that column's).
+pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
+    let visible = app.visible();
+    let shown = shown_columns(app, &visible, area, now);
+    let inner = Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), 1);
+    let rects = Layout::horizontal(shown.iter().map(|(_, w)| *w))
+        .flex(Flex::Start)
+        .spacing(GAP)
+        .split(inner);
+    shown
+        .iter()
+        .zip(rects.iter())
+        .rev()
+        .find(|(_, r)| x >= r.x)
+        .filter(|_| x >= inner.x && x < inner.right())
+        .map(|((c, _), _)| *c)
+}
+
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let want_stats = !app.insight.stats_hidden && area.width >= STATS_MIN_WIDTH;
-    let cols = columns(&visible, area.width.saturating_sub(2), now, want_stats);
-    let head = |label: &'static str, key: SortKey| Cell::from(sort_label(app, label, key));
-    let mut header = vec![head("NAME", SortKey::Name)];
-    let mut widths = vec![Constraint::Length(cols.name)];
-    if let Some(w) = cols.backend {
-        header.push(head("BACKEND", SortKey::Backend));
-        widths.push(Constraint::Length(w));
-    }
-    header.push(head("STATE", SortKey::State));
-    widths.push(Constraint::Length(cols.state));
-    if cols.info {
-        header.push(Cell::from("PID / IMAGE"));
-        widths.push(Constraint::Fill(1));
-    }
-    if cols.stats {
-        header.push(head("CPU", SortKey::Cpu));
-        header.push(head("MEM", SortKey::Memory));
-        widths.extend([Constraint::Length(STAT_W), Constraint::Length(STAT_W)]);
-    }
-    if let Some(w) = cols.ports {
-        header.push(Cell::from("PORTS"));
-        widths.push(Constraint::Length(w));
-    }
-    if let Some(w) = cols.age {
-        header.push(head("AGE", SortKey::Age));
-        widths.push(Constraint::Length(w));
-    }
-    let rows = visible.iter().map(|s| {
+    let shown = shown_columns(app, &visible, area, now);
+    let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
+    let header: Vec<Cell> = shown
+        .iter()
+        .map(|(c, _)| Cell::from(sort_label(app, *c)))
+        .collect();
+    let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
+    let selected = app.selected_index();
+    let rows = visible.iter().enumerate().map(|(i, s)| {
         let name = if s.from_config {
             Line::from(vec![
                 Span::raw(s.id.name.clone()),
@@ -149,32 +205,49 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         } else {
             Line::from(s.id.name.clone())
         };
-        let mut cells = vec![Cell::from(name)];
-        if cols.backend.is_some() {
+        let stale = app.stale_since(&s.id.host).is_some();
+        let mut cells = Vec::new();
+        if has(Column::Host) {
+            cells.push(Cell::from(Span::styled(s.id.host.to_string(), theme.dim())));
+        }
+        cells.push(Cell::from(name));
+        if has(Column::Backend) {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
         }
-        cells.push(Cell::from(Span::styled(
-            s.state.to_string(),
-            theme.state(s.state),
-        )));
-        if cols.info {
+        // A host that does not answer: its rows are what it last said, and say so.
+        let state_style = if stale {
+            theme.dim()
+        } else {
+            theme.state(s.state)
+        };
+        cells.push(Cell::from(Span::styled(state_text(app, s), state_style)));
+        if has(Column::Info) {
             cells.push(Cell::from(pid_or_image(s)));
         }
-        if cols.stats {
+        if has(Column::Cpu) {
             let [cpu, mem] = usage_cells(app, s);
             cells.push(Cell::from(Line::from(cpu).right_aligned()));
             cells.push(Cell::from(Line::from(mem).right_aligned()));
         }
-        if cols.ports.is_some() {
+        if has(Column::Ports) {
             cells.push(Cell::from(ports(s)));
         }
-        if cols.age.is_some() {
+        if has(Column::Age) {
             cells.push(Cell::from(Span::styled(
                 format_age(s.created, now),
                 theme.dim(),
             )));
         }
-        Row::new(cells)
+        let row = if stale {
+            Row::new(cells).style(theme.dim())
+        } else {
+            Row::new(cells)
+        };
+        if Some(i) == selected {
+            row.style(theme.selected_text())
+        } else {
+            row
+        }
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
@@ -192,7 +265,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let border = if app.focus == Focus::List {
         theme.focused_border()
     } else {
-        theme.dim()
+        theme.border()
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
@@ -204,7 +277,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 .border_style(border)
                 .title(Span::styled(title, theme.title())),
         );
-    let mut state = TableState::default().with_selected(app.selected_index());
+    let mut state = TableState::default()
+        .with_offset(app.list_top)
+        .with_selected(app.selected_index());
     frame.render_stateful_widget(table, area, &mut state);
     if visible.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);
@@ -215,8 +290,12 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
 
 /// A column's header, with `▲` or `▼` when the list is sorted by it (nothing while the
 /// list is in its own order, by name).
-fn sort_label(app: &App, label: &'static str, key: SortKey) -> String {
+fn sort_label(app: &App, column: Column) -> String {
+    let label = header_text(column);
     let i = &app.insight;
+    let Some(key) = column.sort_key() else {
+        return label.into();
+    };
     if i.sort != key || (key == SortKey::Name && !i.reverse) {
         return label.into();
     }
@@ -233,6 +312,14 @@ fn usage_cells(app: &App, s: &Session) -> [String; 2] {
     }
     let u = app.insight.usage.get(&s.id).copied().unwrap_or_default();
     [format_cpu(u.cpu_percent), format_memory(u.memory_bytes)]
+}
+
+/// The state cell: the state, or for a host that does not answer, when it was last seen.
+fn state_text(app: &App, s: &Session) -> String {
+    match app.stale_since(&s.id.host) {
+        Some(t) => format!("stale, seen {}", crate::tui::hosts::clock(t)),
+        None => s.state.to_string(),
+    }
 }
 
 /// What an empty list says: that nothing runs, or which key clears the filter that hides

@@ -382,6 +382,14 @@ impl Runner {
                 let hit = ui::hit(&self.app, &self.sources, area, now, m.column, m.row);
                 self.app.on_mouse(m, hit, Instant::now())
             }
+            Event::Resize(..) => {
+                // The terminal reflowed or cropped what was on it: the next frame is drawn
+                // whole. Without this, sizes that come and go between two frames (and end
+                // at the size last drawn) left a diff drawn over a screen it no longer
+                // matched.
+                self.tui.terminal.clear()?;
+                Effect::None
+            }
             _ => Effect::None,
         };
         match effect {

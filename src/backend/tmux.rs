@@ -46,6 +46,20 @@ pub struct Fingerprint {
 const STOP_FORMAT: &str =
     "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_current_command}\t#{pane_start_command}";
 
+/// Fields that say how a pane was started; the command last, as it may hold tabs.
+const ORIGIN_FORMAT: &str =
+    "#{window_index}\t#{pane_index}\t#{pane_current_path}\t#{pane_start_command}";
+
+/// How the first pane of a session (first window, first pane) was started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaneOrigin {
+    /// The folder it is in now.
+    pub cwd: String,
+    /// The command it was started with as tmux shows it (its arguments joined and quoted
+    /// by tmux); empty when it runs the default shell.
+    pub start_command: String,
+}
+
 /// A tmux installation: the binary and the folder its sockets live in.
 #[derive(Debug, Clone)]
 pub struct Tmux {
@@ -378,6 +392,36 @@ impl Tmux {
                 })
             })
             .collect())
+    }
+
+    /// How the session's first pane was started; None when the session is gone.
+    pub async fn first_pane(
+        &self,
+        socket: &str,
+        id: &SessionRef,
+    ) -> Result<Option<PaneOrigin>, BackendError> {
+        let inv =
+            self.inv(socket)
+                .args(["list-panes", "-s", "-t", &id.window(), "-F", ORIGIN_FORMAT]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            return gone_or_failed(&inv, &out, status.code());
+        }
+        Ok(out
+            .text()
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.splitn(4, '\t');
+                let window: u32 = f.next()?.parse().ok()?;
+                let pane: u32 = f.next()?.parse().ok()?;
+                let origin = PaneOrigin {
+                    cwd: f.next()?.to_string(),
+                    start_command: f.next().unwrap_or("").to_string(),
+                };
+                Some(((window, pane), origin))
+            })
+            .min_by_key(|(at, _)| *at)
+            .map(|(_, o)| o))
     }
 
     /// The last `lines` lines of the session's active pane, colors kept, without the

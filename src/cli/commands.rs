@@ -32,6 +32,10 @@ const INTERRUPTED: i32 = 130;
 pub fn config(action: ConfigAction, source: &ConfigSource) -> ExitCode {
     match action {
         ConfigAction::Path => config_path(source),
+        ConfigAction::Init(_) => {
+            print!("{}", super::init::STARTER);
+            ExitCode::SUCCESS
+        }
         ConfigAction::Check => match config::load(source) {
             Ok(c) => config_check(&c),
             Err(e) => {
@@ -40,6 +44,53 @@ pub fn config(action: ConfigAction, source: &ConfigSource) -> ExitCode {
             }
         },
     }
+}
+
+/// `config init --from NAME...` / `--all`: the definitions of sessions that exist now.
+pub async fn config_init(
+    engine: &Engine,
+    args: &super::InitArgs,
+    file: &std::path::Path,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let sessions = if args.all {
+        let listing = engine.list(None).await;
+        warn_health(engine, &listing.health);
+        // Config sessions are defined already; a definition is only read from a backend.
+        listing
+            .sessions
+            .into_iter()
+            .filter(|s| !s.from_config && s.state != muxdeck::model::State::Defined)
+            .collect()
+    } else {
+        let mut found = Vec::new();
+        for name in &args.from {
+            found.push(engine.resolve(name).await?);
+        }
+        found
+    };
+    let mut captures = Vec::new();
+    for s in sessions {
+        match engine.capture(&s).await {
+            Ok(captured) => captures.push((s, captured)),
+            // With --all, a session that ended since it was listed is not one the user
+            // asked for by name: it is left out, and said so.
+            Err(
+                e @ (muxdeck::engine::EngineError::Gone(_)
+                | muxdeck::engine::EngineError::Replaced(_)),
+            ) if args.all => {
+                eprintln!("muxdeck: left out: {e}");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let hosts = &engine.config().hosts;
+    write!(
+        out,
+        "{}",
+        super::init::captured_file(&captures, file, hosts)
+    )?;
+    Ok(0)
 }
 
 /// `config path`: where the config file is looked for.
@@ -322,6 +373,47 @@ pub async fn exec(engine: &Engine, name: &str, command: &[String]) -> Result<i32
     let s = engine.resolve(name).await?;
     let inv = engine.exec_command(&s, command).await?;
     hand_over(&inv)
+}
+
+/// `cmd COMMAND NAME`: one of the config's own commands on a session. Its output is
+/// printed as a log (colors unless NO_COLOR), its exit status is muxdeck's; `handover`
+/// gives it the terminal instead, with no time limit.
+pub async fn custom(
+    engine: &Engine,
+    command: &str,
+    name: &str,
+    yes: bool,
+    out: &mut impl Write,
+) -> Result<i32, CliError> {
+    let Some(cmd) = engine.config().command(command) else {
+        return Err(CliError::UnknownCommand {
+            name: command.to_string(),
+            known: engine
+                .config()
+                .commands
+                .iter()
+                .map(|c| c.name.clone())
+                .collect(),
+        });
+    };
+    if cmd.confirm && !yes {
+        return Err(CliError::NeedsYes(cmd.name.clone()));
+    }
+    let s = engine.resolve(name).await?;
+    let call = engine.command_call(cmd, &s).await?;
+    match cmd.output {
+        config::OutputMode::Handover => hand_over(&call),
+        config::OutputMode::Pane | config::OutputMode::Silent => {
+            let result = engine.run_custom(&cmd.name, &call).await?;
+            if cmd.output == config::OutputMode::Pane {
+                let color = color_wanted();
+                for l in &result.lines {
+                    print_line(out, l, color)?;
+                }
+            }
+            Ok(result.code.unwrap_or(1))
+        }
+    }
 }
 
 /// `rm`.

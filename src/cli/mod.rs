@@ -2,24 +2,37 @@
 //! (`commands`), which print through `output`.
 
 mod commands;
+pub mod complete;
+pub mod init;
+pub mod manpage;
 mod output;
 
 use std::path::PathBuf;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
 use muxdeck::engine::{Engine, EngineError};
 
-pub use commands::config;
+pub use commands::{config, config_init};
 
 /// [`MAX_LOG_LINES`] as clap's ranges want it (a usize always fits in a u64 here).
 const MAX_LOG_LINES_U64: u64 = MAX_LOG_LINES as u64;
 
+/// `--version`: the package version and the commit it was built from (`unknown` when
+/// built outside a git checkout, e.g. from a crate tarball).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("MUXDECK_COMMIT"),
+    ")"
+);
+
 /// One screen for every tmux session and container on this machine.
 #[derive(Debug, Parser)]
-#[command(name = "muxdeck", version, about, long_about = None)]
+#[command(name = "muxdeck", version = VERSION, long_about = None)]
 pub struct Cli {
     /// Config file (default: $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml).
     #[arg(long, global = true, value_name = "PATH")]
@@ -80,6 +93,15 @@ pub enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Print the shell completion script (subcommands, options and session names), e.g.
+    /// `source <(muxdeck completions bash)`.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `muxdeck man | man -l -`.
+    Man,
 }
 
 /// Subcommands about sessions. NAME may be qualified: tmux:NAME, tmux@SOCKET:NAME,
@@ -105,12 +127,17 @@ pub enum SessionCommand {
         #[arg(long)]
         reverse: bool,
         /// Only this host (`local` or a name of `hosts:`); may be given more than once.
-        #[arg(long = "host", value_name = "HOST")]
+        #[arg(
+            long = "host",
+            value_name = "HOST",
+            add = ArgValueCandidates::new(complete::host_names)
+        )]
         hosts: Vec<String>,
     },
     /// Show one session.
     Status {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Print JSON.
         #[arg(long)]
@@ -119,6 +146,7 @@ pub enum SessionCommand {
     /// Print a session's log (colors kept), optionally following it.
     Logs {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Number of lines (at most 1000000).
         #[arg(
@@ -135,6 +163,7 @@ pub enum SessionCommand {
     /// Start a config session, a stopped container, or an ad hoc session.
     Start {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// The ad hoc options.
         #[command(flatten)]
@@ -143,6 +172,7 @@ pub enum SessionCommand {
     /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
         /// Kill at once.
         #[arg(long)]
@@ -158,30 +188,48 @@ pub enum SessionCommand {
     /// Kill a session at once (same as stop --force).
     Kill {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Restart a session.
     Restart {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
     /// A container without a terminal (started without -i -t) has its log followed instead.
     Attach {
         /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
     },
     /// Run a command (default: a shell) interactively in a running container.
     Exec {
         /// Container name.
+        #[arg(add = ArgValueCandidates::new(complete::container_names))]
         name: String,
         /// Command and arguments, after `--`.
         #[arg(last = true)]
         command: Vec<String>,
     },
+    /// Run one of the config's own commands (`commands:`) on a session; its output is
+    /// printed, as a log is, and its exit status is muxdeck's.
+    Cmd {
+        /// The command's name under `commands:`.
+        #[arg(add = ArgValueCandidates::new(complete::command_names))]
+        command: String,
+        /// Session name.
+        #[arg(add = ArgValueCandidates::new(complete::session_names))]
+        name: String,
+        /// Run a command whose config says `confirm: true` without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
     /// Remove a container (explicit only; stop never removes).
     Rm {
         /// Container name.
+        #[arg(add = ArgValueCandidates::new(complete::container_names))]
         name: String,
         /// Also remove a running container.
         #[arg(long)]
@@ -196,6 +244,33 @@ pub enum ConfigAction {
     Check,
     /// Print the config file's path.
     Path,
+    /// Print a commented starter config; with --from or --all, the definitions of sessions
+    /// that exist now (redirect it into a file, then `config check` it).
+    Init(InitArgs),
+}
+
+/// `config init` options.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct InitArgs {
+    /// Write the definitions of these sessions (qualified names accepted).
+    #[arg(
+        long,
+        value_name = "NAME",
+        num_args = 1..,
+        conflicts_with = "all",
+        add = ArgValueCandidates::new(complete::session_names)
+    )]
+    pub from: Vec<String>,
+    /// Write the definitions of every session that exists and the config does not define.
+    #[arg(long)]
+    pub all: bool,
+}
+
+impl InitArgs {
+    /// Whether sessions are to be captured (else the starter config is printed).
+    pub fn captures(&self) -> bool {
+        self.all || !self.from.is_empty()
+    }
 }
 
 /// Folds clap's rendered usage error (message, tips, usage, "try --help", or a whole help
@@ -264,6 +339,17 @@ pub enum CliError {
     /// Writing output failed (a closed pipe is not reported).
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),
+    /// `cmd` names a command the config does not have.
+    #[error("no command named {name:?} under `commands:` in the config{}", known_commands(.known))]
+    UnknownCommand {
+        /// What was typed.
+        name: String,
+        /// The commands there are.
+        known: Vec<String>,
+    },
+    /// `cmd` of a command that asks first, without `--yes`.
+    #[error("the command {0} asks before it runs (confirm: true); run it again with --yes")]
+    NeedsYes(String),
     /// A handed-over command could not run.
     #[error("cannot run `{command}`: {message}")]
     Handover {
@@ -279,8 +365,17 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Engine(e) => e.exit_code(),
+            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) => 2,
             _ => 1,
         }
+    }
+}
+
+fn known_commands(known: &[String]) -> String {
+    if known.is_empty() {
+        "; it defines none".into()
+    } else {
+        format!(" (it has: {})", known.join(", "))
     }
 }
 
@@ -321,5 +416,8 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
         C::Attach { name } => commands::attach(engine, &name, &mut out).await,
         C::Exec { name, command } => commands::exec(engine, &name, &command).await,
         C::Rm { name, force } => commands::rm(engine, &name, force, &mut out).await,
+        C::Cmd { command, name, yes } => {
+            commands::custom(engine, &command, &name, yes, &mut out).await
+        }
     }
 }

@@ -2,6 +2,7 @@
 //! uses. Every error names the file, the position and what is wrong.
 
 mod backends;
+pub mod commands;
 mod hosts;
 mod limits;
 mod schema;
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use backends::{BackendName, Backends};
+pub use commands::{CustomCommand, OutputMode};
 pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
@@ -218,6 +220,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The backends muxdeck asks.
     pub backends: Backends,
+    /// The user's own commands, in name order.
+    pub commands: Vec<CustomCommand>,
     /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
     pub theme: theme::ThemeConfig,
     /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
@@ -248,6 +252,7 @@ impl Default for Config {
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
             backends: Backends::default(),
+            commands: Vec::new(),
             theme: theme::ThemeConfig::default(),
             mouse: true,
             ssh_config: None,
@@ -261,6 +266,11 @@ impl Config {
     /// The config session with this name.
     pub fn session(&self, name: &str) -> Option<&SessionDef> {
         self.sessions.iter().find(|s| s.name == name)
+    }
+
+    /// The custom command with this name.
+    pub fn command(&self, name: &str) -> Option<&CustomCommand> {
+        self.commands.iter().find(|c| c.name == name)
     }
 }
 
@@ -336,17 +346,34 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     // Bounded (1 and more) while deserialized, with the value's own position.
     let log_lines = file.log_lines.map_or(DEFAULT_LOG_LINES, |n| n.get());
+    let keys: BTreeMap<String, Vec<String>> = file
+        .keys
+        .into_iter()
+        .map(|(k, v)| (k.into_string(), v.into_vec()))
+        .collect();
+    let commands: Vec<CustomCommand> = file
+        .commands
+        .into_iter()
+        .map(|(name, spec)| spec.into_command(&name))
+        .collect();
+    if let Some((name, key, owner)) = commands::key_clash(&commands, &keys) {
+        let (line, column) = find_command_key(text, &name).unzip();
+        return Err(invalid(
+            line,
+            column,
+            format!(
+                "commands.{name}.key: {key:?} is already {owner}'s key in the list; choose another (or move that one in `keys:`)"
+            ),
+        ));
+    }
     Ok(Config {
         path: Some(path.to_path_buf()),
         defaults,
         sessions,
         log_lines,
-        keys: file
-            .keys
-            .into_iter()
-            .map(|(k, v)| (k.into_string(), v.into_vec()))
-            .collect(),
+        keys,
         backends,
+        commands,
         theme: file.theme.unwrap_or_default(),
         mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
@@ -615,6 +642,37 @@ fn find_key_line(text: &str, key: &str) -> Option<usize> {
                 .is_some_and(|rest| rest.trim_start().starts_with(':'))
         })
         .map(|i| i + 1)
+}
+
+/// The 1-based line and column of the value of `key:` in `commands.NAME`, found in the
+/// text (the check that needs it runs after the YAML is read).
+fn find_command_key(text: &str, name: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let top = lines.iter().position(|l| l.starts_with("commands:"))?;
+    let entry = top
+        + 1
+        + lines[top + 1..].iter().position(|l| {
+            let t = l.trim_start();
+            l.len() > t.len()
+                && t.trim_matches(['"', '\'']).starts_with(name)
+                && t.trim_start_matches(['"', '\''])[name.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+        })?;
+    let indent = lines[entry].len() - lines[entry].trim_start().len();
+    for (i, l) in lines.iter().enumerate().skip(entry + 1) {
+        let t = l.trim_start();
+        let this_indent = l.len() - t.len();
+        if !t.is_empty() && !t.starts_with('#') && this_indent <= indent {
+            break;
+        }
+        if let Some(rest) = t.strip_prefix("key:") {
+            let value = rest.trim_start();
+            return Some((i + 1, l.len() - value.len() + 1));
+        }
+    }
+    Some((entry + 1, indent + 1))
 }
 
 /// Control characters written as escapes (`\n`, `\t`): a message quotes the offending value,

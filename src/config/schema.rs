@@ -28,6 +28,9 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// The user's own commands on a session.
+    #[serde(default)]
+    pub commands: BTreeMap<super::commands::CommandName, super::commands::CommandSchema>,
     /// Colors of the TUI: a base theme, and elements it overrides.
     pub theme: Option<super::theme::ThemeConfig>,
     /// Whether the TUI captures the mouse (default true).

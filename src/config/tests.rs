@@ -82,6 +82,13 @@ fn example_config_loads() {
         cfg.keys["quit"],
         vec!["q".to_string(), "ctrl-c".to_string()]
     );
+    let top = cfg.command("top").expect("commands.top");
+    assert_eq!(top.key.as_deref(), Some("T"));
+    assert_eq!(top.argv, ["podman", "top", "{id}"]);
+    assert!(
+        cfg.command("panes")
+            .is_some_and(|c| c.applies.tmux && !c.applies.container)
+    );
 }
 
 #[test]
@@ -411,6 +418,58 @@ fn keys_are_checked_where_they_are_written() {
         cfg.keys["stop"],
         vec!["x".to_string(), "ctrl-x".to_string()]
     );
+}
+
+#[test]
+fn custom_commands_load_with_their_defaults() {
+    let cfg = parse_str(
+        "commands:\n  top:\n    key: T\n    for: [container]\n    argv: [podman, top, \"{name}\"]\n  env:\n    argv: [\"sh\", \"-c\", \"tmux -L {socket} show-environment -t {id}\"]\n    output: handover\n    confirm: true\n",
+    )
+    .expect("loads");
+    let top = cfg.command("top").expect("top");
+    assert_eq!(top.key.as_deref(), Some("T"));
+    assert!(top.applies.container && !top.applies.tmux);
+    assert_eq!(top.output, OutputMode::Pane);
+    assert!(!top.confirm);
+    let env = cfg.command("env").expect("env");
+    assert!(env.applies.container && env.applies.tmux);
+    assert_eq!(env.output, OutputMode::Handover);
+    assert!(env.confirm);
+}
+
+#[test]
+fn custom_command_errors_are_located() {
+    let e = err("commands:\n  top:\n    argv: [podman, top, \"{nmae}\"]\n");
+    assert!(e.contains("line 3 column"), "{e}");
+    assert!(e.contains("unknown placeholder {nmae}"), "{e}");
+    let e = err("commands:\n  top:\n    argv: []\n");
+    assert!(e.contains("line 3 column"), "{e}");
+    assert!(e.contains("argv is empty"), "{e}");
+    let e = err("commands:\n  top:\n    key: T\n");
+    assert!(e.contains("missing field `argv`"), "{e}");
+    let e = err("commands:\n  top:\n    key: x\n    argv: [\"true\"]\n");
+    assert!(e.contains("line 3 column 10"), "{e}");
+    assert!(
+        e.contains("commands.top.key: \"x\" is already the action `stop`'s key"),
+        "{e}"
+    );
+    // Moved away in `keys:`, the key is free.
+    assert!(
+        parse_str("keys:\n  stop: [ctrl-x]\ncommands:\n  top:\n    key: x\n    argv: [\"true\"]\n")
+            .is_ok()
+    );
+    let e = err("commands:\n  top:\n    for: vm\n    argv: [\"true\"]\n");
+    assert!(
+        e.contains("line 3 column") && e.contains("unknown session kind \"vm\""),
+        "{e}"
+    );
+    let e = err("commands:\n  top:\n    argv: [\"true\"]\n    output: screen\n");
+    assert!(
+        e.contains("line 4 column") && e.contains("unknown variant `screen`"),
+        "{e}"
+    );
+    let e = err("commands:\n  2top:\n    argv: [\"true\"]\n");
+    assert!(e.contains("invalid command name"), "{e}");
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! session (backends queried concurrently, each failing on its own), resolves the names a
 //! person types, and runs operations on exactly the session named.
 
+mod capture;
+mod custom;
 mod details;
 pub mod follow;
 mod hosts;
@@ -15,6 +17,8 @@ mod target;
 
 use std::time::Duration;
 
+pub use capture::Captured;
+pub use custom::CommandOutput;
 pub use follow::{LogEvent, LogStream};
 pub use hosts::{HostHealth, HostScan, HostStatus};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
@@ -159,6 +163,26 @@ pub enum EngineError {
     /// A name or option value given for an ad hoc start is refused by the config's rules.
     #[error(transparent)]
     InvalidValue(#[from] values::ValueError),
+    /// A custom command asked of a session it is not for.
+    #[error("the command {command} is for {applies}; {session} is not one")]
+    CommandNotFor {
+        /// The command's name.
+        command: String,
+        /// The session.
+        session: SessionId,
+        /// What it is for.
+        applies: &'static str,
+    },
+    /// A custom command that did not end within `command_timeout`.
+    #[error(
+        "the command {command} did not end within {} s and was killed; raise defaults.command_timeout, or give it output: handover", .after.as_secs()
+    )]
+    CommandTimedOut {
+        /// The command's name.
+        command: String,
+        /// The limit.
+        after: Duration,
+    },
     /// A NAME or `--host` names a host the config's `hosts:` does not have.
     #[error("no host named {host:?}: hosts are {}; add it under `hosts:` in the config", .known.join(", "))]
     UnknownHost {
@@ -191,6 +215,7 @@ impl EngineError {
             | EngineError::InvalidValue(_)
             | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
+            | EngineError::CommandNotFor { .. }
             | EngineError::UnknownHost { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,
@@ -205,7 +230,13 @@ pub struct Engine {
     /// This machine first, then the config's hosts in name order.
     machines: Vec<Machine>,
     stopped: StopMemory,
+    /// Listings of other hosts running at once, at most [`HOST_FANOUT`]: with hundreds of
+    /// hosts, as many ssh processes (and their descriptors) at once would be the fault.
+    scans: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Most hosts listed at the same time.
+pub const HOST_FANOUT: usize = 32;
 
 impl Engine {
     /// An engine over the machine's backends, with `config`'s binaries and limits.
@@ -229,6 +260,7 @@ impl Engine {
             machines,
             stopped: StopMemory::in_state_dir(),
             config,
+            scans: std::sync::Arc::new(tokio::sync::Semaphore::new(HOST_FANOUT)),
         }
     }
 

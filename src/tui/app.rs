@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::config::CustomCommand;
+use crate::engine::{CommandOutput, EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::keyspec::Key;
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
@@ -37,6 +39,8 @@ pub enum Mode {
     Filter,
     /// Asking before an operation on exactly this session.
     Confirm(Op, SessionId),
+    /// Asking before running the config's command of this name on exactly this session.
+    ConfirmCommand(String, SessionId),
 }
 
 impl Mode {
@@ -44,7 +48,7 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter => Scope::Filter,
-            Mode::Confirm(..) => Scope::Confirm,
+            Mode::Confirm(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
             Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
         }
     }
@@ -128,6 +132,8 @@ pub enum Effect {
     HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
+    /// Run one of the config's own commands on this exact session.
+    Command(CustomCommand, Session),
 }
 
 /// A column of the session list, as a click on its header names it.
@@ -245,6 +251,9 @@ pub struct App {
     pub last_click: Option<(std::time::Instant, usize)>,
     /// Monochrome (NO_COLOR): wins over the theme.
     pub mono: bool,
+    /// The config's own commands, with their keys read (a command without a key, or with
+    /// one muxdeck cannot read, runs from the command line only).
+    pub commands: Vec<(Option<Key>, CustomCommand)>,
     /// The config's `theme:`, which the renderer turns into styles.
     pub theme: crate::config::theme::ThemeConfig,
     /// The configured hosts, in name order (empty without `hosts:`).
@@ -289,6 +298,70 @@ impl App {
             theme: crate::config::theme::ThemeConfig::default(),
             settled: false,
             insight: Insight::default(),
+            commands: Vec::new(),
+        }
+    }
+
+    /// Takes the config's own commands (at start and on every reload).
+    pub fn set_commands(&mut self, commands: &[CustomCommand]) {
+        self.commands = commands
+            .iter()
+            .map(|c| (c.key.as_deref().and_then(|k| Key::parse(k).ok()), c.clone()))
+            .collect();
+    }
+
+    /// A command of the config ended: its busy line goes; with `output: pane` its lines go
+    /// into the log pane, between two marker lines, when the pane still shows that session.
+    pub fn command_done(
+        &mut self,
+        label: &str,
+        command: &CustomCommand,
+        id: &SessionId,
+        result: Result<CommandOutput, String>,
+    ) {
+        self.busy.retain(|b| b != label);
+        let out = match result {
+            Ok(out) => out,
+            Err(e) => {
+                self.say(
+                    format!("{} on {id} failed: {e}", command.name),
+                    Level::Error,
+                );
+                return;
+            }
+        };
+        let ended = match out.code {
+            Some(0) => "exit 0".to_string(),
+            Some(c) => format!("exit {c}"),
+            None => "killed by a signal".to_string(),
+        };
+        let level = if out.code == Some(0) {
+            Level::Info
+        } else {
+            Level::Error
+        };
+        let shown_here = self.log.id.as_ref() == Some(id);
+        if command.output == crate::config::OutputMode::Pane && shown_here {
+            let n = out.lines.len();
+            self.log
+                .buffer
+                .push(format!("── {} on {id} ──", command.name));
+            self.log.buffer.extend(out.lines);
+            self.log
+                .buffer
+                .push(format!("── {} ended: {ended} ──", command.name));
+            if !self.log.follow {
+                self.log.scroll = (self.log.scroll + n + 2).min(self.max_scroll());
+            }
+            self.say(
+                format!(
+                    "{} on {id}: {ended}; its output is in the log",
+                    command.name
+                ),
+                level,
+            );
+        } else {
+            self.say(format!("{} on {id}: {ended}", command.name), level);
         }
     }
 

@@ -66,7 +66,7 @@ impl Runner {
 
     /// Leaves the screen, prints `line`, runs `inv` on the real terminal and takes the
     /// screen back, dropping keys and Ctrl-Cs that were meant for the program.
-    async fn away(
+    pub(super) async fn away(
         &mut self,
         inv: &Invocation,
         line: &str,

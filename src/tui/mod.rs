@@ -3,6 +3,7 @@
 //! something changed, at most 60 times a second.
 
 pub mod app;
+mod custom;
 mod follow;
 mod handover;
 pub mod hosts;
@@ -76,6 +77,17 @@ pub enum Msg {
     },
     /// An operation finished.
     OpDone(OpOutcome),
+    /// One of the config's own commands finished (or could not run).
+    CommandDone {
+        /// Its busy line.
+        label: String,
+        /// The command.
+        command: config::CustomCommand,
+        /// The session it ran on.
+        id: crate::model::SessionId,
+        /// What it printed and how it ended, or why it did not run (one line).
+        result: Result<crate::engine::CommandOutput, String>,
+    },
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
     /// Details of a session, or why there are none.
@@ -125,6 +137,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     let mut tui = Tui::new(engine.config().mouse)?;
     tui.enter()?;
     let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.set_commands(&engine.config().commands);
     app.set_theme(engine.config().theme.clone());
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
@@ -358,6 +371,15 @@ impl Runner {
                 self.app.op_done(outcome);
                 self.watchers.refresh();
             }
+            Msg::CommandDone {
+                label,
+                command,
+                id,
+                result,
+            } => {
+                self.app.command_done(&label, &command, &id, result);
+                self.watchers.refresh();
+            }
             Msg::Config(result) => self.on_config(result),
             Msg::Details { id, result } => self.app.set_details(id, result),
             Msg::Usage { sampler, usage } => {
@@ -395,6 +417,9 @@ impl Runner {
         match effect {
             Effect::Quit => return Ok(true),
             Effect::HandOver(s, to) => self.hand_over(&s, to).await?,
+            Effect::Command(cmd, s) if cmd.output == config::OutputMode::Handover => {
+                self.hand_over_command(&cmd, &s).await?;
+            }
             effect => self.apply(effect),
         }
         Ok(false)
@@ -408,6 +433,10 @@ impl Runner {
             }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::Command(cmd, s) => {
+                let label = custom::spawn(cmd, s, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Refresh => {

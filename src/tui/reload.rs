@@ -97,6 +97,7 @@ impl Runner {
                 return;
             }
         }
+        self.app.set_commands(&c.commands);
         self.app.set_theme(c.theme.clone());
         if let Err(e) = self.tui.set_mouse(c.mouse) {
             self.app

@@ -10,10 +10,12 @@ use crate::model::{Runtime, Session};
 
 mod details;
 mod json;
+mod made_with;
 mod stats;
 
 pub use details::{PROJECT_LABELS, parse_details};
 pub use json::{container_state, parse_ps};
+pub use made_with::{ImageDefaults, MadeWith, Mount, PortBinding, parse_made_with};
 pub use stats::{ContainerStat, parse_stats};
 
 /// The keys that detach from `attach`, as the runtime reads them.

@@ -91,8 +91,58 @@ impl App {
         match self.keymap.action(self.mode.scope(), key) {
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
+            None if self.mode == Mode::Normal => self.command_key(key),
             None => Effect::None,
         }
+    }
+
+    /// A key no action has in the list may be one of the config's own commands: it runs on
+    /// the selected session (after a question when the command asks for one).
+    fn command_key(&mut self, key: &KeyEvent) -> Effect {
+        let pressed = crate::keyspec::Key::from_event(key);
+        let Some(cmd) = self
+            .commands
+            .iter()
+            .find(|(k, _)| *k == Some(pressed))
+            .map(|(_, c)| c.clone())
+        else {
+            return Effect::None;
+        };
+        let Some(s) = self.selected_session().cloned() else {
+            return Effect::None;
+        };
+        let applies = match s.id.location.kind() {
+            crate::model::BackendKind::Tmux => cmd.applies.tmux,
+            crate::model::BackendKind::Container => cmd.applies.container,
+        };
+        if !applies {
+            self.say(
+                format!(
+                    "{} is for {}; {} is not one",
+                    cmd.name,
+                    cmd.applies.describe(),
+                    s.id
+                ),
+                Level::Error,
+            );
+            return Effect::None;
+        }
+        if s.state == State::Defined {
+            self.say(
+                format!(
+                    "{} has not been started; press {} to start it first",
+                    s.id,
+                    self.keymap.hint(Action::Start)
+                ),
+                Level::Error,
+            );
+            return Effect::None;
+        }
+        if cmd.confirm {
+            self.mode = Mode::ConfirmCommand(cmd.name, s.id);
+            return Effect::None;
+        }
+        Effect::Command(cmd, s)
     }
 
     /// A key typed into the filter: characters (not Ctrl ones) go in, Backspace takes the
@@ -127,7 +177,7 @@ impl App {
     /// on a click, as on a key; a confirm question is answered only by its keys.
     pub fn on_mouse(&mut self, m: MouseEvent, hit: Hit, now: Instant) -> Effect {
         match self.mode {
-            Mode::Confirm(..) => return Effect::None,
+            Mode::Confirm(..) | Mode::ConfirmCommand(..) => return Effect::None,
             Mode::Help | Mode::Messages => {
                 if matches!(m.kind, MouseEventKind::Down(_)) {
                     self.mode = Mode::Normal;
@@ -274,8 +324,10 @@ impl App {
     /// The answer to a confirm: `yes` runs the operation on the session named in the
     /// question, even if the selection moved meanwhile.
     pub fn answer(&mut self, yes: bool) -> Effect {
-        let Mode::Confirm(what, id) = std::mem::replace(&mut self.mode, Mode::Normal) else {
-            return Effect::None;
+        let (op, id) = match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Confirm(what, id) => (Ok(what), id),
+            Mode::ConfirmCommand(name, id) => (Err(name), id),
+            _ => return Effect::None,
         };
         if !yes {
             self.say("cancelled", Level::Info);
@@ -285,7 +337,19 @@ impl App {
             self.say(format!("{id} is gone"), Level::Error);
             return Effect::None;
         };
-        Effect::Run(what, s)
+        match op {
+            Ok(what) => Effect::Run(what, s),
+            Err(name) => match self.commands.iter().find(|(_, c)| c.name == name) {
+                Some((_, c)) => Effect::Command(c.clone(), s),
+                None => {
+                    self.say(
+                        format!("the command {name} is no longer in the config"),
+                        Level::Error,
+                    );
+                    Effect::None
+                }
+            },
+        }
     }
 
     fn movement(&mut self, action: Action) -> Effect {

@@ -140,6 +140,9 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
         Mode::Confirm(what, id) => {
             popup::confirm((*what, id), &app.keymap, theme, frame, area);
         }
+        Mode::ConfirmCommand(name, id) => {
+            popup::confirm_command(app, (name, id), theme, frame, area);
+        }
         _ => {}
     }
 }

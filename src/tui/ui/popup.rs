@@ -141,6 +141,16 @@ fn help_entries(app: &App) -> Vec<(String, String, Vec<String>)> {
             )
         })
         .collect();
+    let commands = app.commands.iter().filter_map(|(key, c)| {
+        let key = key.as_ref()?;
+        let what = c.description.clone().unwrap_or_else(|| c.argv.join(" "));
+        Some((
+            key.to_string(),
+            format!("{} ({})", what, c.applies.describe()),
+            vec![format!("commands.{}", c.name)],
+        ))
+    });
+    let mut commands: Vec<(String, String, Vec<String>)> = commands.collect();
     for (action, name, text, _) in ACTIONS {
         if let Some((_, b)) = SIDE_BY_SIDE.iter().find(|(a, _)| a == action) {
             out.push((
@@ -158,6 +168,7 @@ fn help_entries(app: &App) -> Vec<(String, String, Vec<String>)> {
             ));
         }
     }
+    out.append(&mut commands);
     out
 }
 
@@ -266,6 +277,25 @@ pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     );
 }
 
+/// The question before one of the config's own commands, naming it, what it runs and the
+/// exact session.
+pub fn confirm_command(
+    app: &App,
+    (name, id): (&str, &SessionId),
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let question = format!("Run {name} on {id}?");
+    let detail = app
+        .commands
+        .iter()
+        .find(|(_, c)| c.name == name)
+        .map(|(_, c)| format!("Runs {}", c.argv.join(" ")))
+        .unwrap_or_default();
+    ask(question, &detail, &app.keymap, theme, frame, area);
+}
+
 /// The confirm question naming the exact session, with the keys that answer it.
 pub fn confirm(
     (what, id): (Op, &SessionId),
@@ -285,6 +315,18 @@ pub fn confirm(
         }
         Op::Restart => "Ends its programs as stop does, then starts it again.",
     };
+    ask(question, detail, keymap, theme, frame, area);
+}
+
+/// A question, what it means, and the keys that answer it, in a box.
+fn ask(
+    question: String,
+    detail: &str,
+    keymap: &Keymap,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);
     let inner = usize::from(width.saturating_sub(2)).max(1);

@@ -233,7 +233,7 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             (km.hint(Action::Keep), "keep filter"),
             (km.hint(Action::ClearFilter), "clear"),
         ],
-        Mode::Confirm(..) => vec![
+        Mode::Confirm(..) | Mode::ConfirmCommand(..) => vec![
             (km.hint(Action::Confirm), "yes"),
             (km.hint(Action::Cancel), "no"),
         ],
@@ -273,7 +273,7 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
 
 /// Normal-mode hints: in the log pane, its keys; in the list, what applies to the
 /// selected session, then moving about.
-fn normal_hints(app: &App) -> Vec<(String, &'static str)> {
+fn normal_hints(app: &App) -> Vec<(String, &str)> {
     let km = &app.keymap;
     let k = |a: Action| km.hint(a);
     if app.focus == Focus::Logs {
@@ -312,6 +312,21 @@ fn normal_hints(app: &App) -> Vec<(String, &'static str)> {
             let usual = action != Action::Remove || !s.state.is_alive();
             if usual && wording::refusal(action, s, km).is_none() {
                 out.push((k(action), what));
+            }
+        }
+        // The config's own commands that apply to this session.
+        let container = s.id.location.kind() == crate::model::BackendKind::Container;
+        for (key, c) in &app.commands {
+            let applies = if container {
+                c.applies.container
+            } else {
+                c.applies.tmux
+            };
+            if let Some(key) = key
+                && applies
+                && s.state != crate::model::State::Defined
+            {
+                out.push((key.to_string(), c.name.as_str()));
             }
         }
     }

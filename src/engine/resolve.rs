@@ -140,6 +140,41 @@ impl Engine {
 
     /// The one session a NAME means, freshly listed.
     pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
+        let q = self.query(text)?;
+        let listing = self.list(q.kind).await;
+        pick(&q, text, &listing.sessions, &listing.health)
+    }
+
+    /// The sessions several NAMEs mean, all looked up in one fresh listing before anything
+    /// is done with any of them. A session named twice (`api tmux:api`) is there once. When
+    /// any NAME does not resolve (no such session, several, a backend left out), nothing is
+    /// returned: [`EngineError::Unresolved`] lists every such NAME and why.
+    pub async fn resolve_many(&self, texts: &[String]) -> Result<Vec<Session>, EngineError> {
+        let listing = self.list(None).await;
+        let mut found: Vec<Session> = Vec::new();
+        let mut problems = Vec::new();
+        for text in texts {
+            let picked = self
+                .query(text)
+                .and_then(|q| pick(&q, text, &listing.sessions, &listing.health));
+            match picked {
+                Ok(s) if found.iter().any(|f| f.id == s.id) => {}
+                Ok(s) => found.push(s),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if problems.is_empty() {
+            Ok(found)
+        } else {
+            Err(EngineError::Unresolved {
+                of: texts.len(),
+                problems,
+            })
+        }
+    }
+
+    /// A NAME parsed and checked against `backends:`.
+    fn query(&self, text: &str) -> Result<Query, EngineError> {
         let q = parse_query(text);
         if q.name.is_empty() {
             return Err(EngineError::Invalid(format!(
@@ -147,25 +182,30 @@ impl Engine {
             )));
         }
         self.check_backend_on(&q, text)?;
-        let listing = self.list(q.kind).await;
-        let mut found: Vec<Session> = listing
-            .sessions
-            .into_iter()
-            .filter(|s| q.matches(s))
-            .collect();
-        match found.len() {
-            0 => Err(not_found(&q, text, &listing.health)),
-            1 => Ok(found.remove(0)),
-            // `tmux:NAME` matches every socket, yet it is also the qualified form of the
-            // default socket's session: every name the ambiguity error lists must resolve.
-            _ => match found.iter().position(|s| s.id.qualified() == text) {
-                Some(i) => Ok(found.swap_remove(i)),
-                None => Err(EngineError::Ambiguous {
-                    query: text.to_string(),
-                    choices: found.iter().map(|s| s.id.qualified()).collect(),
-                }),
-            },
-        }
+        Ok(q)
+    }
+}
+
+/// The one session of `sessions` that `q` (typed as `text`) means.
+fn pick(
+    q: &Query,
+    text: &str,
+    sessions: &[Session],
+    health: &[Health],
+) -> Result<Session, EngineError> {
+    let mut found: Vec<&Session> = sessions.iter().filter(|s| q.matches(s)).collect();
+    match found.len() {
+        0 => Err(not_found(q, text, health)),
+        1 => Ok(found.remove(0).clone()),
+        // `tmux:NAME` matches every socket, yet it is also the qualified form of the
+        // default socket's session: every name the ambiguity error lists must resolve.
+        _ => match found.iter().find(|s| s.id.qualified() == text) {
+            Some(s) => Ok((*s).clone()),
+            None => Err(EngineError::Ambiguous {
+                query: text.to_string(),
+                choices: found.iter().map(|s| s.id.qualified()).collect(),
+            }),
+        },
     }
 }
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub use backends::{BackendName, Backends};
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
-pub use schema::{BackendChoice, RuntimeChoice};
+pub use schema::{BackendChoice, Notify, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
 use values::Text;
 
@@ -213,6 +213,8 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<String>>,
     /// The backends muxdeck asks.
     pub backends: Backends,
+    /// How the TUI tells of a session that exits with a failure.
+    pub notify: Notify,
 }
 
 impl Default for Config {
@@ -224,6 +226,7 @@ impl Default for Config {
             log_lines: DEFAULT_LOG_LINES,
             keys: BTreeMap::new(),
             backends: Backends::default(),
+            notify: Notify::None,
         }
     }
 }
@@ -317,6 +320,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .map(|(k, v)| (k.into_string(), v.into_vec()))
             .collect(),
         backends,
+        notify: file.notify.unwrap_or_default(),
     })
 }
 

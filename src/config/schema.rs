@@ -28,6 +28,22 @@ pub struct FileSchema {
     /// TUI key remapping: action name → key or list of keys.
     #[serde(default)]
     pub keys: BTreeMap<ActionName, KeyList>,
+    /// How the TUI tells of a session that exits with a failure.
+    pub notify: Option<Notify>,
+}
+
+/// How the TUI tells of a session that exits with a failure, besides its history and
+/// the flag in the status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notify {
+    /// Nothing more.
+    #[default]
+    None,
+    /// The terminal bell.
+    Bell,
+    /// A desktop notification (`notify-send`, when installed).
+    Desktop,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where

@@ -8,9 +8,11 @@ use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
+use super::events::{EventLog, Severity};
 use super::keys::{Action, Keymap, Scope};
 
 mod input;
+mod prompt;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +36,10 @@ pub enum Mode {
     Filter,
     /// Asking before an operation on exactly this session.
     Confirm(Op, SessionId),
+    /// Typing a line for these sessions (tmux panes get it typed in, containers run it).
+    Prompt(Vec<SessionId>),
+    /// The history of what happened since muxdeck started.
+    Events,
 }
 
 impl Mode {
@@ -42,7 +48,8 @@ impl Mode {
         match self {
             Mode::Filter => Scope::Filter,
             Mode::Confirm(..) => Scope::Confirm,
-            Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
+            Mode::Prompt(_) => Scope::Prompt,
+            Mode::Normal | Mode::Help | Mode::Messages | Mode::Events => Scope::Normal,
         }
     }
 }
@@ -63,6 +70,10 @@ pub enum Op {
     Remove,
     /// Remove a container even while it runs (it is killed first).
     ForceRemove,
+    /// Freeze a running container.
+    Pause,
+    /// Thaw a paused container.
+    Unpause,
 }
 
 impl Op {
@@ -75,6 +86,8 @@ impl Op {
             Op::Remove => "Remove",
             Op::ForceRemove => "Force-remove",
             Op::Restart => "Restart",
+            Op::Pause => "Pause",
+            Op::Unpause => "Unpause",
         }
     }
 
@@ -86,6 +99,8 @@ impl Op {
             Op::Kill => "kill",
             Op::Restart => "restart",
             Op::Remove | Op::ForceRemove => "remove",
+            Op::Pause => "pause",
+            Op::Unpause => "unpause",
         }
     }
 
@@ -97,6 +112,8 @@ impl Op {
             Op::Kill => "killed",
             Op::Restart => "restarted",
             Op::Remove | Op::ForceRemove => "removed",
+            Op::Pause => "paused",
+            Op::Unpause => "unpaused",
         }
     }
 }
@@ -125,6 +142,8 @@ pub enum Effect {
     HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
+    /// Type this line into the tmux sessions' active panes, or run it in the containers.
+    Send(Vec<Session>, String),
 }
 
 /// Severity of the status message.
@@ -202,6 +221,12 @@ pub struct App {
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
     pub settled: bool,
+    /// What happened since muxdeck started, and the flag of an unseen failure.
+    pub events: EventLog,
+    /// The time (Unix seconds) as the loop last told it, for the history's entries.
+    pub clock: i64,
+    /// The line being typed in the prompt.
+    pub prompt: String,
 }
 
 impl App {
@@ -231,7 +256,20 @@ impl App {
             list_height: 10,
             mono,
             settled: false,
+            events: EventLog::default(),
+            clock: 0,
+            prompt: String::new(),
         }
+    }
+
+    /// The failures to tell of beyond the screen (`notify:`), taken once.
+    pub fn take_alerts(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.events.alerts)
+    }
+
+    /// The loop tells the time (the history stamps its entries with it).
+    pub fn tick(&mut self, now: i64) {
+        self.clock = now;
     }
 
     /// Sessions that pass the filter, in display order.
@@ -263,10 +301,22 @@ impl App {
         let old = self
             .selected_session()
             .map(|s| (s.state, s.backend_id.clone()));
-        self.sessions = listing.sessions;
+        let before_health = self.health.clone();
         for (source, h) in sources.iter().zip(listing.health) {
             self.health.insert(*source, h);
         }
+        // A session in view is seen exiting; one elsewhere (or behind an overlay) flags.
+        let watched = match self.mode {
+            Mode::Normal => self.selected.clone(),
+            _ => None,
+        };
+        self.events.observe(
+            self.clock,
+            (&self.sessions, &before_health),
+            (&listing.sessions, &self.health),
+            watched.as_ref(),
+        );
+        self.sessions = listing.sessions;
         let still_there = self
             .selected
             .as_ref()
@@ -368,6 +418,15 @@ impl App {
     /// An operation ended: its busy line goes, its outcome shows.
     pub fn op_done(&mut self, outcome: OpOutcome) {
         self.busy.retain(|b| *b != outcome.label);
+        let severity = match outcome.level {
+            Level::Info => Severity::Info,
+            Level::Error => Severity::Bad,
+        };
+        self.events
+            .push(self.clock, format!("muxdeck: {}", outcome.text), severity);
+        if outcome.text.is_empty() {
+            return;
+        }
         self.say(outcome.text, outcome.level);
     }
 

@@ -3,9 +3,11 @@
 //! something changed, at most 60 times a second.
 
 pub mod app;
+mod events;
 mod follow;
 mod handover;
 pub mod keys;
+mod notify;
 mod ops;
 mod reload;
 pub mod terminal;
@@ -57,6 +59,15 @@ pub enum Msg {
     Report(Report),
     /// An operation finished.
     OpDone(OpOutcome),
+    /// A command run in a container from the prompt ended.
+    ExecDone {
+        /// The container.
+        id: crate::model::SessionId,
+        /// The line that ran.
+        line: String,
+        /// Its output, or why it could not run.
+        result: Result<crate::engine::ExecOutput, String>,
+    },
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
     /// A follow stream is ready (or failed) for the session of generation `generation`.
@@ -227,6 +238,7 @@ impl Runner {
     /// else twice a minute. The config may have been edited.
     fn on_second(&mut self, ticks: u64) {
         let now_s = crate::model::unix_now();
+        self.app.tick(now_s);
         if ticks.is_multiple_of(30)
             || self
                 .app
@@ -267,7 +279,9 @@ impl Runner {
             .collect();
         let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
         let listing = self.engine.merge(&reports);
+        self.app.tick(crate::model::unix_now());
         let effect = self.app.set_listing(listing, &sources);
+        notify::tell(self.engine.config().notify, self.app.take_alerts());
         if reports.len() == self.sources.len() {
             self.app.settle();
         }
@@ -285,6 +299,7 @@ impl Runner {
                 self.app.op_done(outcome);
                 self.watchers.refresh();
             }
+            Msg::ExecDone { id, line, result } => self.app.exec_output(&id, &line, result),
             Msg::Config(result) => self.on_config(result),
             Msg::Stream { generation, result } => {
                 self.follower.opened(generation, result, &mut self.app);
@@ -319,6 +334,11 @@ impl Runner {
             }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::Send(targets, line) => {
+                let label =
+                    ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Refresh => {

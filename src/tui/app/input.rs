@@ -55,6 +55,14 @@ impl App {
             Action::Stop => return self.ask_if_running(Op::Stop),
             Action::Kill => return self.ask_if_running(Op::Kill),
             Action::Remove => self.ask_remove(),
+            Action::Pause => return self.toggle_pause(),
+            Action::Send => self.open_prompt(),
+            Action::SendLine => return self.submit_prompt(),
+            Action::ClosePrompt => self.close_prompt(),
+            Action::Events => {
+                self.events.seen();
+                self.mode = Mode::Events;
+            }
             Action::ClearFilter => return self.clear_filter(),
             Action::Keep => self.mode = Mode::Normal,
             Action::Confirm => return self.answer(true),
@@ -70,13 +78,17 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Effect::None;
         }
-        if matches!(self.mode, Mode::Help | Mode::Messages) {
+        if matches!(self.mode, Mode::Help | Mode::Messages | Mode::Events) {
             self.mode = Mode::Normal;
             return Effect::None;
         }
         match self.keymap.action(self.mode.scope(), key) {
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
+            None if matches!(self.mode, Mode::Prompt(_)) => {
+                self.type_prompt(key);
+                Effect::None
+            }
             None => Effect::None,
         }
     }
@@ -116,7 +128,7 @@ impl App {
     }
 
     /// Says why `action` cannot apply to `s`, if it cannot; true then.
-    fn refused(&mut self, action: Action, s: &Session) -> bool {
+    pub(super) fn refused(&mut self, action: Action, s: &Session) -> bool {
         match wording::refusal(action, s, &self.keymap) {
             Some(why) => {
                 self.say(why, Level::Error);

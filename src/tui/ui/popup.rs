@@ -23,7 +23,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Draws `lines` in a bordered box of `width`, as tall as the lines, centered in `area`
 /// over whatever is below.
-fn boxed(
+pub(super) fn boxed(
     frame: &mut Frame,
     area: Rect,
     width: u16,
@@ -45,7 +45,7 @@ fn boxed(
 }
 
 /// Width of the help overlay when the screen allows it.
-const HELP_WIDTH: u16 = 78;
+pub(super) const HELP_WIDTH: u16 = 78;
 /// Width of the key column of the help overlay (keys right-aligned, then two spaces).
 const KEY_COLUMN: usize = 19;
 /// Widest action name column of the help overlay (two spaces, then the name); a pair of
@@ -54,7 +54,7 @@ const NAME_COLUMN: usize = 21;
 
 /// Splits `text` at spaces into rows of at most `width` columns (a word longer than a row
 /// gets a row of its own and is cut by the renderer).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
     for word in text.split_whitespace() {
@@ -93,6 +93,11 @@ const PAIRS: &[(Action, Action, &str)] = &[
 const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Confirm, Action::Cancel),
     (Action::Keep, Action::ClearFilter),
+    (Action::SendLine, Action::ClosePrompt),
+    (Action::Follow, Action::Wrap),
+    (Action::Refresh, Action::Messages),
+    (Action::Help, Action::Quit),
+    (Action::Pause, Action::Events),
 ];
 
 /// What an action does, as the help says it.
@@ -273,6 +278,8 @@ pub fn confirm(
             "It is running: it is killed at once, then the container and its logs are deleted."
         }
         Op::Restart => "Ends its programs as stop does, then starts it again.",
+        Op::Pause => "Freezes its processes where they are.",
+        Op::Unpause => "Lets its processes run on.",
     };
     let want = u16::try_from(question.width().max(detail.width()) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);
@@ -319,7 +326,7 @@ pub fn confirm(
 }
 
 /// Splits `text` into rows of at most `width` columns, anywhere.
-fn hard_wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn hard_wrap(text: &str, width: usize) -> Vec<String> {
     let mut rows = vec![String::new()];
     let mut used = 0;
     for c in text.chars() {

@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn times_read_as_a_clock_and_an_age() {
-        assert_eq!(clock(1_795_577_830), "14:52:10");
+        assert_eq!(clock(1_795_577_830), "03:37:10");
         assert_eq!(ago(100, 130), "30s");
         assert_eq!(ago(100, 100 + 7200), "2h");
     }

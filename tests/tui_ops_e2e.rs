@@ -1,0 +1,154 @@
+//! End-to-end tests of the keys that act without attaching: `:` (a line typed into a tmux
+//! pane, or run in a container), `p` (pause / unpause), and `E` (the history, and the flag
+//! a failure raises while one looks elsewhere). The real binary runs in a pane of a private
+//! tmux server; the sessions it lists are real tmux sessions and podman containers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use support::deck::{Deck, NO_RUNTIMES};
+use support::screen::{list_rows, log_rows, log_title, row, shows};
+
+use std::time::Duration;
+
+use support::{Containers, TmuxWorld, podman_state, unique, wait_for};
+
+/// Config lines for container tests: podman only, docker hidden.
+const PODMAN_ONLY: &str = "defaults:\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn colon_types_a_line_into_the_pane_literally_and_runs_nothing_in_muxdeck() {
+    let world = TmuxWorld::new();
+    let dir = support::temp_dir("send");
+    let (got, marker) = (dir.path().join("got"), dir.path().join("pwned"));
+    world.new_session("alpha", "reader", &format!("cat > '{}'", got.display()));
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("the session, followed", |s| {
+        shows(s, "reader", "tmux@alpha", "running")
+            && log_title(s).contains("logs · tmux@alpha:reader ")
+    });
+    deck.keys(&[":"]);
+    deck.wait("the prompt", |s| {
+        s.contains("type into tmux@alpha:reader's pane, then Enter")
+    });
+    let line = format!(
+        "it's \"quoted\"; echo done; $(touch {m}) `touch {m}` \\; a|b && c > d",
+        m = marker.display()
+    );
+    deck.type_text(&line);
+    deck.keys(&["Enter"]);
+    deck.wait("sent", |s| s.contains("sent to tmux@alpha:reader"));
+    wait_for(WAIT, "the line in the pane's program", || {
+        std::fs::read_to_string(&got).is_ok_and(|t| t.ends_with("> d\n"))
+    });
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), format!("{line}\n"));
+    assert!(!marker.exists(), "something ran the line");
+    // Esc closes the prompt and sends nothing.
+    deck.keys(&[":"]);
+    deck.wait("the prompt again", |s| s.contains("then Enter"));
+    deck.type_text("never sent");
+    deck.keys(&["Escape"]);
+    deck.wait("the prompt closed", |s| !s.contains("then Enter"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), format!("{line}\n"));
+}
+
+#[test]
+fn colon_on_a_container_runs_the_line_there_and_shows_its_output_in_the_log_pane() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    let name = containers.run_detached(&unique("colon"), "exec sleep 600");
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    deck.select(&name);
+    deck.keys(&[":"]);
+    deck.wait("the prompt", |s| {
+        s.contains(&format!("run in podman:{name}"))
+    });
+    // Worked out by the container's shell: the typed line does not hold the answer.
+    deck.type_text("echo answer-$((40+2)); cat /proc/1/cmdline; exit 3");
+    deck.keys(&["Enter"]);
+    let screen = deck.wait("its output in the log pane", |s| {
+        log_rows(s).iter().any(|l| l == "answer-42")
+    });
+    let rows = log_rows(&screen);
+    assert!(rows.iter().any(|l| l.starts_with("sleep")), "{rows:?}");
+    assert!(
+        rows.iter().any(|l| l.contains("── exit 3, 2 lines ──")),
+        "{rows:?}"
+    );
+    assert!(screen.contains(": exit 3"), "{screen}");
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
+}
+
+#[test]
+fn p_pauses_and_unpauses_a_container_and_refuses_a_tmux_session() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "plain", "exec sleep 600");
+    let name = containers.run_detached(&unique("pause"), "while :; do echo tick; sleep 0.2; done");
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    deck.select(&name);
+    deck.keys(&["p"]);
+    deck.wait("paused", |s| {
+        shows(s, &name, "podman", "paused") && s.contains(&format!("paused podman:{name}"))
+    });
+    assert_eq!(podman_state(&name).as_deref(), Some("paused"));
+    deck.keys(&["p"]);
+    deck.wait("running again", |s| {
+        shows(s, &name, "podman", "running") && s.contains(&format!("unpaused podman:{name}"))
+    });
+    assert_eq!(podman_state(&name).as_deref(), Some("running"));
+    // A tmux session cannot be paused: said at once, nothing asked or called.
+    deck.keys(&["Escape"]);
+    deck.wait("the filter cleared", |s| !s.contains("filter: podman:"));
+    deck.keys(&["/"]);
+    deck.type_text("tmux@alpha:plain");
+    deck.keys(&["Enter"]);
+    deck.wait("the tmux session alone", |s| {
+        list_rows(s).len() == 1 && log_title(s).contains("tmux@alpha:plain")
+    });
+    deck.keys(&["p"]);
+    deck.wait("the refusal", |s| {
+        s.contains("p pauses containers only; tmux@alpha:plain is a tmux session")
+    });
+    assert!(world.session_names("alpha").contains(&"plain".to_string()));
+}
+
+#[test]
+fn a_container_that_exits_non_zero_while_elsewhere_raises_a_flag_until_the_history_is_opened() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "watched", "exec sleep 600");
+    let name = containers.run_detached(&unique("flag"), "sleep 5; echo failing; exit 3");
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    deck.wait("the container, running", |s| {
+        shows(s, &name, "podman", "running")
+    });
+    // Looking at the tmux session: the container is out of sight.
+    deck.keys(&["/"]);
+    deck.type_text("tmux@alpha:watched");
+    deck.keys(&["Enter"]);
+    deck.wait("the tmux session alone", |s| {
+        list_rows(s).len() == 1 && row(&list_rows(s), "watched").is_some()
+    });
+    let flagged = deck.wait_for(Duration::from_secs(30), "the flag", |s| {
+        s.contains(&format!("⚑ podman:{name} exited (3)"))
+    });
+    assert!(flagged.contains("E history"), "{flagged}");
+    deck.keys(&["E"]);
+    let history = deck.wait("the history", |s| {
+        s.contains("what happened since muxdeck started")
+    });
+    assert!(
+        history.contains(&format!("podman:{name} exited (3)")),
+        "{history}"
+    );
+    deck.keys(&["Escape"]);
+    let after = deck.wait("the history closed", |s| {
+        !s.contains("what happened since muxdeck started")
+    });
+    assert!(!after.contains(&format!("⚑ podman:{name}")), "{after}");
+}

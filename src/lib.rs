@@ -10,4 +10,5 @@ pub mod engine;
 pub mod keyspec;
 pub mod logs;
 pub mod model;
+pub mod remote;
 pub mod tui;

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
 const LIST: SessionCommand = SessionCommand::List {
     json: false,
     backend: None,
+    hosts: Vec::new(),
 };
 
 /// The async runtime; None (said on stderr) when the system cannot give one.

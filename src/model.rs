@@ -87,10 +87,62 @@ impl Location {
     }
 }
 
-/// Identity of a session: backend + location + name. Two sessions with the same name on
-/// different sockets or runtimes are different sessions.
+/// The machine a session runs on: this one, or a host of the config's `hosts:` reached
+/// over ssh. This machine sorts first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Host {
+    /// The machine muxdeck runs on, named [`LOCAL_HOST`] wherever a host is named.
+    #[default]
+    Local,
+    /// A configured host, by its name in `hosts:`.
+    Remote(String),
+}
+
+/// The name the machine muxdeck runs on has in JSON, on screen and in `--host`.
+pub const LOCAL_HOST: &str = "local";
+
+impl Host {
+    /// The host's name: [`LOCAL_HOST`] or the name from `hosts:`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Host::Local => LOCAL_HOST,
+            Host::Remote(name) => name,
+        }
+    }
+
+    /// Whether this is the machine muxdeck runs on.
+    pub fn is_local(&self) -> bool {
+        matches!(self, Host::Local)
+    }
+
+    /// The host a name (`local` or a name from `hosts:`) stands for.
+    pub fn named(name: &str) -> Host {
+        if name == LOCAL_HOST {
+            Host::Local
+        } else {
+            Host::Remote(name.to_string())
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Host {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Identity of a session: host + backend + location + name. Two sessions with the same
+/// name on different hosts, sockets or runtimes are different sessions.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SessionId {
+    /// The machine it runs on.
+    pub host: Host,
     /// Where it lives.
     pub location: Location,
     /// Its name in that location (tmux session name or container name).
@@ -101,6 +153,7 @@ impl SessionId {
     /// A tmux session on the given socket.
     pub fn tmux(socket: impl Into<String>, name: impl Into<String>) -> Self {
         SessionId {
+            host: Host::Local,
             location: Location::Tmux {
                 socket: socket.into(),
             },
@@ -111,18 +164,38 @@ impl SessionId {
     /// A container of the given runtime.
     pub fn container(runtime: Runtime, name: impl Into<String>) -> Self {
         SessionId {
+            host: Host::Local,
             location: Location::Container { runtime },
             name: name.into(),
         }
     }
 
+    /// The same session on another host.
+    pub fn on(mut self, host: Host) -> Self {
+        self.host = host;
+        self
+    }
+
     /// The fully qualified form accepted everywhere a NAME is: `tmux:NAME` on the default
-    /// socket, `tmux@SOCKET:NAME` elsewhere, `podman:NAME`, `docker:NAME`.
+    /// socket, `tmux@SOCKET:NAME` elsewhere, `podman:NAME`, `docker:NAME`; on another host
+    /// prefixed with `HOST/` (`web1/tmux:api`).
     pub fn qualified(&self) -> String {
-        match &self.location {
+        let here = match &self.location {
             Location::Tmux { socket } if socket == DEFAULT_SOCKET => format!("tmux:{}", self.name),
             Location::Tmux { socket } => format!("tmux@{socket}:{}", self.name),
             Location::Container { runtime } => format!("{runtime}:{}", self.name),
+        };
+        match &self.host {
+            Host::Local => here,
+            Host::Remote(h) => format!("{h}/{here}"),
+        }
+    }
+
+    /// The name as the list shows it: bare here, `HOST/NAME` on another host.
+    pub fn display_name(&self) -> String {
+        match &self.host {
+            Host::Local => self.name.clone(),
+            Host::Remote(h) => format!("{h}/{}", self.name),
         }
     }
 }

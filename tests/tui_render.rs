@@ -133,6 +133,7 @@ fn report(source: Source, sessions: Vec<Session>, servers: Option<usize>) -> Rep
     Report {
         source,
         health: Health {
+            host: muxdeck::model::Host::Local,
             backend: source,
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
@@ -178,6 +179,7 @@ fn mixed(mono: bool) -> App {
             source: Source::Runtime(Runtime::Docker),
             sessions: Vec::new(),
             health: Health {
+                host: muxdeck::model::Host::Local,
                 backend: Source::Runtime(Runtime::Docker),
                 status: HealthStatus::NotRunning {
                     message: "Cannot connect to the Docker daemon".into(),
@@ -836,6 +838,7 @@ fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
     app.health.insert(
         Source::Runtime(Runtime::Docker),
         Health {
+            host: muxdeck::model::Host::Local,
             backend: Source::Runtime(Runtime::Docker),
             status: HealthStatus::Error {
                 message: "`docker ps` did not answer within 5s".into(),
@@ -972,6 +975,7 @@ fn many(n: usize, extra: Vec<Session>) -> App {
         muxdeck::engine::Listing {
             sessions,
             health: Vec::new(),
+            hosts: Vec::new(),
         },
         &[],
     );

@@ -82,6 +82,16 @@ pub enum BackendError {
         /// The name, with the invalid bytes replaced.
         socket: String,
     },
+    /// ssh could not run the call on another host (see [`crate::remote::HostFault`]).
+    #[error("{}", .fault.explain(.host, .message))]
+    Host {
+        /// The host's name in `hosts:`.
+        host: String,
+        /// What kind of failure.
+        fault: crate::remote::HostFault,
+        /// ssh's own words.
+        message: String,
+    },
     /// The process could not be started or read.
     #[error("cannot run {program}: {message}")]
     Io {

@@ -4,12 +4,14 @@
 
 use std::ffi::{OsStr, OsString};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
 use super::{BackendError, OutputStream};
+use crate::remote::{HostFault, Route};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
@@ -60,6 +62,10 @@ pub struct Invocation {
     pub env_remove: Vec<String>,
     /// How much output is read before the call is stopped.
     pub limits: Limits,
+    /// The host the call runs on, through ssh; None for this machine.
+    pub route: Option<Arc<Route>>,
+    /// What errors call the action when the arguments do not say it (a script).
+    pub action_name: Option<&'static str>,
 }
 
 impl Invocation {
@@ -71,6 +77,50 @@ impl Invocation {
             env: Vec::new(),
             env_remove: Vec::new(),
             limits: Limits::LISTING,
+            route: None,
+            action_name: None,
+        }
+    }
+
+    /// Names the action for errors, for a call whose arguments would not (a script).
+    pub fn named(mut self, action: &'static str) -> Self {
+        self.action_name = Some(action);
+        self
+    }
+
+    /// The same call on another host (None: this machine).
+    pub fn on(mut self, route: Option<Arc<Route>>) -> Self {
+        self.route = route;
+        self
+    }
+
+    /// The call as errors name it: the program, or `ssh HOST program` on another host.
+    pub fn who(&self) -> String {
+        match &self.route {
+            None => self.program.clone(),
+            Some(r) => format!("ssh {} {}", r.host, self.program),
+        }
+    }
+
+    /// The executable that is started: the program, or ssh for another host.
+    pub fn spawned(&self) -> &str {
+        match &self.route {
+            None => &self.program,
+            Some(r) => &r.ssh_binary,
+        }
+    }
+
+    /// Program and arguments as started: the call itself here; on another host ssh's
+    /// options, the destination and the call as one quoted command line. The variables
+    /// go into that command line (`env`); removals do not apply to a fresh remote shell.
+    fn argv(&self, terminal: bool) -> (&str, Vec<OsString>) {
+        match &self.route {
+            None => (&self.program, self.args.clone()),
+            Some(r) => {
+                let mut args = r.ssh_args(terminal);
+                args.push(r.remote_command(&self.program, &self.args, &self.env));
+                (&r.ssh_binary, args)
+            }
         }
     }
 
@@ -99,6 +149,9 @@ impl Invocation {
 
     /// The first argument that is not an option: names the action in errors.
     pub fn action(&self) -> String {
+        if let Some(name) = self.action_name {
+            return name.to_string();
+        }
         // Skip options and the values of the global options that take one (`-L NAME`).
         let mut prev_takes_value = false;
         for a in &self.args {
@@ -118,21 +171,26 @@ impl Invocation {
         String::new()
     }
 
-    /// A blocking std command (for handing the terminal over).
+    /// A blocking std command (for handing the terminal over: on another host, ssh asks
+    /// for a remote terminal).
     pub fn to_std(&self) -> std::process::Command {
-        let mut c = std::process::Command::new(&self.program);
-        c.args(&self.args);
+        let (program, args) = self.argv(true);
+        let mut c = std::process::Command::new(program);
+        c.args(args);
         for k in &self.env_remove {
             c.env_remove(k);
         }
-        c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        if self.route.is_none() {
+            c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        }
         c
     }
 
     /// A tokio command with stdin closed and output piped.
     pub fn to_tokio(&self) -> Command {
-        let mut c = Command::new(&self.program);
-        c.args(&self.args)
+        let (program, args) = self.argv(false);
+        let mut c = Command::new(program);
+        c.args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -140,13 +198,15 @@ impl Invocation {
         for k in &self.env_remove {
             c.env_remove(k);
         }
-        c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        if self.route.is_none() {
+            c.envs(self.env.iter().map(|(k, v)| (k, v)));
+        }
         c
     }
 
     /// How the call reads in a message: `podman stop -t 10 -- api`.
     pub fn display(&self) -> String {
-        let mut s = self.program.clone();
+        let mut s = self.who();
         for a in &self.args {
             s.push(' ');
             s.push_str(&a.to_string_lossy());
@@ -203,7 +263,7 @@ pub async fn run_raw(
     let mut child = inv
         .to_tokio()
         .spawn()
-        .map_err(|e| spawn_error(&inv.program, &e))?;
+        .map_err(|e| spawn_error(inv.spawned(), &e))?;
     let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
     let work = async {
         // Both at once: a child blocked on a full stderr pipe would never close stdout.
@@ -228,7 +288,7 @@ fn finish<T>(
 ) -> Result<T, BackendError> {
     let result = result.unwrap_or_else(|_| {
         Err(BackendError::Timeout {
-            program: inv.program.clone(),
+            program: inv.who(),
             action: inv.action(),
             after: timeout,
         })
@@ -241,7 +301,7 @@ fn finish<T>(
 
 fn io_error(inv: &Invocation, e: &std::io::Error) -> BackendError {
     BackendError::Io {
-        program: inv.program.clone(),
+        program: inv.who(),
         message: e.to_string(),
     }
 }
@@ -270,7 +330,7 @@ async fn read_capped<R: AsyncRead + Unpin>(
         .map_err(|e| io_error(inv, &e))?;
     if bytes.len() > limit {
         return Err(BackendError::TooMuchOutput {
-            program: inv.program.clone(),
+            program: inv.who(),
             action: inv.action(),
             stream,
             limit,
@@ -280,9 +340,27 @@ async fn read_capped<R: AsyncRead + Unpin>(
     Ok(bytes)
 }
 
-/// Builds the Failed error from a call's stderr (first lines, trimmed).
+/// Builds the Failed error from a call's stderr (first lines, trimmed). On another host,
+/// ssh's own failure (status 255) is a [`BackendError::Host`], and a program the remote
+/// shell cannot find (status 127) is [`BackendError::Missing`] there.
 pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError {
     let stderr = String::from_utf8_lossy(&out.stderr);
+    if let Some(route) = &inv.route {
+        if code == Some(255) {
+            if let Some((fault, message)) = HostFault::from_ssh(&stderr) {
+                return BackendError::Host {
+                    host: route.host.clone(),
+                    fault,
+                    message,
+                };
+            }
+        }
+        if code == Some(127) && stderr.contains("not found") {
+            return BackendError::Missing {
+                program: format!("{} (on host {})", inv.program, route.host),
+            };
+        }
+    }
     let lines: Vec<&str> = stderr
         .lines()
         .map(str::trim)
@@ -317,7 +395,7 @@ pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError
         message.push('…');
     }
     BackendError::Failed {
-        program: inv.program.clone(),
+        program: inv.who(),
         action: inv.action(),
         message,
     }
@@ -334,7 +412,7 @@ pub fn spawn_merged(
     let mut cmd = inv.to_tokio();
     cmd.stdout(Stdio::from(OwnedFd::from(writer)))
         .stderr(Stdio::from(OwnedFd::from(writer_err)));
-    let child = cmd.spawn().map_err(|e| spawn_error(&inv.program, &e))?;
+    let child = cmd.spawn().map_err(|e| spawn_error(inv.spawned(), &e))?;
     // The command owns the write ends now; drop ours so EOF comes when the child exits.
     drop(cmd);
     let source = tokio::net::unix::pipe::Receiver::from_owned_fd(OwnedFd::from(reader))

@@ -15,7 +15,7 @@ use crate::model::{Session, SessionId, State};
 
 /// Fields asked of `list-panes -a`, tab-separated: the server's pid, then per pane; the
 /// session name comes last so a name containing a tab still parses.
-const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_id}\t#{session_name}";
+pub const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t#{pane_active}\t#{pane_pid}\t#{pane_dead}\t#{pane_dead_status}\t#{session_id}\t#{session_name}";
 
 /// Fields asked of `list-sessions` to find a session's id by its exact name; the name comes
 /// last so a name containing a tab still parses.
@@ -43,7 +43,8 @@ pub struct Fingerprint {
 }
 
 /// Fields asked of `list-panes -s` while stopping.
-const STOP_FORMAT: &str = "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_start_command}";
+const STOP_FORMAT: &str =
+    "#{pane_id}\t#{pane_dead}\t#{pane_pid}\t#{pane_current_command}\t#{pane_start_command}";
 
 /// A tmux installation: the binary and the folder its sockets live in.
 #[derive(Debug, Clone)]
@@ -52,8 +53,11 @@ pub struct Tmux {
     pub binary: String,
     /// Limit for each call.
     pub timeout: Duration,
-    /// `$TMUX_TMPDIR/tmux-UID` (or `/tmp/tmux-UID`).
+    /// `$TMUX_TMPDIR/tmux-UID` (or `/tmp/tmux-UID`); on another host, this machine's
+    /// folder is meaningless and the host's own is found there.
     pub socket_dir: PathBuf,
+    /// The host it runs on, through ssh; None for this machine.
+    pub route: Option<std::sync::Arc<crate::remote::Route>>,
 }
 
 /// The folder where tmux puts its sockets for this user, found as tmux finds it:
@@ -78,14 +82,32 @@ impl Tmux {
             binary: binary.into(),
             timeout,
             socket_dir: socket_dir(),
+            route: None,
         }
+    }
+
+    /// The same tmux on another host, with that host's `TMUX_TMPDIR`.
+    pub fn on(mut self, route: Option<std::sync::Arc<crate::remote::Route>>) -> Self {
+        self.route = route;
+        self
     }
 
     /// A call on the server of `socket`, with `TMUX` removed so the caller's own tmux never
     /// redirects it.
     pub fn inv(&self, socket: &str) -> Invocation {
-        let mut inv = Invocation::new(&self.binary).arg("-L").arg(socket);
+        let mut inv = Invocation::new(&self.binary)
+            .arg("-L")
+            .arg(socket)
+            .on(self.route.clone());
         inv.env_remove.push("TMUX".into());
+        if let Some(route) = &self.route {
+            // A remote shell often has no UTF-8 locale, and tmux then writes tabs and
+            // every non-ASCII character as `_`: names and logs would be mangled.
+            inv.args.insert(0, "-u".into());
+            if let Some(dir) = route.tmux_tmpdir.clone() {
+                inv.env.push(("TMUX_TMPDIR".into(), dir));
+            }
+        }
         inv
     }
 
@@ -345,12 +367,14 @@ impl Tmux {
             .text()
             .lines()
             .filter_map(|l| {
-                let mut f = l.splitn(4, '\t');
+                let mut f = l.splitn(5, '\t');
                 Some(StopPane {
                     id: f.next()?.to_string(),
                     dead: f.next()? == "1",
                     pid: f.next()?.parse().ok()?,
+                    current: f.next()?.to_string(),
                     has_command: !f.next().unwrap_or("").is_empty(),
+                    here: self.route.is_none(),
                 })
             })
             .collect())
@@ -535,9 +559,11 @@ impl Tmux {
         title: &str,
     ) -> Invocation {
         let target = id.as_str();
-        let same_server = current
-            .and_then(|t| t.split(',').next())
-            .is_some_and(|path| Path::new(path) == self.socket_path(socket));
+        // A server on another host is never the caller's, whatever its socket's path.
+        let same_server = self.route.is_none()
+            && current
+                .and_then(|t| t.split(',').next())
+                .is_some_and(|path| Path::new(path) == self.socket_path(socket));
         if !same_server {
             return self.inv(socket).args(["attach-session", "-t", target]);
         }
@@ -705,7 +731,7 @@ impl PaneMark {
     }
 }
 
-fn is_no_server(stderr: &str) -> bool {
+pub(crate) fn is_no_server(stderr: &str) -> bool {
     // The last two come from a server that dies while answering.
     [
         "no server running",
@@ -723,7 +749,11 @@ struct StopPane {
     id: String,
     dead: bool,
     pid: u32,
+    /// tmux's name of the program in the pane's foreground.
+    current: String,
     has_command: bool,
+    /// On this machine, where its pid can be looked up in /proc.
+    here: bool,
 }
 
 impl StopPane {
@@ -731,7 +761,21 @@ impl StopPane {
     /// process group holds the terminal again). A pane started with a command is done only
     /// when it ends, so a script that traps the interrupt can finish its cleanup.
     fn settled(&self) -> bool {
-        self.dead || (!self.has_command && foreground_is_self(self.pid))
+        self.dead || (!self.has_command && self.shell_in_front())
+    }
+
+    /// Whether the pane's shell holds its terminal again. Here, exactly from /proc; on
+    /// another host (whose pids mean nothing here), from the name tmux gives the
+    /// foreground program.
+    fn shell_in_front(&self) -> bool {
+        const SHELLS: [&str; 10] = [
+            "sh", "bash", "zsh", "fish", "dash", "ash", "ksh", "mksh", "tcsh", "csh",
+        ];
+        if self.here {
+            foreground_is_self(self.pid)
+        } else {
+            SHELLS.contains(&self.current.trim_start_matches('-'))
+        }
     }
 }
 

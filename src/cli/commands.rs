@@ -5,8 +5,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use muxdeck::config::{self, Config, ConfigSource};
-use muxdeck::engine::{AdHoc, Attach, Engine, Health, HealthStatus, LogEvent, Source};
-use muxdeck::model::{BackendKind, Runtime, Session};
+use muxdeck::engine::{
+    AdHoc, Attach, Engine, Health, HealthStatus, HostHealth, HostStatus, LogEvent, Source,
+};
+use muxdeck::model::{BackendKind, Host, Runtime, Session};
 
 use super::output::{ListJson, SessionJson, print_line, write_status, write_table};
 use super::{BackendArg, CliError, ConfigAction};
@@ -65,25 +67,48 @@ pub async fn list(
     engine: &Engine,
     json: bool,
     backend: Option<BackendArg>,
+    hosts: &[String],
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
     let kind = backend.map(|b| match b {
         BackendArg::Tmux => BackendKind::Tmux,
         BackendArg::Container => BackendKind::Container,
     });
-    let listing = engine.list(kind).await;
+    let only: Vec<Host> = hosts
+        .iter()
+        .map(|h| engine.machine(&Host::named(h)).map(|m| m.host.clone()))
+        .collect::<Result<_, _>>()?;
+    let listing = engine
+        .list_on(kind, (!only.is_empty()).then_some(only.as_slice()))
+        .await;
     warn_health(engine, &listing.health);
+    warn_hosts(&listing.hosts);
     if json {
         let doc = ListJson {
             sessions: listing.sessions.iter().map(SessionJson::from).collect(),
             backends: &listing.health,
+            hosts: &listing.hosts,
         };
         serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        write_table(out, &listing.sessions, muxdeck::model::unix_now())?;
+        let with_host = !engine.remotes().is_empty();
+        write_table(
+            out,
+            &listing.sessions,
+            muxdeck::model::unix_now(),
+            with_host,
+        )?;
     }
     Ok(0)
+}
+
+/// One warning line per host that did not answer: its sessions are missing from the list.
+fn warn_hosts(hosts: &[HostHealth]) {
+    for h in hosts.iter().filter(|h| h.status != HostStatus::Ok) {
+        let why = h.message.as_deref().unwrap_or("it did not answer");
+        eprintln!("muxdeck: warning: {why}; its sessions are not listed");
+    }
 }
 
 /// `status`.
@@ -250,9 +275,14 @@ fn warn_health(engine: &Engine, health: &[Health]) {
     for h in health {
         let named = engine.config().backends.named(h.backend.backend_name());
         match &h.status {
-            HealthStatus::Error { message } => {
+            HealthStatus::Error { message } if h.host.is_local() => {
                 eprintln!("muxdeck: warning: {}: {message}", h.backend);
             }
+            HealthStatus::Error { message } => {
+                eprintln!("muxdeck: warning: {} on {}: {message}", h.backend, h.host);
+            }
+            // Another host's tools are its own business unless they fail.
+            _ if !h.host.is_local() => {}
             HealthStatus::NotInstalled => match configured_binary(engine, h.backend) {
                 Some((key, binary)) => eprintln!(
                     "muxdeck: warning: {}: {binary} (defaults.{key}) is not installed",

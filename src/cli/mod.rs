@@ -68,6 +68,9 @@ pub enum SessionCommand {
         /// Only this backend.
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        /// Only this host (`local` or a name of `hosts:`); may be given more than once.
+        #[arg(long = "host", value_name = "HOST")]
+        hosts: Vec<String>,
     },
     /// Show one session.
     Status {
@@ -290,7 +293,11 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
     use SessionCommand as C;
     let mut out = std::io::stdout().lock();
     match command {
-        C::List { json, backend } => commands::list(engine, json, backend, &mut out).await,
+        C::List {
+            json,
+            backend,
+            hosts,
+        } => commands::list(engine, json, backend, &hosts, &mut out).await,
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
         C::Logs {
             name,

@@ -6,8 +6,8 @@ use std::io::Write;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use muxdeck::engine::Health;
-use muxdeck::model::{Location, Session, State, format_age};
+use muxdeck::engine::{Health, HostHealth};
+use muxdeck::model::{Host, Location, Session, State, format_age};
 
 /// Prints one log line, with its colors or without.
 pub(super) fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<()> {
@@ -41,16 +41,18 @@ fn detail(s: &Session) -> String {
     }
 }
 
-/// The `list` table.
+/// The `list` table; with a HOST column when hosts are configured.
 pub(super) fn write_table(
     out: &mut impl Write,
     sessions: &[Session],
     now: i64,
+    with_host: bool,
 ) -> std::io::Result<()> {
-    let rows: Vec<[String; 7]> = sessions
+    let rows: Vec<[String; 8]> = sessions
         .iter()
         .map(|s| {
             [
+                s.id.host.to_string(),
                 s.id.name.clone(),
                 s.backend_label(),
                 s.state.to_string(),
@@ -65,7 +67,11 @@ pub(super) fn write_table(
             ]
         })
         .collect();
-    let header = ["NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL"];
+    let header = [
+        "HOST", "NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL",
+    ];
+    // Without hosts the HOST column would say `local` on every row: it is left out.
+    let skip = usize::from(!with_host);
     let mut widths = header.map(UnicodeWidthStr::width);
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -74,7 +80,7 @@ pub(super) fn write_table(
     }
     let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
         let mut text = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate().skip(skip) {
             text.push_str(c);
             if i + 1 < cells.len() {
                 text.push_str(&" ".repeat(w - c.width() + 2));
@@ -100,6 +106,9 @@ pub(super) fn write_table(
 pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::io::Result<()> {
     writeln!(out, "name:     {}", s.id.name)?;
     writeln!(out, "id:       {}", s.id.qualified())?;
+    if !s.id.host.is_local() {
+        writeln!(out, "host:     {}", s.id.host)?;
+    }
     writeln!(out, "backend:  {}", s.backend_label())?;
     writeln!(out, "state:    {}", s.state)?;
     if let Some(p) = s.pid {
@@ -124,11 +133,13 @@ pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::
 pub(super) struct ListJson<'a> {
     pub(super) sessions: Vec<SessionJson<'a>>,
     pub(super) backends: &'a [Health],
+    pub(super) hosts: &'a [HostHealth],
 }
 
 /// The stable JSON shape of one session (documented in the README).
 #[derive(Serialize)]
 pub(super) struct SessionJson<'a> {
+    host: &'a Host,
     name: &'a str,
     id: String,
     backend: &'static str,
@@ -147,6 +158,7 @@ pub(super) struct SessionJson<'a> {
 impl<'a> From<&'a Session> for SessionJson<'a> {
     fn from(s: &'a Session) -> Self {
         SessionJson {
+            host: &s.id.host,
             name: &s.id.name,
             id: s.id.qualified(),
             backend: s.id.location.kind().as_str(),

@@ -2,6 +2,7 @@
 //! uses. Every error names the file, the position and what is wrong.
 
 mod backends;
+mod hosts;
 mod limits;
 mod schema;
 pub mod values;
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use backends::{BackendName, Backends};
+pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
 pub use schema::{BackendChoice, Notify, RuntimeChoice};
@@ -196,6 +198,8 @@ pub struct SessionDef {
     pub working_dir: Option<PathBuf>,
     /// Environment.
     pub env: BTreeMap<String, String>,
+    /// The machine it runs on (`host:`; this one by default).
+    pub host: crate::model::Host,
 }
 
 /// The loaded config.
@@ -215,6 +219,10 @@ pub struct Config {
     pub backends: Backends,
     /// How the TUI tells of a session that exits with a failure.
     pub notify: Notify,
+    /// `ssh -F` for every host (`ssh_config:`), resolved.
+    pub ssh_config: Option<PathBuf>,
+    /// Other machines (`hosts:`), in name order.
+    pub hosts: Vec<HostDef>,
 }
 
 impl Default for Config {
@@ -227,6 +235,8 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             notify: Notify::None,
+            ssh_config: None,
+            hosts: Vec::new(),
         }
     }
 }
@@ -299,10 +309,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         .unwrap_or_else(|| PathBuf::from("."));
     let defaults = defaults_from(file.defaults);
     let backends = backends_from(file.backends, &defaults, text, path)?;
+    let hosts = hosts::host_defs(file.hosts);
     let mut sessions = Vec::new();
     for (name, spec) in file.sessions {
         let line = find_key_line(text, name.as_str());
-        let def = session_def(name.as_str(), spec, defaults.backend, &base)
+        let def = session_def(name.as_str(), spec, defaults.backend, &base, &hosts)
             .and_then(|def| check_backend_used(&def, &defaults, &backends).map(|()| def))
             .map_err(|m| invalid(line, None, format!("sessions.{name}: {m}")))?;
         sessions.push(def);
@@ -321,6 +332,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .collect(),
         backends,
         notify: file.notify.unwrap_or_default(),
+        ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
+        hosts,
     })
 }
 
@@ -459,7 +472,9 @@ fn session_def(
     spec: SessionSchema,
     default_backend: BackendChoice,
     base: &Path,
+    hosts: &[HostDef],
 ) -> Result<SessionDef, String> {
+    let host = hosts::session_host(spec.host.as_ref().map(Text::as_str), hosts)?;
     let backend = spec.backend.unwrap_or(default_backend);
     let kind = match backend {
         BackendChoice::Tmux => {
@@ -492,7 +507,13 @@ fn session_def(
             let volumes = spec
                 .volumes
                 .iter()
-                .map(|v| resolve_volume(v.as_str(), base))
+                .map(|v| {
+                    if host.is_local() {
+                        resolve_volume(v.as_str(), base)
+                    } else {
+                        v.as_str().to_string()
+                    }
+                })
                 .collect();
             SessionKind::Container {
                 image,
@@ -512,6 +533,8 @@ fn session_def(
         }
     }
     let working_dir = spec.working_dir.map(|w| match kind {
+        // Another machine's folders are its own: `~` and relative paths are left to it.
+        SessionKind::Tmux { .. } if !host.is_local() => PathBuf::from(w.into_string()),
         SessionKind::Tmux { .. } => resolve_host_path(w.as_str(), base),
         SessionKind::Container { .. } => PathBuf::from(w.into_string()),
     });
@@ -525,6 +548,7 @@ fn session_def(
             .into_iter()
             .map(|(k, v)| (k.into_string(), v.into_string()))
             .collect(),
+        host,
     })
 }
 

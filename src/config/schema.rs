@@ -7,8 +7,8 @@ use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::values::{
-    ActionName, CommandTimeoutSecs, EnvKey, ImageRef, KeySpec, LogLines, PortSpec, SessionName,
-    SocketName, StopTimeoutSecs, Text, VolumeSpec,
+    ActionName, CommandTimeoutSecs, EnvKey, HostName, ImageRef, KeySpec, LogLines, PortSpec,
+    SessionName, SocketName, SshPort, StopTimeoutSecs, Text, VolumeSpec,
 };
 
 /// The whole file.
@@ -30,6 +30,11 @@ pub struct FileSchema {
     pub keys: BTreeMap<ActionName, KeyList>,
     /// How the TUI tells of a session that exits with a failure.
     pub notify: Option<Notify>,
+    /// The ssh client config file for every host (`ssh -F`).
+    pub ssh_config: Option<Text>,
+    /// Other machines, reached with the system's `ssh`.
+    #[serde(default)]
+    pub hosts: BTreeMap<HostName, HostSchema>,
 }
 
 /// How the TUI tells of a session that exits with a failure, besides its history and
@@ -44,6 +49,18 @@ pub enum Notify {
     Bell,
     /// A desktop notification (`notify-send`, when installed).
     Desktop,
+}
+
+/// One entry of `hosts:`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostSchema {
+    /// What `ssh` is given as the destination: an alias, a host name, `user@host`.
+    pub ssh: Text,
+    /// `ssh -p`.
+    pub port: Option<SshPort>,
+    /// Where that host's tmux keeps its sockets (its `TMUX_TMPDIR`).
+    pub tmux_tmpdir: Option<Text>,
 }
 
 /// One key (`quit: q`) or several (`quit: [q, ctrl-c]`) for an action, each checked where
@@ -142,6 +159,7 @@ pub struct SessionSchema {
     #[serde(default)]
     pub ports: Vec<PortSpec>,
     pub runtime: Option<RuntimeChoice>,
+    pub host: Option<Text>,
 }
 
 /// `sessions:` as a map that refuses a name given twice (YAML would silently keep the

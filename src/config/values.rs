@@ -109,6 +109,14 @@ pub enum ValueError {
     /// A tmux socket name that is not a plain file name.
     #[error("invalid tmux socket name {0:?} (a plain file name, no '/')")]
     Socket(String),
+    /// A host name of `hosts:` that cannot stand before a `/` in a qualified name.
+    #[error(
+        "invalid host name {0:?}: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters"
+    )]
+    HostName(String),
+    /// A host name of `hosts:` that is the name of this machine.
+    #[error("host name \"local\" is this machine's own name; give the host another name")]
+    HostNameLocal,
 }
 
 /// Checks a session name: a letter first, then letters, digits, `_` or `-`; at most 64.
@@ -290,6 +298,23 @@ pub fn check_socket(socket: &str) -> Result<(), ValueError> {
     Ok(())
 }
 
+/// Checks a host name of `hosts:`: it is written before `/` in qualified names
+/// (`web1/tmux:api`) and shown in a column, so it is a plain word; `local` is this machine.
+pub fn check_host_name(name: &str) -> Result<(), ValueError> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name == crate::model::LOCAL_HOST {
+        return Err(ValueError::HostNameLocal);
+    }
+    if name.is_empty()
+        || name.len() > MAX_NAME_LEN
+        || !name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        || !name.chars().all(plain)
+    {
+        return Err(ValueError::HostName(name.into()));
+    }
+    Ok(())
+}
+
 /// Longest graceful stop (`defaults.stop_timeout`, `stop --timeout`), in seconds: an hour.
 /// Larger values are refused, not clamped: they are typos, and arithmetic on them (a
 /// deadline of now plus the grace) would overflow.
@@ -386,6 +411,10 @@ bounded_number!(
     CommandTimeoutSecs: u64, 0, MAX_COMMAND_TIMEOUT_SECS, "seconds"
 );
 bounded_number!(
+    /// `hosts.NAME.port`: a TCP port.
+    SshPort: u16, 1, 65535, "port numbers"
+);
+bounded_number!(
     /// `log_lines`: at least 1, at most [`MAX_LOG_LINES`].
     LogLines: usize, 1, MAX_LOG_LINES, "lines"
 );
@@ -475,6 +504,13 @@ checked_string!(
     /// A tmux socket name.
     SocketName,
     check_socket,
+    ValueError
+);
+
+checked_string!(
+    /// A host name of `hosts:`.
+    HostName,
+    check_host_name,
     ValueError
 );
 

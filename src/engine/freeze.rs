@@ -50,10 +50,10 @@ impl Engine {
         let id = self.container_id(s).await?;
         // The state now, not as listed: someone may have paused or stopped it since.
         let state = self
-            .container_now(runtime, &s.id.name)
+            .container_now(&s.id.host, runtime, &s.id.name)
             .await?
             .map_or(s.state, |c| c.state);
-        let cli = self.runtime(runtime);
+        let cli = self.machine(&s.id.host)?.runtime(runtime);
         match (state, pause) {
             (State::Paused, true) => Ok(FreezeOutcome::AlreadyPaused),
             (State::Running, false) => Ok(FreezeOutcome::NotPaused),

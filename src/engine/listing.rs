@@ -2,10 +2,10 @@
 
 use serde::Serialize;
 
-use super::Engine;
+use super::{Engine, HostHealth};
 use crate::backend::BackendError;
 use crate::config::BackendName;
-use crate::model::{BackendKind, Location, Runtime, Session, State};
+use crate::model::{BackendKind, Host, Location, Runtime, Session, State};
 
 /// A place sessions are listed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,6 +102,8 @@ pub enum HealthStatus {
 /// One source's health line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Health {
+    /// The machine of the source (`"local"` for this one).
+    pub host: Host,
     /// Which source; JSON says its name (`tmux`, `podman` or `docker`).
     pub backend: Source,
     /// How it answered.
@@ -120,13 +122,15 @@ pub struct Report {
     pub health: Health,
 }
 
-/// Every session, and how each source answered.
+/// Every session, and how each source and each host answered.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
-    /// Sorted by backend, location, name.
+    /// Sorted by host, backend, location, name.
     pub sessions: Vec<Session>,
-    /// One entry per source.
+    /// One entry per source per host that answered.
     pub health: Vec<Health>,
+    /// One entry per machine: this one first, then the configured hosts.
+    pub hosts: Vec<HostHealth>,
 }
 
 impl Engine {
@@ -162,6 +166,7 @@ impl Engine {
                     source,
                     sessions,
                     health: Health {
+                        host: Host::Local,
                         backend: source,
                         status,
                     },
@@ -173,7 +178,7 @@ impl Engine {
     /// Shows the containers muxdeck stopped as `stopped`: their exit status (137 after a
     /// kill, 143 after SIGTERM) is muxdeck's doing, not a crash. One that ran and ended
     /// again since (podman tells when it ended) is left as the runtime says.
-    fn mark_stopped(&self, sessions: &mut [Session]) {
+    pub(super) fn mark_stopped(&self, sessions: &mut [Session]) {
         if !sessions.iter().any(|s| matches!(s.state, State::Exited(_))) {
             return;
         }
@@ -191,7 +196,7 @@ impl Engine {
     /// Lists every tmux server, and says which servers (socket, pid) have sessions, for
     /// watchers that want to notice changes without asking tmux.
     pub async fn scan_tmux(&self) -> (Report, Vec<(String, u32)>) {
-        let all = self.tmux.list_all().await;
+        let all = self.tmux().list_all().await;
         let status = if let Some((socket, e)) = all.errors.first() {
             if e.is_missing() {
                 HealthStatus::NotInstalled
@@ -210,6 +215,7 @@ impl Engine {
             source: Source::Tmux,
             sessions: all.sessions,
             health: Health {
+                host: Host::Local,
                 backend: Source::Tmux,
                 status,
             },
@@ -225,31 +231,74 @@ impl Engine {
             .collect()
     }
 
-    /// Lists every source in use concurrently and merges the config in. `only` limits the
-    /// kinds.
+    /// Lists every source in use on every machine concurrently (each host in one round
+    /// trip, with its own deadline) and merges the config in. `only` limits the kinds.
     pub async fn list(&self, only: Option<BackendKind>) -> Listing {
+        self.list_on(only, None).await
+    }
+
+    /// Like [`Engine::list`], on the given machines only (all when None).
+    pub async fn list_on(&self, only: Option<BackendKind>, hosts: Option<&[Host]>) -> Listing {
         let sources: Vec<Source> = self
             .sources()
             .into_iter()
             .filter(|s| only.is_none_or(|k| s.kind() == k))
             .collect();
-        let reports = futures::future::join_all(sources.iter().map(|s| self.scan(*s))).await;
-        let mut listing = self.merge(&reports);
+        let wanted = |h: &Host| hosts.is_none_or(|hs| hs.contains(h));
+        let local = async {
+            if !wanted(&Host::Local) {
+                return None;
+            }
+            let started = std::time::Instant::now();
+            let reports = futures::future::join_all(sources.iter().map(|s| self.scan(*s))).await;
+            Some((reports, HostHealth::ok(Host::Local, started)))
+        };
+        let remote = futures::future::join_all(
+            self.remotes()
+                .iter()
+                .filter(|m| wanted(&m.host))
+                .map(|m| self.scan_host(m, &sources)),
+        );
+        let (local, remote) = futures::join!(local, remote);
+        let mut reports = Vec::new();
+        let mut hosts = Vec::new();
+        if let Some((r, h)) = local {
+            reports.extend(r);
+            hosts.push(h);
+        }
+        for scan in remote {
+            reports.extend(scan.reports);
+            hosts.push(scan.health);
+        }
+        let mut listing = self.merge_on(&reports, &hosts);
         if let Some(k) = only {
             listing.sessions.retain(|s| s.id.location.kind() == k);
         }
         listing
     }
 
-    /// Merges reports with the config: config sessions that run are marked, the others are
-    /// added as `defined`. Sorted by backend, location, name.
+    /// Merges this machine's reports with the config (see [`Engine::merge_on`]).
     pub fn merge(&self, reports: &[Report]) -> Listing {
+        self.merge_on(reports, &[])
+    }
+
+    /// Merges reports with the config: config sessions that run are marked, the others are
+    /// added as `defined` — only on machines among `hosts` that answered (this machine
+    /// always does), so a host that cannot be reached never shows its sessions as
+    /// not started. Sorted by host, backend, location, name.
+    pub fn merge_on(&self, reports: &[Report], hosts: &[HostHealth]) -> Listing {
         let mut sessions: Vec<Session> = reports
             .iter()
             .flat_map(|r| r.sessions.iter().cloned())
             .collect();
         sessions.sort_by(|a, b| a.id.cmp(&b.id));
-        for def in &self.config.sessions {
+        let answered = |h: &Host| {
+            h.is_local()
+                || hosts
+                    .iter()
+                    .any(|x| x.host == *h && x.status == super::HostStatus::Ok)
+        };
+        for def in self.config.sessions.iter().filter(|d| answered(&d.host)) {
             let id = self.config_id(def);
             match sessions.binary_search_by(|s| s.id.cmp(&id)) {
                 Ok(i) => sessions[i].from_config = true,
@@ -267,6 +316,7 @@ impl Engine {
         Listing {
             sessions,
             health: reports.iter().map(|r| r.health.clone()).collect(),
+            hosts: hosts.to_vec(),
         }
     }
 }
@@ -279,6 +329,7 @@ mod tests {
     #[test]
     fn health_names_its_backend_in_json() {
         let h = Health {
+            host: Host::Local,
             backend: Source::Runtime(Runtime::Podman),
             status: HealthStatus::NotRunning {
                 message: "no socket".into(),
@@ -287,16 +338,17 @@ mod tests {
         let json = serde_json::to_value(&h).expect("serializes");
         assert_eq!(
             json,
-            serde_json::json!({"backend": "podman", "status": "not_running", "message": "no socket"})
+            serde_json::json!({"host": "local", "backend": "podman", "status": "not_running", "message": "no socket"})
         );
         let tmux = Health {
+            host: Host::Local,
             backend: Source::Tmux,
             status: HealthStatus::NotInstalled,
         };
         let json = serde_json::to_value(&tmux).expect("serializes");
         assert_eq!(
             json,
-            serde_json::json!({"backend": "tmux", "status": "not_installed"})
+            serde_json::json!({"host": "local", "backend": "tmux", "status": "not_installed"})
         );
         assert_eq!(Source::Runtime(Runtime::Docker).to_string(), "docker");
     }

@@ -5,7 +5,9 @@
 pub mod bulk;
 pub mod follow;
 mod freeze;
+mod hosts;
 mod listing;
+mod machine;
 mod ops;
 mod resolve;
 mod send;
@@ -16,7 +18,9 @@ use std::time::Duration;
 
 pub use follow::{LogEvent, LogStream};
 pub use freeze::FreezeOutcome;
+pub use hosts::{HostHealth, HostScan, HostStatus};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
+pub use machine::Machine;
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
 pub use send::{EXEC_LIMIT, ExecOutput, Input};
@@ -27,7 +31,8 @@ use crate::backend::BackendError;
 use crate::backend::container::ContainerCli;
 use crate::backend::tmux::Tmux;
 use crate::config::{BackendName, Config, RuntimeChoice, SessionKind, values};
-use crate::model::{Runtime, SessionId, State};
+use crate::model::{Host, Runtime, SessionId, State};
+use crate::remote::Route;
 
 /// An operation that could not be done; the message is one line for a person.
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +179,22 @@ pub enum EngineError {
     /// A name or option value given for an ad hoc start is refused by the config's rules.
     #[error(transparent)]
     InvalidValue(#[from] values::ValueError),
+    /// A NAME or `--host` names a host the config's `hosts:` does not have.
+    #[error("no host named {host:?}: hosts are {}; add it under `hosts:` in the config", .known.join(", "))]
+    UnknownHost {
+        /// The host named.
+        host: String,
+        /// The hosts there are, `local` first.
+        known: Vec<String>,
+    },
+    /// Nothing of that name was listed, and a host that could hold it did not answer.
+    #[error("no session named {query:?} was found, and {message}")]
+    HostUnanswered {
+        /// What was typed.
+        query: String,
+        /// The host's failure, one line.
+        message: String,
+    },
     /// No container runtime is installed.
     #[error(
         "no container runtime found: install podman or docker, or set defaults.podman_binary / defaults.docker_binary"
@@ -191,6 +212,7 @@ impl EngineError {
             | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
             | EngineError::Unresolved { .. }
+            | EngineError::UnknownHost { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,
         }
@@ -201,9 +223,8 @@ impl EngineError {
 #[derive(Debug, Clone)]
 pub struct Engine {
     config: Config,
-    tmux: Tmux,
-    podman: ContainerCli,
-    docker: ContainerCli,
+    /// This machine first, then the config's hosts in name order.
+    machines: Vec<Machine>,
     stopped: StopMemory,
 }
 
@@ -216,13 +237,41 @@ impl Engine {
         let t = d
             .command_timeout
             .min(Duration::from_secs(values::MAX_COMMAND_TIMEOUT_SECS));
+        let mut machines = vec![Machine::local(d, t)];
+        if !config.hosts.is_empty() {
+            // Where it cannot be made, ssh says so on the first call to each host.
+            let _ = crate::remote::ensure_control_dir(&crate::remote::control_dir());
+        }
+        for def in &config.hosts {
+            let route = Route::new(def, config.ssh_config.as_deref(), t);
+            machines.push(Machine::remote(route, t));
+        }
         Engine {
-            tmux: Tmux::new(d.tmux_binary.clone(), t),
-            podman: ContainerCli::new(Runtime::Podman, d.podman_binary.clone(), t),
-            docker: ContainerCli::new(Runtime::Docker, d.docker_binary.clone(), t),
+            machines,
             stopped: StopMemory::in_state_dir(),
             config,
         }
+    }
+
+    /// Every machine: this one first, then the config's hosts.
+    pub fn machines(&self) -> &[Machine] {
+        &self.machines
+    }
+
+    /// The configured hosts (every machine but this one).
+    pub fn remotes(&self) -> &[Machine] {
+        &self.machines[1..]
+    }
+
+    /// The machine a session lives on.
+    pub fn machine(&self, host: &Host) -> Result<&Machine, EngineError> {
+        self.machines
+            .iter()
+            .find(|m| m.host == *host)
+            .ok_or_else(|| EngineError::UnknownHost {
+                host: host.to_string(),
+                known: self.machines.iter().map(|m| m.host.to_string()).collect(),
+            })
     }
 
     /// The config in use.
@@ -235,17 +284,14 @@ impl Engine {
         *self = Engine::new(config);
     }
 
-    /// The tmux backend.
+    /// This machine's tmux.
     pub fn tmux(&self) -> &Tmux {
-        &self.tmux
+        &self.machines[0].tmux
     }
 
-    /// The CLI of a runtime.
+    /// The CLI of a runtime on this machine.
     pub fn runtime(&self, runtime: Runtime) -> &ContainerCli {
-        match runtime {
-            Runtime::Podman => &self.podman,
-            Runtime::Docker => &self.docker,
-        }
+        self.machines[0].runtime(runtime)
     }
 
     /// Whether a runtime's executable can be found.
@@ -253,7 +299,21 @@ impl Engine {
         which::which(&self.runtime(runtime).binary).is_ok()
     }
 
-    /// The runtime a config container session uses.
+    /// The runtime a config container session on `host` uses. On another host, whether
+    /// a runtime is installed is not known without asking it: `auto` is podman there
+    /// unless `backends:` leaves podman out.
+    pub fn config_runtime_on(&self, choice: RuntimeChoice, host: &Host) -> Runtime {
+        if host.is_local() || choice != RuntimeChoice::Auto {
+            return self.config_runtime(choice);
+        }
+        match self.config.defaults.container_runtime {
+            RuntimeChoice::Docker => Runtime::Docker,
+            _ if !self.config.backends.uses(BackendName::Podman) => Runtime::Docker,
+            _ => Runtime::Podman,
+        }
+    }
+
+    /// The runtime a config container session on this machine uses.
     pub fn config_runtime(&self, choice: RuntimeChoice) -> Runtime {
         let choice = match choice {
             RuntimeChoice::Auto => self.config.defaults.container_runtime,
@@ -278,12 +338,14 @@ impl Engine {
 
     /// The identity a config session has when it runs.
     pub fn config_id(&self, def: &crate::config::SessionDef) -> SessionId {
-        match &def.kind {
+        let id = match &def.kind {
             SessionKind::Tmux { socket } => SessionId::tmux(socket.clone(), def.name.clone()),
-            SessionKind::Container { runtime, .. } => {
-                SessionId::container(self.config_runtime(*runtime), def.name.clone())
-            }
-        }
+            SessionKind::Container { runtime, .. } => SessionId::container(
+                self.config_runtime_on(*runtime, &def.host),
+                def.name.clone(),
+            ),
+        };
+        id.on(def.host.clone())
     }
 
     /// Grace period of a stop.

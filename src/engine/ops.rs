@@ -215,6 +215,7 @@ impl AdHoc {
             command: self.command,
             working_dir,
             env,
+            host: crate::model::Host::Local,
         })
     }
 }
@@ -301,23 +302,33 @@ impl Engine {
                 // Every pane of it has exited (remain-on-exit). It may have been started
                 // again since it was listed: then it runs, and is left alone.
                 let id = self.tmux_id(s).await?;
-                if !self.tmux.all_dead(socket, &id).await? {
+                if !self.machine(&s.id.host)?.tmux.all_dead(socket, &id).await? {
                     return Err(EngineError::AlreadyRunning(s.id.clone()));
                 }
                 match self.config.session(&s.id.name) {
                     // From the config: made anew, so an edited command takes effect.
                     Some(def) if self.config_id(def) == s.id => {
                         let def = def.clone();
-                        self.tmux.kill_session(socket, &id).await?;
+                        self.machine(&s.id.host)?
+                            .tmux
+                            .kill_session(socket, &id)
+                            .await?;
                         self.create(&def, Existing::StartIt).await
                     }
                     // Each pane runs its own command again.
-                    _ => Ok(self.tmux.respawn_dead(socket, &id).await?),
+                    _ => Ok(self
+                        .machine(&s.id.host)?
+                        .tmux
+                        .respawn_dead(socket, &id)
+                        .await?),
                 }
             }
             (Location::Container { runtime }, _) => {
                 let id = self.container_id(s).await?;
-                self.runtime(*runtime).start(&id).await?;
+                self.machine(&s.id.host)?
+                    .runtime(*runtime)
+                    .start(&id)
+                    .await?;
                 self.stopped.forget(&id);
                 Ok(())
             }
@@ -354,10 +365,18 @@ impl Engine {
         let id = self.config_id(def);
         match &def.kind {
             SessionKind::Tmux { socket } => {
-                if self.tmux.find(socket, &def.name).await?.is_some() {
+                if self
+                    .machine(&def.host)?
+                    .tmux
+                    .find(socket, &def.name)
+                    .await?
+                    .is_some()
+                {
                     return Err(EngineError::AlreadyRunning(id));
                 }
+                // Another host's folders can only be seen there: tmux says it if one is wrong.
                 if let Some(dir) = &def.working_dir
+                    && def.host.is_local()
                     && !dir.is_dir()
                 {
                     return Err(EngineError::Invalid(format!(
@@ -365,7 +384,8 @@ impl Engine {
                         dir.display()
                     )));
                 }
-                self.tmux
+                self.machine(&def.host)?
+                    .tmux
                     .new_session(
                         socket,
                         &def.name,
@@ -382,7 +402,9 @@ impl Engine {
                 ports,
                 runtime,
             } => {
-                let cli = self.runtime(self.config_runtime(*runtime));
+                let cli = self
+                    .machine(&def.host)?
+                    .runtime(self.config_runtime_on(*runtime, &def.host));
                 if self.start_existing(&id, existing).await? {
                     return Ok(());
                 }
@@ -432,11 +454,11 @@ impl Engine {
             backend_id: Some(cid),
             state,
             ..
-        }) = self.container_now(runtime, &id.name).await?
+        }) = self.container_now(&id.host, runtime, &id.name).await?
         else {
             return Ok(false);
         };
-        let cli = self.runtime(runtime);
+        let cli = self.machine(&id.host)?.runtime(runtime);
         if state.is_alive() {
             return Err(EngineError::AlreadyRunning(id.clone()));
         }
@@ -469,15 +491,25 @@ impl Engine {
                 let Some(Target::Tmux { id, .. }) = self.target(s).await? else {
                     return Ok(StopOutcome::AlreadyStopped);
                 };
-                if self.tmux.all_dead(socket, &id).await? {
-                    self.tmux.kill_session(socket, &id).await?;
+                if self.machine(&s.id.host)?.tmux.all_dead(socket, &id).await? {
+                    self.machine(&s.id.host)?
+                        .tmux
+                        .kill_session(socket, &id)
+                        .await?;
                     return Ok(StopOutcome::Cleared);
                 }
                 if mode == StopMode::Kill {
-                    self.tmux.kill_session(socket, &id).await?;
+                    self.machine(&s.id.host)?
+                        .tmux
+                        .kill_session(socket, &id)
+                        .await?;
                     return Ok(StopOutcome::Killed);
                 }
-                let forced = self.tmux.stop(socket, &id, grace).await?;
+                let forced = self
+                    .machine(&s.id.host)?
+                    .tmux
+                    .stop(socket, &id, grace)
+                    .await?;
                 Ok(if forced {
                     StopOutcome::KilledAfter(grace)
                 } else {
@@ -488,7 +520,7 @@ impl Engine {
                 if !s.state.is_alive() {
                     return Ok(StopOutcome::AlreadyStopped);
                 }
-                let cli = self.runtime(*runtime);
+                let cli = self.machine(&s.id.host)?.runtime(*runtime);
                 let Some(Target::Container { id, .. }) = self.target(s).await? else {
                     return Ok(StopOutcome::AlreadyStopped);
                 };
@@ -519,7 +551,7 @@ impl Engine {
     pub async fn restart(&self, s: &Session) -> Result<(), EngineError> {
         match &s.id.location {
             Location::Container { runtime } if s.state != State::Defined => {
-                let cli = self.runtime(*runtime);
+                let cli = self.machine(&s.id.host)?.runtime(*runtime);
                 let id = self.container_id(s).await?;
                 if s.state == State::Paused {
                     cli.unpause(&id).await?;
@@ -563,7 +595,10 @@ impl Engine {
             }
             Location::Container { runtime } => {
                 let id = self.container_id(s).await?;
-                self.runtime(*runtime).rm(&id, force).await?;
+                self.machine(&s.id.host)?
+                    .runtime(*runtime)
+                    .rm(&id, force)
+                    .await?;
                 self.stopped.forget(&id);
                 Ok(())
             }
@@ -576,10 +611,14 @@ impl Engine {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
                 let id = self.tmux_id(s).await?;
-                Ok(self.tmux.capture(socket, &id, lines).await?)
+                Ok(self
+                    .machine(&s.id.host)?
+                    .tmux
+                    .capture(socket, &id, lines)
+                    .await?)
             }
             Location::Container { runtime } => {
-                let cli = self.runtime(*runtime);
+                let cli = self.machine(&s.id.host)?.runtime(*runtime);
                 let inv = cli.logs_inv(&self.container_id(s).await?, lines, false);
                 let bytes = process::run_merged(&inv, cli.timeout.saturating_mul(2)).await?;
                 let mut out = normalize(&bytes);
@@ -602,9 +641,13 @@ impl Engine {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
                 let id = self.tmux_id(s).await?;
-                let pane = self.tmux.active_pane(socket, &id).await?;
+                let pane = self
+                    .machine(&s.id.host)?
+                    .tmux
+                    .active_pane(socket, &id)
+                    .await?;
                 Ok(follow::tmux(
-                    self.tmux.clone(),
+                    self.machine(&s.id.host)?.tmux.clone(),
                     socket.clone(),
                     pane,
                     lines,
@@ -613,7 +656,10 @@ impl Engine {
             }
             Location::Container { runtime } => {
                 let id = self.container_id(s).await?;
-                let inv = self.runtime(*runtime).logs_inv(&id, lines, true);
+                let inv = self
+                    .machine(&s.id.host)?
+                    .runtime(*runtime)
+                    .logs_inv(&id, lines, true);
                 Ok(follow::container(inv, buffer))
             }
         }
@@ -631,18 +677,22 @@ impl Engine {
                 let id = self.tmux_id(s).await?;
                 // Only for the line that says how to come back: not worth failing over.
                 let prefix = self
+                    .machine(&s.id.host)?
                     .tmux
                     .prefix(socket)
                     .await
                     .unwrap_or_else(|_| "the tmux prefix".into());
                 let back = format!("{prefix} d");
                 let title = format!(" {} · {back} comes back ", s.id);
-                let inv = self.tmux.attach(socket, &id, current_tmux, &title);
+                let inv = self
+                    .machine(&s.id.host)?
+                    .tmux
+                    .attach(socket, &id, current_tmux, &title);
                 Ok(Attach::Terminal(Handover { inv, back }))
             }
             Location::Container { runtime } if s.state == State::Running => {
                 let id = self.container_id(s).await?;
-                let cli = self.runtime(*runtime);
+                let cli = self.machine(&s.id.host)?.runtime(*runtime);
                 if !cli.has_terminal(&id).await? {
                     return Ok(Attach::NoTerminal);
                 }
@@ -673,7 +723,7 @@ impl Engine {
                     command.to_vec()
                 };
                 let id = self.container_id(s).await?;
-                Ok(self.runtime(*runtime).exec(&id, &cmd))
+                Ok(self.machine(&s.id.host)?.runtime(*runtime).exec(&id, &cmd))
             }
             Location::Container { .. } => Err(EngineError::NotRunning {
                 id: s.id.clone(),

@@ -1,13 +1,16 @@
 //! Names as people type them: `NAME`, `tmux:NAME`, `tmux@SOCKET:NAME`, `podman:NAME`,
-//! `docker:NAME`, `container:NAME`. A name matches exactly or not at all.
+//! `docker:NAME`, `container:NAME`, each optionally after `HOST/`. A name matches exactly
+//! or not at all.
 
-use super::{Engine, EngineError, Health, HealthStatus, Source};
+use super::{Engine, EngineError, Health, HealthStatus, HostHealth, HostStatus, Listing, Source};
 use crate::config::BackendName;
-use crate::model::{BackendKind, Location, Runtime, Session};
+use crate::model::{BackendKind, Host, Location, Runtime, Session};
 
 /// A parsed NAME argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
+    /// Only this machine, when `HOST/` leads the NAME.
+    pub host: Option<Host>,
     /// Only this kind, when qualified.
     pub kind: Option<BackendKind>,
     /// Only this tmux socket.
@@ -22,6 +25,7 @@ pub struct Query {
 /// bare name, colons and all.
 pub fn parse_query(text: &str) -> Query {
     let bare = Query {
+        host: None,
         kind: None,
         socket: None,
         runtime: None,
@@ -75,6 +79,9 @@ impl Query {
         if s.id.name != self.name {
             return false;
         }
+        if self.host.as_ref().is_some_and(|h| *h != s.id.host) {
+            return false;
+        }
         if self.kind.is_some_and(|k| k != s.id.location.kind()) {
             return false;
         }
@@ -89,7 +96,16 @@ impl Query {
 /// there), the runtime the NAME asks for has no daemon, or there is simply no such session.
 /// A runtime without a daemon that the NAME does not ask for holds nothing, and is not
 /// mentioned.
-fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
+fn not_found(q: &Query, text: &str, health: &[Health], hosts: &[HostHealth]) -> EngineError {
+    if let Some(h) = hosts.iter().find(|h| h.status != HostStatus::Ok) {
+        return EngineError::HostUnanswered {
+            query: text.to_string(),
+            message: h
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("host {} did not answer", h.host)),
+        };
+    }
     let could_hold = |h: &Health| q.runtime.is_none_or(|r| h.backend == Source::Runtime(r));
     for h in health.iter().filter(|h| could_hold(h)) {
         match &h.status {
@@ -116,6 +132,20 @@ fn not_found(q: &Query, text: &str, health: &[Health]) -> EngineError {
 }
 
 impl Engine {
+    /// Parses a NAME, with its `HOST/` when the part before the first `/` is `local` or a
+    /// host of the config (a tmux session may have a `/` in its name: without a known
+    /// host before it, the `/` is part of the name).
+    pub fn parse_name(&self, text: &str) -> Query {
+        if let Some((head, rest)) = text.split_once('/')
+            && let Some(m) = self.machines().iter().find(|m| m.host.as_str() == head)
+        {
+            let mut q = parse_query(rest);
+            q.host = Some(m.host.clone());
+            return q;
+        }
+        parse_query(text)
+    }
+
     /// Refuses a NAME that asks for a backend `backends:` leaves out: it would be looked
     /// for nowhere, and "not found" would hide why.
     fn check_backend_on(&self, q: &Query, text: &str) -> Result<(), EngineError> {
@@ -141,8 +171,11 @@ impl Engine {
     /// The one session a NAME means, freshly listed.
     pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
         let q = self.query(text)?;
-        let listing = self.list(q.kind).await;
-        pick(&q, text, &listing.sessions, &listing.health)
+        // A NAME with its host asks that host only: one down host does not slow it.
+        let listing = self
+            .list_on(q.kind, q.host.as_ref().map(std::slice::from_ref))
+            .await;
+        pick(&q, text, &listing)
     }
 
     /// The sessions several NAMEs mean, all looked up in one fresh listing before anything
@@ -154,9 +187,7 @@ impl Engine {
         let mut found: Vec<Session> = Vec::new();
         let mut problems = Vec::new();
         for text in texts {
-            let picked = self
-                .query(text)
-                .and_then(|q| pick(&q, text, &listing.sessions, &listing.health));
+            let picked = self.query(text).and_then(|q| pick(&q, text, &listing));
             match picked {
                 Ok(s) if found.iter().any(|f| f.id == s.id) => {}
                 Ok(s) => found.push(s),
@@ -173,9 +204,9 @@ impl Engine {
         }
     }
 
-    /// A NAME parsed and checked against `backends:`.
+    /// A NAME parsed (with its host) and checked against `backends:`.
     fn query(&self, text: &str) -> Result<Query, EngineError> {
-        let q = parse_query(text);
+        let q = self.parse_name(text);
         if q.name.is_empty() {
             return Err(EngineError::Invalid(format!(
                 "{text:?} names no session: give NAME or BACKEND:NAME"
@@ -186,16 +217,11 @@ impl Engine {
     }
 }
 
-/// The one session of `sessions` that `q` (typed as `text`) means.
-fn pick(
-    q: &Query,
-    text: &str,
-    sessions: &[Session],
-    health: &[Health],
-) -> Result<Session, EngineError> {
-    let mut found: Vec<&Session> = sessions.iter().filter(|s| q.matches(s)).collect();
+/// The one session of `listing` that `q` (typed as `text`) means.
+fn pick(q: &Query, text: &str, listing: &Listing) -> Result<Session, EngineError> {
+    let mut found: Vec<&Session> = listing.sessions.iter().filter(|s| q.matches(s)).collect();
     match found.len() {
-        0 => Err(not_found(q, text, health)),
+        0 => Err(not_found(q, text, &listing.health, &listing.hosts)),
         1 => Ok(found.remove(0).clone()),
         // `tmux:NAME` matches every socket, yet it is also the qualified form of the
         // default socket's session: every name the ambiguity error lists must resolve.

@@ -43,8 +43,18 @@ impl Engine {
         }
         let id = self.tmux_id(s).await?;
         match input {
-            Input::Line(text) => self.tmux.send_line(socket, &id, text).await?,
-            Input::Keys(keys) => self.tmux.send_key_names(socket, &id, keys).await?,
+            Input::Line(text) => {
+                self.machine(&s.id.host)?
+                    .tmux
+                    .send_line(socket, &id, text)
+                    .await?
+            }
+            Input::Keys(keys) => {
+                self.machine(&s.id.host)?
+                    .tmux
+                    .send_key_names(socket, &id, keys)
+                    .await?
+            }
         }
         Ok(())
     }

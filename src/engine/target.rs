@@ -9,7 +9,7 @@
 
 use super::{Engine, EngineError};
 use crate::backend::tmux::SessionRef;
-use crate::model::{Location, Runtime, Session};
+use crate::model::{Host, Location, Runtime, Session};
 
 /// A session as its backend addresses it now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +37,12 @@ impl Engine {
     pub async fn target(&self, s: &Session) -> Result<Option<Target>, EngineError> {
         let (target, now) = match &s.id.location {
             Location::Tmux { socket } => {
-                let Some(id) = self.tmux.find(socket, &s.id.name).await? else {
+                let Some(id) = self
+                    .machine(&s.id.host)?
+                    .tmux
+                    .find(socket, &s.id.name)
+                    .await?
+                else {
                     return Ok(None);
                 };
                 let now = id.as_str().to_string();
@@ -48,7 +53,7 @@ impl Engine {
                 (target, now)
             }
             Location::Container { runtime } => {
-                let Some(c) = self.container_now(*runtime, &s.id.name).await? else {
+                let Some(c) = self.container_now(&s.id.host, *runtime, &s.id.name).await? else {
                     return Ok(None);
                 };
                 let Some(id) = c.backend_id else {
@@ -71,11 +76,15 @@ impl Engine {
     /// pid), or None. The runtime may answer for an id prefix: only the name counts.
     pub async fn container_now(
         &self,
+        host: &Host,
         runtime: Runtime,
         name: &str,
     ) -> Result<Option<Session>, EngineError> {
-        let found = self.runtime(runtime).inspect(name).await?;
-        Ok(found.filter(|c| c.id.name == name))
+        let found = self.machine(host)?.runtime(runtime).inspect(name).await?;
+        Ok(found.filter(|c| c.id.name == name).map(|c| Session {
+            id: c.id.on(host.clone()),
+            ..c
+        }))
     }
 
     /// Like [`Engine::target`], for operations that need the session to exist.

@@ -562,6 +562,7 @@ mod tests {
                 .map(|id| Session::new(id.clone(), State::Running))
                 .collect(),
             health: Vec::new(),
+            hosts: Vec::new(),
         }
     }
 

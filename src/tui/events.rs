@@ -93,7 +93,11 @@ impl EventLog {
                 compared.push(*source);
             }
         }
-        let in_compared = |id: &SessionId| compared.iter().any(|s| s.owns(&id.location));
+        // Health is this machine's (the screen lists this machine only): another host's
+        // sessions would read as ended whenever that host dropped, so they are not compared
+        // until the screen knows each host's health.
+        let in_compared =
+            |id: &SessionId| id.host.is_local() && compared.iter().any(|s| s.owns(&id.location));
         let old: BTreeMap<&SessionId, &Session> = before
             .0
             .iter()
@@ -182,6 +186,7 @@ mod tests {
                 (
                     *s,
                     Health {
+                        host: crate::model::Host::Local,
                         backend: *s,
                         status,
                     },

@@ -102,7 +102,11 @@ impl Runner {
             Location::Tmux { .. } => matches!(self.engine.target(s).await, Ok(Some(_))),
             // One inspect gives both: still that container (the id listed), and alive.
             Location::Container { runtime } => {
-                match self.engine.container_now(*runtime, &s.id.name).await {
+                match self
+                    .engine
+                    .container_now(&s.id.host, *runtime, &s.id.name)
+                    .await
+                {
                     Ok(Some(c)) => {
                         c.state.is_alive()
                             && s.backend_id

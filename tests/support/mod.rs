@@ -24,6 +24,7 @@ mod docker;
 mod podman;
 mod process;
 pub mod screen;
+pub mod sshd;
 mod tmux;
 mod world;
 
@@ -42,6 +43,7 @@ pub use process::{
     DEFAULT_TIMEOUT, describe, muxdeck, run, run_fail, run_ok, shell_line, show_output,
     write_config, write_config_named,
 };
+pub use sshd::{Fleet, SshHost};
 pub use tmux::TmuxWorld;
 pub use world::World;
 

@@ -25,6 +25,8 @@ pub struct ContainerCli {
     pub binary: String,
     /// Limit for each call.
     pub timeout: Duration,
+    /// The host it runs on, through ssh; None for this machine.
+    pub route: Option<std::sync::Arc<crate::remote::Route>>,
 }
 
 /// Why a container could not be made.
@@ -64,12 +66,19 @@ impl ContainerCli {
             runtime,
             binary: binary.into(),
             timeout,
+            route: None,
         }
+    }
+
+    /// The same CLI on another host.
+    pub fn on(mut self, route: Option<std::sync::Arc<crate::remote::Route>>) -> Self {
+        self.route = route;
+        self
     }
 
     /// A call of this CLI.
     pub fn inv(&self) -> Invocation {
-        Invocation::new(&self.binary)
+        Invocation::new(&self.binary).on(self.route.clone())
     }
 
     /// All containers, stopped ones included.

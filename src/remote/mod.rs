@@ -1,0 +1,7 @@
+//! Other hosts, reached with the system's OpenSSH client: the route to each (options,
+//! shared connection, failures) and the quoting of everything sent to a remote shell.
+
+pub mod quote;
+mod route;
+
+pub use route::{HostFault, Route, control_dir, ensure_control_dir};

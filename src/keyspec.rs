@@ -42,6 +42,8 @@ pub enum Action {
     Restart,
     /// Remove the container (confirm first).
     Remove,
+    /// Mark or unmark the selected session for bulk actions.
+    Mark,
     /// Pause a running container, or unpause a paused one.
     Pause,
     /// Open the prompt that types a line into tmux panes or runs it in containers.
@@ -167,6 +169,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "remove a container (asks first)",
         &["D"],
     ),
+    (Action::Mark, "mark", "mark rows", &["space"]),
     (Action::Pause, "pause", "pause / unpause", &["p"]),
     (
         Action::Send,

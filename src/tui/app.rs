@@ -10,7 +10,9 @@ use crate::model::{Session, SessionId, State};
 
 use super::events::{EventLog, Severity};
 use super::keys::{Action, Keymap, Scope};
+use super::marks::Marks;
 
+mod bulk;
 mod input;
 mod prompt;
 
@@ -36,6 +38,8 @@ pub enum Mode {
     Filter,
     /// Asking before an operation on exactly this session.
     Confirm(Op, SessionId),
+    /// Asking once before an operation on all of these (marked) sessions.
+    ConfirmMany(Op, Vec<SessionId>),
     /// Typing a line for these sessions (tmux panes get it typed in, containers run it).
     Prompt(Vec<SessionId>),
     /// The history of what happened since muxdeck started.
@@ -47,7 +51,7 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter => Scope::Filter,
-            Mode::Confirm(..) => Scope::Confirm,
+            Mode::Confirm(..) | Mode::ConfirmMany(..) => Scope::Confirm,
             Mode::Prompt(_) => Scope::Prompt,
             Mode::Normal | Mode::Help | Mode::Messages | Mode::Events => Scope::Normal,
         }
@@ -142,6 +146,8 @@ pub enum Effect {
     HandOver(Session, HandOver),
     /// Re-list every backend and reload the config.
     Refresh,
+    /// Run an operation on each of these exact sessions.
+    RunMany(Op, Vec<Session>),
     /// Type this line into the tmux sessions' active panes, or run it in the containers.
     Send(Vec<Session>, String),
 }
@@ -227,6 +233,10 @@ pub struct App {
     pub clock: i64,
     /// The line being typed in the prompt.
     pub prompt: String,
+    /// The sessions marked for bulk actions.
+    pub marks: Marks,
+    /// How far the list of names in a bulk confirm question is scrolled.
+    pub confirm_scroll: usize,
 }
 
 impl App {
@@ -259,6 +269,8 @@ impl App {
             events: EventLog::default(),
             clock: 0,
             prompt: String::new(),
+            marks: Marks::default(),
+            confirm_scroll: 0,
         }
     }
 
@@ -317,6 +329,7 @@ impl App {
             watched.as_ref(),
         );
         self.sessions = listing.sessions;
+        self.marks.retain_present(&self.sessions);
         let still_there = self
             .selected
             .as_ref()

@@ -7,6 +7,7 @@ mod events;
 mod follow;
 mod handover;
 pub mod keys;
+pub mod marks;
 mod notify;
 mod ops;
 mod reload;
@@ -59,6 +60,15 @@ pub enum Msg {
     Report(Report),
     /// An operation finished.
     OpDone(OpOutcome),
+    /// An operation on several sessions ended: one line per session, then the summary.
+    BulkDone {
+        /// The busy line to take off.
+        label: String,
+        /// What happened to each session.
+        lines: Vec<(String, Level)>,
+        /// `3 stopped, 1 failed: …`.
+        summary: (String, Level),
+    },
     /// A command run in a container from the prompt ended.
     ExecDone {
         /// The container.
@@ -300,6 +310,14 @@ impl Runner {
                 self.watchers.refresh();
             }
             Msg::ExecDone { id, line, result } => self.app.exec_output(&id, &line, result),
+            Msg::BulkDone {
+                label,
+                lines,
+                summary,
+            } => {
+                self.app.bulk_done(&label, lines, summary);
+                self.watchers.refresh();
+            }
             Msg::Config(result) => self.on_config(result),
             Msg::Stream { generation, result } => {
                 self.follower.opened(generation, result, &mut self.app);
@@ -334,6 +352,10 @@ impl Runner {
             }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::RunMany(op, sessions) => {
+                let label = ops::spawn_many(op, sessions, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Send(targets, line) => {

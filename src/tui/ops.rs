@@ -53,6 +53,58 @@ async fn run(op: Op, s: &Session, engine: &Engine) -> Result<Option<String>, Eng
     }
 }
 
+/// Runs `op` on every session in a task, a few at a time; each one's outcome and the
+/// summary come back as [`Msg::BulkDone`]. Returns the busy line.
+pub(super) fn spawn_many(
+    op: Op,
+    sessions: Vec<Session>,
+    engine: &Engine,
+    keymap: &Keymap,
+    tx: &mpsc::Sender<Msg>,
+) -> String {
+    let label = format!("{} {} sessions…", op.verb(), sessions.len());
+    let (engine, tx, keymap, busy) = (engine.clone(), tx.clone(), keymap.clone(), label.clone());
+    tokio::spawn(async move {
+        let results = crate::engine::bulk::fan_out(sessions, |s| {
+            let engine = &engine;
+            async move {
+                let r = run(op, &s, engine).await;
+                (s, r)
+            }
+        })
+        .await;
+        let mut lines = Vec::new();
+        let mut failures = Vec::new();
+        let mut done = 0;
+        for (s, r) in results {
+            let failed = r.is_err();
+            let why = r.as_ref().err().map(|e| wording::engine_error(e, &keymap));
+            let o = outcome(op, &s, r, &keymap, String::new());
+            match why {
+                Some(why) if failed && o.level == Level::Error => failures.push((s.id, why)),
+                _ => done += 1,
+            }
+            lines.push((o.text, o.level));
+        }
+        let level = if failures.is_empty() {
+            Level::Info
+        } else {
+            Level::Error
+        };
+        let summary = (
+            crate::engine::bulk::summary(op.done(), done, &failures),
+            level,
+        );
+        let msg = Msg::BulkDone {
+            label,
+            lines,
+            summary,
+        };
+        let _ = tx.send(msg).await;
+    });
+    busy
+}
+
 /// The status line for how `op` on `s` ended.
 fn outcome(
     op: Op,

@@ -50,6 +50,18 @@ impl App {
                     return Effect::HandOver(s, to);
                 }
             }
+            Action::Start | Action::Restart | Action::Stop | Action::Kill
+                if !self.marks.is_empty() =>
+            {
+                let op = match action {
+                    Action::Start => Op::Start,
+                    Action::Restart => Op::Restart,
+                    Action::Stop => Op::Stop,
+                    _ => Op::Kill,
+                };
+                self.ask_many(op);
+            }
+            Action::Mark => return self.toggle_mark(),
             Action::Start => return self.run(Op::Start),
             Action::Restart => return self.ask_if_running(Op::Restart),
             Action::Stop => return self.ask_if_running(Op::Stop),
@@ -85,6 +97,10 @@ impl App {
         match self.keymap.action(self.mode.scope(), key) {
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
+            None if matches!(self.mode, Mode::ConfirmMany(..)) => {
+                self.scroll_confirm(key);
+                Effect::None
+            }
             None if matches!(self.mode, Mode::Prompt(_)) => {
                 self.type_prompt(key);
                 Effect::None
@@ -197,8 +213,14 @@ impl App {
     /// The answer to a confirm: `yes` runs the operation on the session named in the
     /// question, even if the selection moved meanwhile.
     pub fn answer(&mut self, yes: bool) -> Effect {
-        let Mode::Confirm(what, id) = std::mem::replace(&mut self.mode, Mode::Normal) else {
-            return Effect::None;
+        let (what, id) = match std::mem::replace(&mut self.mode, Mode::Normal) {
+            Mode::Confirm(what, id) => (what, id),
+            Mode::ConfirmMany(what, ids) if yes => return self.answer_many(what, &ids),
+            Mode::ConfirmMany(..) => {
+                self.say("cancelled; nothing was done", Level::Info);
+                return Effect::None;
+            }
+            _ => return Effect::None,
         };
         if !yes {
             self.say("cancelled", Level::Info);

@@ -30,8 +30,20 @@ impl App {
         Effect::Run(op, s)
     }
 
-    /// `:`: opens the prompt for the selected session, when a line can reach it.
+    /// `:`: opens the prompt for the marked sessions, else for the selected one when a line
+    /// can reach it.
     pub(super) fn open_prompt(&mut self) {
+        if !self.marks.is_empty() {
+            let ids = self
+                .sessions
+                .iter()
+                .filter(|s| self.marks.contains(&s.id))
+                .map(|s| s.id.clone())
+                .collect();
+            self.prompt.clear();
+            self.mode = Mode::Prompt(ids);
+            return;
+        }
         let Some(s) = self.selected_session().cloned() else {
             return;
         };

@@ -14,6 +14,7 @@ use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
 use crate::tui::app::{App, Focus};
 use crate::tui::keys::Action;
+use crate::tui::marks::Marks;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -59,10 +60,15 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
+fn columns(visible: &[&Session], inner: u16, now: i64, marks: &Marks) -> Columns {
     let it = || visible.iter().copied();
     let name_full = widest("NAME", it(), |s| {
-        format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
+        format!(
+            "{}{}{}",
+            if marks.contains(&s.id) { MARK } else { "" },
+            s.id.name,
+            if s.from_config { " ◆" } else { "" }
+        )
     });
     let state = widest("STATE", it(), |s| s.state.to_string());
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
@@ -100,10 +106,13 @@ fn columns(visible: &[&Session], inner: u16, now: i64) -> Columns {
     }
 }
 
+/// What a marked row's name starts with.
+const MARK: &str = "● ";
+
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let cols = columns(&visible, area.width.saturating_sub(2), now);
+    let cols = columns(&visible, area.width.saturating_sub(2), now, &app.marks);
     let mut header = vec![Cell::from("NAME")];
     let mut widths = vec![Constraint::Length(cols.name)];
     if let Some(w) = cols.backend {
@@ -125,14 +134,15 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         widths.push(Constraint::Length(w));
     }
     let rows = visible.iter().map(|s| {
-        let name = if s.from_config {
-            Line::from(vec![
-                Span::raw(s.id.name.clone()),
-                Span::styled(" ◆", theme.dim()),
-            ])
-        } else {
-            Line::from(s.id.name.clone())
-        };
+        let mut name = Vec::new();
+        if app.marks.contains(&s.id) {
+            name.push(Span::styled(MARK, theme.key()));
+        }
+        name.push(Span::raw(s.id.name.clone()));
+        if s.from_config {
+            name.push(Span::styled(" ◆", theme.dim()));
+        }
+        let name = Line::from(name);
         let mut cells = vec![Cell::from(name)];
         if cols.backend.is_some() {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
@@ -161,6 +171,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
         _ => format!(" sessions {} ", visible.len()),
     };
+    if !app.marks.is_empty() {
+        title.push_str(&format!("· {} marked ", app.marks.len()));
+    }
     if !app.filter.is_empty() || app.mode == crate::tui::app::Mode::Filter {
         title.push_str(&format!("· filter: {}", app.filter));
         if app.mode == crate::tui::app::Mode::Filter {

@@ -75,6 +75,9 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
         Mode::Messages => popup::messages(app, theme, frame, area),
+        Mode::ConfirmMany(what, ids) => {
+            popup::confirm_many((*what, ids), app, theme, frame, area);
+        }
         Mode::Events => history::render(app, now, theme, frame, area),
         Mode::Prompt(ids) => prompt::render(app, ids, theme, frame, area),
         Mode::Confirm(what, id) => {

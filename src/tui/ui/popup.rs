@@ -98,6 +98,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Refresh, Action::Messages),
     (Action::Help, Action::Quit),
     (Action::Pause, Action::Events),
+    (Action::Start, Action::Mark),
 ];
 
 /// What an action does, as the help says it.
@@ -315,6 +316,67 @@ pub fn confirm(
         Span::styled(keymap.hint(Action::Cancel), theme.key()),
         Span::raw(" no"),
     ]));
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.error(),
+        (Span::raw(" confirm "), None),
+    );
+}
+
+/// The one question before an operation on every marked session: the verb and count,
+/// what it does, every name (scrolled from `scroll` when they do not all fit), and the
+/// keys that answer.
+pub fn confirm_many(
+    (what, ids): (Op, &[SessionId]),
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let question = format!("{} these {} sessions?", what.question(), ids.len());
+    let detail = match what {
+        Op::Start => "Starts each that does not run.",
+        Op::Stop => "Interrupts each one's programs and waits for them to exit.",
+        Op::Kill => "Kills each at once: no time to clean up.",
+        Op::Restart => "Ends each one's programs as stop does, then starts it again.",
+        _ => "",
+    };
+    let names: Vec<String> = ids.iter().map(|id| format!("• {id}")).collect();
+    let widest = names.iter().map(|n| n.width()).max().unwrap_or(0);
+    let want = question.width().max(detail.width()).max(widest) + 4;
+    let width = u16::try_from(want)
+        .unwrap_or(u16::MAX)
+        .max(30)
+        .min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let room = usize::from(area.height.saturating_sub(2));
+    // The question, the detail, a gap and the answer keys stay; the names get the rest.
+    let fixed = 4;
+    let shown = room.saturating_sub(fixed).max(1);
+    let first = app.confirm_scroll.min(names.len().saturating_sub(shown));
+    let mut lines = vec![Line::from(Span::styled(question, theme.title()))];
+    lines.push(Line::from(Span::styled(detail, theme.dim())));
+    for n in names.iter().skip(first).take(shown) {
+        let row = hard_wrap(n, inner).into_iter().next().unwrap_or_default();
+        lines.push(Line::raw(row));
+    }
+    let below = names.len().saturating_sub(first + shown);
+    let mut keys = vec![
+        Span::styled(app.keymap.hint(Action::Confirm), theme.key()),
+        Span::raw(" yes   "),
+        Span::styled(app.keymap.hint(Action::Cancel), theme.key()),
+        Span::raw(" no"),
+    ];
+    if first > 0 || below > 0 {
+        keys.push(Span::styled(
+            format!("   ↑/↓ {first} above, {below} below"),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::from(keys));
     boxed(
         frame,
         area,

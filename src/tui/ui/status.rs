@@ -206,6 +206,11 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             (km.hint(Action::Keep), "keep filter"),
             (km.hint(Action::ClearFilter), "clear"),
         ],
+        Mode::ConfirmMany(..) => vec![
+            (km.hint(Action::Confirm), "yes"),
+            (km.hint(Action::Cancel), "no"),
+            ("↑/↓".into(), "scroll the names"),
+        ],
         Mode::Confirm(..) => vec![
             (km.hint(Action::Confirm), "yes"),
             (km.hint(Action::Cancel), "no"),
@@ -329,6 +334,7 @@ fn normal_hints(app: &App) -> Vec<(String, &'static str)> {
         };
         out.push((k(Action::Pause), what));
     }
+    out.push((k(Action::Mark), "mark"));
     out.push((k(Action::Focus), "logs"));
     out.push((k(Action::Filter), "filter"));
     if !app.events.entries.is_empty() {

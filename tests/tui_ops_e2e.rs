@@ -152,3 +152,61 @@ fn a_container_that_exits_non_zero_while_elsewhere_raises_a_flag_until_the_histo
     });
     assert!(!after.contains(&format!("⚑ podman:{name}")), "{after}");
 }
+
+#[test]
+fn space_marks_and_x_stops_every_marked_session_after_one_question() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    for n in ["m1", "m2", "m3", "zkeep"] {
+        world.new_session("alpha", n, "exec sleep 600");
+    }
+    let boxed = containers.run_detached(
+        &unique("bulk"),
+        "trap 'exit 0' TERM; while :; do sleep 0.2; done",
+    );
+    let deck = Deck::start(&world, PODMAN_ONLY);
+    deck.wait("the sessions", |s| {
+        shows(s, "m1", "tmux@alpha", "running") && shows(s, "zkeep", "tmux@alpha", "running")
+    });
+    // Only this test's sessions: the tmux ones and the container.
+    deck.keys(&["/"]);
+    deck.type_text("mxt-bulk");
+    deck.keys(&["Enter"]);
+    deck.wait("the container alone", |s| list_rows(s).len() == 1);
+    deck.keys(&[" "]);
+    deck.wait("it is marked", |s| s.contains("· 1 marked"));
+    deck.keys(&["Escape"]);
+    deck.wait("the filter cleared", |s| !s.contains("filter: mxt-bulk"));
+    deck.keys(&["/"]);
+    deck.type_text("tmux@alpha:m");
+    deck.keys(&["Enter"]);
+    deck.wait("m1..m3", |s| list_rows(s).len() == 3);
+    deck.keys(&["g"]);
+    deck.keys(&[" ", " ", " "]);
+    deck.wait("four marked", |s| s.contains("· 4 marked"));
+    deck.keys(&["x"]);
+    let ask = deck.wait("one question for all four", |s| {
+        s.contains("Stop these 4 sessions?")
+    });
+    for n in ["tmux@alpha:m1", "tmux@alpha:m2", "tmux@alpha:m3"] {
+        assert!(ask.contains(&format!("• {n}")), "{ask}");
+    }
+    assert!(ask.contains(&format!("• podman:{boxed}")), "{ask}");
+    assert!(!ask.contains("zkeep"), "{ask}");
+    deck.keys(&["y"]);
+    deck.wait_for(Duration::from_secs(30), "the summary", |s| {
+        s.contains("4 stopped")
+    });
+    wait_for(WAIT, "m1..m3 gone", || {
+        world.session_names("alpha") == ["zkeep"]
+    });
+    wait_for(WAIT, "the container stopped", || {
+        podman_state(&boxed).as_deref() != Some("running")
+    });
+    assert!(support::container_exists(&boxed));
+    // Each result is kept in the messages.
+    deck.keys(&["m"]);
+    let msgs = deck.wait("the messages", |s| s.contains("messages, newest first"));
+    assert!(msgs.contains("stopped tmux@alpha:m2"), "{msgs}");
+    assert!(msgs.contains(&format!("stopped podman:{boxed}")), "{msgs}");
+}

@@ -86,7 +86,7 @@ mod tests {
             }
         })
         .await;
-        let order: Vec<u64> = out.iter().map(|(_, r)| r.clone().unwrap_or(99)).collect();
+        let order: Vec<u64> = out.iter().map(|(_, r)| (*r).unwrap_or(99)).collect();
         assert_eq!(order, (0..30).collect::<Vec<_>>());
         let most = most.load(Ordering::SeqCst);
         assert!(most <= FAN_OUT && most > 1, "{most} ran at once");

@@ -70,16 +70,16 @@ fn colon_on_a_container_runs_the_line_there_and_shows_its_output_in_the_log_pane
     // Worked out by the container's shell: the typed line does not hold the answer.
     deck.type_text("echo answer-$((40+2)); cat /proc/1/cmdline; exit 3");
     deck.keys(&["Enter"]);
-    let screen = deck.wait("its output in the log pane", |s| {
-        log_rows(s).iter().any(|l| l == "answer-42")
-    });
+    let screen = deck.wait(
+        "its output in the log pane, the exit in the status line",
+        |s| log_rows(s).iter().any(|l| l == "answer-42") && s.contains(": exit 3"),
+    );
     let rows = log_rows(&screen);
     assert!(rows.iter().any(|l| l.starts_with("sleep")), "{rows:?}");
     assert!(
         rows.iter().any(|l| l.contains("── exit 3, 2 lines ──")),
         "{rows:?}"
     );
-    assert!(screen.contains(": exit 3"), "{screen}");
     assert_eq!(podman_state(&name).as_deref(), Some("running"));
 }
 
@@ -172,17 +172,21 @@ fn space_marks_and_x_stops_every_marked_session_after_one_question() {
     deck.keys(&["/"]);
     deck.type_text("mxt-bulk");
     deck.keys(&["Enter"]);
-    deck.wait("the container alone", |s| list_rows(s).len() == 1);
-    deck.keys(&[" "]);
+    deck.wait("the container alone, the filter kept", |s| {
+        list_rows(s).len() == 1 && !s.contains('▏')
+    });
+    deck.keys(&["Space"]);
     deck.wait("it is marked", |s| s.contains("· 1 marked"));
     deck.keys(&["Escape"]);
     deck.wait("the filter cleared", |s| !s.contains("filter: mxt-bulk"));
     deck.keys(&["/"]);
     deck.type_text("tmux@alpha:m");
     deck.keys(&["Enter"]);
-    deck.wait("m1..m3", |s| list_rows(s).len() == 3);
+    deck.wait("m1..m3, the filter kept", |s| {
+        list_rows(s).len() == 3 && !s.contains('▏')
+    });
     deck.keys(&["g"]);
-    deck.keys(&[" ", " ", " "]);
+    deck.keys(&["Space", "Space", "Space"]);
     deck.wait("four marked", |s| s.contains("· 4 marked"));
     deck.keys(&["x"]);
     let ask = deck.wait("one question for all four", |s| {

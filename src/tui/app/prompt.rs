@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Effect, Level, Mode, Op};
 use crate::engine::ExecOutput;
-use crate::logs::normalize;
 use crate::model::{Session, SessionId, State};
 use crate::tui::keys::Action;
 
@@ -117,25 +116,35 @@ impl App {
                 if shown {
                     // The typed line is shown as text: whatever it holds, no control
                     // sequence of it reaches the screen.
-                    let typed = normalize(line.as_bytes()).join(" ");
-                    self.log
-                        .buffer
-                        .push(format!("\x1b[2m── $ {typed} ──\x1b[0m"));
+                    let typed = printable(line);
+                    self.log.buffer.push(format!("── $ {typed} ──"));
                     let n = out.lines.len();
                     self.log.buffer.extend(out.lines);
-                    self.log
-                        .buffer
-                        .push(format!("\x1b[2m── {how}, {n} lines ──\x1b[0m"));
+                    self.log.buffer.push(format!("── {how}, {n} lines ──"));
                     self.say(
-                        format!("ran `{line}` in {id}: {how}; its output is in the log pane"),
+                        format!(
+                            "ran `{}` in {id}: {how}; its output is in the log pane",
+                            printable(line)
+                        ),
                         level,
                     );
                 } else {
                     let first = out.lines.first().cloned().unwrap_or_default();
-                    self.say(format!("ran `{line}` in {id}: {how}: {first}"), level);
+                    self.say(
+                        format!("ran `{}` in {id}: {how}: {first}", printable(line)),
+                        level,
+                    );
                 }
             }
             Err(why) => self.say(format!("run in {id} failed: {why}"), Level::Error),
         }
     }
+}
+
+/// A typed line as the screen may show it: a control character (none should come from
+/// the keyboard, but a terminal may send one) is shown as `⏎`, never sent to the screen.
+fn printable(line: &str) -> String {
+    line.chars()
+        .map(|c| if c.is_control() { '⏎' } else { c })
+        .collect()
 }

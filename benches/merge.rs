@@ -32,6 +32,7 @@ fn tmux_report(n: usize) -> Report {
     Report {
         source: Source::Tmux,
         health: Health {
+            host: muxdeck::model::Host::Local,
             backend: Source::Tmux,
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
@@ -67,6 +68,7 @@ fn podman_report(n: usize) -> Report {
     Report {
         source: Source::Runtime(Runtime::Podman),
         health: Health {
+            host: muxdeck::model::Host::Local,
             backend: Source::Runtime(Runtime::Podman),
             status: HealthStatus::Ok {
                 sessions: sessions.len(),
@@ -82,6 +84,7 @@ fn docker_report() -> Report {
     Report {
         source: Source::Runtime(Runtime::Docker),
         health: Health {
+            host: muxdeck::model::Host::Local,
             backend: Source::Runtime(Runtime::Docker),
             status: HealthStatus::Error {
                 message: "cannot connect to the Docker daemon".into(),
@@ -99,6 +102,7 @@ fn config(n: usize, runtime: RuntimeChoice) -> Config {
             let running = i % 4 < 2;
             if i % 2 == 0 {
                 SessionDef {
+                    host: muxdeck::model::Host::Local,
                     name: if running {
                         format!("s{:04}", i * 3)
                     } else {
@@ -113,6 +117,7 @@ fn config(n: usize, runtime: RuntimeChoice) -> Config {
                 }
             } else {
                 SessionDef {
+                    host: muxdeck::model::Host::Local,
                     name: if running {
                         format!("bench-c{i:03}")
                     } else {

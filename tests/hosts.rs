@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{Fleet, TmuxWorld, muxdeck, run, run_fail, run_ok, temp_dir, write_config};
+use support::{Fleet, TmuxWorld, muxdeck, run_fail, run_ok, temp_dir, write_config};
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -150,5 +150,330 @@ fn hostile_remote_names_are_listed_logged_and_stopped_exactly() {
     assert!(
         !marker.exists(),
         "a name ran as a command on the remote host"
+    );
+}
+
+#[test]
+fn every_operation_works_on_a_remote_session() {
+    let s = Setup::new(
+        &["web1"],
+        "sessions:\n  worker:\n    host: web1\n    command: \"printf 'worker up\\\\n'; sleep 600\"\n",
+    );
+    let h = s.fleet.host("web1");
+    // The config session lives on web1: defined there, started there, never here.
+    let doc = s.json(&["list", "--json"]);
+    let w = sessions_named(&doc, "worker");
+    assert_eq!(w.len(), 1, "{doc:#}");
+    assert_eq!(
+        (w[0]["id"].as_str(), w[0]["state"].as_str()),
+        (Some("web1/tmux:worker"), Some("defined"))
+    );
+    run_ok(&mut s.muxdeck(&["start", "worker"]), PATIENCE);
+    assert_eq!(h.tmux.session_names("default"), ["worker"]);
+    assert!(s.local.session_names("default").is_empty());
+    let logs = run_ok(&mut s.muxdeck(&["logs", "web1/worker"]), PATIENCE);
+    assert!(logs.contains("worker up"), "{logs}");
+    run_ok(&mut s.muxdeck(&["restart", "web1/tmux:worker"]), PATIENCE);
+    assert_eq!(h.tmux.session_names("default"), ["worker"]);
+    let out = run_ok(&mut s.muxdeck(&["stop", "web1/worker"]), PATIENCE);
+    assert!(out.contains("stopped") || out.is_empty(), "{out}");
+    assert!(h.tmux.session_names("default").is_empty());
+
+    // Containers of that host: stop keeps the container, rm removes it.
+    let containers = support::Containers::new();
+    let name = support::unique("remote");
+    containers.run_detached(&name, "printf '\\033[31mred\\033[0m\\n'; sleep 600");
+    support::wait_for_logs(&name, "red", PATIENCE);
+    let q = format!("web1/podman:{name}");
+    let logs = run_ok(&mut s.muxdeck(&["logs", &q]), PATIENCE);
+    assert!(logs.contains("\u{1b}[31mred"), "colors are kept: {logs:?}");
+    run_ok(&mut s.muxdeck(&["stop", "--timeout", "1", &q]), PATIENCE);
+    assert_eq!(support::podman_state(&name).as_deref(), Some("exited"));
+    run_ok(&mut s.muxdeck(&["start", &q]), PATIENCE);
+    assert_eq!(support::podman_state(&name).as_deref(), Some("running"));
+    run_ok(&mut s.muxdeck(&["kill", &q]), PATIENCE);
+    run_ok(&mut s.muxdeck(&["rm", &q]), PATIENCE);
+    assert!(!support::container_exists(&name));
+}
+
+#[test]
+fn follow_streams_a_remote_pane_and_container() {
+    let s = Setup::new(&["web1"], "");
+    let h = s.fleet.host("web1");
+    h.tmux.new_session(
+        "default",
+        "ticker",
+        "i=0; while [ $i -lt 300 ]; do printf '\\033[32mtick %s\\033[0m\\n' $i; i=$((i+1)); sleep 0.2; done",
+    );
+    let text = follow_until(&mut s.muxdeck(&["logs", "-f", "web1/ticker"]), |t| {
+        t.matches("tick ").count() >= 8
+    });
+    assert!(
+        text.matches("tick ").count() >= 8,
+        "follow printed: {text:?}"
+    );
+    assert!(text.contains("\u{1b}[32mtick"), "colors are kept: {text:?}");
+
+    let containers = support::Containers::new();
+    let name = support::unique("rfollow");
+    containers.run_detached(
+        &name,
+        "i=0; while [ $i -lt 300 ]; do echo beat $i; i=$((i+1)); sleep 0.2; done",
+    );
+    let q = format!("web1/podman:{name}");
+    let text = follow_until(&mut s.muxdeck(&["logs", "-f", &q]), |t| {
+        t.matches("beat ").count() >= 8
+    });
+    assert!(
+        text.matches("beat ").count() >= 8,
+        "follow printed: {text:?}"
+    );
+}
+
+/// Runs a follow until `done` holds for what it printed (at most 20 s), then stops it.
+fn follow_until(cmd: &mut Command, mut done: impl FnMut(&str) -> bool) -> String {
+    use std::io::Read;
+    cmd.stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("{e}"));
+    let mut stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline && !done(&text) {
+        if let Ok(bytes) = rx.recv_timeout(Duration::from_millis(200)) {
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
+    let mut s = Setup::new(
+        &["up", "down", "hole", "locked", "rekeyed"],
+        "defaults:\n  command_timeout: 5\n",
+    );
+    // down: nothing listens any more.
+    s.fleet.host_mut("down").kill();
+    // hole: accepts TCP and never answers.
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let hole_port = hole.local_addr().map(|a| a.port()).unwrap_or(0);
+    // locked: muxdeck's key is not accepted; rekeyed: the host key changed.
+    let ssh_config = std::fs::read_to_string(s.fleet.ssh_config()).unwrap_or_default();
+    let patched = ssh_config.replace(
+        &format!("Port {}\n", s.fleet.host("hole").port),
+        &format!("Port {hole_port}\n"),
+    );
+    s.fleet.host("locked").refuse_client_key();
+    std::fs::write(s.fleet.ssh_config(), patched).unwrap_or_else(|e| panic!("{e}"));
+    s.fleet.host_mut("rekeyed").change_host_key();
+    s.fleet
+        .host("up")
+        .tmux
+        .new_session("default", "alive", "sleep 600");
+
+    let started = Instant::now();
+    let doc = s.json(&["list", "--json"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5 + 1 + 3), "list took {took:?}");
+    let status = |name: &str| {
+        doc["hosts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|h| h["host"] == name))
+            .map(|h| {
+                (
+                    h["status"].as_str().unwrap_or("").to_string(),
+                    h["message"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(status("up").0, "ok", "{:?}", status("up"));
+    assert_eq!(sessions_named(&doc, "alive").len(), 1, "{doc:#}");
+    let (st, msg) = status("down");
+    assert_eq!(st, "unreachable", "{msg}");
+    assert!(msg.contains("host down cannot be reached"), "{msg}");
+    let (st, msg) = status("hole");
+    assert_eq!(st, "unreachable", "{msg}");
+    let (st, msg) = status("locked");
+    assert_eq!(st, "auth_failed", "{msg}");
+    assert!(msg.contains("run `ssh locked` once"), "{msg}");
+    let (st, msg) = status("rekeyed");
+    assert_eq!(st, "error", "{msg}");
+    assert!(msg.to_lowercase().contains("host key"), "{msg}");
+    drop(hole);
+
+    // A NAME on a host that does not answer says so, in one line, exit 1.
+    let err = run_fail(&mut s.muxdeck(&["stop", "down/x"]), 1);
+    assert!(
+        err.contains("host down cannot be reached") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
+    use support::deck::{Deck, Shell};
+    let mut s = Setup::new(&["web1", "db"], "");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "alpha", "echo alpha-screen; sleep 600");
+    s.fleet
+        .host("db")
+        .tmux
+        .new_session("default", "beta", "sleep 600");
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    let screen = deck.wait("both hosts listed", |t| {
+        t.contains("HOST")
+            && t.contains("alpha")
+            && t.contains("beta")
+            && t.contains("web1 ok")
+            && t.contains("db ok")
+    });
+    assert!(screen.contains("web1"), "{screen}");
+
+    // db goes away: its row stays, stale, with the time it was last seen.
+    s.fleet.host_mut("db").kill();
+    deck.keys(&["R"]);
+    let screen = deck.wait("db stale", |t| {
+        t.contains("db unreachable")
+            && t.lines()
+                .any(|l| l.contains("beta") && l.contains("stale, seen"))
+    });
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("alpha") && l.contains("running")),
+        "{screen}"
+    );
+
+    // It comes back.
+    s.fleet.host_mut("db").restart();
+    deck.keys(&["R"]);
+    deck.wait("db back", |t| t.contains("db ok") && !t.contains("stale"));
+
+    // Attach over ssh -t, and back with the prefix and d.
+    deck.keys(&["/"]);
+    deck.type_text("alpha");
+    deck.keys(&["Enter"]);
+    deck.wait("alpha alone", |t| t.contains("filter: alpha"));
+    deck.keys(&["Enter"]);
+    deck.wait("attached to alpha on web1", |t| {
+        t.contains("alpha-screen") && !t.contains(" sessions ")
+    });
+    deck.keys(&["C-b", "d"]);
+    deck.wait("back in muxdeck", |t| {
+        t.contains(" sessions ") && t.contains("alpha")
+    });
+}
+
+#[test]
+fn one_connection_per_host_serves_every_call() {
+    let s = Setup::new(&["web1"], "");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "one", "echo hi; sleep 600");
+    for _ in 0..3 {
+        s.json(&["list", "--json"]);
+    }
+    run_ok(&mut s.muxdeck(&["status", "web1/one"]), PATIENCE);
+    run_ok(&mut s.muxdeck(&["logs", "web1/one"]), PATIENCE);
+    assert_eq!(
+        s.fleet.host("web1").logins(),
+        1,
+        "every command shares one ssh connection: {}",
+        s.fleet.host("web1").log()
+    );
+}
+
+#[test]
+fn a_host_without_tmux_or_runtimes_says_so_and_starts_nothing() {
+    let mut s = Setup::new(
+        &["bare"],
+        "sessions:\n  job:\n    host: bare\n    command: sleep 600\n",
+    );
+    s.fleet
+        .host_mut("bare")
+        .only_tools(&["sh", "mktemp", "id", "cat", "rm", "wc", "sleep"]);
+    let doc = s.json(&["list", "--json", "--host", "bare"]);
+    let states: Vec<(String, String)> = doc["backends"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|b| b["host"] == "bare")
+                .map(|b| {
+                    (
+                        b["backend"].as_str().unwrap_or("").to_string(),
+                        b["status"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let not_installed = |name: &str| {
+        states
+            .iter()
+            .any(|(b, st)| b == name && st == "not_installed")
+    };
+    assert!(
+        not_installed("tmux") && not_installed("podman") && not_installed("docker"),
+        "{doc:#}"
+    );
+    let err = run_fail(&mut s.muxdeck(&["start", "bare/job"]), 1);
+    assert!(
+        err.contains("tmux (on host bare) is not installed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_ssh_on_this_machine_each_host_says_so() {
+    let s = Setup::new(&["web1"], "");
+    let bin = temp_dir("nossh");
+    for tool in ["tmux", "podman", "docker"] {
+        if let Some(p) = ["/usr/bin", "/bin"]
+            .iter()
+            .map(|d| std::path::Path::new(d).join(tool))
+            .find(|p| p.exists())
+        {
+            let _ = std::os::unix::fs::symlink(p, bin.path().join(tool));
+        }
+    }
+    let mut cmd = s.muxdeck(&["list", "--json"]);
+    cmd.env("PATH", bin.path());
+    let out = run_ok(&mut cmd, PATIENCE);
+    let doc: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    let web1 = doc["hosts"]
+        .as_array()
+        .and_then(|a| a.iter().find(|h| h["host"] == "web1"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(web1["status"], "error", "{doc:#}");
+    assert!(
+        web1["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ssh is not installed")),
+        "{web1}"
     );
 }

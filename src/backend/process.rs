@@ -260,6 +260,12 @@ pub async fn run_raw(
     inv: &Invocation,
     timeout: Duration,
 ) -> Result<(std::process::ExitStatus, Output), BackendError> {
+    // On another host, over its long-lived channel (no remote shell start per call).
+    if let Some(route) = &inv.route
+        && let Some(result) = route.channel.run(route, inv, timeout).await
+    {
+        return result;
+    }
     let mut child = inv
         .to_tokio()
         .spawn()
@@ -346,14 +352,14 @@ async fn read_capped<R: AsyncRead + Unpin>(
 pub fn failed(inv: &Invocation, out: &Output, code: Option<i32>) -> BackendError {
     let stderr = String::from_utf8_lossy(&out.stderr);
     if let Some(route) = &inv.route {
-        if code == Some(255) {
-            if let Some((fault, message)) = HostFault::from_ssh(&stderr) {
-                return BackendError::Host {
-                    host: route.host.clone(),
-                    fault,
-                    message,
-                };
-            }
+        if code == Some(255)
+            && let Some((fault, message)) = HostFault::from_ssh(&stderr)
+        {
+            return BackendError::Host {
+                host: route.host.clone(),
+                fault,
+                message,
+            };
         }
         if code == Some(127) && stderr.contains("not found") {
             return BackendError::Missing {

@@ -33,7 +33,7 @@ pub struct FileSchema {
     /// The ssh client config file for every host (`ssh -F`).
     pub ssh_config: Option<Text>,
     /// Other machines, reached with the system's `ssh`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_hosts")]
     pub hosts: BTreeMap<HostName, HostSchema>,
 }
 
@@ -186,6 +186,37 @@ fn unique_sessions<'de, D: Deserializer<'de>>(
         }
     }
     d.deserialize_map(Sessions)
+}
+
+/// `hosts:` as a map that refuses a name given twice, as `sessions:` does.
+fn unique_hosts<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<HostName, HostSchema>, D::Error> {
+    struct Hosts;
+    impl<'de> Visitor<'de> for Hosts {
+        type Value = BTreeMap<HostName, HostSchema>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a mapping of host names to hosts")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(BTreeMap::new())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(name) = map.next_key::<HostName>()? {
+                if out.contains_key(&name) {
+                    return Err(de::Error::custom(format!(
+                        "host {:?} is defined twice; names must be unique",
+                        name.as_str()
+                    )));
+                }
+                let spec = map.next_value()?;
+                out.insert(name, spec);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Hosts)
 }
 
 /// A session name that is not yet in the map. Checked while the key is read, so the error

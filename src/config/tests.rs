@@ -12,10 +12,47 @@ fn err(text: &str) -> String {
 }
 
 #[test]
+fn hosts_are_checked_where_they_are_written() {
+    let err = |text: &str| match parse(text, Path::new("/c/config.yml")) {
+        Ok(_) => String::new(),
+        Err(e) => e.to_string(),
+    };
+    let e = err("hosts:\n  local:\n    ssh: x\n");
+    assert!(
+        e.contains("line 2") && e.contains("this machine's own name"),
+        "{e}"
+    );
+    let e = err("hosts:\n  \"a/b\":\n    ssh: x\n");
+    assert!(e.contains("invalid host name"), "{e}");
+    let e = err("hosts:\n  web1:\n    ssh: x\n    port: 70000\n");
+    assert!(e.contains("line 4") && e.contains("out of range"), "{e}");
+    let e = err("hosts:\n  web1:\n    sshh: x\n");
+    assert!(e.contains("did you mean `ssh`"), "{e}");
+    let e = err("hosts:\n  web1:\n    ssh: x\nsessions:\n  w:\n    host: web2\n");
+    assert!(
+        e.contains("not a host of `hosts:`") && e.contains("web1"),
+        "{e}"
+    );
+    let e = err("hosts:\n  web1:\n    ssh: a\n  web1:\n    ssh: b\n");
+    assert!(e.contains("\"web1\" is defined twice"), "{e}");
+}
+
+#[test]
 fn example_config_loads() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.yml");
     let cfg = load(&ConfigSource::Flag(path.clone())).expect("example loads");
-    assert_eq!(cfg.sessions.len(), 2);
+    assert_eq!(cfg.sessions.len(), 3);
+    let hosts: Vec<(&str, &str, Option<u16>)> = cfg
+        .hosts
+        .iter()
+        .map(|h| (h.name.as_str(), h.destination.as_str(), h.port))
+        .collect();
+    assert_eq!(
+        hosts,
+        [("db", "admin@10.0.0.7", Some(2222)), ("web1", "web1", None)]
+    );
+    let worker = cfg.session("worker").expect("worker");
+    assert_eq!(worker.host, crate::model::Host::Remote("web1".into()));
     let prod = cfg.session("api-prod").expect("api-prod");
     match &prod.kind {
         SessionKind::Container {

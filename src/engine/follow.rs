@@ -219,6 +219,9 @@ async fn run_container(inv: &Invocation, tx: &mpsc::Sender<LogEvent>, cap: usize
 
 /// Fastest poll of a pane that is writing.
 const POLL_MIN: Duration = Duration::from_millis(25);
+/// Fastest poll of a pane on another host: each poll there is an ssh call (a remote shell
+/// start, about 150 ms of the host's time where bash reads a heavy `~/.bashrc`).
+const REMOTE_POLL_MIN: Duration = Duration::from_millis(500);
 /// Slowest poll of a quiet pane: one cheap `display-message` a second.
 const POLL_MAX: Duration = Duration::from_secs(1);
 /// Poll of a pane that has been quiet for [`LONG_QUIET`]: halves the idle cost of a
@@ -272,7 +275,12 @@ async fn run_tmux(
         Ok(None) => return gone(),
         Err(e) => return LogEvent::Failed(e.to_string()),
     };
-    let mut interval = POLL_MIN;
+    let poll_min = if tmux.route.is_some() {
+        REMOTE_POLL_MIN
+    } else {
+        POLL_MIN
+    };
+    let mut interval = poll_min;
     let mut changed = tokio::time::Instant::now();
     loop {
         let ready = !outbox.is_empty();
@@ -317,7 +325,7 @@ async fn run_tmux(
             continue;
         }
         if now != mark {
-            interval = POLL_MIN;
+            interval = poll_min;
             changed = tokio::time::Instant::now();
         }
         if !now.may_have_trimmed() && mark.lines_until(&now) == 0 {
@@ -332,7 +340,7 @@ async fn run_tmux(
             Ok(Some((later, rows))) => {
                 let (fresh, lost) = fresh_rows(&mark, &later, &rows, &tail);
                 if fresh > 0 || lost > 0 {
-                    interval = POLL_MIN;
+                    interval = poll_min;
                     changed = tokio::time::Instant::now();
                 } else {
                     interval = (interval * 3 / 2).min(POLL_MAX);

@@ -37,6 +37,8 @@ pub struct Route {
     pub connect_timeout: Duration,
     /// The host's `TMUX_TMPDIR`, given to every tmux call there.
     pub tmux_tmpdir: Option<String>,
+    /// The long-lived channel short calls go through (shared by clones of the route).
+    pub channel: std::sync::Arc<super::Channel>,
 }
 
 impl Route {
@@ -51,6 +53,7 @@ impl Route {
             ssh_binary: "ssh".into(),
             connect_timeout,
             tmux_tmpdir: def.tmux_tmpdir.clone(),
+            channel: std::sync::Arc::default(),
         }
     }
 
@@ -112,6 +115,28 @@ impl Route {
     }
 }
 
+impl Route {
+    /// Like [`Route::remote_command`], on one line for the host's channel, whose loop
+    /// sets `nl` (see [`quote::one_line`]).
+    pub fn remote_line(
+        &self,
+        program: &str,
+        args: &[OsString],
+        env: &[(String, String)],
+    ) -> OsString {
+        let mut words: Vec<OsString> = Vec::new();
+        if !env.is_empty() {
+            words.push("env".into());
+            words.extend(env.iter().map(|(k, v)| OsString::from(format!("{k}={v}"))));
+        }
+        words.push(program.into());
+        words.extend(args.iter().cloned());
+        let mut line = OsString::from("exec ");
+        line.push(quote::one_line(words.iter().map(OsString::as_os_str)));
+        line
+    }
+}
+
 /// muxdeck's folder for ssh's shared connection sockets: `$XDG_RUNTIME_DIR/muxdeck`, or
 /// `/tmp/muxdeck-UID` where there is no runtime folder. Made private to the user when
 /// muxdeck makes it; ssh refuses nothing here, but other users must not reach the sockets.
@@ -168,12 +193,18 @@ impl HostFault {
                 })
                 .map(|l| l.trim_start_matches("ssh: ").to_string())
         };
-        if let Some(l) = find(&[
-            "host key verification failed",
-            "remote host identification has changed",
-            "host key for",
-        ]) {
-            return Some((HostFault::HostKey, l));
+        // ssh frames this one in lines of `@`: say it plainly instead.
+        if find(&["remote host identification has changed"]).is_some() {
+            return Some((
+                HostFault::HostKey,
+                "its host key has changed since known_hosts recorded it".into(),
+            ));
+        }
+        if find(&["host key verification failed", "host key for"]).is_some() {
+            return Some((
+                HostFault::HostKey,
+                "host key verification failed (the key is not in known_hosts, or differs)".into(),
+            ));
         }
         if let Some(l) = find(&["permission denied", "too many authentication failures"]) {
             return Some((HostFault::AuthFailed, l));
@@ -242,6 +273,7 @@ mod tests {
             ssh_binary: "ssh".into(),
             connect_timeout: Duration::from_secs(5),
             tmux_tmpdir: None,
+            channel: std::sync::Arc::default(),
         }
     }
 

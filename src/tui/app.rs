@@ -223,6 +223,8 @@ pub struct App {
     pub list_height: usize,
     /// Monochrome (NO_COLOR).
     pub mono: bool,
+    /// The configured hosts, in name order (empty without `hosts:`).
+    pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
@@ -245,6 +247,7 @@ impl App {
         App {
             sessions: Vec::new(),
             health: BTreeMap::new(),
+            hosts: Vec::new(),
             selected: None,
             filter: String::new(),
             focus: Focus::List,
@@ -279,6 +282,20 @@ impl App {
         std::mem::take(&mut self.events.alerts)
     }
 
+    /// A configured host's listing went as `health` says; it is tried again at
+    /// `retry_at` while it does not answer. A drop or a return goes into the history.
+    pub fn host_answered(
+        &mut self,
+        health: &crate::engine::HostHealth,
+        retry_at: Option<std::time::Instant>,
+    ) {
+        if let Some(line) = self.hosts.iter_mut().find(|h| h.host == health.host) {
+            let was = line.status;
+            line.update(health, retry_at);
+            self.events.host(self.clock, was, health);
+        }
+    }
+
     /// The loop tells the time (the history stamps its entries with it).
     pub fn tick(&mut self, now: i64) {
         self.clock = now;
@@ -289,8 +306,21 @@ impl App {
         let f = self.filter.to_lowercase();
         self.sessions
             .iter()
-            .filter(|s| f.is_empty() || s.id.qualified().to_lowercase().contains(&f))
+            .filter(|s| {
+                f.is_empty()
+                    || s.id.qualified().to_lowercase().contains(&f)
+                    || (!self.hosts.is_empty() && s.id.host.as_str().contains(&f))
+            })
             .collect()
+    }
+
+    /// When the rows of `host` were last seen, while it does not answer; None while it
+    /// does (and always for this machine).
+    pub fn stale_since(&self, host: &crate::model::Host) -> Option<i64> {
+        self.hosts
+            .iter()
+            .find(|h| h.host == *host)
+            .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
     /// Index of the selection among the visible rows.
@@ -322,11 +352,18 @@ impl App {
             Mode::Normal => self.selected.clone(),
             _ => None,
         };
+        let hosts_ok: Vec<crate::model::Host> = self
+            .hosts
+            .iter()
+            .filter(|h| h.status == Some(crate::engine::HostStatus::Ok))
+            .map(|h| h.host.clone())
+            .collect();
         self.events.observe(
             self.clock,
             (&self.sessions, &before_health),
             (&listing.sessions, &self.health),
             watched.as_ref(),
+            &hosts_ok,
         );
         self.sessions = listing.sessions;
         self.marks.retain_present(&self.sessions);
@@ -533,6 +570,7 @@ impl App {
                     (format!("{}: {}", src.name(), short_error(message)), false)
                 }
             })
+            .chain(self.hosts.iter().map(|h| h.text(std::time::Instant::now())))
             .collect()
     }
 }

@@ -6,10 +6,10 @@
 //! flood of "appeared". A session that exits non-zero while the user looks elsewhere
 //! raises a flag until the history is opened.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use crate::engine::{Health, HealthStatus, Source};
-use crate::model::{Session, SessionId, State};
+use crate::engine::{Health, HealthStatus, HostHealth, HostStatus, Source};
+use crate::model::{Host, Session, SessionId, State};
 
 /// Entries kept; the oldest go first.
 pub const EVENTS_KEPT: usize = 1000;
@@ -43,6 +43,9 @@ pub struct EventLog {
     pub flag: Option<(String, usize)>,
     /// Exits the user should hear about (`notify:`), taken by the loop.
     pub alerts: Vec<String>,
+    /// Other hosts whose sessions have been listed once: only theirs are compared (a
+    /// host's first answer is a starting point too).
+    known_hosts: BTreeSet<Host>,
 }
 
 fn alive_or_kept(state: State) -> bool {
@@ -63,14 +66,36 @@ impl EventLog {
         self.flag = None;
     }
 
+    /// A configured host answered (or did not): tells when it drops or comes back.
+    /// `was` is how its previous listing went (None before the first).
+    pub fn host(&mut self, at: i64, was: Option<HostStatus>, now: &HostHealth) {
+        match (was, now.status) {
+            (Some(HostStatus::Ok), HostStatus::Ok) | (None, _) => {}
+            (Some(HostStatus::Ok), _) => {
+                let why = now.message.as_deref().unwrap_or("it does not answer");
+                self.push(
+                    at,
+                    format!("host {} dropped: {why}", now.host),
+                    Severity::Bad,
+                );
+            }
+            (Some(_), HostStatus::Ok) => {
+                self.push(at, format!("host {} came back", now.host), Severity::Info);
+            }
+            (Some(_), _) => {}
+        }
+    }
+
     /// Compares two consecutive listings. `watched` is the session the user has in view
-    /// (its exit raises no flag: it is on screen).
+    /// (its exit raises no flag: it is on screen); `hosts_ok` are the other hosts that
+    /// answer now (a host that does not keeps its last rows, which are not compared).
     pub fn observe(
         &mut self,
         at: i64,
         before: (&[Session], &BTreeMap<Source, Health>),
         after: (&[Session], &BTreeMap<Source, Health>),
         watched: Option<&SessionId>,
+        hosts_ok: &[Host],
     ) {
         let ok = |h: &BTreeMap<Source, Health>, s: Source| {
             matches!(h.get(&s).map(|h| &h.status), Some(HealthStatus::Ok { .. }))
@@ -93,11 +118,16 @@ impl EventLog {
                 compared.push(*source);
             }
         }
-        // Health is this machine's (the screen lists this machine only): another host's
-        // sessions would read as ended whenever that host dropped, so they are not compared
-        // until the screen knows each host's health.
-        let in_compared =
-            |id: &SessionId| id.host.is_local() && compared.iter().any(|s| s.owns(&id.location));
+        // Sources' health is this machine's; another host's sessions are compared while the
+        // host answers, from its second answer on.
+        let known = self.known_hosts.clone();
+        let in_compared = |id: &SessionId| {
+            if id.host.is_local() {
+                compared.iter().any(|s| s.owns(&id.location))
+            } else {
+                known.contains(&id.host) && hosts_ok.contains(&id.host)
+            }
+        };
         let old: BTreeMap<&SessionId, &Session> = before
             .0
             .iter()
@@ -124,6 +154,7 @@ impl EventLog {
                 self.push(at, format!("{id} ended (it is gone)"), Severity::Info);
             }
         }
+        self.known_hosts.extend(hosts_ok.iter().cloned());
     }
 
     /// One session, listed both times.
@@ -213,14 +244,14 @@ mod tests {
             session(&web, State::Running, "c1"),
             session(&api, State::Running, "$1"),
         ];
-        log.observe(1, (&[], &none), (&first, &up), None);
+        log.observe(1, (&[], &none), (&first, &up), None, &[]);
         assert!(log.entries.is_empty(), "{:?}", log.entries);
         // web exits 3 while api is watched: told, flagged, alerted.
         let second = vec![
             session(&web, State::Exited(Some(3)), "c1"),
             session(&api, State::Running, "$1"),
         ];
-        log.observe(2, (&first, &up), (&second, &up), Some(&api));
+        log.observe(2, (&first, &up), (&second, &up), Some(&api), &[]);
         assert_eq!(
             log.entries.back().map(|e| e.text.as_str()),
             Some("podman:web exited (3)")
@@ -233,7 +264,7 @@ mod tests {
             session(&api, State::Running, "$2"),
             session(&new, State::Running, "$3"),
         ];
-        log.observe(3, (&second, &up), (&third, &up), Some(&api));
+        log.observe(3, (&second, &up), (&third, &up), Some(&api), &[]);
         let texts: Vec<&str> = log.entries.iter().map(|e| e.text.as_str()).collect();
         assert!(
             texts.contains(&"tmux:api restarted (a new session of that name)"),
@@ -247,7 +278,7 @@ mod tests {
         // podman drops: its sessions are not "ended"; it comes back: not "appeared".
         let down = health(&[(Source::Tmux, true), (pod, false)]);
         let n = log.entries.len();
-        log.observe(4, (&third, &up), (&third, &down), None);
+        log.observe(4, (&third, &up), (&third, &down), None, &[]);
         assert_eq!(log.entries.len(), n + 1);
         assert!(
             log.entries
@@ -259,7 +290,7 @@ mod tests {
             third[0].clone(),
             third[1].clone(),
         ];
-        log.observe(5, (&third, &down), (&back, &up), None);
+        log.observe(5, (&third, &down), (&back, &up), None, &[]);
         assert_eq!(
             log.entries.back().map(|e| e.text.as_str()),
             Some("podman came back")
@@ -271,7 +302,58 @@ mod tests {
             third[0].clone(),
             third[1].clone(),
         ];
-        log.observe(6, (&back, &up), (&failed, &up), Some(&web));
+        log.observe(6, (&back, &up), (&failed, &up), Some(&web), &[]);
         assert!(log.flag.is_none());
+    }
+
+    #[test]
+    fn another_host_is_compared_from_its_second_answer_and_its_drop_is_told() {
+        let web1 = Host::named("web1");
+        let api = SessionId::tmux("default", "api").on(web1.clone());
+        let mut log = EventLog::default();
+        let none = health(&[]);
+        let first = vec![session(&api, State::Running, "$1")];
+        // Its first answer: a starting point.
+        log.observe(
+            1,
+            (&[], &none),
+            (&first, &none),
+            None,
+            std::slice::from_ref(&web1),
+        );
+        assert!(log.entries.is_empty(), "{:?}", log.entries);
+        let exited = vec![session(&api, State::Exited(Some(2)), "$1")];
+        log.observe(
+            2,
+            (&first, &none),
+            (&exited, &none),
+            None,
+            std::slice::from_ref(&web1),
+        );
+        assert_eq!(
+            log.entries.back().map(|e| e.text.as_str()),
+            Some("web1/tmux:api exited (2)")
+        );
+        let ok = HostHealth {
+            host: web1.clone(),
+            status: HostStatus::Ok,
+            message: None,
+            latency_ms: None,
+        };
+        let down = HostHealth {
+            status: HostStatus::Unreachable,
+            message: Some("timed out".into()),
+            ..ok.clone()
+        };
+        log.host(3, Some(HostStatus::Ok), &down);
+        assert_eq!(
+            log.entries.back().map(|e| e.text.as_str()),
+            Some("host web1 dropped: timed out")
+        );
+        log.host(4, Some(HostStatus::Unreachable), &ok);
+        assert_eq!(
+            log.entries.back().map(|e| e.text.as_str()),
+            Some("host web1 came back")
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod app;
 mod events;
 mod follow;
 mod handover;
+pub mod hosts;
 pub mod keys;
 pub mod marks;
 mod notify;
@@ -14,6 +15,7 @@ mod reload;
 pub mod terminal;
 pub mod ui;
 mod watch;
+mod watch_host;
 pub mod wording;
 
 use std::collections::BTreeMap;
@@ -53,11 +55,27 @@ pub enum TuiError {
     },
 }
 
+/// One line per configured host, none heard from yet.
+fn host_lines(engine: &Engine) -> Vec<hosts::HostLine> {
+    engine
+        .remotes()
+        .iter()
+        .map(|m| hosts::HostLine::new(m.host.clone()))
+        .collect()
+}
+
 /// Messages from background tasks to the loop.
 #[derive(Debug)]
 pub enum Msg {
     /// A source's fresh listing and health.
     Report(Report),
+    /// A configured host's fresh listing (or failure), and when it is tried again.
+    Host {
+        /// What the host answered.
+        scan: crate::engine::HostScan,
+        /// When it is listed again, while it does not answer.
+        retry_at: Option<std::time::Instant>,
+    },
     /// An operation finished.
     OpDone(OpOutcome),
     /// An operation on several sessions ended: one line per session, then the summary.
@@ -112,7 +130,8 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     terminal::install_panic_hook();
     let mut tui = Tui::new()?;
     tui.enter()?;
-    let app = App::new(keymap, engine.config().log_lines, mono);
+    let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
     let watchers = Watchers::start(&engine, &sources, &tx);
@@ -122,6 +141,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         app,
         tui,
         reports: BTreeMap::new(),
+        remote: BTreeMap::new(),
         follower: Follower::new(),
         tx,
         rx,
@@ -146,6 +166,9 @@ struct Runner {
     tui: Tui,
     /// The latest report of each source, merged into the listing.
     reports: BTreeMap<Source, Report>,
+    /// The last reports of each configured host that answered: kept (shown stale) while
+    /// it does not answer, so its rows never silently vanish.
+    remote: BTreeMap<crate::model::Host, Vec<Report>>,
     follower: Follower,
     tx: mpsc::Sender<Msg>,
     rx: mpsc::Receiver<Msg>,
@@ -258,6 +281,10 @@ impl Runner {
         {
             self.dirty = true;
         }
+        // "retry in 8 s" counts down.
+        if self.app.hosts.iter().any(|h| h.retry_at.is_some()) {
+            self.dirty = true;
+        }
         self.reload.check(&self.tx);
     }
 
@@ -282,13 +309,28 @@ impl Runner {
     }
 
     fn merge(&mut self) {
-        let reports: Vec<Report> = self
+        let mut reports: Vec<Report> = self
             .sources
             .iter()
             .filter_map(|s| self.reports.get(s).cloned())
             .collect();
         let sources: Vec<Source> = reports.iter().map(|r| r.source).collect();
-        let listing = self.engine.merge(&reports);
+        let local = reports.len();
+        // Hosts seen once count as answering for the config's sessions there: their rows
+        // stay, marked stale, while the host is away.
+        let seen: Vec<crate::engine::HostHealth> = self
+            .remote
+            .keys()
+            .map(|h| crate::engine::HostHealth {
+                host: h.clone(),
+                status: crate::engine::HostStatus::Ok,
+                message: None,
+                latency_ms: None,
+            })
+            .collect();
+        reports.extend(self.remote.values().flatten().cloned());
+        let mut listing = self.engine.merge_on(&reports, &seen);
+        listing.health.truncate(local);
         self.app.tick(crate::model::unix_now());
         let effect = self.app.set_listing(listing, &sources);
         notify::tell(self.engine.config().notify, self.app.take_alerts());
@@ -303,6 +345,14 @@ impl Runner {
         match msg {
             Msg::Report(r) => {
                 self.reports.insert(r.source, r);
+                self.merge();
+            }
+            Msg::Host { scan, retry_at } => {
+                let host = scan.health.host.clone();
+                self.app.host_answered(&scan.health, retry_at);
+                if scan.health.status == crate::engine::HostStatus::Ok {
+                    self.remote.insert(host, scan.reports);
+                }
                 self.merge();
             }
             Msg::OpDone(outcome) => {

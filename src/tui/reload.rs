@@ -101,6 +101,15 @@ impl Runner {
         self.sources = self.engine.sources();
         let sources = &self.sources;
         self.reports.retain(|s, _| sources.contains(s));
+        // Hosts keep what they said (and their health) unless the config dropped them.
+        let lines = super::host_lines(&self.engine);
+        let old = std::mem::take(&mut self.app.hosts);
+        self.app.hosts = lines
+            .into_iter()
+            .map(|l| old.iter().find(|o| o.host == l.host).cloned().unwrap_or(l))
+            .collect();
+        let hosts: Vec<_> = self.app.hosts.iter().map(|h| h.host.clone()).collect();
+        self.remote.retain(|h, _| hosts.contains(h));
         self.watchers = Watchers::start(&self.engine, sources, &self.tx);
         self.app.say("config reloaded", Level::Info);
         self.merge();

@@ -45,7 +45,7 @@ pub struct Watchers {
 }
 
 impl Watchers {
-    /// Starts one watcher per source.
+    /// Starts one watcher per source of this machine, and one per configured host.
     pub fn start(engine: &Engine, sources: &[Source], tx: &mpsc::Sender<Msg>) -> Self {
         let mut tasks = Vec::new();
         let mut wake = Vec::new();
@@ -60,6 +60,17 @@ impl Watchers {
                     Source::Runtime(rt) => watch_runtime(engine, rt, tx, n).await,
                 }
             }));
+            wake.push(notify);
+        }
+        for machine in engine.remotes() {
+            let notify = Arc::new(Notify::new());
+            tasks.push(tokio::spawn(super::watch_host::watch_host(
+                engine.clone(),
+                machine.clone(),
+                sources.to_vec(),
+                tx.clone(),
+                notify.clone(),
+            )));
             wake.push(notify);
         }
         Watchers { tasks, wake }

@@ -24,6 +24,8 @@ pub struct SshHost {
     pub tmux: TmuxWorld,
     dir: tempfile::TempDir,
     sshd: Option<Child>,
+    /// `PATH` for sessions, when the host is to lack some tools.
+    path: Option<PathBuf>,
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel picks one; it is released for sshd).
@@ -70,6 +72,7 @@ impl SshHost {
             tmux: TmuxWorld::new(),
             dir,
             sshd: None,
+            path: None,
         };
         host.spawn_sshd();
         host
@@ -77,19 +80,14 @@ impl SshHost {
 
     fn spawn_sshd(&mut self) {
         let d = self.dir.path().to_path_buf();
+        // The login shell reads its rc file from HOME: an empty one here, so the user's
+        // own (which may start slow tools) plays no part in the tests.
+        let home = d.join("home");
+        let _ = std::fs::create_dir_all(&home);
         // A port can be taken between the probe and sshd's bind: a few tries.
         for _ in 0..5 {
             let port = free_port();
-            let config = format!(
-                "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
-                 AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
-                 PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
-                 KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
-                 SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf}\n",
-                d = d.display(),
-                tmux = self.tmux.tmpdir().display(),
-                conf = containers_conf().display(),
-            );
+            let config = self.config_text(port, &home);
             write(&d.join("sshd_config"), &config);
             let log = std::fs::OpenOptions::new()
                 .create(true)
@@ -117,17 +115,76 @@ impl SshHost {
         panic!("sshd did not start: {}", self.log());
     }
 
-    /// Stops sshd (its connections end with it).
+    fn config_text(&self, port: u16, home: &Path) -> String {
+        let d = self.dir.path();
+        let path = self
+            .path
+            .as_ref()
+            .map(|p| format!(" PATH={}", p.display()))
+            .unwrap_or_default();
+        format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
+             AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
+             PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
+             KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
+             SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf} HOME={home}{path}\n",
+            d = d.display(),
+            tmux = self.tmux.tmpdir().display(),
+            conf = containers_conf().display(),
+            home = home.display(),
+        )
+    }
+
+    /// Gives the host's sessions a PATH with only `tools` (from /usr/bin or /bin), as a
+    /// machine without the others installed; restarts sshd for it.
+    pub fn only_tools(&mut self, tools: &[&str]) {
+        let bin = self.dir.path().join("bin");
+        let _ = std::fs::create_dir_all(&bin);
+        for t in tools {
+            let from = ["/usr/bin", "/bin", "/usr/sbin"]
+                .iter()
+                .map(|d| Path::new(d).join(t))
+                .find(|p| p.exists())
+                .unwrap_or_else(|| panic!("no {t} on this machine"));
+            let _ = std::os::unix::fs::symlink(from, bin.join(t));
+        }
+        self.path = Some(bin);
+        let home = self.dir.path().join("home");
+        write(
+            &self.dir.path().join("sshd_config"),
+            &self.config_text(self.port, &home),
+        );
+        self.restart();
+    }
+
+    /// Stops sshd and every connection it serves, as when the machine goes away.
     pub fn kill(&mut self) {
+        if let Some(mut c) = self.sshd.take() {
+            let tree = descendants(c.id());
+            let _ = c.kill();
+            let _ = c.wait();
+            for pid in tree {
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(pid.to_string())
+                    .status();
+            }
+        }
+    }
+
+    /// Stops sshd's listener only: connections already made go on, as in a real sshd
+    /// restart.
+    pub fn stop_listening(&mut self) {
         if let Some(mut c) = self.sshd.take() {
             let _ = c.kill();
             let _ = c.wait();
         }
     }
 
-    /// Stops sshd and starts it again on the same port (an sshd restart).
+    /// Stops sshd's listener and starts it again on the same port (an sshd restart:
+    /// connections already made go on).
     pub fn restart(&mut self) {
-        self.kill();
+        self.stop_listening();
         let d = self.dir.path().to_path_buf();
         let log = std::fs::OpenOptions::new()
             .append(true)
@@ -166,6 +223,11 @@ impl SshHost {
         self.restart();
     }
 
+    /// Stops accepting the client key (as a host whose authorized_keys lost it).
+    pub fn refuse_client_key(&self) {
+        write(&self.dir.path().join("authorized_keys"), "");
+    }
+
     /// What sshd logged.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
@@ -181,6 +243,19 @@ impl Drop for SshHost {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Every process below `pid` (children first found through /proc).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut all = Vec::new();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        for c in super::children(p) {
+            all.push(c);
+            todo.push(c);
+        }
+    }
+    all
 }
 
 /// Stand-in hosts with one client key, `ssh_config` and `known_hosts`.

@@ -1,5 +1,5 @@
 //! The history overlay (`E`): what happened since muxdeck started, newest first, with the
-//! time (UTC) and how long ago.
+//! time (local) and how long ago.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,12 +10,7 @@ use super::popup::{HELP_WIDTH, boxed, wrap_words};
 use super::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::events::Severity;
-
-/// `HH:MM:SS` of a Unix time, UTC.
-fn clock(at: i64) -> String {
-    let day = at.rem_euclid(86_400);
-    format!("{:02}:{:02}:{:02}", day / 3600, day % 3600 / 60, day % 60)
-}
+use crate::tui::hosts::clock;
 
 /// How long ago, in the largest whole unit.
 fn ago(at: i64, now: i64) -> String {
@@ -65,7 +60,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         }
     }
     let title = Span::styled(
-        " what happened since muxdeck started, newest first (UTC) ",
+        " what happened since muxdeck started, newest first ",
         theme.title(),
     );
     let footer = Span::styled(" any key closes ", theme.dim());
@@ -84,8 +79,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_read_as_a_clock_and_an_age() {
-        assert_eq!(clock(1_795_577_830), "03:37:10");
+    fn ages_read_in_their_largest_unit() {
         assert_eq!(ago(100, 130), "30s");
         assert_eq!(ago(100, 100 + 7200), "2h");
     }

@@ -14,7 +14,6 @@ use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
 use crate::tui::app::{App, Focus};
 use crate::tui::keys::Action;
-use crate::tui::marks::Marks;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -36,6 +35,8 @@ const INFO_MIN: u16 = 11;
 
 /// Which columns show, and how wide.
 struct Columns {
+    /// With hosts configured, the host's name first.
+    host: Option<u16>,
     name: u16,
     backend: Option<u16>,
     state: u16,
@@ -60,8 +61,10 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(visible: &[&Session], inner: u16, now: i64, marks: &Marks) -> Columns {
+fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
+    let marks = &app.marks;
     let it = || visible.iter().copied();
+    let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
     let name_full = widest("NAME", it(), |s| {
         format!(
             "{}{}{}",
@@ -70,9 +73,12 @@ fn columns(visible: &[&Session], inner: u16, now: i64, marks: &Marks) -> Columns
             if s.from_config { " ◆" } else { "" }
         )
     });
-    let state = widest("STATE", it(), |s| s.state.to_string());
+    let state = widest("STATE", it(), |s| state_text(app, s));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
     let mut used = name_min.saturating_add(GAP).saturating_add(state);
+    if let Some(w) = host {
+        used = used.saturating_add(w).saturating_add(GAP);
+    }
     // In order, and none after the first that does not fit, so the columns go from the
     // right as the screen narrows.
     let mut full = false;
@@ -97,6 +103,7 @@ fn columns(visible: &[&Session], inner: u16, now: i64, marks: &Marks) -> Columns
         .saturating_add(inner.saturating_sub(used))
         .min(name_full);
     Columns {
+        host,
         name,
         backend,
         state,
@@ -112,9 +119,15 @@ const MARK: &str = "● ";
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let cols = columns(&visible, area.width.saturating_sub(2), now, &app.marks);
-    let mut header = vec![Cell::from("NAME")];
-    let mut widths = vec![Constraint::Length(cols.name)];
+    let cols = columns(app, &visible, area.width.saturating_sub(2), now);
+    let mut header = Vec::new();
+    let mut widths = Vec::new();
+    if let Some(w) = cols.host {
+        header.push(Cell::from("HOST"));
+        widths.push(Constraint::Length(w));
+    }
+    header.push(Cell::from("NAME"));
+    widths.push(Constraint::Length(cols.name));
     if let Some(w) = cols.backend {
         header.push(Cell::from("BACKEND"));
         widths.push(Constraint::Length(w));
@@ -143,14 +156,22 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             name.push(Span::styled(" ◆", theme.dim()));
         }
         let name = Line::from(name);
-        let mut cells = vec![Cell::from(name)];
+        let stale = app.stale_since(&s.id.host).is_some();
+        let mut cells = Vec::new();
+        if cols.host.is_some() {
+            cells.push(Cell::from(Span::styled(s.id.host.to_string(), theme.dim())));
+        }
+        cells.push(Cell::from(name));
         if cols.backend.is_some() {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
         }
-        cells.push(Cell::from(Span::styled(
-            s.state.to_string(),
-            theme.state(s.state),
-        )));
+        // A host that does not answer: its rows are what it last said, and say so.
+        let state_style = if stale {
+            theme.dim()
+        } else {
+            theme.state(s.state)
+        };
+        cells.push(Cell::from(Span::styled(state_text(app, s), state_style)));
         if cols.info {
             cells.push(Cell::from(pid_or_image(s)));
         }
@@ -163,7 +184,11 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 theme.dim(),
             )));
         }
-        Row::new(cells)
+        if stale {
+            Row::new(cells).style(theme.dim())
+        } else {
+            Row::new(cells)
+        }
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
@@ -202,6 +227,14 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         let msg = empty_note(app);
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
+    }
+}
+
+/// The state cell: the state, or for a host that does not answer, when it was last seen.
+fn state_text(app: &App, s: &Session) -> String {
+    match app.stale_since(&s.id.host) {
+        Some(t) => format!("stale, seen {}", crate::tui::hosts::clock(t)),
+        None => s.state.to_string(),
     }
 }
 

@@ -1,0 +1,275 @@
+//! One long-lived ssh channel per host for short calls. Over a shared connection a new ssh
+//! command still costs the remote user's shell start-up (bash reading `~/.bashrc`: 150 ms
+//! measured here), on every call. The channel pays it once: a small POSIX `sh` loop on the
+//! host reads one command line per request on its stdin and answers with its exit status
+//! and the byte counts of its output and errors, then the bytes, so any output (binary,
+//! newlines, a marker-looking line) comes back whole.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::ExitStatusExt;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout};
+use tokio::sync::Mutex;
+
+use super::Route;
+use crate::backend::BackendError;
+use crate::backend::process::{Invocation, Output};
+
+/// The host's half. `$1` is a token the answers carry. Each request runs in a subshell
+/// (the command line starts with `exec`), with stdin from /dev/null; `nl` holds the
+/// newline that one-line requests spell `'"$nl"'`.
+const LOOP: &str = r#"t=$1
+nl='
+'
+d=$(mktemp -d) || exit 97
+trap 'rm -rf -- "$d"' EXIT
+printf '%s ready\n' "$t"
+while IFS= read -r line; do
+  ( eval "$line" ) </dev/null >"$d/o" 2>"$d/e"
+  rc=$?
+  set -- $(wc -c <"$d/o") $(wc -c <"$d/e")
+  printf '%s %s %s %s\n' "$t" "$rc" "$1" "$2"
+  cat "$d/o" "$d/e"
+done
+"#;
+
+/// The channel of one host; opened on first use, again after any failure.
+#[derive(Default)]
+pub struct Channel {
+    live: Mutex<Option<Live>>,
+}
+
+/// Channels are compared by identity: two routes are equal when they share theirs.
+impl PartialEq for Channel {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Channel {}
+
+impl std::fmt::Debug for Channel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Channel")
+    }
+}
+
+struct Live {
+    _child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    stderr: ChildStderr,
+    token: String,
+}
+
+/// Why a call did not go through the channel.
+enum Broken {
+    /// The channel failed; the error says how (the call may have run).
+    Failed(BackendError),
+    /// The call cannot be sent as one line (a word holds a newline).
+    Unsendable,
+}
+
+impl Channel {
+    /// Runs `inv` on the host over the channel, like [`crate::backend::process::run_raw`]:
+    /// its exit status and output, whatever the status. Falls back to its own ssh call
+    /// when it cannot be written as one line.
+    pub async fn run(
+        &self,
+        route: &Route,
+        inv: &Invocation,
+        timeout: Duration,
+    ) -> Option<Result<(ExitStatus, Output), BackendError>> {
+        let line = route.remote_line(&inv.program, &inv.args, &inv.env);
+        let mut live = self.live.lock().await;
+        let work = async {
+            if live.is_none() {
+                *live = Some(open(route).await?);
+            }
+            let l = live.as_mut().ok_or(Broken::Unsendable)?;
+            call(l, &line, inv).await
+        };
+        let result = match tokio::time::timeout(timeout, work).await {
+            Ok(Ok(out)) => return Some(Ok(out)),
+            Ok(Err(Broken::Unsendable)) => return None,
+            Ok(Err(Broken::Failed(e))) => Err(e),
+            Err(_) => Err(BackendError::Timeout {
+                program: inv.who(),
+                action: inv.action(),
+                after: timeout,
+            }),
+        };
+        // Whatever state it is in, it is not trusted again.
+        if let Some(mut l) = live.take() {
+            let _ = l._child.start_kill();
+            // What ssh said on its way out tells why (a dropped connection, a refused
+            // login).
+            if let Err(BackendError::Io { .. }) = result {
+                return Some(Err(ssh_failure(route, &mut l).await));
+            }
+        }
+        Some(result)
+    }
+}
+
+async fn open(route: &Route) -> Result<Live, Broken> {
+    let token = format!("@muxdeck-ch-{}", std::process::id());
+    let mut args = route.ssh_args(false);
+    args.push(route.remote_command(
+        "sh",
+        &[
+            OsString::from("-c"),
+            LOOP.into(),
+            "sh".into(),
+            token.clone().into(),
+        ],
+        &[],
+    ));
+    let mut child = tokio::process::Command::new(&route.ssh_binary)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| Broken::Failed(crate::backend::process::spawn_error(&route.ssh_binary, &e)))?;
+    let (Some(stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        return Err(Broken::Failed(io(route, "no pipes to ssh")));
+    };
+    let mut live = Live {
+        _child: child,
+        stdin,
+        stdout: BufReader::new(stdout),
+        stderr,
+        token,
+    };
+    // A login shell may print something of its own first (a `~/.bashrc` that echoes):
+    // skip to the ready line, within reason.
+    let ready = format!("{} ready", live.token);
+    for _ in 0..100 {
+        let mut line = String::new();
+        let n = live
+            .stdout
+            .read_line(&mut line)
+            .await
+            .map_err(|e| Broken::Failed(io(route, &e.to_string())))?;
+        if n == 0 {
+            break;
+        }
+        if line.trim_end() == ready {
+            return Ok(live);
+        }
+    }
+    Err(Broken::Failed(ssh_failure(route, &mut live).await))
+}
+
+async fn call(
+    l: &mut Live,
+    line: &OsString,
+    inv: &Invocation,
+) -> Result<(ExitStatus, Output), Broken> {
+    let failed = |what: &str| Broken::Failed(io_inv(inv, what));
+    let mut request = line.as_bytes().to_vec();
+    request.push(b'\n');
+    l.stdin
+        .write_all(&request)
+        .await
+        .map_err(|e| failed(&e.to_string()))?;
+    l.stdin.flush().await.map_err(|e| failed(&e.to_string()))?;
+    let mut header = String::new();
+    let n = l
+        .stdout
+        .read_line(&mut header)
+        .await
+        .map_err(|e| failed(&e.to_string()))?;
+    if n == 0 {
+        return Err(failed("the connection closed"));
+    }
+    let mut f = header.split_whitespace();
+    let (Some(token), Some(rc), Some(olen), Some(elen)) = (f.next(), f.next(), f.next(), f.next())
+    else {
+        return Err(failed("a broken answer"));
+    };
+    let parse = |s: &str| s.parse::<usize>().map_err(|_| failed("a broken answer"));
+    let (rc, olen, elen) = (parse(rc)?, parse(olen)?, parse(elen)?);
+    if token != l.token {
+        return Err(failed("a broken answer"));
+    }
+    if olen > inv.limits.stdout || elen > inv.limits.stderr {
+        return Err(Broken::Failed(BackendError::TooMuchOutput {
+            program: inv.who(),
+            action: inv.action(),
+            stream: if olen > inv.limits.stdout {
+                crate::backend::OutputStream::Stdout
+            } else {
+                crate::backend::OutputStream::Stderr
+            },
+            limit: if olen > inv.limits.stdout {
+                inv.limits.stdout
+            } else {
+                inv.limits.stderr
+            },
+            hint: inv.limits.hint,
+        }));
+    }
+    let mut stdout = vec![0u8; olen];
+    let mut stderr = vec![0u8; elen];
+    l.stdout
+        .read_exact(&mut stdout)
+        .await
+        .map_err(|e| failed(&e.to_string()))?;
+    l.stdout
+        .read_exact(&mut stderr)
+        .await
+        .map_err(|e| failed(&e.to_string()))?;
+    let code = i32::try_from(rc.min(255)).unwrap_or(255);
+    Ok((ExitStatus::from_raw(code << 8), Output { stdout, stderr }))
+}
+
+/// What ssh printed on its way out, as the error of a host that failed.
+async fn ssh_failure(route: &Route, l: &mut Live) -> BackendError {
+    let mut text = Vec::new();
+    let _ = tokio::time::timeout(
+        Duration::from_millis(500),
+        (&mut l.stderr).take(64 * 1024).read_to_end(&mut text),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&text);
+    match super::HostFault::from_ssh(&text) {
+        Some((fault, message)) => BackendError::Host {
+            host: route.host.clone(),
+            fault,
+            message,
+        },
+        None => BackendError::Host {
+            host: route.host.clone(),
+            fault: super::HostFault::Unreachable,
+            message: text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("the connection closed")
+                .trim()
+                .to_string(),
+        },
+    }
+}
+
+fn io(route: &Route, message: &str) -> BackendError {
+    BackendError::Io {
+        program: format!("ssh {}", route.host),
+        message: message.to_string(),
+    }
+}
+
+fn io_inv(inv: &Invocation, message: &str) -> BackendError {
+    BackendError::Io {
+        program: inv.who(),
+        message: message.to_string(),
+    }
+}

@@ -52,6 +52,8 @@ pub enum Action {
     SendLine,
     /// In the prompt: close it without sending.
     ClosePrompt,
+    /// In the prompt: switch between a line typed literally and tmux key names.
+    PromptKeys,
     /// Show the history of what happened since muxdeck started.
     Events,
     /// Filter sessions by substring.
@@ -99,7 +101,7 @@ impl Action {
         match self {
             Action::Confirm | Action::Cancel => &[Scope::Confirm],
             Action::Keep => &[Scope::Filter],
-            Action::SendLine | Action::ClosePrompt => &[Scope::Prompt],
+            Action::SendLine | Action::ClosePrompt | Action::PromptKeys => &[Scope::Prompt],
             Action::ClearFilter => &[Scope::Normal, Scope::Filter],
             _ => &[Scope::Normal],
         }
@@ -148,7 +150,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "attach (back: C-b d / C-p C-q)",
         &["enter", "a"],
     ),
-    (Action::Exec, "exec", "shell in the container", &["e"]),
+    (Action::Exec, "exec", "container shell", &["e"]),
     (Action::Start, "start", "start the session", &["s"]),
     (
         Action::Stop,
@@ -171,12 +173,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     ),
     (Action::Mark, "mark", "mark rows", &["space"]),
     (Action::Pause, "pause", "pause / unpause", &["p"]),
-    (
-        Action::Send,
-        "send",
-        "send a line to panes / containers",
-        &[":"],
-    ),
+    (Action::Send, "send", "send a line", &[":"]),
     (Action::Events, "events", "history", &["E"]),
     (
         Action::Filter,
@@ -195,6 +192,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Keep, "keep", "filter: keep", &["enter"]),
     (Action::SendLine, "submit", "prompt: send", &["enter"]),
     (Action::ClosePrompt, "discard", "close", &["esc"]),
+    (
+        Action::PromptKeys,
+        "keys_mode",
+        "prompt: a line / tmux key names (C-c Up)",
+        &["tab"],
+    ),
     (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
 ];
 

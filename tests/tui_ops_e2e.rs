@@ -54,6 +54,19 @@ fn colon_types_a_line_into_the_pane_literally_and_runs_nothing_in_muxdeck() {
     deck.wait("the prompt closed", |s| !s.contains("then Enter"));
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(std::fs::read_to_string(&got).unwrap(), format!("{line}\n"));
+    // Tab switches the prompt to tmux key names: C-d ends `cat`, and the session with it.
+    deck.keys(&[":"]);
+    deck.wait("the prompt again", |s| s.contains("then Enter"));
+    deck.keys(&["Tab"]);
+    deck.wait("the keys prompt", |s| {
+        s.contains("press keys in tmux@alpha:reader (tmux names")
+    });
+    deck.type_text("C-d");
+    deck.keys(&["Enter"]);
+    wait_for(WAIT, "reader to end on C-d", || {
+        !world.session_names("alpha").contains(&"reader".to_string())
+    });
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), format!("{line}\n"));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::engine::{EngineError, Health, HealthStatus, Input, Listing, LogEvent, Source};
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
@@ -148,8 +148,9 @@ pub enum Effect {
     Refresh,
     /// Run an operation on each of these exact sessions.
     RunMany(Op, Vec<Session>),
-    /// Type this line into the tmux sessions' active panes, or run it in the containers.
-    Send(Vec<Session>, String),
+    /// Type this line into the tmux sessions' active panes, or run it in the containers;
+    /// or press these keys there.
+    Send(Vec<Session>, Input),
 }
 
 /// Severity of the status message.
@@ -235,6 +236,8 @@ pub struct App {
     pub clock: i64,
     /// The line being typed in the prompt.
     pub prompt: String,
+    /// The prompt takes tmux key names (`C-c Up Enter`) instead of a line.
+    pub prompt_keys: bool,
     /// The sessions marked for bulk actions.
     pub marks: Marks,
     /// How far the list of names in a bulk confirm question is scrolled.
@@ -272,6 +275,7 @@ impl App {
             events: EventLog::default(),
             clock: 0,
             prompt: String::new(),
+            prompt_keys: false,
             marks: Marks::default(),
             confirm_scroll: 0,
         }

@@ -132,11 +132,12 @@ fn outcome(
     OpOutcome { label, text, level }
 }
 
-/// Sends `line` to each session in a task: typed into a tmux session's active pane, or run
-/// once in a container, whose output comes back as [`Msg::ExecDone`]. Returns the busy line.
+/// Sends `input` to each session in a task: a line typed into a tmux session's active pane
+/// (or run once in a container, whose output comes back as [`Msg::ExecDone`]), or keys
+/// pressed in the pane. Returns the busy line.
 pub(super) fn spawn_send(
     targets: Vec<Session>,
-    line: String,
+    input: Input,
     engine: &Engine,
     keymap: &Keymap,
     tx: &mpsc::Sender<Msg>,
@@ -147,16 +148,19 @@ pub(super) fn spawn_send(
     };
     let (engine, tx, keymap, busy) = (engine.clone(), tx.clone(), keymap.clone(), label.clone());
     tokio::spawn(async move {
-        let line = &line;
+        let input = &input;
+        let line = match input {
+            Input::Line(l) => l.clone(),
+            Input::Keys(k) => k.join(" "),
+        };
         let results = crate::engine::bulk::fan_out(targets, |s| {
             let engine = &engine;
             async move {
-                let r = match s.id.location {
-                    Location::Tmux { .. } => engine
-                        .send(&s, &Input::Line(line.clone()))
-                        .await
-                        .map(|()| None),
-                    Location::Container { .. } => engine.exec_capture(&s, line).await.map(Some),
+                let r = match (&s.id.location, input) {
+                    (Location::Container { .. }, Input::Line(line)) => {
+                        engine.exec_capture(&s, line).await.map(Some)
+                    }
+                    _ => engine.send(&s, input).await.map(|()| None),
                 };
                 (s, r)
             }

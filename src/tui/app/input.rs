@@ -71,6 +71,7 @@ impl App {
             Action::Send => self.open_prompt(),
             Action::SendLine => return self.submit_prompt(),
             Action::ClosePrompt => self.close_prompt(),
+            Action::PromptKeys => self.prompt_keys = !self.prompt_keys,
             Action::Events => {
                 self.events.seen();
                 self.mode = Mode::Events;

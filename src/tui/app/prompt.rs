@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Effect, Level, Mode, Op};
-use crate::engine::ExecOutput;
+use crate::engine::{ExecOutput, Input};
 use crate::model::{Session, SessionId, State};
 use crate::tui::keys::Action;
 
@@ -40,6 +40,7 @@ impl App {
                 .map(|s| s.id.clone())
                 .collect();
             self.prompt.clear();
+            self.prompt_keys = false;
             self.mode = Mode::Prompt(ids);
             return;
         }
@@ -50,6 +51,7 @@ impl App {
             return;
         }
         self.prompt.clear();
+        self.prompt_keys = false;
         self.mode = Mode::Prompt(vec![s.id]);
     }
 
@@ -87,7 +89,15 @@ impl App {
             self.say("the session is gone; nothing was sent", Level::Error);
             return Effect::None;
         }
-        Effect::Send(targets, line)
+        if !self.prompt_keys {
+            return Effect::Send(targets, Input::Line(line));
+        }
+        let keys: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        if keys.is_empty() {
+            self.say("no keys typed; nothing was sent", Level::Info);
+            return Effect::None;
+        }
+        Effect::Send(targets, Input::Keys(keys))
     }
 
     /// Esc: closes the prompt; nothing is sent.

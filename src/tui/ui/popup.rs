@@ -99,6 +99,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Help, Action::Quit),
     (Action::Pause, Action::Events),
     (Action::Start, Action::Mark),
+    (Action::Exec, Action::Send),
 ];
 
 /// What an action does, as the help says it.

@@ -19,6 +19,13 @@ pub fn render(app: &App, ids: &[SessionId], theme: Theme, frame: &mut Frame, are
         .filter(|id| matches!(id.location, Location::Container { .. }))
         .count();
     let what = match ids {
+        _ if app.prompt_keys => format!(
+            "press keys in {} (tmux names, space-separated: C-c Up Enter)",
+            match ids {
+                [one] => one.to_string(),
+                many => format!("{} sessions", many.len()),
+            }
+        ),
         [one] if containers == 1 => format!("run in {one} (sh -c; its output in the log pane)"),
         [one] => format!("type into {one}'s pane, then Enter"),
         _ => format!(
@@ -42,8 +49,14 @@ pub fn render(app: &App, ids: &[SessionId], theme: Theme, frame: &mut Frame, are
     let keep = rows.len().saturating_sub(3);
     lines.extend(rows.into_iter().skip(keep).map(Line::raw));
     let keys = format!(
-        " {} sends · {} closes ",
+        " {} sends · {} {} · {} closes ",
         app.keymap.hint(Action::SendLine),
+        app.keymap.hint(Action::PromptKeys),
+        if app.prompt_keys {
+            "a line"
+        } else {
+            "key names"
+        },
         app.keymap.hint(Action::ClosePrompt)
     );
     boxed(

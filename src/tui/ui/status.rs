@@ -220,6 +220,14 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         Mode::Events => vec![("Esc".into(), "close history")],
         Mode::Prompt(_) => vec![
             (km.hint(Action::SendLine), "send"),
+            (
+                km.hint(Action::PromptKeys),
+                if app.prompt_keys {
+                    "type a line"
+                } else {
+                    "press key names"
+                },
+            ),
             (km.hint(Action::ClosePrompt), "close"),
         ],
         Mode::Normal => normal_hints(app),

@@ -195,7 +195,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (
         Action::PromptKeys,
         "keys_mode",
-        "prompt: a line / tmux key names (C-c Up)",
+        "prompt: line / key names",
         &["tab"],
     ),
     (Action::ClearFilter, "clear_filter", "clear", &["esc"]),

@@ -11,7 +11,7 @@
 #   MUXDECK_BIN   use this binary instead of building target/release/muxdeck
 #   NO_BUILD=1    do not run `cargo build --release` (use the existing binary)
 #   COLS, ROWS    terminal size (default 120x32)
-#   SCALE         PNG pixel scale (default 2, crisp on hi-dpi; 1 for 1156x714 pixels)
+#   SCALE         PNG pixel scale (default 2, crisp on hi-dpi)
 #   KEEP=1        leave the world running after the shots (for poking at it; prints how
 #                 to clean up)
 #
@@ -27,7 +27,8 @@
 # A trap removes all of it on exit, also on failure or Ctrl-C.
 #
 # Needs: tmux, podman + runc + busybox-static (for the test image), the docker CLI,
-# python3 with Pillow (pip install pillow), fonts-dejavu-core.
+# python3 with rich (pip install rich) and rsvg-convert (apt-get install librsvg2-bin):
+# rich draws the captured ANSI screen as SVG (ansi2svg.py), rsvg-convert makes the PNG.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -88,12 +89,10 @@ if [ "${1:-}" = "--cleanup" ]; then
     exit 0
 fi
 
-for tool in tmux podman docker python3; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed"
+for tool in tmux podman docker python3 rsvg-convert; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed (rsvg-convert: apt-get install librsvg2-bin)"
 done
-python3 -c 'import PIL' 2>/dev/null || die "python3 has no Pillow (pip install pillow)"
-[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] ||
-    die "DejaVu Sans Mono missing (apt-get install fonts-dejavu-core)"
+python3 -c 'import rich' 2>/dev/null || die "python3 has no rich (pip install rich)"
 
 if [ -n "${MUXDECK_BIN:-}" ]; then
     bin="$MUXDECK_BIN"
@@ -284,8 +283,8 @@ select_row() {
 shot() {
     local name="$1" title="$2"
     colored >"$work/$name.ans"
-    python3 "$here/ansi2png.py" "$work/$name.ans" "$here/$name.png" \
-        --cols "$cols" --rows "$rows" --scale "$scale" --title "$title"
+    python3 "$here/ansi2svg.py" "$work/$name.ans" "$work/$name.svg" --cols "$cols" --title "$title"
+    rsvg-convert --zoom "$scale" -o "$here/$name.png" "$work/$name.svg"
     log "wrote screenshots/$name.png"
 }
 

@@ -477,3 +477,113 @@ fn without_ssh_on_this_machine_each_host_says_so() {
         "{web1}"
     );
 }
+
+#[test]
+fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
+    use support::deck::{Deck, Shell};
+    let mut s = Setup::new(&["web1"], "");
+    let containers = support::Containers::new();
+    let name = support::unique("rbreak");
+    containers.run_detached(
+        &name,
+        "i=0; while [ $i -lt 1000 ]; do echo beat-$i; i=$((i+1)); sleep 0.3; done",
+    );
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    deck.wait("web1 listed", |t| t.contains("web1 ok"));
+    deck.keys(&["/"]);
+    deck.type_text(&format!("web1/podman:{name}"));
+    deck.keys(&["Enter"]);
+    deck.wait("its log followed", |t| {
+        t.contains("beat-") && t.contains(&format!("logs · web1/podman:{name}"))
+    });
+
+    // Kill the shared connection (the ControlMaster) under the running follow.
+    let master = Command::new("pkill")
+        .arg("-f")
+        .arg(format!("{}.*\\[mux\\]", runtime.join("muxdeck").display()))
+        .status()
+        .map(|st| st.success())
+        .unwrap_or(false);
+    assert!(master, "no ssh master to kill");
+    let last_beat = |t: &str| {
+        t.lines()
+            .filter_map(|l| l.split("beat-").nth(1))
+            .filter_map(|r| {
+                r.split(|c: char| !c.is_ascii_digit())
+                    .next()?
+                    .parse::<u32>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0)
+    };
+    let screen = deck.wait("the break marked", |t| t.contains("log stream broke"));
+    let before = last_beat(&screen);
+    deck.wait_for(Duration::from_secs(30), "following again", |t| {
+        last_beat(t) > before + 3
+    });
+
+    // sshd restarts (connections stay): the host stays fine.
+    s.fleet.host_mut("web1").restart();
+    deck.keys(&["R"]);
+    deck.wait("still ok", |t| t.contains("web1 ok"));
+    deck.assert_responsive();
+}
+
+#[test]
+fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
+    use support::deck::{Deck, Shell};
+    let names: Vec<String> = (0..20).map(|i| format!("h{i:02}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let s = Setup::new(&refs, "defaults:\n  command_timeout: 5\n");
+    s.fleet
+        .host("h00")
+        .tmux
+        .new_session("default", "first", "sleep 600");
+    // Five hosts accept TCP and never answer.
+    let holes: Vec<std::net::TcpListener> = (0..5)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let mut ssh_config = std::fs::read_to_string(s.fleet.ssh_config()).unwrap_or_default();
+    for (i, hole) in holes.iter().enumerate() {
+        let port = hole.local_addr().map(|a| a.port()).unwrap_or(0);
+        let host = s.fleet.host(&names[15 + i]);
+        ssh_config =
+            ssh_config.replace(&format!("Port {}\n", host.port), &format!("Port {port}\n"));
+    }
+    std::fs::write(s.fleet.ssh_config(), ssh_config).unwrap_or_else(|e| panic!("{e}"));
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let started = Instant::now();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    // Keys are answered while the five hang, and the live hosts' rows arrive.
+    deck.assert_responsive();
+    deck.wait("the reachable hosts' rows", |t| {
+        t.contains("first") && t.contains("h00")
+    });
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    deck.assert_responsive();
+    // Twenty hosts do not fit the status line one by one: the ones down are counted.
+    deck.wait_for(
+        Duration::from_secs(40),
+        "the blackholed hosts reported",
+        |t| t.contains("5 of 20 hosts down: h15 h16 h17…"),
+    );
+    drop(holes);
+}

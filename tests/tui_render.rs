@@ -1232,3 +1232,81 @@ fn config_example_lists_every_action_with_its_default_keys() {
     }
     assert_eq!(cfg.keys.len(), ACTIONS.len(), "{:?}", cfg.keys.keys());
 }
+
+/// With hosts configured: a HOST column, each host's health in the status line, and the
+/// rows of a host that does not answer kept, grey, with the time they were last seen.
+#[test]
+fn hosts_get_a_column_a_health_entry_and_stale_rows() {
+    use muxdeck::engine::{HostHealth, HostStatus};
+    use muxdeck::model::Host;
+    use muxdeck::tui::hosts::HostLine;
+    let web1 = Host::Remote("web1".into());
+    let db = Host::Remote("db".into());
+    let mut sessions = vec![
+        tmux("default", "here", 10),
+        Session::new(
+            SessionId::tmux("default", "api").on(web1.clone()),
+            State::Running,
+        ),
+        Session::new(
+            SessionId::tmux("default", "pg").on(db.clone()),
+            State::Running,
+        ),
+    ];
+    sessions.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut app = app(false);
+    let mut up = HostLine::new(web1.clone());
+    let ok = HostHealth {
+        host: web1,
+        status: HostStatus::Ok,
+        message: None,
+        latency_ms: Some(12),
+    };
+    up.update(&ok, None);
+    let mut down = HostLine::new(db.clone());
+    down.update(
+        &HostHealth {
+            host: db.clone(),
+            ..ok.clone()
+        },
+        None,
+    );
+    down.update(
+        &HostHealth {
+            host: db,
+            status: HostStatus::Unreachable,
+            message: Some("refused".into()),
+            latency_ms: None,
+        },
+        Some(std::time::Instant::now() + std::time::Duration::from_secs(9)),
+    );
+    app.hosts = vec![down, up];
+    let _ = app.set_listing(
+        muxdeck::engine::Listing {
+            sessions,
+            health: Vec::new(),
+            hosts: Vec::new(),
+        },
+        &[],
+    );
+    let buf = draw(&app, 110, 20);
+    let text = screen(&buf);
+    assert!(row_of(&buf, "NAME").contains("HOST"), "{text}");
+    assert!(row_of(&buf, "api").contains("web1"), "{text}");
+    let pg = row_of(&buf, "pg");
+    assert!(pg.contains("db") && pg.contains("stale, seen "), "{text}");
+    assert!(!row_of(&buf, "api").contains("stale"), "{text}");
+    assert!(text.contains("db unreachable, retry in"), "{text}");
+    assert!(text.contains("web1 ok"), "{text}");
+    // The stale row is grey, the live one keeps its state color.
+    let (x, y) = must_find(&buf, "stale, seen");
+    assert_ne!(buf[(x, y)].fg, Color::Green, "{text}");
+    // The filter matches host names.
+    app.filter = "web1".into();
+    let buf = draw(&app, 110, 20);
+    assert!(
+        find(&buf, "api").is_some() && find(&buf, " pg ").is_none(),
+        "{}",
+        screen(&buf)
+    );
+}

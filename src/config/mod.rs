@@ -5,6 +5,7 @@ mod backends;
 mod hosts;
 mod limits;
 mod schema;
+pub mod theme;
 pub mod values;
 
 use std::collections::BTreeMap;
@@ -219,6 +220,11 @@ pub struct Config {
     pub backends: Backends,
     /// How the TUI tells of a session that exits with a failure.
     pub notify: Notify,
+    /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
+    pub theme: theme::ThemeConfig,
+    /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
+    /// selection working.
+    pub mouse: bool,
     /// `ssh -F` for every host (`ssh_config:`), resolved.
     pub ssh_config: Option<PathBuf>,
     /// Other machines (`hosts:`), in name order.
@@ -235,6 +241,8 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             notify: Notify::None,
+            theme: theme::ThemeConfig::default(),
+            mouse: true,
             ssh_config: None,
             hosts: Vec::new(),
         }
@@ -332,6 +340,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             .collect(),
         backends,
         notify: file.notify.unwrap_or_default(),
+        theme: file.theme.unwrap_or_default(),
+        mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
         hosts,
     })

@@ -30,6 +30,10 @@ pub struct FileSchema {
     pub keys: BTreeMap<ActionName, KeyList>,
     /// How the TUI tells of a session that exits with a failure.
     pub notify: Option<Notify>,
+    /// Colors of the TUI: a base theme, and elements it overrides.
+    pub theme: Option<super::theme::ThemeConfig>,
+    /// Whether the TUI captures the mouse (default true).
+    pub mouse: Option<bool>,
     /// The ssh client config file for every host (`ssh -F`).
     pub ssh_config: Option<Text>,
     /// Other machines, reached with the system's `ssh`.

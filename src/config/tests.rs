@@ -412,3 +412,65 @@ fn keys_are_checked_where_they_are_written() {
         vec!["x".to_string(), "ctrl-x".to_string()]
     );
 }
+
+#[test]
+fn theme_by_name_or_with_overrides() {
+    use theme::{ColorValue, Element, ThemeBase};
+    assert_eq!(
+        parse_str("theme: light\n").expect("light").theme.base,
+        ThemeBase::Light
+    );
+    let cfg = parse_str(
+        "theme:\n  base: high-contrast\n  selected_bg: \"#dde4ff\"\n  error: red\n  dim: 245\n  text: default\n",
+    )
+    .expect("overrides");
+    assert_eq!(cfg.theme.base, ThemeBase::HighContrast);
+    assert_eq!(
+        cfg.theme.colors[&Element::SelectedBg],
+        ColorValue::Rgb(0xdd, 0xe4, 0xff)
+    );
+    assert_eq!(cfg.theme.colors[&Element::Error], ColorValue::Named(1));
+    assert_eq!(cfg.theme.colors[&Element::Dim], ColorValue::Indexed(245));
+    assert_eq!(cfg.theme.colors[&Element::Text], ColorValue::Default);
+    // No `theme:`: dark, nothing overridden; `mouse:` defaults to on.
+    let cfg = parse_str("log_lines: 5\n").expect("plain");
+    assert_eq!(cfg.theme, theme::ThemeConfig::default());
+    assert!(cfg.mouse);
+    assert!(!parse_str("mouse: false\n").expect("mouse off").mouse);
+}
+
+#[test]
+fn theme_errors_name_file_position_key_path_and_the_nearest_name() {
+    let e = err("log_lines: 5\ntheme:\n  base: light\n  error: redd\n");
+    assert!(e.starts_with("config /etc/muxdeck/test.yml line 4 column 10: theme.error: unknown color \"redd\" (did you mean `red`?)"), "{e}");
+    let e = err("theme:\n  base: light\n  selectd_bg: blue\n");
+    assert!(e.starts_with("config /etc/muxdeck/test.yml line 3 column 3: theme: unknown theme element `selectd_bg` (did you mean `selected_bg`?)"), "{e}");
+    let e = err("theme: ligth\n");
+    assert!(
+        e.contains("line 1 column 8: theme: unknown theme \"ligth\" (did you mean `light`?)"),
+        "{e}"
+    );
+    let e = err("theme:\n  base: darc\n");
+    assert!(
+        e.contains("line 2 column 9: theme.base: unknown theme \"darc\" (did you mean `dark`?)"),
+        "{e}"
+    );
+    // Unquoted, `#dde4ff` is a YAML comment: the value is missing, and the error says why.
+    let e = err("theme:\n  selected_bg: #dde4ff\n");
+    assert!(e.contains("line 2") && e.contains("quote it"), "{e}");
+    let e = err("theme:\n  dim: 300\n");
+    assert!(
+        e.contains("line 2 column 8: theme.dim: invalid color \"300\""),
+        "{e}"
+    );
+    let e = err("theme:\n  key: \"#12345\"\n");
+    assert!(
+        e.contains("theme.key: invalid color \"#12345\": write #rrggbb"),
+        "{e}"
+    );
+    let e = err("theme:\n  key: red\n  key: blue\n");
+    assert!(
+        e.contains("line 3") && e.contains("`key` is given twice"),
+        "{e}"
+    );
+}

@@ -153,6 +153,41 @@ pub enum Effect {
     Send(Vec<Session>, Input),
 }
 
+/// A column of the session list, as a click on its header names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The host (shown when hosts are configured).
+    Host,
+    /// The session name.
+    Name,
+    /// Backend and location.
+    Backend,
+    /// The state.
+    State,
+    /// The pid (tmux) or image (container).
+    Info,
+    /// Published ports.
+    Ports,
+    /// Time since it was created.
+    Age,
+}
+
+/// What is under the mouse pointer, as the layout of the last frame places it (the
+/// renderer's `ui::hit` finds it; the app decides what a click there does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// A row of the session list: the index among the visible rows.
+    Row(usize),
+    /// The header of a list column.
+    Header(Column),
+    /// Elsewhere in the list pane (its border, the rows below the last).
+    List,
+    /// The log pane.
+    Logs,
+    /// The status bar, or outside every pane.
+    Elsewhere,
+}
+
 /// Severity of the status message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -222,8 +257,15 @@ pub struct App {
     pub log_height: usize,
     /// Rows the list shows (set by the renderer's layout, for paging).
     pub list_height: usize,
-    /// Monochrome (NO_COLOR).
+    /// The first visible row of the list, kept so that the selection stays in view and
+    /// the rows do not jump when a click moves it; a click on a row is read against it.
+    pub list_top: usize,
+    /// The last left click on a list row, for telling a double click (attach).
+    pub last_click: Option<(std::time::Instant, usize)>,
+    /// Monochrome (NO_COLOR): wins over the theme.
     pub mono: bool,
+    /// The config's `theme:`, which the renderer turns into styles.
+    pub theme: crate::config::theme::ThemeConfig,
     /// The configured hosts, in name order (empty without `hosts:`).
     pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
@@ -270,7 +312,10 @@ impl App {
             keymap,
             log_height: 10,
             list_height: 10,
+            list_top: 0,
+            last_click: None,
             mono,
+            theme: crate::config::theme::ThemeConfig::default(),
             settled: false,
             events: EventLog::default(),
             clock: 0,
@@ -502,6 +547,11 @@ impl App {
             .filter(|s| self.log.id.as_ref() == Some(&s.id))
     }
 
+    /// Takes the config's theme (at start and on every reload).
+    pub fn set_theme(&mut self, theme: crate::config::theme::ThemeConfig) {
+        self.theme = theme;
+    }
+
     /// Takes a reloaded key table.
     pub fn set_keymap(&mut self, keymap: Keymap) {
         self.keymap = keymap;
@@ -517,6 +567,22 @@ impl App {
     pub fn set_pane_heights(&mut self, list: usize, log: usize) {
         self.list_height = list;
         self.log_height = log;
+        self.keep_selection_in_view();
+    }
+
+    /// Moves [`App::list_top`] as little as needed for the selection to be in view, and
+    /// so that no room is left empty below the last row.
+    fn keep_selection_in_view(&mut self) {
+        let room = self.list_height.max(1);
+        let len = self.visible().len();
+        if let Some(sel) = self.selected_index() {
+            if sel < self.list_top {
+                self.list_top = sel;
+            } else if sel >= self.list_top + room {
+                self.list_top = sel + 1 - room;
+            }
+        }
+        self.list_top = self.list_top.min(len.saturating_sub(room));
     }
 
     /// A container without a terminal cannot be attached to: its live log (already the

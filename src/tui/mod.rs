@@ -128,9 +128,10 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     })?;
     let mono = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     terminal::install_panic_hook();
-    let mut tui = Tui::new()?;
+    let mut tui = Tui::new(engine.config().mouse)?;
     tui.enter()?;
     let mut app = App::new(keymap, engine.config().log_lines, mono);
+    app.set_theme(engine.config().theme.clone());
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
@@ -293,7 +294,7 @@ impl Runner {
         let areas = ui::layout(
             ratatui::layout::Rect::new(0, 0, size.width, size.height),
             &self.app,
-            &Source::ALL,
+            &self.sources,
         );
         self.app.set_pane_heights(
             usize::from(areas.list.height.saturating_sub(3)),
@@ -381,8 +382,11 @@ impl Runner {
         let effect = match ev {
             Event::Key(key) => self.app.on_key(&key),
             Event::Mouse(m) => {
-                self.app.on_mouse(m);
-                Effect::None
+                let size = self.tui.terminal.size()?;
+                let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+                let now = crate::model::unix_now();
+                let hit = ui::hit(&self.app, &self.sources, area, now, m.column, m.row);
+                self.app.on_mouse(m, hit, Instant::now())
             }
             _ => Effect::None,
         };

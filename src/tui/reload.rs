@@ -97,6 +97,11 @@ impl Runner {
                 return;
             }
         }
+        self.app.set_theme(c.theme.clone());
+        if let Err(e) = self.tui.set_mouse(c.mouse) {
+            self.app
+                .say(format!("cannot switch mouse reporting: {e}"), Level::Error);
+        }
         self.engine.set_config(c);
         self.sources = self.engine.sources();
         let sources = &self.sources;

@@ -34,9 +34,13 @@ pub fn active() -> bool {
 pub struct Tui {
     /// The ratatui terminal.
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Whether `enter` turns mouse reporting on (the config's `mouse:`). Off, the
+    /// terminal keeps the mouse for its own text selection.
+    mouse: bool,
 }
 
-/// Puts the terminal back: mouse off, main screen, cooked mode, cursor visible. Safe to
+/// Puts the terminal back: mouse off (whether or not it was on: turning it off is
+/// harmless), main screen, cooked mode, cursor visible. Safe to
 /// call at any time and more than once: only the first call after entering does anything.
 pub fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
@@ -58,26 +62,43 @@ pub fn install_panic_hook() {
 }
 
 impl Tui {
-    /// A terminal on stdout, not yet entered.
-    pub fn new() -> std::io::Result<Self> {
+    /// A terminal on stdout, not yet entered; `mouse` turns mouse reporting on while in.
+    pub fn new(mouse: bool) -> std::io::Result<Self> {
         Ok(Tui {
             terminal: Terminal::new(CrosstermBackend::new(stdout()))?,
+            mouse,
         })
     }
 
-    /// Raw mode, alternate screen, mouse; clears so the next draw paints everything.
+    /// Turns mouse reporting on or off, now if the screen is in TUI mode, else at the
+    /// next `enter` (a config reload changed `mouse:`).
+    pub fn set_mouse(&mut self, on: bool) -> std::io::Result<()> {
+        if on == self.mouse {
+            return Ok(());
+        }
+        self.mouse = on;
+        if active() {
+            if on {
+                execute!(stdout(), EnableMouseCapture)?;
+            } else {
+                execute!(stdout(), DisableMouseCapture)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Raw mode, alternate screen, mouse if asked for; clears so the next draw paints
+    /// everything.
     pub fn enter(&mut self) -> std::io::Result<()> {
         if active() {
             return Ok(());
         }
         enable_raw_mode()?;
         ACTIVE.store(true, Ordering::SeqCst);
-        execute!(
-            stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            Clear(ClearType::All)
-        )?;
+        execute!(stdout(), EnterAlternateScreen, Clear(ClearType::All))?;
+        if self.mouse {
+            execute!(stdout(), EnableMouseCapture)?;
+        }
         // A new ratatui terminal has blank buffers, so its first draw paints every cell of
         // the blank screen. Not `Terminal::clear`: it asks the terminal where the cursor is,
         // and after a hand-over that query fails at once ("cursor position could not be

@@ -1,12 +1,22 @@
 //! How keys and the mouse change the [`App`]: an action read through the keymap of the
 //! mode, the questions asked before an operation, movement in either pane, the filter.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use std::time::{Duration, Instant};
 
-use super::{App, Effect, Focus, HandOver, Level, Mode, Op};
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use super::{App, Column, Effect, Focus, HandOver, Hit, Level, Mode, Op};
 use crate::model::{Session, State};
 use crate::tui::keys::Action;
 use crate::tui::wording;
+
+/// Longest time between the two clicks of a double click (what desktops use by default).
+pub const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+
+/// Log lines one notch of the wheel scrolls.
+const WHEEL_LINES: usize = 3;
 
 impl App {
     /// Does what `action` asks, in whichever mode its key was read.
@@ -135,13 +145,87 @@ impl App {
         self.refilter()
     }
 
-    /// The mouse wheel scrolls the log, whichever pane has the focus.
-    pub fn on_mouse(&mut self, m: MouseEvent) {
-        match m.kind {
-            MouseEventKind::ScrollUp => self.scroll_log(true, 3),
-            MouseEventKind::ScrollDown => self.scroll_log(false, 3),
-            _ => {}
+    /// A mouse event over `hit` (what the last frame showed under the pointer), at `now`
+    /// (for telling a double click). A left click selects a row and focuses the pane it is
+    /// in; a second click on the same row within [`DOUBLE_CLICK`] attaches, as Enter does;
+    /// the wheel scrolls the pane under the pointer, whichever has the focus. Overlays close
+    /// on a click, as on a key; a confirm question is answered only by its keys.
+    pub fn on_mouse(&mut self, m: MouseEvent, hit: Hit, now: Instant) -> Effect {
+        match self.mode {
+            // A question is answered, and a prompt sent or closed, only by keys.
+            Mode::Confirm(..) | Mode::ConfirmMany(..) | Mode::Prompt(_) => return Effect::None,
+            Mode::Help | Mode::Messages | Mode::Events => {
+                if matches!(m.kind, MouseEventKind::Down(_)) {
+                    self.mode = Mode::Normal;
+                }
+                return Effect::None;
+            }
+            Mode::Filter if matches!(m.kind, MouseEventKind::Down(_)) => {
+                // Clicking elsewhere keeps the filter typed so far, as Enter does.
+                self.mode = Mode::Normal;
+            }
+            Mode::Normal | Mode::Filter => {}
         }
+        match (m.kind, hit) {
+            (MouseEventKind::Down(MouseButton::Left), Hit::Row(row)) => {
+                self.focus = Focus::List;
+                self.settled = true;
+                let double = self.last_click.is_some_and(|(at, r)| {
+                    r == row && now.saturating_duration_since(at) <= DOUBLE_CLICK
+                });
+                if double {
+                    self.last_click = None;
+                    let effect = self.select_row(row);
+                    return match self.act(Action::Attach) {
+                        Effect::None => effect,
+                        attach => attach,
+                    };
+                }
+                self.last_click = Some((now, row));
+                self.select_row(row)
+            }
+            (MouseEventKind::Down(MouseButton::Left), Hit::Header(column)) => {
+                self.focus = Focus::List;
+                self.header_clicked(column)
+            }
+            (MouseEventKind::Down(MouseButton::Left), Hit::List) => {
+                self.focus = Focus::List;
+                Effect::None
+            }
+            (MouseEventKind::Down(MouseButton::Left), Hit::Logs) => {
+                self.focus = Focus::Logs;
+                Effect::None
+            }
+            (MouseEventKind::ScrollUp | MouseEventKind::ScrollDown, Hit::Logs) => {
+                self.scroll_log(m.kind == MouseEventKind::ScrollUp, WHEEL_LINES);
+                Effect::None
+            }
+            (
+                MouseEventKind::ScrollUp | MouseEventKind::ScrollDown,
+                Hit::Row(_) | Hit::Header(_) | Hit::List,
+            ) => {
+                self.settled = true;
+                let Some(cur) = self.selected_index() else {
+                    return Effect::None;
+                };
+                let last = self.visible().len().saturating_sub(1);
+                let next = if m.kind == MouseEventKind::ScrollUp {
+                    cur.saturating_sub(1)
+                } else {
+                    (cur + 1).min(last)
+                };
+                self.select_row(next)
+            }
+            _ => Effect::None,
+        }
+    }
+
+    /// A click on the header of `column`. This is where sorting by a column plugs in; the
+    /// list has one order for now (the engine's: backend, location, name), so the click
+    /// only focuses the list, as a click anywhere in it does.
+    fn header_clicked(&mut self, column: Column) -> Effect {
+        let _ = column;
+        Effect::None
     }
 
     /// Says why `action` cannot apply to `s`, if it cannot; true then.

@@ -71,6 +71,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         lines,
         theme.focused_border(),
         (title, Some(footer)),
+        theme,
     );
 }
 

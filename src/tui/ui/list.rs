@@ -4,7 +4,7 @@
 //! narrows.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
-use crate::tui::app::{App, Focus};
+use crate::tui::app::{App, Column, Focus};
 use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
@@ -116,37 +116,80 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
 /// What a marked row's name starts with.
 const MARK: &str = "● ";
 
+/// The columns shown in a list `area` wide, left to right: which, their header, and the
+/// width each takes.
+fn shown_columns(
+    app: &App,
+    visible: &[&Session],
+    area: Rect,
+    now: i64,
+) -> Vec<(Column, Constraint)> {
+    let cols = columns(app, visible, area.width.saturating_sub(2), now);
+    let mut out = Vec::new();
+    if let Some(w) = cols.host {
+        out.push((Column::Host, Constraint::Length(w)));
+    }
+    out.push((Column::Name, Constraint::Length(cols.name)));
+    if let Some(w) = cols.backend {
+        out.push((Column::Backend, Constraint::Length(w)));
+    }
+    out.push((Column::State, Constraint::Length(cols.state)));
+    if cols.info {
+        out.push((Column::Info, Constraint::Fill(1)));
+    }
+    if let Some(w) = cols.ports {
+        out.push((Column::Ports, Constraint::Length(w)));
+    }
+    if let Some(w) = cols.age {
+        out.push((Column::Age, Constraint::Length(w)));
+    }
+    out
+}
+
+/// The header of a column.
+fn header_text(c: Column) -> &'static str {
+    match c {
+        Column::Host => "HOST",
+        Column::Name => "NAME",
+        Column::Backend => "BACKEND",
+        Column::State => "STATE",
+        Column::Info => "PID / IMAGE",
+        Column::Ports => "PORTS",
+        Column::Age => "AGE",
+    }
+}
+
+/// The column at screen column `x` of the list drawn in `area`, as the table lays it out
+/// (the gap after a column counts as that column's).
+pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
+    let visible = app.visible();
+    let shown = shown_columns(app, &visible, area, now);
+    let inner = Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), 1);
+    let rects = Layout::horizontal(shown.iter().map(|(_, w)| *w))
+        .flex(Flex::Start)
+        .spacing(GAP)
+        .split(inner);
+    shown
+        .iter()
+        .zip(rects.iter())
+        .rev()
+        .find(|(_, r)| x >= r.x)
+        .filter(|_| x >= inner.x && x < inner.right())
+        .map(|((c, _), _)| *c)
+}
+
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let cols = columns(app, &visible, area.width.saturating_sub(2), now);
-    let mut header = Vec::new();
-    let mut widths = Vec::new();
-    if let Some(w) = cols.host {
-        header.push(Cell::from("HOST"));
-        widths.push(Constraint::Length(w));
-    }
-    header.push(Cell::from("NAME"));
-    widths.push(Constraint::Length(cols.name));
-    if let Some(w) = cols.backend {
-        header.push(Cell::from("BACKEND"));
-        widths.push(Constraint::Length(w));
-    }
-    header.push(Cell::from("STATE"));
-    widths.push(Constraint::Length(cols.state));
-    if cols.info {
-        header.push(Cell::from("PID / IMAGE"));
-        widths.push(Constraint::Fill(1));
-    }
-    if let Some(w) = cols.ports {
-        header.push(Cell::from("PORTS"));
-        widths.push(Constraint::Length(w));
-    }
-    if let Some(w) = cols.age {
-        header.push(Cell::from("AGE"));
-        widths.push(Constraint::Length(w));
-    }
-    let rows = visible.iter().map(|s| {
+    let shown = shown_columns(app, &visible, area, now);
+    let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
+    let header: Vec<Cell> = shown
+        .iter()
+        .map(|(c, _)| Cell::from(header_text(*c)))
+        .collect();
+    let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
+    let selected = app.selected_index();
+    let rows = visible.iter().enumerate().map(|(i, s)| {
         let mut name = Vec::new();
         if app.marks.contains(&s.id) {
             name.push(Span::styled(MARK, theme.key()));
@@ -158,11 +201,11 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         let name = Line::from(name);
         let stale = app.stale_since(&s.id.host).is_some();
         let mut cells = Vec::new();
-        if cols.host.is_some() {
+        if has(Column::Host) {
             cells.push(Cell::from(Span::styled(s.id.host.to_string(), theme.dim())));
         }
         cells.push(Cell::from(name));
-        if cols.backend.is_some() {
+        if has(Column::Backend) {
             cells.push(Cell::from(Span::styled(s.backend_label(), theme.dim())));
         }
         // A host that does not answer: its rows are what it last said, and say so.
@@ -172,22 +215,27 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             theme.state(s.state)
         };
         cells.push(Cell::from(Span::styled(state_text(app, s), state_style)));
-        if cols.info {
+        if has(Column::Info) {
             cells.push(Cell::from(pid_or_image(s)));
         }
-        if cols.ports.is_some() {
+        if has(Column::Ports) {
             cells.push(Cell::from(ports(s)));
         }
-        if cols.age.is_some() {
+        if has(Column::Age) {
             cells.push(Cell::from(Span::styled(
                 format_age(s.created, now),
                 theme.dim(),
             )));
         }
-        if stale {
+        let row = if stale {
             Row::new(cells).style(theme.dim())
         } else {
             Row::new(cells)
+        };
+        if Some(i) == selected {
+            row.style(theme.selected_text())
+        } else {
+            row
         }
     });
     // Say where the view is when the rows do not all fit.
@@ -209,7 +257,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let border = if app.focus == Focus::List {
         theme.focused_border()
     } else {
-        theme.dim()
+        theme.border()
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title()))
@@ -221,7 +269,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 .border_style(border)
                 .title(Span::styled(title, theme.title())),
         );
-    let mut state = TableState::default().with_selected(app.selected_index());
+    let mut state = TableState::default()
+        .with_offset(app.list_top)
+        .with_selected(app.selected_index());
     frame.render_stateful_widget(table, area, &mut state);
     if visible.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);

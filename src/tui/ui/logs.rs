@@ -69,7 +69,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let border = if app.focus == Focus::Logs {
         theme.focused_border()
     } else {
-        theme.dim()
+        theme.border()
     };
     let block = Block::default()
         .borders(Borders::ALL)

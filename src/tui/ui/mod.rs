@@ -15,7 +15,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use theme::Theme;
 
 use crate::engine::Source;
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Hit, Mode};
 
 /// Where each block goes for a screen of `area`.
 #[derive(Debug, Clone, Copy)]
@@ -59,10 +59,42 @@ pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
     Areas { list, logs, status }
 }
 
+/// What is at screen cell (`x`, `y`) of a screen of `area` as [`render`] lays it out: a
+/// list row (counted from the first visible one, [`App::list_top`]), a column header, a
+/// pane, or nothing the mouse acts on. Overlays are not placed: the app closes them on a
+/// click wherever it lands.
+pub fn hit(app: &App, sources: &[Source], area: Rect, now: i64, x: u16, y: u16) -> Hit {
+    let a = layout(area, app, sources);
+    let inside = |r: Rect| x >= r.x && x < r.right() && y >= r.y && y < r.bottom();
+    if inside(a.list) {
+        // Border, header, the rows, border.
+        let first_row = a.list.y + 2;
+        if y == a.list.y + 1 && x > a.list.x && x + 1 < a.list.right() {
+            return list::column_at(app, now, a.list, x).map_or(Hit::List, Hit::Header);
+        }
+        if y >= first_row && y + 1 < a.list.bottom() && x > a.list.x && x + 1 < a.list.right() {
+            let row = app.list_top + usize::from(y - first_row);
+            if row < app.visible().len() {
+                return Hit::Row(row);
+            }
+        }
+        return Hit::List;
+    }
+    if a.logs.height > 0 && inside(a.logs) {
+        return Hit::Logs;
+    }
+    Hit::Elsewhere
+}
+
 /// Draws one frame: the list, the log, the status bar and the overlay of the mode.
 pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
-    let theme = Theme::new(app.mono);
+    let theme = Theme::from_config(&app.theme, app.mono);
     let area = frame.area();
+    // The theme's text and background under everything; blocks color only what differs.
+    frame.render_widget(
+        ratatui::widgets::Block::default().style(theme.base_style()),
+        area,
+    );
     if area.width < 2 || area.height < 2 {
         return;
     }

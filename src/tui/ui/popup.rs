@@ -30,6 +30,7 @@ pub(super) fn boxed(
     lines: Vec<Line<'_>>,
     border: ratatui::style::Style,
     titles: (Span<'_>, Option<Span<'_>>),
+    theme: Theme,
 ) {
     let height = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
     let rect = centered(area, width, height);
@@ -41,7 +42,11 @@ pub(super) fn boxed(
     if let Some(bottom) = titles.1 {
         block = block.title_bottom(bottom);
     }
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+    // Clear leaves the terminal's own colors: the theme's go back on.
+    frame.render_widget(
+        Paragraph::new(lines).block(block).style(theme.base_style()),
+        rect,
+    );
 }
 
 /// Width of the help overlay when the screen allows it.
@@ -213,7 +218,7 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         theme.title(),
     );
     let footer = Span::styled(
-        " mouse wheel scrolls the log · ◆ config session · Esc or ? closes ",
+        " click selects · double-click attaches · ◆ config · Esc or ? closes ",
         theme.dim(),
     );
     boxed(
@@ -223,6 +228,7 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         lines,
         theme.focused_border(),
         (title, Some(footer)),
+        theme,
     );
 }
 
@@ -259,6 +265,7 @@ pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         lines,
         theme.focused_border(),
         (title, Some(footer)),
+        theme,
     );
 }
 
@@ -324,6 +331,7 @@ pub fn confirm(
         lines,
         theme.error(),
         (Span::raw(" confirm "), None),
+        theme,
     );
 }
 
@@ -385,6 +393,7 @@ pub fn confirm_many(
         lines,
         theme.error(),
         (Span::raw(" confirm "), None),
+        theme,
     );
 }
 

@@ -66,5 +66,6 @@ pub fn render(app: &App, ids: &[SessionId], theme: Theme, frame: &mut Frame, are
         lines,
         theme.focused_border(),
         (Span::raw(" send "), Some(Span::styled(keys, theme.dim()))),
+        theme,
     );
 }

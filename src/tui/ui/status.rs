@@ -26,28 +26,55 @@ enum Detail {
     Counts,
     /// Only the backends with a problem: `docker: not running`.
     Problems,
+    /// The backends with a problem, and the hosts that do not answer counted in one
+    /// entry: `5 of 20 hosts down: h15 h16 h17…`.
+    HostCount,
     /// An empty row: not even the problems fit.
     Nothing,
 }
 
-const DETAILS: [Detail; 4] = [
+const DETAILS: [Detail; 5] = [
     Detail::Full,
     Detail::Counts,
     Detail::Problems,
+    Detail::HostCount,
     Detail::Nothing,
 ];
 
 /// The health entries at `detail`: text and whether the backend is fine.
 fn health(app: &App, sources: &[Source], detail: Detail) -> Vec<(String, bool)> {
-    app.health_line(sources)
+    let mut items: Vec<(String, bool)> = app
+        .health_line(sources)
         .into_iter()
-        .filter_map(|(text, ok)| match detail {
+        .enumerate()
+        .filter_map(|(i, (text, ok))| match detail {
             Detail::Full => Some((text, ok)),
             Detail::Counts if ok => Some((text.split(" on ").next().unwrap_or("").to_string(), ok)),
             Detail::Counts | Detail::Problems => (!ok).then_some((text, ok)),
+            // Hosts (after the sources) are counted below instead.
+            Detail::HostCount => (!ok && i < sources.len()).then_some((text, ok)),
             Detail::Nothing => None,
         })
-        .collect()
+        .collect();
+    if detail == Detail::HostCount {
+        let down: Vec<String> = app
+            .hosts
+            .iter()
+            .filter(|h| h.stale_since().is_some() || !h.text(std::time::Instant::now()).1)
+            .map(|h| h.host.to_string())
+            .collect();
+        if !down.is_empty() {
+            let mut names = down.iter().take(3).cloned().collect::<Vec<_>>().join(" ");
+            if down.len() > 3 {
+                names.push('…');
+            }
+            items.push((
+                format!("{} of {} hosts down: {names}", down.len(), app.hosts.len()),
+                false,
+            ));
+        }
+    }
+    items
 }
 
 fn health_width(items: &[(String, bool)]) -> usize {

@@ -351,6 +351,22 @@ fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
     });
     assert!(screen.contains("web1"), "{screen}");
 
+    // Changes on a host show up by themselves: a new tmux session (the /proc fingerprint
+    // loop) and a new container (podman's events).
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "gamma", "sleep 600");
+    deck.wait("the new remote tmux session", |t| {
+        t.lines().any(|l| l.contains("web1") && l.contains("gamma"))
+    });
+    let containers = support::Containers::new();
+    let name = support::unique("rnew");
+    containers.run_detached(&name, "sleep 600");
+    deck.wait("the new container on web1", |t| {
+        t.lines().any(|l| l.contains("web1") && l.contains(&name))
+    });
+
     // db goes away: its row stays, stale, with the time it was last seen.
     s.fleet.host_mut("db").kill();
     deck.keys(&["R"]);

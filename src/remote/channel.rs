@@ -31,8 +31,8 @@ printf '%s ready\n' "$t"
 while IFS= read -r line; do
   ( eval "$line" ) </dev/null >"$d/o" 2>"$d/e"
   rc=$?
-  set -- $(wc -c <"$d/o") $(wc -c <"$d/e")
-  printf '%s %s %s %s\n' "$t" "$rc" "$1" "$2"
+  set -- $(wc -c "$d/o" "$d/e")
+  printf '%s %s %s %s\n' "$t" "$rc" "$1" "$3"
   cat "$d/o" "$d/e"
 done
 "#;

@@ -1,0 +1,402 @@
+#!/usr/bin/env python3
+"""The many-hosts benchmark: muxdeck over private sshd "hosts" on 127.0.0.1.
+
+    python3 benches/world/hosts.py [--hosts 8] [--scale 1,4,8,16] [--idle 60]
+
+Not part of `cargo test`. Builds (or reuses) target/release/muxdeck, starts one private
+sshd per host on 127.0.0.1 (generated keys, a private ssh_config and known_hosts in a temp
+dir, each host with its own TMUX_TMPDIR holding 50 tmux sessions), 5 containers per host
+in the machine's podman store (CONTAINERS_CONF), and measures:
+
+  - `list --json` over every host against the slowest single host's own listing
+    (`list --json --host H`), side by side in one run (medians of 5);
+  - ssh handshakes: logins in the sshd logs over all CLI runs and over a TUI run;
+  - TUI: first frame, and the reachable hosts' rows on screen while 2 hosts are
+    blackholed (TCP listeners that accept and never answer);
+  - idle with every host connected and one remote tmux log followed: CPU of muxdeck and
+    everything it starts (its descendants and the ssh masters), and per host the remote
+    work (that host's sshd sessions and their children, and its tmux server);
+  - a scaling table over --scale: list time, idle CPU (shorter window), TUI RSS.
+
+Prints a markdown report on stdout (and to --out). Every process and temp dir it makes is
+removed at the end, also on failure or Ctrl-C. Traffic goes only to 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = REPO / "target" / "release" / "muxdeck"
+IMAGE = "localhost/muxdeck-test/busybox:latest"
+TICK = os.sysconf("SC_CLK_TCK")
+SESSIONS_PER_HOST = 50
+CONTAINERS_PER_HOST = 5
+
+
+def run(argv, env=None, timeout=120, check=True):
+    p = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed ({p.returncode}): {p.stderr.strip()[:400]}")
+    return p.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ticks(pid: int) -> int:
+    """utime+stime+cutime+cstime of a process, 0 when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    f = stat.rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        for c in children(todo.pop()):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Host:
+    def __init__(self, root: Path, name: str, client_key: Path):
+        self.name = name
+        self.dir = root / name
+        self.dir.mkdir()
+        self.tmux_tmpdir = self.dir / "tmux"
+        self.tmux_tmpdir.mkdir()
+        (self.dir / "home").mkdir()
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.dir / "host_key")])
+        shutil.copy(client_key.with_suffix(".pub"), self.dir / "authorized_keys")
+        self.port = free_port()
+        conf = os.environ.get("CONTAINERS_CONF", str(REPO / "tests/fixtures/containers.conf"))
+        (self.dir / "sshd_config").write_text(
+            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {self.dir}/host_key\n"
+            f"PidFile {self.dir}/sshd.pid\nAuthorizedKeysFile {self.dir}/authorized_keys\n"
+            "UsePAM no\nStrictModes no\nPermitRootLogin prohibit-password\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nPrintMotd no\n"
+            "LogLevel VERBOSE\nMaxSessions 50\n"
+            f"SetEnv TMUX_TMPDIR={self.tmux_tmpdir} CONTAINERS_CONF={conf} HOME={self.dir}/home\n"
+        )
+        Path("/run/sshd").mkdir(exist_ok=True)
+        log = open(self.dir / "sshd.log", "ab")
+        self.sshd = subprocess.Popen(
+            ["/usr/sbin/sshd", "-D", "-e", "-f", str(self.dir / "sshd_config")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+        )
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        env = dict(os.environ, TMUX_TMPDIR=str(self.tmux_tmpdir))
+        env.pop("TMUX", None)
+        for i in range(SESSIONS_PER_HOST):
+            run(["tmux", "-f", "/dev/null", "-L", "bench", "new-session", "-d", "-s",
+                 f"s{i:02}", "sleep 100000"], env=env)
+        self.tmux_env = env
+
+    def logins(self) -> int:
+        return (self.dir / "sshd.log").read_text(errors="replace").count("Accepted publickey")
+
+    def tmux_server_pid(self) -> int:
+        out = run(["tmux", "-L", "bench", "display-message", "-p", "#{pid}"], env=self.tmux_env, check=False)
+        return int(out.strip() or 0)
+
+    def remote_ticks(self) -> int:
+        """The host's side: its sshd sessions (and what they run) and its tmux server."""
+        total = ticks(self.sshd.pid)
+        for pid in descendants(self.sshd.pid):
+            total += ticks(pid)
+        return total + ticks(self.tmux_server_pid())
+
+    def close(self) -> None:
+        run(["tmux", "-L", "bench", "kill-server"], env=self.tmux_env, check=False)
+        for pid in descendants(self.sshd.pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.sshd.kill()
+        self.sshd.wait()
+
+
+class Fleet:
+    def __init__(self, n: int, root: Path, tag: str):
+        self.root = root / f"fleet-{n}"
+        self.root.mkdir()
+        self.client_key = self.root / "client_key"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.client_key)])
+        self.hosts = [Host(self.root, f"h{i:02}", self.client_key) for i in range(n)]
+        self.containers = []
+        for h in self.hosts:
+            for j in range(CONTAINERS_PER_HOST):
+                name = f"mxb-{tag}-{h.name}-{j}"
+                run(["podman", "run", "-d", "--name", name, IMAGE, "sleep", "100000"])
+                self.containers.append(name)
+        self.blackholes: dict[str, socket.socket] = {}
+        self.write_client_files()
+        self.runtime = self.root / "run"
+        self.runtime.mkdir()
+
+    def write_client_files(self) -> None:
+        cfg, known = [], []
+        for h in self.hosts:
+            port = self.blackholes[h.name].getsockname()[1] if h.name in self.blackholes else h.port
+            cfg.append(
+                f"Host {h.name}\n  HostName 127.0.0.1\n  Port {port}\n  User root\n"
+                f"  IdentityFile {self.client_key}\n  IdentitiesOnly yes\n"
+                f"  UserKnownHostsFile {self.root}/known_hosts\n  GlobalKnownHostsFile /dev/null\n"
+                "  StrictHostKeyChecking yes\n"
+            )
+            known.append(f"[127.0.0.1]:{h.port} {(h.dir / 'host_key.pub').read_text()}")
+            if h.name in self.blackholes:
+                known.append(f"[127.0.0.1]:{port} {(h.dir / 'host_key.pub').read_text()}")
+        (self.root / "ssh_config").write_text("".join(cfg))
+        (self.root / "known_hosts").write_text("".join(known))
+        hosts = "".join(f"  {h.name}:\n    ssh: {h.name}\n" for h in self.hosts)
+        (self.root / "config.yml").write_text(
+            f"ssh_config: {self.root}/ssh_config\nhosts:\n{hosts}"
+        )
+
+    def blackhole(self, names) -> None:
+        for n in names:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            s.listen(64)
+            self.blackholes[n] = s
+        self.write_client_files()
+
+    def env(self) -> dict:
+        env = dict(os.environ, XDG_RUNTIME_DIR=str(self.runtime), TMUX_TMPDIR=str(self.root / "localtmux"))
+        (self.root / "localtmux").mkdir(exist_ok=True)
+        for k in ("TMUX", "TMUX_PANE", "MUXDECK_CONFIG", "DOCKER_HOST"):
+            env.pop(k, None)
+        return env
+
+    def muxdeck(self, *args, timeout=120):
+        t = time.monotonic()
+        out = run([str(BIN), "--config", str(self.root / "config.yml"), *args], env=self.env(), timeout=timeout)
+        return time.monotonic() - t, out
+
+    def masters(self) -> list[int]:
+        pids = []
+        for p in Path("/proc").iterdir():
+            if p.name.isdigit() and str(self.runtime) in cmdline(int(p.name)) and "[mux]" in cmdline(int(p.name)):
+                pids.append(int(p.name))
+        return pids
+
+    def logins(self) -> int:
+        return sum(h.logins() for h in self.hosts)
+
+    def close(self) -> None:
+        for pid in self.masters():
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        for h in self.hosts:
+            h.close()
+        for s in self.blackholes.values():
+            s.close()
+        if self.containers:
+            run(["podman", "rm", "-f", "-t", "0", *self.containers], check=False, timeout=300)
+
+
+class Screen:
+    """muxdeck in a pane of a private tmux server, read with capture-pane."""
+
+    def __init__(self, fleet: Fleet, width=160, height=50):
+        self.sock = f"mxbench-ui-{os.getpid()}"
+        self.fleet = fleet
+        env = fleet.env()
+        cmd = " ".join([
+            f"XDG_RUNTIME_DIR={fleet.runtime}", f"TMUX_TMPDIR={fleet.root / 'localtmux'}",
+            str(BIN), "--config", str(fleet.root / "config.yml"),
+        ])
+        self.started = time.monotonic()
+        run(["tmux", "-f", "/dev/null", "-L", self.sock, "new-session", "-d", "-x", str(width),
+             "-y", str(height), cmd], env=env)
+        self.env = env
+
+    def text(self) -> str:
+        return run(["tmux", "-L", self.sock, "capture-pane", "-p"], env=self.env, check=False)
+
+    def wait(self, cond, timeout=60.0, step=0.005):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            t = self.text()
+            if cond(t):
+                return time.monotonic() - self.started
+            time.sleep(step)
+        return None
+
+    def keys(self, *keys):
+        run(["tmux", "-L", self.sock, "send-keys", *keys], env=self.env)
+
+    def pid(self) -> int:
+        out = run(["tmux", "-L", self.sock, "display-message", "-p", "#{pane_pid}"], env=self.env, check=False)
+        return int(out.strip() or 0)
+
+    def close(self):
+        run(["tmux", "-L", self.sock, "kill-server"], env=self.env, check=False)
+
+
+def local_ticks(fleet: Fleet, pid: int) -> int:
+    return ticks(pid) + sum(ticks(c) for c in descendants(pid)) + sum(ticks(m) for m in fleet.masters())
+
+
+def idle(fleet: Fleet, seconds: float):
+    """muxdeck idle on every host with one remote log followed: local and per-host CPU."""
+    scr = Screen(fleet)
+    try:
+        expected = len(fleet.hosts)
+        scr.wait(lambda t: t.count(" ok") >= min(expected, 3) and "s00" in t, timeout=90)
+        # Follow one remote pane: the filter narrows to it.
+        scr.keys("/")
+        scr.keys("-l", f"{fleet.hosts[0].name}/tmux@bench:s01")
+        scr.keys("Enter")
+        time.sleep(5)
+        pid = scr.pid()
+        l0 = local_ticks(fleet, pid)
+        r0 = [h.remote_ticks() for h in fleet.hosts]
+        time.sleep(seconds)
+        l1 = local_ticks(fleet, pid)
+        r1 = [h.remote_ticks() for h in fleet.hosts]
+        rss = rss_kb(pid)
+        local = (l1 - l0) / TICK / seconds * 100
+        remote = [(b - a) / TICK / seconds * 100 for a, b in zip(r0, r1)]
+        return local, remote, rss
+    finally:
+        scr.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=8)
+    ap.add_argument("--scale", default="1,4,8,16")
+    ap.add_argument("--idle", type=float, default=60)
+    ap.add_argument("--scale-idle", type=float, default=20)
+    ap.add_argument("--out", default=str(Path(__file__).with_name("HOSTS.md")))
+    ap.add_argument("--skip-build", action="store_true")
+    a = ap.parse_args()
+    if not a.skip_build:
+        run(["cargo", "build", "--release", "--locked"], timeout=1800)
+    run(["bash", str(REPO / "tests/fixtures/build-test-image.sh")], timeout=600)
+    root = Path(tempfile.mkdtemp(prefix="mxbench-hosts-"))
+    report = ["# Many hosts: measured", "",
+              f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}, loopback sshd hosts with "
+              f"{SESSIONS_PER_HOST} tmux sessions and {CONTAINERS_PER_HOST} containers each "
+              "(the containers share this machine's podman store, so each host lists all of them).", ""]
+    fleets = []
+    try:
+        tag = str(os.getpid())
+        fleet = Fleet(a.hosts, root, tag)
+        fleets.append(fleet)
+        # Warm: connect once (what a person's first command does).
+        fleet.muxdeck("list", "--json")
+        every, single = [], {h.name: [] for h in fleet.hosts}
+        for _ in range(5):
+            every.append(fleet.muxdeck("list", "--json")[0])
+            for h in fleet.hosts:
+                single[h.name].append(fleet.muxdeck("list", "--json", "--host", h.name)[0])
+        m_every = statistics.median(every)
+        slowest = max(statistics.median(v) for v in single.values())
+        logins_cli = fleet.logins()
+        report += ["| metric | measured | target | verdict |", "| --- | --- | --- | --- |"]
+        ratio = m_every / slowest
+        report.append(f"| `list --json`, {a.hosts} hosts + local | {m_every*1000:.0f} ms; slowest single host {slowest*1000:.0f} ms; ratio {ratio:.2f} | ≤ 1.3× | {'PASS' if ratio <= 1.3 else 'FAIL'} |")
+        runs = 1 + 5 * (1 + a.hosts)
+        report.append(f"| ssh handshakes over {runs} CLI runs | {logins_cli} for {a.hosts} hosts | 1 per host | {'PASS' if logins_cli == a.hosts else 'FAIL'} |")
+        # TUI with 2 hosts blackholed.
+        fleet.blackhole([fleet.hosts[-1].name, fleet.hosts[-2].name])
+        for m in fleet.masters():
+            os.kill(m, signal.SIGTERM)
+        time.sleep(0.5)
+        before = fleet.logins()
+        scr = Screen(fleet)
+        first = scr.wait(lambda t: " sessions " in t, timeout=30, step=0.002)
+        reachable = [h.name for h in fleet.hosts[:-2]]
+        rows = scr.wait(lambda t: all(f"{n} " in t for n in reachable[:3]) and t.count(" ok") >= len(reachable), timeout=60)
+        logins_tui = fleet.logins() - before
+        scr.close()
+        report.append(f"| TUI first frame, 2 of {a.hosts} hosts blackholed | {first*1000:.0f} ms | ≤ 50 ms | {'PASS' if first and first <= 0.05 else 'FAIL'} |")
+        report.append(f"| reachable hosts' rows on screen, 2 blackholed | {rows*1000:.0f} ms (listing round trip {slowest*1000:.0f} ms) | ≤ 1.5× round trip | {'PASS' if rows and rows <= 1.5 * slowest else 'FAIL'} |")
+        report.append(f"| ssh handshakes of one TUI run | {logins_tui} for {a.hosts - 2} reachable hosts | 1 per host | {'PASS' if logins_tui == a.hosts - 2 else 'FAIL'} |")
+        fleet.blackholes.clear()
+        fleet.write_client_files()
+        local, remote, rss = idle(fleet, a.idle)
+        report.append(f"| idle, {a.hosts} hosts, one remote log followed, {a.idle:.0f} s: muxdeck + ssh | {local:.2f} % of a core | ≤ 2 % | {'PASS' if local <= 2 else 'FAIL'} |")
+        report.append(f"| idle remote work per host (sshd + its children + tmux server) | max {max(remote):.2f} %, mean {statistics.mean(remote):.2f} % | ≤ 0.3 % | {'PASS' if max(remote) <= 0.3 else 'FAIL'} |")
+        report.append(f"| TUI RSS, {a.hosts} hosts | {rss/1024:.1f} MiB | | INFO |")
+        fleet.close()
+        fleets.remove(fleet)
+        report += ["", "## Scaling", "", "| hosts | list --json | idle CPU (muxdeck + ssh) | TUI RSS |", "| --- | --- | --- | --- |"]
+        for n in [int(x) for x in a.scale.split(",") if x]:
+            f = Fleet(n, root, f"{tag}s{n}")
+            fleets.append(f)
+            f.muxdeck("list", "--json")
+            t = statistics.median(f.muxdeck("list", "--json")[0] for _ in range(3))
+            local, _, rss = idle(f, a.scale_idle)
+            report.append(f"| {n} | {t*1000:.0f} ms | {local:.2f} % | {rss/1024:.1f} MiB |")
+            f.close()
+            fleets.remove(f)
+    finally:
+        for f in fleets:
+            try:
+                f.close()
+            except Exception as e:  # cleanup must go on
+                print(f"cleanup: {e}", file=sys.stderr)
+        shutil.rmtree(root, ignore_errors=True)
+    text = "\n".join(report) + "\n"
+    print(text)
+    Path(a.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -147,3 +147,36 @@ fn per_session_results_are_kept_and_the_summary_names_the_failures() {
     let text = screen(&app, 100, 30);
     assert!(text.contains("muxdeck: stopped tmux@w:s02"), "{text}");
 }
+
+#[test]
+fn a_mark_survives_a_listing_its_backend_failed_and_goes_with_its_session() {
+    let mut app = app_with(2);
+    let _ = key(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.marks.len(), 1);
+    let listing = |ok: bool| Listing {
+        sessions: Vec::new(),
+        health: vec![Health {
+            host: Host::Local,
+            backend: Source::Tmux,
+            status: if ok {
+                HealthStatus::Ok {
+                    sessions: 0,
+                    servers: Some(0),
+                }
+            } else {
+                HealthStatus::Error {
+                    message: "`tmux list-panes` did not answer within 5s".into(),
+                }
+            },
+        }],
+        hosts: Vec::new(),
+    };
+    // tmux did not answer: its rows are not listed this time, the mark stays.
+    let _ = app.set_listing(listing(false), &[Source::Tmux]);
+    assert_eq!(app.marks.len(), 1);
+    let _ = app.set_listing(listing(false), &[Source::Tmux]);
+    assert_eq!(app.marks.len(), 1, "a second failed listing lost the mark");
+    // tmux answers without the session: it is gone, and so is its mark.
+    let _ = app.set_listing(listing(true), &[Source::Tmux]);
+    assert!(app.marks.is_empty());
+}

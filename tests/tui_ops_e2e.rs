@@ -19,6 +19,20 @@ const PODMAN_ONLY: &str = "defaults:\n  docker_binary: /nonexistent/docker\n  st
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Narrows the list to the container `name` first and then waits for its row: the
+/// machine's podman may hold many other containers, which would push its row off screen.
+fn select_container(deck: &Deck, name: &str) {
+    deck.keys(&["/"]);
+    deck.type_text(&format!("podman:{name}"));
+    deck.keys(&["Enter"]);
+    deck.wait("the container alone, running, its log followed", |s| {
+        list_rows(s).len() == 1
+            && shows(s, name, "podman", "running")
+            && !s.contains('▏')
+            && log_title(s).contains(&format!("logs · podman:{name} "))
+    });
+}
+
 #[test]
 fn colon_types_a_line_into_the_pane_literally_and_runs_nothing_in_muxdeck() {
     let world = TmuxWorld::new();
@@ -75,7 +89,7 @@ fn colon_on_a_container_runs_the_line_there_and_shows_its_output_in_the_log_pane
     let world = TmuxWorld::new();
     let name = containers.run_detached(&unique("colon"), "exec sleep 600");
     let deck = Deck::start(&world, PODMAN_ONLY);
-    deck.select(&name);
+    select_container(&deck, &name);
     deck.keys(&[":"]);
     deck.wait("the prompt", |s| {
         s.contains(&format!("run in podman:{name}"))
@@ -103,7 +117,7 @@ fn p_pauses_and_unpauses_a_container_and_refuses_a_tmux_session() {
     world.new_session("alpha", "plain", "exec sleep 600");
     let name = containers.run_detached(&unique("pause"), "while :; do echo tick; sleep 0.2; done");
     let deck = Deck::start(&world, PODMAN_ONLY);
-    deck.select(&name);
+    select_container(&deck, &name);
     deck.keys(&["p"]);
     deck.wait("paused", |s| {
         shows(s, &name, "podman", "paused") && s.contains(&format!("paused podman:{name}"))
@@ -134,18 +148,20 @@ fn p_pauses_and_unpauses_a_container_and_refuses_a_tmux_session() {
 fn a_container_that_exits_non_zero_while_elsewhere_raises_a_flag_until_the_history_is_opened() {
     let containers = Containers::new();
     let world = TmuxWorld::new();
-    world.new_session("alpha", "watched", "exec sleep 600");
-    let name = containers.run_detached(&unique("flag"), "sleep 5; echo failing; exit 3");
+    // One tag in both names: the filter shows these two rows only, the tmux one first.
+    let tag = unique("flag");
+    let watched = format!("{tag}-watched");
+    world.new_session("alpha", &watched, "exec sleep 600");
+    let name = containers.run_detached(&format!("{tag}-box"), "sleep 6; echo failing; exit 3");
     let deck = Deck::start(&world, PODMAN_ONLY);
-    deck.wait("the container, running", |s| {
-        shows(s, &name, "podman", "running")
-    });
-    // Looking at the tmux session: the container is out of sight.
     deck.keys(&["/"]);
-    deck.type_text("tmux@alpha:watched");
+    deck.type_text(&tag);
     deck.keys(&["Enter"]);
-    deck.wait("the tmux session alone", |s| {
-        list_rows(s).len() == 1 && row(&list_rows(s), "watched").is_some()
+    // Looking at the tmux session: the container is out of sight.
+    deck.wait("both rows, the tmux session selected", |s| {
+        list_rows(s).len() == 2
+            && shows(s, &name, "podman", "running")
+            && log_title(s).contains(&format!("logs · tmux@alpha:{watched} "))
     });
     let flagged = deck.wait_for(Duration::from_secs(30), "the flag", |s| {
         s.contains(&format!("⚑ podman:{name} exited (3)"))

@@ -414,8 +414,28 @@ impl App {
             watched.as_ref(),
             &hosts_ok,
         );
+        // A mark goes with its session, but not while its backend fails to answer (its rows
+        // come back with the next listing that works).
+        let answered = |id: &SessionId| {
+            !id.host.is_local()
+                || matches!(
+                    Source::ALL
+                        .iter()
+                        .find(|src| src.owns(&id.location))
+                        .and_then(|src| self.health.get(src))
+                        .map(|h| &h.status),
+                    Some(HealthStatus::Ok { .. })
+                )
+        };
+        let unanswered: Vec<Session> = self
+            .marks
+            .ids()
+            .filter(|id| !answered(id))
+            .map(|id| Session::new(id.clone(), State::Unknown))
+            .collect();
         self.sessions = listing.sessions;
-        self.marks.retain_present(&self.sessions);
+        let present: Vec<Session> = self.sessions.iter().cloned().chain(unanswered).collect();
+        self.marks.retain_present(&present);
         let still_there = self
             .selected
             .as_ref()

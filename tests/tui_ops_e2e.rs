@@ -8,7 +8,7 @@
 mod support;
 
 use support::deck::{Deck, NO_RUNTIMES};
-use support::screen::{list_rows, log_rows, log_title, row, shows};
+use support::screen::{list_rows, log_rows, log_title, shows};
 
 use std::time::Duration;
 

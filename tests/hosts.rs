@@ -603,3 +603,22 @@ fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
     );
     drop(holes);
 }
+
+#[test]
+fn exec_in_a_remote_container_gives_its_exit_status() {
+    let s = Setup::new(&["web1"], "");
+    let containers = support::Containers::new();
+    let name = support::unique("rexec");
+    containers.run_detached(&name, "sleep 600");
+    let q = format!("web1/podman:{name}");
+    let out = support::run(
+        &mut s.muxdeck(&["exec", &q, "--", "sh", "-c", "echo in-$HOSTNAME-ok; exit 7"]),
+        PATIENCE,
+    );
+    assert_eq!(out.status.code(), Some(7), "{}", support::show_output(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("-ok"),
+        "{}",
+        support::show_output(&out)
+    );
+}

@@ -167,7 +167,7 @@ class Host:
 
 class Fleet:
     def __init__(self, n: int, root: Path, tag: str):
-        self.root = root / f"fleet-{n}"
+        self.root = root / f"fleet-{tag}"
         self.root.mkdir()
         self.client_key = self.root / "client_key"
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(self.client_key)])
@@ -373,6 +373,7 @@ def main() -> int:
         report.append(f"| idle, {a.hosts} hosts, one remote log followed, {a.idle:.0f} s: muxdeck + ssh | {local:.2f} % of a core | ≤ 2 % | {'PASS' if local <= 2 else 'FAIL'} |")
         report.append(f"| idle remote work per host (sshd + its children + tmux server) | max {max(remote):.2f} %, mean {statistics.mean(remote):.2f} % | ≤ 0.3 % | {'PASS' if max(remote) <= 0.3 else 'FAIL'} |")
         report.append(f"| TUI RSS, {a.hosts} hosts | {rss/1024:.1f} MiB | | INFO |")
+        print("\n".join(report), flush=True)
         fleet.close()
         fleets.remove(fleet)
         report += ["", "## Scaling", "", "| hosts | list --json | idle CPU (muxdeck + ssh) | TUI RSS |", "| --- | --- | --- | --- |"]
@@ -383,6 +384,7 @@ def main() -> int:
             t = statistics.median(f.muxdeck("list", "--json")[0] for _ in range(3))
             local, _, rss = idle(f, a.scale_idle)
             report.append(f"| {n} | {t*1000:.0f} ms | {local:.2f} % | {rss/1024:.1f} MiB |")
+            print(report[-1], flush=True)
             f.close()
             fleets.remove(f)
     finally:

@@ -148,6 +148,8 @@ fn token() -> String {
 impl Engine {
     /// Lists `sources` of a configured host in one ssh round trip.
     pub async fn scan_host(&self, machine: &Machine, sources: &[Source]) -> HostScan {
+        // Closed never: a permit is always given back.
+        let _permit = self.scans.acquire().await.ok();
         let started = Instant::now();
         let token = token();
         let want: Vec<&str> = sources.iter().map(|s| s.name()).collect();

@@ -226,7 +226,13 @@ pub struct Engine {
     /// This machine first, then the config's hosts in name order.
     machines: Vec<Machine>,
     stopped: StopMemory,
+    /// Listings of other hosts running at once, at most [`HOST_FANOUT`]: with hundreds of
+    /// hosts, as many ssh processes (and their descriptors) at once would be the fault.
+    scans: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// Most hosts listed at the same time.
+pub const HOST_FANOUT: usize = 32;
 
 impl Engine {
     /// An engine over the machine's backends, with `config`'s binaries and limits.
@@ -250,6 +256,7 @@ impl Engine {
             machines,
             stopped: StopMemory::in_state_dir(),
             config,
+            scans: std::sync::Arc::new(tokio::sync::Semaphore::new(HOST_FANOUT)),
         }
     }
 

@@ -328,7 +328,10 @@ mod tests {
             PathBuf::from("/tmp/muxdeck-7")
         );
         assert_eq!(control_dir_for(None, 0), PathBuf::from("/tmp/muxdeck-0"));
-        assert_eq!(control_dir_for(Some("".into()), 0), PathBuf::from("/tmp/muxdeck-0"));
+        assert_eq!(
+            control_dir_for(Some("".into()), 0),
+            PathBuf::from("/tmp/muxdeck-0")
+        );
     }
 
     #[test]

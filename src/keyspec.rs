@@ -42,6 +42,20 @@ pub enum Action {
     Restart,
     /// Remove the container (confirm first).
     Remove,
+    /// Mark or unmark the selected session for bulk actions.
+    Mark,
+    /// Pause a running container, or unpause a paused one.
+    Pause,
+    /// Open the prompt that types a line into tmux panes or runs it in containers.
+    Send,
+    /// In the prompt: send the line.
+    SendLine,
+    /// In the prompt: close it without sending.
+    ClosePrompt,
+    /// In the prompt: switch between a line typed literally and tmux key names.
+    PromptKeys,
+    /// Show the history of what happened since muxdeck started.
+    Events,
     /// Filter sessions by substring.
     Filter,
     /// Resume following the log.
@@ -85,6 +99,8 @@ pub enum Scope {
     Filter,
     /// A confirm question is open.
     Confirm,
+    /// Typing a line to send: keys no action takes are typed into it.
+    Prompt,
 }
 
 impl Action {
@@ -93,6 +109,7 @@ impl Action {
         match self {
             Action::Confirm | Action::Cancel => &[Scope::Confirm],
             Action::Keep => &[Scope::Filter],
+            Action::SendLine | Action::ClosePrompt | Action::PromptKeys => &[Scope::Prompt],
             Action::ClearFilter => &[Scope::Normal, Scope::Filter],
             _ => &[Scope::Normal],
         }
@@ -141,7 +158,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "attach (back: C-b d / C-p C-q)",
         &["enter", "a"],
     ),
-    (Action::Exec, "exec", "shell in the container", &["e"]),
+    (Action::Exec, "exec", "container shell", &["e"]),
     (Action::Start, "start", "start the session", &["s"]),
     (
         Action::Stop,
@@ -162,26 +179,20 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "remove a container (asks first)",
         &["D"],
     ),
+    (Action::Mark, "mark", "mark rows", &["space"]),
+    (Action::Pause, "pause", "pause / unpause", &["p"]),
+    (Action::Send, "send", "send a line", &[":"]),
+    (Action::Events, "events", "history", &["E"]),
     (
         Action::Filter,
         "filter",
         "filter sessions (Esc clears)",
         &["/"],
     ),
-    (Action::Follow, "follow", "follow the log", &["f"]),
+    (Action::Follow, "follow", "follow again", &["f"]),
     (Action::Wrap, "wrap", "wrap lines", &["w"]),
-    (
-        Action::Refresh,
-        "refresh",
-        "refresh now, reload config",
-        &["R"],
-    ),
-    (
-        Action::Messages,
-        "messages",
-        "the last messages in full",
-        &["m"],
-    ),
+    (Action::Refresh, "refresh", "reload config, re-list", &["R"]),
+    (Action::Messages, "messages", "messages", &["m"]),
     (Action::Details, "details", "details", &["i"]),
     (Action::Stats, "stats", "CPU/MEM", &["c"]),
     (Action::Sort, "sort", "sort: next column", &["o"]),
@@ -191,6 +202,14 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),
     (Action::Cancel, "cancel", "no", &["n", "N", "esc"]),
     (Action::Keep, "keep", "filter: keep", &["enter"]),
+    (Action::SendLine, "submit", "prompt: send", &["enter"]),
+    (Action::ClosePrompt, "discard", "close", &["esc"]),
+    (
+        Action::PromptKeys,
+        "keys_mode",
+        "prompt: line / key names",
+        &["tab"],
+    ),
     (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
 ];
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 use muxdeck::config::{self, Config, ConfigSource};
 use muxdeck::engine::{
     AdHoc, Attach, Engine, Health, HealthStatus, HostHealth, HostStatus, LogEvent, Source,
-    StopMode, StopOutcome,
 };
 use muxdeck::model::{BackendKind, Host, Runtime, Session};
 
@@ -287,60 +286,34 @@ impl AdHocArgs {
     }
 }
 
-/// `start`: a known session, or an ad hoc one when any ad hoc option is given.
+/// `start`: known sessions, or one ad hoc session when any ad hoc option is given.
 pub async fn start(
     engine: &Engine,
-    name: String,
+    names: Vec<String>,
     args: AdHocArgs,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
-    if args.any() {
-        let spec = AdHoc {
-            name,
-            image: args.image,
-            command: args.command,
-            socket: args.socket,
-            working_dir: args.cwd,
-            env: args.env,
-            volumes: args.volumes,
-            ports: args.ports,
-        };
-        let id = engine.start_ad_hoc(spec).await?;
-        writeln!(out, "started {id}")?;
-        return Ok(0);
+    if !args.any() {
+        return super::bulk::run(engine, &names, super::bulk::Bulk::Start, out).await;
     }
-    let s = engine.resolve(&name).await?;
-    engine.start(&s).await?;
-    writeln!(out, "started {}", s.id)?;
-    Ok(0)
-}
-
-/// `stop` and `kill` (which is `stop --force`).
-pub async fn stop(
-    engine: &Engine,
-    name: &str,
-    force: bool,
-    timeout: Option<u64>,
-    out: &mut impl Write,
-) -> Result<i32, CliError> {
-    let s = engine.resolve(name).await?;
-    let mode = if force {
-        StopMode::Kill
-    } else {
-        StopMode::Graceful
+    let [name] = <[String; 1]>::try_from(names).map_err(|_| {
+        CliError::Usage(
+            "the ad hoc options (--image, --command, ...) describe one new session: give one NAME"
+                .into(),
+        )
+    })?;
+    let spec = AdHoc {
+        name,
+        image: args.image,
+        command: args.command,
+        socket: args.socket,
+        working_dir: args.cwd,
+        env: args.env,
+        volumes: args.volumes,
+        ports: args.ports,
     };
-    let outcome = engine
-        .stop(&s, mode, timeout.map(Duration::from_secs))
-        .await?;
-    report_stop(out, &s, outcome)?;
-    Ok(0)
-}
-
-/// `restart`.
-pub async fn restart(engine: &Engine, name: &str, out: &mut impl Write) -> Result<i32, CliError> {
-    let s = engine.resolve(name).await?;
-    engine.restart(&s).await?;
-    writeln!(out, "restarted {}", s.id)?;
+    let id = engine.start_ad_hoc(spec).await?;
+    writeln!(out, "started {id}")?;
     Ok(0)
 }
 
@@ -526,9 +499,4 @@ fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliErro
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(1))
-}
-
-/// Says what a stop did.
-fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
-    writeln!(out, "{}", outcome.message(s))
 }

@@ -1,6 +1,7 @@
 //! The command line: clap types, errors, and the dispatch to one function per subcommand
 //! (`commands`), which print through `output`.
 
+mod bulk;
 mod commands;
 pub mod complete;
 pub mod init;
@@ -8,13 +9,15 @@ pub mod manpage;
 mod output;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCandidates;
 
+use bulk::Bulk;
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
-use muxdeck::engine::{Engine, EngineError};
+use muxdeck::engine::{Engine, EngineError, StopMode};
 
 pub use commands::{config, config_init};
 
@@ -160,20 +163,20 @@ pub enum SessionCommand {
         #[arg(short, long)]
         follow: bool,
     },
-    /// Start a config session, a stopped container, or an ad hoc session.
+    /// Start config sessions, stopped containers, or one ad hoc session.
     Start {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names (one with the ad hoc options).
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
         /// The ad hoc options.
         #[command(flatten)]
         spec: commands::AdHocArgs,
     },
-    /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
+    /// Stop sessions gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
         /// Kill at once.
         #[arg(long)]
         force: bool,
@@ -185,17 +188,46 @@ pub enum SessionCommand {
         )]
         timeout: Option<u64>,
     },
-    /// Kill a session at once (same as stop --force).
+    /// Kill sessions at once (same as stop --force).
     Kill {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
     },
-    /// Restart a session.
+    /// Restart sessions.
     Restart {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Pause containers (their processes frozen in place; tmux sessions cannot be paused).
+    Pause {
+        /// Container names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Unpause paused containers.
+    Unpause {
+        /// Container names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Type a line into tmux panes without attaching (literally, then Enter), or press
+    /// keys there with --keys. Containers take commands through `exec` instead.
+    #[command(
+        override_usage = "muxdeck send NAME... -- TEXT\n       muxdeck send --keys KEY[,KEY...] NAME..."
+    )]
+    Send {
+        /// Session names, then `--` and the text (without --keys).
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+        /// The line to type, after `--`.
+        #[arg(last = true, value_name = "TEXT")]
+        text: Vec<String>,
+        /// Press these keys instead, as tmux names them (C-c, Enter, Up, M-x), comma
+        /// separated or repeated.
+        #[arg(long, value_name = "KEY", value_delimiter = ',')]
+        keys: Vec<String>,
     },
     /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
     /// A container without a terminal (started without -i -t) has its log followed instead.
@@ -350,6 +382,12 @@ pub enum CliError {
     /// `cmd` of a command that asks first, without `--yes`.
     #[error("the command {0} asks before it runs (confirm: true); run it again with --yes")]
     NeedsYes(String),
+    /// The command line asks for something that cannot be (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Some sessions of several failed; each was reported on its own line.
+    #[error("{0}")]
+    Partial(String),
     /// A handed-over command could not run.
     #[error("cannot run `{command}`: {message}")]
     Handover {
@@ -365,7 +403,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Engine(e) => e.exit_code(),
-            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) => 2,
+            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) | CliError::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -405,14 +443,27 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
             lines,
             follow,
         } => commands::logs(engine, &name, lines, follow, &mut out).await,
-        C::Start { name, spec } => commands::start(engine, name, spec, &mut out).await,
+        C::Start { names, spec } => commands::start(engine, names, spec, &mut out).await,
         C::Stop {
-            name,
+            names,
             force,
             timeout,
-        } => commands::stop(engine, &name, force, timeout, &mut out).await,
-        C::Kill { name } => commands::stop(engine, &name, true, None, &mut out).await,
-        C::Restart { name } => commands::restart(engine, &name, &mut out).await,
+        } => {
+            let mode = if force {
+                StopMode::Kill
+            } else {
+                StopMode::Graceful
+            };
+            let op = Bulk::Stop(mode, timeout.map(Duration::from_secs));
+            bulk::run(engine, &names, op, &mut out).await
+        }
+        C::Kill { names } => {
+            bulk::run(engine, &names, Bulk::Stop(StopMode::Kill, None), &mut out).await
+        }
+        C::Restart { names } => bulk::run(engine, &names, Bulk::Restart, &mut out).await,
+        C::Pause { names } => bulk::run(engine, &names, Bulk::Pause, &mut out).await,
+        C::Unpause { names } => bulk::run(engine, &names, Bulk::Unpause, &mut out).await,
+        C::Send { names, text, keys } => bulk::send(engine, &names, text, keys, &mut out).await,
         C::Attach { name } => commands::attach(engine, &name, &mut out).await,
         C::Exec { name, command } => commands::exec(engine, &name, &command).await,
         C::Rm { name, force } => commands::rm(engine, &name, force, &mut out).await,

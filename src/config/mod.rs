@@ -18,7 +18,7 @@ pub use commands::{CustomCommand, OutputMode};
 pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
-pub use schema::{BackendChoice, RuntimeChoice};
+pub use schema::{BackendChoice, Notify, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
 use values::Text;
 
@@ -222,6 +222,8 @@ pub struct Config {
     pub backends: Backends,
     /// The user's own commands, in name order.
     pub commands: Vec<CustomCommand>,
+    /// How the TUI tells of a session that exits with a failure.
+    pub notify: Notify,
     /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
     pub theme: theme::ThemeConfig,
     /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
@@ -253,6 +255,7 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             commands: Vec::new(),
+            notify: Notify::None,
             theme: theme::ThemeConfig::default(),
             mouse: true,
             ssh_config: None,
@@ -374,6 +377,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys,
         backends,
         commands,
+        notify: file.notify.unwrap_or_default(),
         theme: file.theme.unwrap_or_default(),
         mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),

@@ -137,18 +137,29 @@ impl Route {
     }
 }
 
+/// The longest control folder path that leaves room for ssh's socket name in it: a
+/// socket path holds at most 107 bytes, and ssh adds `/` + the 40 hex digits of `%C` +
+/// a 17-byte temporary suffix while it makes the socket. Past it, ssh cannot make the
+/// socket and quietly goes on without sharing its connection: one handshake per call.
+const MAX_CONTROL_DIR: usize = 107 - 1 - 40 - 17;
+
 /// muxdeck's folder for ssh's shared connection sockets: `$XDG_RUNTIME_DIR/muxdeck`, or
-/// `/tmp/muxdeck-UID` where there is no runtime folder. Made private to the user when
-/// muxdeck makes it; ssh refuses nothing here, but other users must not reach the sockets.
+/// `/tmp/muxdeck-UID` where there is no runtime folder or its path is too long for a
+/// socket in it. Made private to the user when muxdeck makes it; ssh refuses nothing
+/// here, but other users must not reach the sockets.
 pub fn control_dir() -> PathBuf {
     use std::os::unix::fs::MetadataExt;
-    match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir).join("muxdeck"),
-        None => {
-            let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
-            PathBuf::from(format!("/tmp/muxdeck-{uid}"))
-        }
-    }
+    let uid = std::fs::metadata("/proc/self").map_or(0, |m| m.uid());
+    control_dir_for(std::env::var_os("XDG_RUNTIME_DIR"), uid)
+}
+
+/// [`control_dir`] for a given `XDG_RUNTIME_DIR` and user id.
+fn control_dir_for(runtime: Option<std::ffi::OsString>, uid: u32) -> PathBuf {
+    runtime
+        .filter(|v| !v.is_empty())
+        .map(|dir| PathBuf::from(dir).join("muxdeck"))
+        .filter(|dir| dir.as_os_str().len() <= MAX_CONTROL_DIR)
+        .unwrap_or_else(|| PathBuf::from(format!("/tmp/muxdeck-{uid}")))
 }
 
 /// Makes the control folder (mode 0700) if it is not there.
@@ -302,6 +313,24 @@ mod tests {
         assert_eq!(
             line,
             OsString::from("exec env 'TMUX_TMPDIR=/run/a b' tmux kill-session -t '$(reboot)'")
+        );
+    }
+
+    #[test]
+    fn a_runtime_folder_too_long_for_a_socket_is_not_used() {
+        assert_eq!(
+            control_dir_for(Some("/run/user/1000".into()), 1000),
+            PathBuf::from("/run/user/1000/muxdeck")
+        );
+        let long = format!("/tmp/{}", "x".repeat(50));
+        assert_eq!(
+            control_dir_for(Some(long.into()), 7),
+            PathBuf::from("/tmp/muxdeck-7")
+        );
+        assert_eq!(control_dir_for(None, 0), PathBuf::from("/tmp/muxdeck-0"));
+        assert_eq!(
+            control_dir_for(Some("".into()), 0),
+            PathBuf::from("/tmp/muxdeck-0")
         );
     }
 

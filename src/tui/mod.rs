@@ -4,11 +4,14 @@
 
 pub mod app;
 mod custom;
+mod events;
 mod follow;
 mod handover;
 pub mod hosts;
 mod insight;
 pub mod keys;
+pub mod marks;
+mod notify;
 mod ops;
 mod reload;
 pub mod terminal;
@@ -87,6 +90,24 @@ pub enum Msg {
         id: crate::model::SessionId,
         /// What it printed and how it ended, or why it did not run (one line).
         result: Result<crate::engine::CommandOutput, String>,
+    },
+    /// An operation on several sessions ended: one line per session, then the summary.
+    BulkDone {
+        /// The busy line to take off.
+        label: String,
+        /// What happened to each session.
+        lines: Vec<(String, Level)>,
+        /// `3 stopped, 1 failed: …`.
+        summary: (String, Level),
+    },
+    /// A command run in a container from the prompt ended.
+    ExecDone {
+        /// The container.
+        id: crate::model::SessionId,
+        /// The line that ran.
+        line: String,
+        /// Its output, or why it could not run.
+        result: Result<crate::engine::ExecOutput, String>,
     },
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
@@ -283,6 +304,7 @@ impl Runner {
     /// else twice a minute. The config may have been edited.
     fn on_second(&mut self, ticks: u64) {
         let now_s = crate::model::unix_now();
+        self.app.tick(now_s);
         if ticks.is_multiple_of(30)
             || self
                 .app
@@ -343,7 +365,9 @@ impl Runner {
         reports.extend(self.remote.values().flatten().cloned());
         let mut listing = self.engine.merge_on(&reports, &seen);
         listing.health.truncate(local);
+        self.app.tick(crate::model::unix_now());
         let effect = self.app.set_listing(listing, &sources);
+        notify::tell(self.engine.config().notify, self.app.take_alerts());
         if reports.len() == self.sources.len() {
             self.app.settle();
         }
@@ -359,9 +383,7 @@ impl Runner {
             }
             Msg::Host { scan, retry_at } => {
                 let host = scan.health.host.clone();
-                if let Some(line) = self.app.hosts.iter_mut().find(|h| h.host == host) {
-                    line.update(&scan.health, retry_at);
-                }
+                self.app.host_answered(&scan.health, retry_at);
                 if scan.health.status == crate::engine::HostStatus::Ok {
                     self.remote.insert(host, scan.reports);
                 }
@@ -378,6 +400,15 @@ impl Runner {
                 result,
             } => {
                 self.app.command_done(&label, &command, &id, result);
+                self.watchers.refresh();
+            }
+            Msg::ExecDone { id, line, result } => self.app.exec_output(&id, &line, result),
+            Msg::BulkDone {
+                label,
+                lines,
+                summary,
+            } => {
+                self.app.bulk_done(&label, lines, summary);
                 self.watchers.refresh();
             }
             Msg::Config(result) => self.on_config(result),
@@ -437,6 +468,15 @@ impl Runner {
             }
             Effect::Command(cmd, s) => {
                 let label = custom::spawn(cmd, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::RunMany(op, sessions) => {
+                let label = ops::spawn_many(op, sessions, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::Send(targets, line) => {
+                let label =
+                    ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Refresh => {

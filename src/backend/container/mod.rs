@@ -277,6 +277,12 @@ impl ContainerCli {
         self.simple(&["kill"], name, self.timeout).await
     }
 
+    /// Freezes every process of a running container (the cgroup freezer); it keeps its
+    /// memory and resumes where it was on `unpause`.
+    pub async fn pause(&self, name: &str) -> Result<(), BackendError> {
+        self.simple(&["pause"], name, self.timeout).await
+    }
+
     /// Thaws a paused container (podman refuses to stop or restart a paused one).
     pub async fn unpause(&self, name: &str) -> Result<(), BackendError> {
         self.simple(&["unpause"], name, self.timeout).await

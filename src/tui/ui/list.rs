@@ -69,10 +69,16 @@ fn widest<'a>(
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
 fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
+    let marks = &app.marks;
     let it = || visible.iter().copied();
     let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
     let name_full = widest("NAME", it(), |s| {
-        format!("{}{}", s.id.name, if s.from_config { " ◆" } else { "" })
+        format!(
+            "{}{}{}",
+            if marks.contains(&s.id) { MARK } else { "" },
+            s.id.name,
+            if s.from_config { " ◆" } else { "" }
+        )
     });
     let state = widest("STATE", it(), |s| state_text(app, s));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
@@ -116,6 +122,9 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
         age,
     }
 }
+
+/// What a marked row's name starts with.
+const MARK: &str = "● ";
 
 /// The columns shown in a list `area` wide, left to right: which, their header, and the
 /// width each takes.
@@ -197,14 +206,15 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
     let rows = visible.iter().enumerate().map(|(i, s)| {
-        let name = if s.from_config {
-            Line::from(vec![
-                Span::raw(s.id.name.clone()),
-                Span::styled(" ◆", theme.dim()),
-            ])
-        } else {
-            Line::from(s.id.name.clone())
-        };
+        let mut name = Vec::new();
+        if app.marks.contains(&s.id) {
+            name.push(Span::styled(MARK, theme.key()));
+        }
+        name.push(Span::raw(s.id.name.clone()));
+        if s.from_config {
+            name.push(Span::styled(" ◆", theme.dim()));
+        }
+        let name = Line::from(name);
         let stale = app.stale_since(&s.id.host).is_some();
         let mut cells = Vec::new();
         if has(Column::Host) {
@@ -255,6 +265,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
         _ => format!(" sessions {} ", visible.len()),
     };
+    if !app.marks.is_empty() {
+        title.push_str(&format!("· {} marked ", app.marks.len()));
+    }
     if !app.filter.is_empty() || app.mode == crate::tui::app::Mode::Filter {
         title.push_str(&format!("· filter: {}", app.filter));
         if app.mode == crate::tui::app::Mode::Filter {

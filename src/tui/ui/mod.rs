@@ -2,9 +2,11 @@
 //! file per block of the screen.
 
 mod details;
+mod history;
 mod list;
 mod logs;
 mod popup;
+mod prompt;
 mod status;
 pub mod theme;
 
@@ -137,6 +139,11 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
         Mode::Messages => popup::messages(app, theme, frame, area),
+        Mode::ConfirmMany(what, ids) => {
+            popup::confirm_many((*what, ids), app, theme, frame, area);
+        }
+        Mode::Events => history::render(app, now, theme, frame, area),
+        Mode::Prompt(ids) => prompt::render(app, ids, theme, frame, area),
         Mode::Confirm(what, id) => {
             popup::confirm((*what, id), &app.keymap, theme, frame, area);
         }

@@ -42,6 +42,20 @@ pub enum Action {
     Restart,
     /// Remove the container (confirm first).
     Remove,
+    /// Mark or unmark the selected session for bulk actions.
+    Mark,
+    /// Pause a running container, or unpause a paused one.
+    Pause,
+    /// Open the prompt that types a line into tmux panes or runs it in containers.
+    Send,
+    /// In the prompt: send the line.
+    SendLine,
+    /// In the prompt: close it without sending.
+    ClosePrompt,
+    /// In the prompt: switch between a line typed literally and tmux key names.
+    PromptKeys,
+    /// Show the history of what happened since muxdeck started.
+    Events,
     /// Filter sessions by substring.
     Filter,
     /// Resume following the log.
@@ -78,13 +92,19 @@ pub enum Action {
     ClearLogTools,
     /// Log pane: save what it holds (after the filter) to a file.
     SaveLog,
-    /// List: mark or unmark the selected session.
-    Mark,
     /// Log pane: copy the lines on screen (or the current match's) to the clipboard.
     Copy,
     /// Log pane: reload it with the last 5 min, 30 min, 2 h, 24 h, everything, or the
     /// default tail: the action's first key asks for the first of these, and so on.
     Since,
+    /// Open or close the details pane of the selected session.
+    Details,
+    /// Show or hide the CPU and memory columns.
+    Stats,
+    /// Sort the list by the next column.
+    Sort,
+    /// Reverse the list's order.
+    SortReverse,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -101,6 +121,8 @@ pub enum Scope {
     /// Browsing with the log pane focused: its keys are looked up first, then the
     /// [`Scope::Normal`] ones, so `/` searches the log there and filters the list elsewhere.
     LogPane,
+    /// Typing a line to send: keys no action takes are typed into it.
+    Prompt,
 }
 
 impl Action {
@@ -109,6 +131,7 @@ impl Action {
         match self {
             Action::Confirm | Action::Cancel => &[Scope::Confirm],
             Action::Keep => &[Scope::Filter],
+            Action::SendLine | Action::ClosePrompt | Action::PromptKeys => &[Scope::Prompt],
             Action::ClearFilter => &[Scope::Normal, Scope::Filter],
             Action::LogSearch
             | Action::NextMatch
@@ -166,7 +189,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "attach (back: C-b d / C-p C-q)",
         &["enter", "a"],
     ),
-    (Action::Exec, "exec", "shell in the container", &["e"]),
+    (Action::Exec, "exec", "container shell", &["e"]),
     (Action::Start, "start", "start the session", &["s"]),
     (
         Action::Stop,
@@ -187,31 +210,37 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         "remove a container (asks first)",
         &["D"],
     ),
+    (Action::Mark, "mark", "mark rows", &["space"]),
+    (Action::Pause, "pause", "pause / unpause", &["p"]),
+    (Action::Send, "send", "send a line", &[":"]),
+    (Action::Events, "events", "history", &["E"]),
     (
         Action::Filter,
         "filter",
         "filter sessions (Esc clears)",
         &["/"],
     ),
-    (Action::Follow, "follow", "follow the log again", &["f"]),
-    (Action::Wrap, "wrap", "wrap log lines", &["w"]),
-    (
-        Action::Refresh,
-        "refresh",
-        "refresh now, reload config",
-        &["R"],
-    ),
-    (
-        Action::Messages,
-        "messages",
-        "the last messages in full",
-        &["m"],
-    ),
+    (Action::Follow, "follow", "follow again", &["f"]),
+    (Action::Wrap, "wrap", "wrap lines", &["w"]),
+    (Action::Refresh, "refresh", "reload config, re-list", &["R"]),
+    (Action::Messages, "messages", "messages", &["m"]),
+    (Action::Details, "details", "details", &["i"]),
+    (Action::Stats, "stats", "CPU/MEM", &["c"]),
+    (Action::Sort, "sort", "sort: next column", &["o"]),
+    (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),
     (Action::Cancel, "cancel", "no", &["n", "N", "esc"]),
     (Action::Keep, "keep", "filter: keep", &["enter"]),
+    (Action::SendLine, "submit", "prompt: send", &["enter"]),
+    (Action::ClosePrompt, "discard", "close", &["esc"]),
+    (
+        Action::PromptKeys,
+        "keys_mode",
+        "prompt: line / key names",
+        &["tab"],
+    ),
     (Action::ClearFilter, "clear_filter", "clear", &["esc"]),
     (Action::LogSearch, "search", "search the log", &["/"]),
     (Action::LogFilter, "log_filter", "filter the log", &["&"]),
@@ -219,7 +248,6 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::PrevMatch, "previous", "previous match", &["N"]),
     (Action::Context, "context", "context 0/2/5", &["C"]),
     (Action::SaveLog, "save_log", "save the log", &["ctrl-s"]),
-    (Action::Mark, "mark", "mark session", &["space"]),
     (Action::Copy, "copy", "copy lines (OSC 52)", &["y"]),
     (
         Action::Since,

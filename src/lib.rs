@@ -7,9 +7,12 @@
 pub mod backend;
 pub mod clipboard;
 pub mod config;
+pub mod details;
 pub mod engine;
 pub mod keyspec;
 pub mod logs;
 pub mod model;
 pub mod remote;
+pub mod sort;
+pub mod stats;
 pub mod tui;

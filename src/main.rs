@@ -98,6 +98,9 @@ const LIST: SessionCommand = SessionCommand::List {
     json: false,
     backend: None,
     hosts: Vec::new(),
+    stats: false,
+    sort: None,
+    reverse: false,
 };
 
 /// The async runtime; None (said on stderr) when the system cannot give one.

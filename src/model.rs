@@ -282,6 +282,9 @@ pub struct Session {
     /// Container: when its program last ended, Unix seconds, when the runtime says
     /// (podman does, docker's listing does not).
     pub finished: Option<i64>,
+    /// tmux: the first process of every live pane, whose process trees make the session's
+    /// CPU and memory use.
+    pub pane_pids: Vec<u32>,
 }
 
 impl Session {
@@ -300,6 +303,7 @@ impl Session {
             backend_id: None,
             from_config: false,
             finished: None,
+            pane_pids: Vec::new(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod container;
 pub mod process;
 pub mod tmux;
+pub mod tmux_tree;
 
 use std::time::Duration;
 

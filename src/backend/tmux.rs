@@ -526,6 +526,43 @@ impl Tmux {
         Ok(Some((mark, lines)))
     }
 
+    /// Types `text` into the session's active pane exactly as written (`send-keys -l`:
+    /// quotes, `;`, `$(…)` and newlines are characters, not commands or key names), then
+    /// presses Enter. The pane's program reads it; nothing runs on muxdeck's side.
+    pub async fn send_line(
+        &self,
+        socket: &str,
+        id: &SessionRef,
+        text: &str,
+    ) -> Result<(), BackendError> {
+        let pane = id.window();
+        if !text.is_empty() {
+            let inv = self
+                .inv(socket)
+                .args(["send-keys", "-l", "-t", &pane, "--"])
+                .arg(sequence_safe(text));
+            process::run(&inv, self.timeout).await?;
+        }
+        let enter = self.inv(socket).args(["send-keys", "-t", &pane, "Enter"]);
+        process::run(&enter, self.timeout).await.map(drop)
+    }
+
+    /// Presses keys in the session's active pane, written as tmux names them (`C-c`,
+    /// `Enter`, `Escape`, `M-x`, or single characters); tmux refuses a name it does not
+    /// know.
+    pub async fn send_key_names(
+        &self,
+        socket: &str,
+        id: &SessionRef,
+        keys: &[String],
+    ) -> Result<(), BackendError> {
+        let inv = self
+            .inv(socket)
+            .args(["send-keys", "-t", &id.window(), "--"])
+            .args(keys.iter().map(|k| sequence_safe(k)));
+        process::run(&inv, self.timeout).await.map(drop)
+    }
+
     /// The pane id (`%N`) of the session's active pane.
     pub async fn active_pane(&self, socket: &str, id: &SessionRef) -> Result<String, BackendError> {
         let target = id.window();
@@ -663,7 +700,7 @@ fn sequence_safe(arg: &str) -> String {
 }
 
 /// A failed pane call: the pane being gone is an answer (None), anything else an error.
-fn gone_or_failed<T>(
+pub(super) fn gone_or_failed<T>(
     inv: &Invocation,
     out: &process::Output,
     code: Option<i32>,
@@ -856,6 +893,7 @@ pub fn parse_panes(text: &str, socket: &str) -> (Vec<Session>, Option<u32>) {
         let is_dead = *dead == "1";
         if !is_dead {
             s.state = State::Running;
+            s.pane_pids.extend(pid.parse::<u32>().ok());
         } else if s.state != State::Running {
             s.state = State::Exited(dead_status.parse().ok());
         }

@@ -8,11 +8,16 @@ use std::time::Duration;
 use muxdeck::config::{self, Config, ConfigSource};
 use muxdeck::engine::{
     AdHoc, Attach, Engine, Health, HealthStatus, HostHealth, HostStatus, LogEvent, Source,
-    StopMode, StopOutcome,
 };
 use muxdeck::model::{BackendKind, Host, Runtime, Session};
 
-use super::output::{ListJson, SessionJson, print_line, write_status, write_table};
+use muxdeck::engine::UsageMap;
+use muxdeck::sort::{SortKey, sort_sessions};
+use muxdeck::stats::proc_tree::ProcSampler;
+
+use super::output::{
+    ListJson, ListedJson, SessionJson, StatusJson, print_line, write_status, write_table,
+};
 use super::{BackendArg, CliError, ConfigAction};
 
 /// Lines of history `attach` shows of a container it can only follow.
@@ -115,12 +120,27 @@ fn config_check(config: &Config) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// How `list` measures and orders what it prints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListOrder {
+    /// Measure CPU and memory.
+    pub stats: bool,
+    /// Sort by this key (the listing's order without one).
+    pub sort: Option<SortKey>,
+    /// Reverse the order.
+    pub reverse: bool,
+}
+
+/// How long `list --stats` watches processes to tell their CPU use.
+const CPU_WINDOW: Duration = Duration::from_millis(500);
+
 /// `list`.
 pub async fn list(
     engine: &Engine,
     json: bool,
     backend: Option<BackendArg>,
     hosts: &[String],
+    order: ListOrder,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
     let kind = backend.map(|b| match b {
@@ -131,14 +151,34 @@ pub async fn list(
         .iter()
         .map(|h| engine.machine(&Host::named(h)).map(|m| m.host.clone()))
         .collect::<Result<_, _>>()?;
-    let listing = engine
+    let mut listing = engine
         .list_on(kind, (!only.is_empty()).then_some(only.as_slice()))
         .await;
     warn_health(engine, &listing.health);
     warn_hosts(&listing.hosts);
+    let measure = order.stats || order.sort.is_some_and(SortKey::needs_usage);
+    let usage = if measure {
+        // A first pass over /proc to measure tmux CPU against, half a second before.
+        let mut sampler = ProcSampler::default();
+        let _ = sampler.sample();
+        tokio::time::sleep(CPU_WINDOW).await;
+        let limit = engine.config().defaults.command_timeout;
+        engine.usage(&listing.sessions, sampler, limit).await.1
+    } else {
+        UsageMap::new()
+    };
+    if order.sort.is_some() || order.reverse {
+        let key = order.sort.unwrap_or_default();
+        sort_sessions(&mut listing.sessions, key, order.reverse, &usage);
+    }
+    let shown = order.stats.then_some(&usage);
     if json {
         let doc = ListJson {
-            sessions: listing.sessions.iter().map(SessionJson::from).collect(),
+            sessions: listing
+                .sessions
+                .iter()
+                .map(|s| ListedJson::new(s, shown))
+                .collect(),
             backends: &listing.health,
             hosts: &listing.hosts,
         };
@@ -149,6 +189,7 @@ pub async fn list(
         write_table(
             out,
             &listing.sessions,
+            shown,
             muxdeck::model::unix_now(),
             with_host,
         )?;
@@ -173,8 +214,12 @@ pub async fn status(
 ) -> Result<i32, CliError> {
     let s = engine.resolve(name).await?;
     if json {
-        serde_json::to_writer_pretty(&mut *out, &SessionJson::from(&s))
-            .map_err(std::io::Error::from)?;
+        let details = engine.details(&s).await?;
+        let doc = StatusJson {
+            session: SessionJson::from(&s),
+            details: details.as_ref(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
         write_status(out, &s, muxdeck::model::unix_now())?;
@@ -222,60 +267,34 @@ impl AdHocArgs {
     }
 }
 
-/// `start`: a known session, or an ad hoc one when any ad hoc option is given.
+/// `start`: known sessions, or one ad hoc session when any ad hoc option is given.
 pub async fn start(
     engine: &Engine,
-    name: String,
+    names: Vec<String>,
     args: AdHocArgs,
     out: &mut impl Write,
 ) -> Result<i32, CliError> {
-    if args.any() {
-        let spec = AdHoc {
-            name,
-            image: args.image,
-            command: args.command,
-            socket: args.socket,
-            working_dir: args.cwd,
-            env: args.env,
-            volumes: args.volumes,
-            ports: args.ports,
-        };
-        let id = engine.start_ad_hoc(spec).await?;
-        writeln!(out, "started {id}")?;
-        return Ok(0);
+    if !args.any() {
+        return super::bulk::run(engine, &names, super::bulk::Bulk::Start, out).await;
     }
-    let s = engine.resolve(&name).await?;
-    engine.start(&s).await?;
-    writeln!(out, "started {}", s.id)?;
-    Ok(0)
-}
-
-/// `stop` and `kill` (which is `stop --force`).
-pub async fn stop(
-    engine: &Engine,
-    name: &str,
-    force: bool,
-    timeout: Option<u64>,
-    out: &mut impl Write,
-) -> Result<i32, CliError> {
-    let s = engine.resolve(name).await?;
-    let mode = if force {
-        StopMode::Kill
-    } else {
-        StopMode::Graceful
+    let [name] = <[String; 1]>::try_from(names).map_err(|_| {
+        CliError::Usage(
+            "the ad hoc options (--image, --command, ...) describe one new session: give one NAME"
+                .into(),
+        )
+    })?;
+    let spec = AdHoc {
+        name,
+        image: args.image,
+        command: args.command,
+        socket: args.socket,
+        working_dir: args.cwd,
+        env: args.env,
+        volumes: args.volumes,
+        ports: args.ports,
     };
-    let outcome = engine
-        .stop(&s, mode, timeout.map(Duration::from_secs))
-        .await?;
-    report_stop(out, &s, outcome)?;
-    Ok(0)
-}
-
-/// `restart`.
-pub async fn restart(engine: &Engine, name: &str, out: &mut impl Write) -> Result<i32, CliError> {
-    let s = engine.resolve(name).await?;
-    engine.restart(&s).await?;
-    writeln!(out, "restarted {}", s.id)?;
+    let id = engine.start_ad_hoc(spec).await?;
+    writeln!(out, "started {id}")?;
     Ok(0)
 }
 
@@ -461,9 +480,4 @@ fn hand_over(inv: &muxdeck::backend::process::Invocation) -> Result<i32, CliErro
         .code()
         .or_else(|| status.signal().map(|s| 128 + s))
         .unwrap_or(1))
-}
-
-/// Says what a stop did.
-fn report_stop(out: &mut impl Write, s: &Session, outcome: StopOutcome) -> std::io::Result<()> {
-    writeln!(out, "{}", outcome.message(s))
 }

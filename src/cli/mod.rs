@@ -1,6 +1,7 @@
 //! The command line: clap types, errors, and the dispatch to one function per subcommand
 //! (`commands`), which print through `output`.
 
+mod bulk;
 mod commands;
 pub mod complete;
 pub mod init;
@@ -9,12 +10,14 @@ pub mod manpage;
 mod output;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use clap_complete::ArgValueCandidates;
 
+use bulk::Bulk;
 use muxdeck::config::values::{MAX_LOG_LINES, MAX_STOP_TIMEOUT_SECS};
-use muxdeck::engine::{Engine, EngineError};
+use muxdeck::engine::{Engine, EngineError, StopMode};
 
 pub use commands::{config, config_init};
 
@@ -49,6 +52,35 @@ pub enum BackendArg {
     Tmux,
     /// Containers of every runtime.
     Container,
+}
+
+/// What `list --sort` orders by.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    /// Name (the default order: backend, location, name).
+    Name,
+    /// State: running first.
+    State,
+    /// CPU: busiest first.
+    Cpu,
+    /// Memory: largest first.
+    Mem,
+    /// Age: newest first.
+    Age,
+}
+
+impl SortArg {
+    /// The engine's key.
+    pub fn key(self) -> muxdeck::sort::SortKey {
+        use muxdeck::sort::SortKey;
+        match self {
+            SortArg::Name => SortKey::Name,
+            SortArg::State => SortKey::State,
+            SortArg::Cpu => SortKey::Cpu,
+            SortArg::Mem => SortKey::Memory,
+            SortArg::Age => SortKey::Age,
+        }
+    }
 }
 
 /// Subcommands: those about sessions, and `config`, which needs no engine (and `config
@@ -87,6 +119,16 @@ pub enum SessionCommand {
         /// Only this backend.
         #[arg(long, value_enum)]
         backend: Option<BackendArg>,
+        /// Measure CPU and memory of running sessions (over half a second): `CPU` and `MEM`
+        /// columns, `cpu_percent` and `memory_bytes` in JSON.
+        #[arg(long)]
+        stats: bool,
+        /// Order of the sessions (cpu and mem: largest first; age: newest first).
+        #[arg(long, value_enum, value_name = "KEY")]
+        sort: Option<SortArg>,
+        /// Reverse the order.
+        #[arg(long)]
+        reverse: bool,
         /// Only this host (`local` or a name of `hosts:`); may be given more than once.
         #[arg(
             long = "host",
@@ -107,20 +149,20 @@ pub enum SessionCommand {
     /// Print a session's log (colors kept), optionally following it; several sessions
     /// print one merged log.
     Logs(logs::LogsArgs),
-    /// Start a config session, a stopped container, or an ad hoc session.
+    /// Start config sessions, stopped containers, or one ad hoc session.
     Start {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names (one with the ad hoc options).
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
         /// The ad hoc options.
         #[command(flatten)]
         spec: commands::AdHocArgs,
     },
-    /// Stop a session gracefully (interrupt, wait, then kill). Never removes a container.
+    /// Stop sessions gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
         /// Kill at once.
         #[arg(long)]
         force: bool,
@@ -132,17 +174,46 @@ pub enum SessionCommand {
         )]
         timeout: Option<u64>,
     },
-    /// Kill a session at once (same as stop --force).
+    /// Kill sessions at once (same as stop --force).
     Kill {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
     },
-    /// Restart a session.
+    /// Restart sessions.
     Restart {
-        /// Session name.
-        #[arg(add = ArgValueCandidates::new(complete::session_names))]
-        name: String,
+        /// Session names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Pause containers (their processes frozen in place; tmux sessions cannot be paused).
+    Pause {
+        /// Container names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Unpause paused containers.
+    Unpause {
+        /// Container names.
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+    },
+    /// Type a line into tmux panes without attaching (literally, then Enter), or press
+    /// keys there with --keys. Containers take commands through `exec` instead.
+    #[command(
+        override_usage = "muxdeck send NAME... -- TEXT\n       muxdeck send --keys KEY[,KEY...] NAME..."
+    )]
+    Send {
+        /// Session names, then `--` and the text (without --keys).
+        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        names: Vec<String>,
+        /// The line to type, after `--`.
+        #[arg(last = true, value_name = "TEXT")]
+        text: Vec<String>,
+        /// Press these keys instead, as tmux names them (C-c, Enter, Up, M-x), comma
+        /// separated or repeated.
+        #[arg(long, value_name = "KEY", value_delimiter = ',')]
+        keys: Vec<String>,
     },
     /// Hand the terminal to the session (tmux: prefix, then d; container: Ctrl-p Ctrl-q).
     /// A container without a terminal (started without -i -t) has its log followed instead.
@@ -297,6 +368,12 @@ pub enum CliError {
     /// `cmd` of a command that asks first, without `--yes`.
     #[error("the command {0} asks before it runs (confirm: true); run it again with --yes")]
     NeedsYes(String),
+    /// The command line asks for something that cannot be (exit 2).
+    #[error("{0}")]
+    Usage(String),
+    /// Some sessions of several failed; each was reported on its own line.
+    #[error("{0}")]
+    Partial(String),
     /// A handed-over command could not run.
     #[error("cannot run `{command}`: {message}")]
     Handover {
@@ -312,7 +389,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Engine(e) => e.exit_code(),
-            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) => 2,
+            CliError::UnknownCommand { .. } | CliError::NeedsYes(_) | CliError::Usage(_) => 2,
             _ => 1,
         }
     }
@@ -335,17 +412,40 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
             json,
             backend,
             hosts,
-        } => commands::list(engine, json, backend, &hosts, &mut out).await,
+            stats,
+            sort,
+            reverse,
+        } => {
+            let order = commands::ListOrder {
+                stats,
+                sort: sort.map(SortArg::key),
+                reverse,
+            };
+            commands::list(engine, json, backend, &hosts, order, &mut out).await
+        }
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
         C::Logs(args) => logs::logs(engine, args, &mut out).await,
-        C::Start { name, spec } => commands::start(engine, name, spec, &mut out).await,
+        C::Start { names, spec } => commands::start(engine, names, spec, &mut out).await,
         C::Stop {
-            name,
+            names,
             force,
             timeout,
-        } => commands::stop(engine, &name, force, timeout, &mut out).await,
-        C::Kill { name } => commands::stop(engine, &name, true, None, &mut out).await,
-        C::Restart { name } => commands::restart(engine, &name, &mut out).await,
+        } => {
+            let mode = if force {
+                StopMode::Kill
+            } else {
+                StopMode::Graceful
+            };
+            let op = Bulk::Stop(mode, timeout.map(Duration::from_secs));
+            bulk::run(engine, &names, op, &mut out).await
+        }
+        C::Kill { names } => {
+            bulk::run(engine, &names, Bulk::Stop(StopMode::Kill, None), &mut out).await
+        }
+        C::Restart { names } => bulk::run(engine, &names, Bulk::Restart, &mut out).await,
+        C::Pause { names } => bulk::run(engine, &names, Bulk::Pause, &mut out).await,
+        C::Unpause { names } => bulk::run(engine, &names, Bulk::Unpause, &mut out).await,
+        C::Send { names, text, keys } => bulk::send(engine, &names, text, keys, &mut out).await,
         C::Attach { name } => commands::attach(engine, &name, &mut out).await,
         C::Exec { name, command } => commands::exec(engine, &name, &command).await,
         C::Rm { name, force } => commands::rm(engine, &name, force, &mut out).await,

@@ -6,8 +6,9 @@ use std::io::Write;
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use muxdeck::engine::{Health, HostHealth};
+use muxdeck::engine::{Health, HostHealth, UsageMap};
 use muxdeck::model::{Host, Location, Session, State, format_age};
+use muxdeck::stats::{format_cpu, format_memory};
 
 /// Prints one log line, with its colors or without.
 pub(super) fn print_line(out: &mut impl Write, line: &str, color: bool) -> std::io::Result<()> {
@@ -45,13 +46,14 @@ fn detail(s: &Session) -> String {
 pub(super) fn write_table(
     out: &mut impl Write,
     sessions: &[Session],
+    usage: Option<&UsageMap>,
     now: i64,
     with_host: bool,
 ) -> std::io::Result<()> {
-    let rows: Vec<[String; 8]> = sessions
+    let rows: Vec<Vec<String>> = sessions
         .iter()
         .map(|s| {
-            [
+            let mut row = vec![
                 s.id.host.to_string(),
                 s.id.name.clone(),
                 s.backend_label(),
@@ -64,15 +66,27 @@ pub(super) fn write_table(
                     String::new()
                 },
                 detail(s),
-            ]
+            ];
+            if let Some(m) = usage {
+                let u = m.get(&s.id);
+                let alive = s.state.is_alive();
+                let cell = |text: String| if alive { text } else { "-".into() };
+                row.insert(6, cell(format_cpu(u.and_then(|u| u.cpu_percent))));
+                row.insert(7, cell(format_memory(u.and_then(|u| u.memory_bytes))));
+            }
+            row
         })
         .collect();
-    let header = [
+    let mut header = vec![
         "HOST", "NAME", "BACKEND", "STATE", "PID", "AGE", "CONFIG", "DETAIL",
     ];
+    if usage.is_some() {
+        header.insert(6, "CPU");
+        header.insert(7, "MEM");
+    }
     // Without hosts the HOST column would say `local` on every row: it is left out.
     let skip = usize::from(!with_host);
-    let mut widths = header.map(UnicodeWidthStr::width);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.width());
@@ -80,7 +94,7 @@ pub(super) fn write_table(
     }
     let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
         let mut text = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate().skip(skip) {
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate().skip(skip) {
             text.push_str(c);
             if i + 1 < cells.len() {
                 text.push_str(&" ".repeat(w - c.width() + 2));
@@ -131,9 +145,52 @@ pub(super) fn write_status(out: &mut impl Write, s: &Session, now: i64) -> std::
 /// The JSON shape of `list` (documented in the README).
 #[derive(Serialize)]
 pub(super) struct ListJson<'a> {
-    pub(super) sessions: Vec<SessionJson<'a>>,
+    pub(super) sessions: Vec<ListedJson<'a>>,
     pub(super) backends: &'a [Health],
     pub(super) hosts: &'a [HostHealth],
+}
+
+/// One session of `list --json`: its object, and with `--stats` its use (null when it does
+/// not run or could not be measured).
+#[derive(Serialize)]
+pub(super) struct ListedJson<'a> {
+    #[serde(flatten)]
+    session: SessionJson<'a>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    usage: Option<UsageJson>,
+}
+
+/// `cpu_percent` and `memory_bytes` of `list --json --stats`.
+#[derive(Serialize)]
+struct UsageJson {
+    cpu_percent: Option<f64>,
+    memory_bytes: Option<u64>,
+}
+
+impl<'a> ListedJson<'a> {
+    /// The session, with its use when `usage` was measured.
+    pub(super) fn new(s: &'a Session, usage: Option<&UsageMap>) -> Self {
+        ListedJson {
+            session: SessionJson::from(s),
+            usage: usage.map(|m| {
+                let u = m.get(&s.id).copied().unwrap_or_default();
+                UsageJson {
+                    // Two decimals: more is noise.
+                    cpu_percent: u.cpu_percent.map(|c| (c * 100.0).round() / 100.0),
+                    memory_bytes: u.memory_bytes,
+                }
+            }),
+        }
+    }
+}
+
+/// The JSON shape of `status`: the session's list object, and its details (documented in
+/// the README); `details` is null for a session that is defined but not started.
+#[derive(Serialize)]
+pub(super) struct StatusJson<'a> {
+    #[serde(flatten)]
+    pub(super) session: SessionJson<'a>,
+    pub(super) details: Option<&'a muxdeck::details::Details>,
 }
 
 /// The stable JSON shape of one session (documented in the README).

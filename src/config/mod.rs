@@ -18,7 +18,7 @@ pub use commands::{CustomCommand, OutputMode};
 pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
-pub use schema::{BackendChoice, RuntimeChoice};
+pub use schema::{BackendChoice, Notify, RuntimeChoice};
 use schema::{FileSchema, SessionSchema};
 use values::Text;
 
@@ -222,6 +222,8 @@ pub struct Config {
     pub backends: Backends,
     /// The user's own commands, in name order.
     pub commands: Vec<CustomCommand>,
+    /// How the TUI tells of a session that exits with a failure.
+    pub notify: Notify,
     /// The TUI's colors (`theme:`); `NO_COLOR` still turns them off.
     pub theme: theme::ThemeConfig,
     /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
@@ -231,6 +233,16 @@ pub struct Config {
     pub ssh_config: Option<PathBuf>,
     /// Other machines (`hosts:`), in name order.
     pub hosts: Vec<HostDef>,
+    /// What the details pane and `status --json` show.
+    pub details: DetailsConfig,
+}
+
+/// `details:` of the config.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DetailsConfig {
+    /// Show environment values whose names look secret (`PASS`, `SECRET`, `TOKEN`, `KEY`,
+    /// `CREDENTIAL`) instead of masking them.
+    pub show_secrets: bool,
 }
 
 impl Default for Config {
@@ -243,10 +255,12 @@ impl Default for Config {
             keys: BTreeMap::new(),
             backends: Backends::default(),
             commands: Vec::new(),
+            notify: Notify::None,
             theme: theme::ThemeConfig::default(),
             mouse: true,
             ssh_config: None,
             hosts: Vec::new(),
+            details: DetailsConfig::default(),
         }
     }
 }
@@ -363,10 +377,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         keys,
         backends,
         commands,
+        notify: file.notify.unwrap_or_default(),
         theme: file.theme.unwrap_or_default(),
         mouse: file.mouse.unwrap_or(true),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
         hosts,
+        details: DetailsConfig {
+            show_secrets: file.details.show_secrets,
+        },
     })
 }
 

@@ -31,6 +31,8 @@ pub struct FileSchema {
     /// The user's own commands on a session.
     #[serde(default)]
     pub commands: BTreeMap<super::commands::CommandName, super::commands::CommandSchema>,
+    /// How the TUI tells of a session that exits with a failure.
+    pub notify: Option<Notify>,
     /// Colors of the TUI: a base theme, and elements it overrides.
     pub theme: Option<super::theme::ThemeConfig>,
     /// Whether the TUI captures the mouse (default true).
@@ -40,6 +42,32 @@ pub struct FileSchema {
     /// Other machines, reached with the system's `ssh`.
     #[serde(default, deserialize_with = "unique_hosts")]
     pub hosts: BTreeMap<HostName, HostSchema>,
+    /// What the details pane and `status --json` show.
+    #[serde(default)]
+    pub details: DetailsSchema,
+}
+
+/// `details:`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailsSchema {
+    /// Show secret-looking environment values unmasked.
+    #[serde(default)]
+    pub show_secrets: bool,
+}
+
+/// How the TUI tells of a session that exits with a failure, besides its history and
+/// the flag in the status line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notify {
+    /// Nothing more.
+    #[default]
+    None,
+    /// The terminal bell.
+    Bell,
+    /// A desktop notification (`notify-send`, when installed).
+    Desktop,
 }
 
 /// One entry of `hosts:`.

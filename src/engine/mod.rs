@@ -2,14 +2,19 @@
 //! session (backends queried concurrently, each failing on its own), resolves the names a
 //! person types, and runs operations on exactly the session named.
 
+pub mod bulk;
 mod capture;
 mod custom;
+mod details;
 pub mod follow;
+mod freeze;
 mod hosts;
 mod listing;
 mod machine;
 mod ops;
 mod resolve;
+mod send;
+mod stats;
 mod stopped;
 mod target;
 
@@ -18,11 +23,14 @@ use std::time::Duration;
 pub use capture::Captured;
 pub use custom::CommandOutput;
 pub use follow::{LogEvent, LogStream};
+pub use freeze::FreezeOutcome;
 pub use hosts::{HostHealth, HostScan, HostStatus};
 pub use listing::{Health, HealthStatus, Listing, Report, Source};
 pub use machine::Machine;
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
+pub use send::{EXEC_LIMIT, ExecOutput, Input};
+pub use stats::{UsageMap, usage_map};
 pub use stopped::StopMemory;
 pub use target::Target;
 
@@ -44,6 +52,14 @@ pub enum EngineError {
     NotFound {
         /// What was typed.
         query: String,
+    },
+    /// Some of several NAMEs given at once do not resolve; nothing was done to any.
+    #[error("{} of {of} names do not resolve, so nothing was done: {}", .problems.len(), .problems.join("; "))]
+    Unresolved {
+        /// How many NAMEs were given.
+        of: usize,
+        /// Why each failing NAME does not resolve, one line each.
+        problems: Vec<String>,
     },
     /// A bare name matched more than one session.
     #[error("{query:?} matches {} sessions: {}; name one of them", .choices.len(), .choices.join(", "))]
@@ -102,6 +118,16 @@ pub enum EngineError {
     /// A tmux operation was asked of a container.
     #[error("{0} is a container, not a tmux session")]
     NotTmux(SessionId),
+    /// Pause or unpause of a tmux session: only containers can be frozen.
+    #[error(
+        "pause is for containers; {0} is a tmux session, which cannot be paused: stop it, or attach and suspend its program yourself"
+    )]
+    PauseTmux(SessionId),
+    /// `send` to a container: only tmux panes take typed lines.
+    #[error(
+        "send is for tmux panes; {0} is a container: run a command in it with `muxdeck exec {0} -- CMD`"
+    )]
+    SendContainer(SessionId),
     /// `rm` of a tmux session: only containers are removed.
     #[error("rm is for containers; {0} is a tmux session: use `muxdeck stop`")]
     RemoveTmux(SessionId),
@@ -213,6 +239,7 @@ impl EngineError {
             | EngineError::AdHoc(_)
             | EngineError::NameTaken { .. }
             | EngineError::CommandNotFor { .. }
+            | EngineError::Unresolved { .. }
             | EngineError::UnknownHost { .. }
             | EngineError::BackendOff { .. } => 2,
             _ => 1,

@@ -337,7 +337,7 @@ impl Engine {
     }
 
     /// The full id of a container session that must exist.
-    async fn container_id(&self, s: &Session) -> Result<String, EngineError> {
+    pub(super) async fn container_id(&self, s: &Session) -> Result<String, EngineError> {
         match self.existing_target(s).await? {
             Target::Container { id, .. } => Ok(id),
             Target::Tmux { .. } => Err(EngineError::NotAContainer(s.id.clone())),
@@ -345,7 +345,10 @@ impl Engine {
     }
 
     /// The tmux id of a session that must exist.
-    async fn tmux_id(&self, s: &Session) -> Result<crate::backend::tmux::SessionRef, EngineError> {
+    pub(super) async fn tmux_id(
+        &self,
+        s: &Session,
+    ) -> Result<crate::backend::tmux::SessionRef, EngineError> {
         match self.existing_target(s).await? {
             Target::Tmux { id, .. } => Ok(id),
             Target::Container { .. } => Err(EngineError::NotTmux(s.id.clone())),

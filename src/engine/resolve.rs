@@ -2,7 +2,7 @@
 //! `docker:NAME`, `container:NAME`, each optionally after `HOST/`. A name matches exactly
 //! or not at all.
 
-use super::{Engine, EngineError, Health, HealthStatus, HostHealth, HostStatus, Source};
+use super::{Engine, EngineError, Health, HealthStatus, HostHealth, HostStatus, Listing, Source};
 use crate::config::BackendName;
 use crate::model::{BackendKind, Host, Location, Runtime, Session};
 
@@ -170,6 +170,42 @@ impl Engine {
 
     /// The one session a NAME means, freshly listed.
     pub async fn resolve(&self, text: &str) -> Result<Session, EngineError> {
+        let q = self.query(text)?;
+        // A NAME with its host asks that host only: one down host does not slow it.
+        let listing = self
+            .list_on(q.kind, q.host.as_ref().map(std::slice::from_ref))
+            .await;
+        pick(&q, text, &listing)
+    }
+
+    /// The sessions several NAMEs mean, all looked up in one fresh listing before anything
+    /// is done with any of them. A session named twice (`api tmux:api`) is there once. When
+    /// any NAME does not resolve (no such session, several, a backend left out), nothing is
+    /// returned: [`EngineError::Unresolved`] lists every such NAME and why.
+    pub async fn resolve_many(&self, texts: &[String]) -> Result<Vec<Session>, EngineError> {
+        let listing = self.list(None).await;
+        let mut found: Vec<Session> = Vec::new();
+        let mut problems = Vec::new();
+        for text in texts {
+            let picked = self.query(text).and_then(|q| pick(&q, text, &listing));
+            match picked {
+                Ok(s) if found.iter().any(|f| f.id == s.id) => {}
+                Ok(s) => found.push(s),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if problems.is_empty() {
+            Ok(found)
+        } else {
+            Err(EngineError::Unresolved {
+                of: texts.len(),
+                problems,
+            })
+        }
+    }
+
+    /// A NAME parsed (with its host) and checked against `backends:`.
+    fn query(&self, text: &str) -> Result<Query, EngineError> {
         let q = self.parse_name(text);
         if q.name.is_empty() {
             return Err(EngineError::Invalid(format!(
@@ -177,28 +213,25 @@ impl Engine {
             )));
         }
         self.check_backend_on(&q, text)?;
-        // A NAME with its host asks that host only: one down host does not slow it.
-        let listing = self
-            .list_on(q.kind, q.host.as_ref().map(std::slice::from_ref))
-            .await;
-        let mut found: Vec<Session> = listing
-            .sessions
-            .into_iter()
-            .filter(|s| q.matches(s))
-            .collect();
-        match found.len() {
-            0 => Err(not_found(&q, text, &listing.health, &listing.hosts)),
-            1 => Ok(found.remove(0)),
-            // `tmux:NAME` matches every socket, yet it is also the qualified form of the
-            // default socket's session: every name the ambiguity error lists must resolve.
-            _ => match found.iter().position(|s| s.id.qualified() == text) {
-                Some(i) => Ok(found.swap_remove(i)),
-                None => Err(EngineError::Ambiguous {
-                    query: text.to_string(),
-                    choices: found.iter().map(|s| s.id.qualified()).collect(),
-                }),
-            },
-        }
+        Ok(q)
+    }
+}
+
+/// The one session of `listing` that `q` (typed as `text`) means.
+fn pick(q: &Query, text: &str, listing: &Listing) -> Result<Session, EngineError> {
+    let mut found: Vec<&Session> = listing.sessions.iter().filter(|s| q.matches(s)).collect();
+    match found.len() {
+        0 => Err(not_found(q, text, &listing.health, &listing.hosts)),
+        1 => Ok(found.remove(0).clone()),
+        // `tmux:NAME` matches every socket, yet it is also the qualified form of the
+        // default socket's session: every name the ambiguity error lists must resolve.
+        _ => match found.iter().find(|s| s.id.qualified() == text) {
+            Some(s) => Ok((*s).clone()),
+            None => Err(EngineError::Ambiguous {
+                query: text.to_string(),
+                choices: found.iter().map(|s| s.id.qualified()).collect(),
+            }),
+        },
     }
 }
 

@@ -5,19 +5,28 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::config::CustomCommand;
-use crate::engine::{CommandOutput, EngineError, Health, HealthStatus, Listing, LogEvent, Source};
+use crate::engine::{
+    CommandOutput, EngineError, Health, HealthStatus, Input, Listing, LogEvent, Source,
+};
 use crate::keyspec::Key;
 use crate::logs::LogBuffer;
 use crate::model::{Session, SessionId, State};
 
+use super::events::{EventLog, Severity};
 use super::keys::{Action, Keymap, Scope};
 use super::logtools::{LogTools, Prompt, SincePreset};
 use super::marks::Marks;
 
+mod bulk;
 mod input;
 mod logkeys;
 
 pub use logkeys::SaveRequest;
+
+mod insight;
+
+pub use insight::{Insight, STATS_MIN_WIDTH};
+mod prompt;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +54,12 @@ pub enum Mode {
     LogPrompt(Prompt),
     /// Asking before running the config's command of this name on exactly this session.
     ConfirmCommand(String, SessionId),
+    /// Asking once before an operation on all of these (marked) sessions.
+    ConfirmMany(Op, Vec<SessionId>),
+    /// Typing a line for these sessions (tmux panes get it typed in, containers run it).
+    Prompt(Vec<SessionId>),
+    /// The history of what happened since muxdeck started.
+    Events,
 }
 
 impl Mode {
@@ -52,8 +67,9 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter | Mode::LogPrompt(_) => Scope::Filter,
-            Mode::Confirm(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
-            Mode::Normal | Mode::Help | Mode::Messages => Scope::Normal,
+            Mode::Confirm(..) | Mode::ConfirmMany(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
+            Mode::Prompt(_) => Scope::Prompt,
+            Mode::Normal | Mode::Help | Mode::Messages | Mode::Events => Scope::Normal,
         }
     }
 }
@@ -74,6 +90,10 @@ pub enum Op {
     Remove,
     /// Remove a container even while it runs (it is killed first).
     ForceRemove,
+    /// Freeze a running container.
+    Pause,
+    /// Thaw a paused container.
+    Unpause,
 }
 
 impl Op {
@@ -86,6 +106,8 @@ impl Op {
             Op::Remove => "Remove",
             Op::ForceRemove => "Force-remove",
             Op::Restart => "Restart",
+            Op::Pause => "Pause",
+            Op::Unpause => "Unpause",
         }
     }
 
@@ -97,6 +119,8 @@ impl Op {
             Op::Kill => "kill",
             Op::Restart => "restart",
             Op::Remove | Op::ForceRemove => "remove",
+            Op::Pause => "pause",
+            Op::Unpause => "unpause",
         }
     }
 
@@ -108,6 +132,8 @@ impl Op {
             Op::Kill => "killed",
             Op::Restart => "restarted",
             Op::Remove | Op::ForceRemove => "removed",
+            Op::Pause => "paused",
+            Op::Unpause => "unpaused",
         }
     }
 }
@@ -147,6 +173,11 @@ pub enum Effect {
     },
     /// Run one of the config's own commands on this exact session.
     Command(CustomCommand, Session),
+    /// Run an operation on each of these exact sessions.
+    RunMany(Op, Vec<Session>),
+    /// Type this line into the tmux sessions' active panes, or run it in the containers;
+    /// or press these keys there.
+    Send(Vec<Session>, Input),
 }
 
 /// A column of the session list, as a click on its header names it.
@@ -162,6 +193,10 @@ pub enum Column {
     State,
     /// The pid (tmux) or image (container).
     Info,
+    /// CPU use.
+    Cpu,
+    /// Memory use.
+    Mem,
     /// Published ports.
     Ports,
     /// Time since it was created.
@@ -264,8 +299,6 @@ pub struct App {
     pub last_click: Option<(std::time::Instant, usize)>,
     /// Monochrome (NO_COLOR): wins over the theme.
     pub mono: bool,
-    /// The sessions marked in the list.
-    pub marks: Marks,
     /// The config's own commands, with their keys read (a command without a key, or with
     /// one muxdeck cannot read, runs from the command line only).
     pub commands: Vec<(Option<Key>, CustomCommand)>,
@@ -277,6 +310,20 @@ pub struct App {
     /// then the selection stays on the first row as the sources answer one by one, so the
     /// screen opens on the top row whichever source answers first.
     pub settled: bool,
+    /// Details, CPU and memory, and the list's order.
+    pub insight: Insight,
+    /// What happened since muxdeck started, and the flag of an unseen failure.
+    pub events: EventLog,
+    /// The time (Unix seconds) as the loop last told it, for the history's entries.
+    pub clock: i64,
+    /// The line being typed in the prompt.
+    pub prompt: String,
+    /// The prompt takes tmux key names (`C-c Up Enter`) instead of a line.
+    pub prompt_keys: bool,
+    /// The sessions marked for bulk actions.
+    pub marks: Marks,
+    /// How far the list of names in a bulk confirm question is scrolled.
+    pub confirm_scroll: usize,
 }
 
 impl App {
@@ -310,9 +357,15 @@ impl App {
             list_top: 0,
             last_click: None,
             mono,
-            marks: Marks::new(),
             theme: crate::config::theme::ThemeConfig::default(),
             settled: false,
+            insight: Insight::default(),
+            events: EventLog::default(),
+            clock: 0,
+            prompt: String::new(),
+            prompt_keys: false,
+            marks: Marks::default(),
+            confirm_scroll: 0,
             commands: Vec::new(),
         }
     }
@@ -380,6 +433,30 @@ impl App {
         }
     }
 
+    /// The failures to tell of beyond the screen (`notify:`), taken once.
+    pub fn take_alerts(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.events.alerts)
+    }
+
+    /// A configured host's listing went as `health` says; it is tried again at
+    /// `retry_at` while it does not answer. A drop or a return goes into the history.
+    pub fn host_answered(
+        &mut self,
+        health: &crate::engine::HostHealth,
+        retry_at: Option<std::time::Instant>,
+    ) {
+        if let Some(line) = self.hosts.iter_mut().find(|h| h.host == health.host) {
+            let was = line.status;
+            line.update(health, retry_at);
+            self.events.host(self.clock, was, health);
+        }
+    }
+
+    /// The loop tells the time (the history stamps its entries with it).
+    pub fn tick(&mut self, now: i64) {
+        self.clock = now;
+    }
+
     /// Sessions that pass the filter, in display order.
     pub fn visible(&self) -> Vec<&Session> {
         let f = self.filter.to_lowercase();
@@ -422,10 +499,51 @@ impl App {
         let old = self
             .selected_session()
             .map(|s| (s.state, s.backend_id.clone()));
-        self.sessions = listing.sessions;
+        let before_health = self.health.clone();
         for (source, h) in sources.iter().zip(listing.health) {
             self.health.insert(*source, h);
         }
+        // A session in view is seen exiting; one elsewhere (or behind an overlay) flags.
+        let watched = match self.mode {
+            Mode::Normal => self.selected.clone(),
+            _ => None,
+        };
+        let hosts_ok: Vec<crate::model::Host> = self
+            .hosts
+            .iter()
+            .filter(|h| h.status == Some(crate::engine::HostStatus::Ok))
+            .map(|h| h.host.clone())
+            .collect();
+        self.events.observe(
+            self.clock,
+            (&self.sessions, &before_health),
+            (&listing.sessions, &self.health),
+            watched.as_ref(),
+            &hosts_ok,
+        );
+        // A mark goes with its session, but not while its backend fails to answer (its rows
+        // come back with the next listing that works).
+        let answered = |id: &SessionId| {
+            !id.host.is_local()
+                || matches!(
+                    Source::ALL
+                        .iter()
+                        .find(|src| src.owns(&id.location))
+                        .and_then(|src| self.health.get(src))
+                        .map(|h| &h.status),
+                    Some(HealthStatus::Ok { .. })
+                )
+        };
+        let unanswered: Vec<Session> = self
+            .marks
+            .ids()
+            .filter(|id| !answered(id))
+            .map(|id| Session::new(id.clone(), State::Unknown))
+            .collect();
+        self.sessions = listing.sessions;
+        self.resort();
+        let present: Vec<Session> = self.sessions.iter().cloned().chain(unanswered).collect();
+        self.marks.retain_present(&present);
         let still_there = self
             .selected
             .as_ref()
@@ -528,6 +646,15 @@ impl App {
     /// An operation ended: its busy line goes, its outcome shows.
     pub fn op_done(&mut self, outcome: OpOutcome) {
         self.busy.retain(|b| *b != outcome.label);
+        let severity = match outcome.level {
+            Level::Info => Severity::Info,
+            Level::Error => Severity::Bad,
+        };
+        self.events
+            .push(self.clock, format!("muxdeck: {}", outcome.text), severity);
+        if outcome.text.is_empty() {
+            return;
+        }
         self.say(outcome.text, outcome.level);
     }
 

@@ -1,53 +1,59 @@
-//! The sessions the user marked in the list (`space`), for whatever acts on several at once
-//! (the merged log, bulk operations). Marks hold identities, not rows: they survive
-//! refreshes, re-sorting and filtering, and a session that leaves the listing keeps its mark
-//! in case it comes back (a restart can drop it from one listing), without being counted.
+//! The sessions marked with `space`, which bulk actions (`s`, `x`, `X`, `r`, `:`) and the
+//! merged log act on. Kept by identity, so a mark stays on its session across refreshes,
+//! re-sorting and filters, and goes when the session is no longer listed.
 
 use std::collections::BTreeSet;
 
 use crate::model::{Session, SessionId};
 
-/// The marked sessions, by identity.
+/// The marked sessions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Marks {
-    ids: BTreeSet<SessionId>,
-}
+pub struct Marks(BTreeSet<SessionId>);
 
 impl Marks {
-    /// No session marked.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
     /// Marks `id`, or unmarks it when it was marked; whether it is marked now.
     pub fn toggle(&mut self, id: &SessionId) -> bool {
-        if self.ids.remove(id) {
+        if self.0.remove(id) {
             false
         } else {
-            self.ids.insert(id.clone());
+            self.0.insert(id.clone());
             true
         }
     }
 
     /// Whether `id` is marked.
     pub fn contains(&self, id: &SessionId) -> bool {
-        self.ids.contains(id)
+        self.0.contains(id)
     }
 
-    /// Forgets every mark.
-    pub fn clear(&mut self) {
-        self.ids.clear();
+    /// How many are marked.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
-    /// Whether nothing is marked (also none of the sessions gone from the listing).
+    /// Whether none is.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.0.is_empty()
     }
 
-    /// The marked sessions among `sessions`, in their order (marks of sessions not listed
-    /// there are left out, not forgotten).
+    /// Forgets the marks of sessions that are no longer listed.
+    pub fn retain_present(&mut self, sessions: &[Session]) {
+        self.0.retain(|id| sessions.iter().any(|s| &s.id == id));
+    }
+
+    /// Unmarks every session.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The marked ids, in list order.
+    pub fn ids(&self) -> impl Iterator<Item = &SessionId> {
+        self.0.iter()
+    }
+
+    /// The marked sessions among `sessions`, in their order.
     pub fn among<'a>(&self, sessions: &'a [Session]) -> Vec<&'a Session> {
-        if self.ids.is_empty() {
+        if self.0.is_empty() {
             return Vec::new();
         }
         sessions.iter().filter(|s| self.contains(&s.id)).collect()
@@ -55,44 +61,26 @@ impl Marks {
 
     /// How many of `sessions` are marked.
     pub fn count_in(&self, sessions: &[Session]) -> usize {
-        if self.ids.is_empty() {
-            return 0;
-        }
-        sessions.iter().filter(|s| self.contains(&s.id)).count()
+        self.among(sessions).len()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Runtime, State};
-
-    fn s(id: &SessionId) -> Session {
-        Session::new(id.clone(), State::Running)
-    }
+    use crate::model::State;
 
     #[test]
-    fn marks_follow_identity_through_reorder_and_absence() {
-        let a = SessionId::tmux("default", "api");
-        let a2 = SessionId::tmux("work", "api");
-        let w = SessionId::container(Runtime::Podman, "web");
-        let mut m = Marks::new();
-        assert!(m.is_empty());
-        assert!(m.toggle(&a));
-        assert!(m.toggle(&w));
-        // Same name on another socket is another session.
-        assert!(!m.contains(&a2));
-        let listing = [s(&w), s(&a2), s(&a)];
-        let marked: Vec<_> = m.among(&listing).iter().map(|s| s.id.clone()).collect();
-        assert_eq!(marked, [w.clone(), a.clone()]);
-        assert_eq!(m.count_in(&listing), 2);
-        // `web` leaves the listing: not counted, still marked when it comes back.
-        let listing = [s(&a2), s(&a)];
-        assert_eq!(m.count_in(&listing), 1);
-        assert!(m.contains(&w));
-        assert!(!m.toggle(&a));
-        assert_eq!(m.count_in(&listing), 0);
-        m.clear();
+    fn marks_toggle_and_go_with_their_sessions() {
+        let a = SessionId::tmux("s", "a");
+        let b = SessionId::tmux("s", "b");
+        let mut m = Marks::default();
+        m.toggle(&a);
+        m.toggle(&b);
+        m.toggle(&a);
+        assert!(!m.contains(&a) && m.contains(&b));
+        assert_eq!(m.len(), 1);
+        m.retain_present(&[Session::new(a.clone(), State::Running)]);
         assert!(m.is_empty());
     }
 }

@@ -4,12 +4,15 @@
 
 pub mod app;
 mod custom;
+mod events;
 mod follow;
 mod handover;
 pub mod hosts;
+mod insight;
 pub mod keys;
 pub mod logtools;
 pub mod marks;
+mod notify;
 mod ops;
 mod reload;
 mod savelog;
@@ -90,8 +93,40 @@ pub enum Msg {
         /// What it printed and how it ended, or why it did not run (one line).
         result: Result<crate::engine::CommandOutput, String>,
     },
+    /// An operation on several sessions ended: one line per session, then the summary.
+    BulkDone {
+        /// The busy line to take off.
+        label: String,
+        /// What happened to each session.
+        lines: Vec<(String, Level)>,
+        /// `3 stopped, 1 failed: …`.
+        summary: (String, Level),
+    },
+    /// A command run in a container from the prompt ended.
+    ExecDone {
+        /// The container.
+        id: crate::model::SessionId,
+        /// The line that ran.
+        line: String,
+        /// Its output, or why it could not run.
+        result: Result<crate::engine::ExecOutput, String>,
+    },
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
+    /// Details of a session, or why there are none.
+    Details {
+        /// Whose.
+        id: crate::model::SessionId,
+        /// The details (None: defined or gone), or the error in one line.
+        result: Result<Option<crate::details::Details>, String>,
+    },
+    /// CPU and memory of the sessions, with the /proc sampler to measure against next.
+    Usage {
+        /// The sampler, back from the measurement.
+        sampler: Box<crate::stats::proc_tree::ProcSampler>,
+        /// Figures per session.
+        usage: crate::engine::UsageMap,
+    },
     /// A follow stream is ready (or failed) for the session of generation `generation`.
     Stream {
         /// Which follow it belongs to; an older one's is dropped.
@@ -148,6 +183,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         sigint: signal(SignalKind::interrupt())?,
         dirty: true,
         reload: Reloader::new(source),
+        gatherer: insight::Gatherer::new(),
     };
     let result = runner.run().await;
     runner.tui.exit();
@@ -181,6 +217,8 @@ struct Runner {
     /// Something changed since the last frame.
     dirty: bool,
     reload: Reloader,
+    /// Details and measurements in flight.
+    gatherer: insight::Gatherer,
 }
 
 async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
@@ -224,6 +262,7 @@ impl Runner {
                 // part of itself anyway.
                 return Err(TuiError::Panicked);
             }
+            self.gatherer.poll(&mut self.app, &self.engine, &self.tx);
             if self.dirty && last_draw.elapsed() >= FRAME {
                 self.draw()?;
                 last_draw = Instant::now();
@@ -269,6 +308,7 @@ impl Runner {
     /// else twice a minute. The config may have been edited.
     fn on_second(&mut self, ticks: u64) {
         let now_s = crate::model::unix_now();
+        self.app.tick(now_s);
         if ticks.is_multiple_of(30)
             || self
                 .app
@@ -303,6 +343,7 @@ impl Runner {
             usize::from(areas.list.height.saturating_sub(3)),
             usize::from(areas.logs.height.saturating_sub(2)),
         );
+        self.app.set_list_width(areas.list.width);
         let now = crate::model::unix_now();
         let (app, sources) = (&self.app, &self.sources);
         self.tui
@@ -335,7 +376,9 @@ impl Runner {
         reports.extend(self.remote.values().flatten().cloned());
         let mut listing = self.engine.merge_on(&reports, &seen);
         listing.health.truncate(local);
+        self.app.tick(crate::model::unix_now());
         let effect = self.app.set_listing(listing, &sources);
+        notify::tell(self.engine.config().notify, self.app.take_alerts());
         if reports.len() == self.sources.len() {
             self.app.settle();
         }
@@ -351,9 +394,7 @@ impl Runner {
             }
             Msg::Host { scan, retry_at } => {
                 let host = scan.health.host.clone();
-                if let Some(line) = self.app.hosts.iter_mut().find(|h| h.host == host) {
-                    line.update(&scan.health, retry_at);
-                }
+                self.app.host_answered(&scan.health, retry_at);
                 if scan.health.status == crate::engine::HostStatus::Ok {
                     self.remote.insert(host, scan.reports);
                 }
@@ -372,7 +413,21 @@ impl Runner {
                 self.app.command_done(&label, &command, &id, result);
                 self.watchers.refresh();
             }
+            Msg::ExecDone { id, line, result } => self.app.exec_output(&id, &line, result),
+            Msg::BulkDone {
+                label,
+                lines,
+                summary,
+            } => {
+                self.app.bulk_done(&label, lines, summary);
+                self.watchers.refresh();
+            }
             Msg::Config(result) => self.on_config(result),
+            Msg::Details { id, result } => self.app.set_details(id, result),
+            Msg::Usage { sampler, usage } => {
+                self.gatherer.measured(*sampler);
+                self.app.set_usage(usage);
+            }
             Msg::Stream { generation, result } => {
                 self.follower.opened(generation, result, &mut self.app);
             }
@@ -390,6 +445,14 @@ impl Runner {
                 let now = crate::model::unix_now();
                 let hit = ui::hit(&self.app, &self.sources, area, now, m.column, m.row);
                 self.app.on_mouse(m, hit, Instant::now())
+            }
+            Event::Resize(..) => {
+                // The terminal reflowed or cropped what was on it: the next frame is drawn
+                // whole. Without this, sizes that come and go between two frames (and end
+                // at the size last drawn) left a diff drawn over a screen it no longer
+                // matched.
+                self.tui.terminal.clear()?;
+                Effect::None
             }
             _ => Effect::None,
         };
@@ -468,6 +531,15 @@ impl Runner {
             }
             Effect::Command(cmd, s) => {
                 let label = custom::spawn(cmd, s, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::RunMany(op, sessions) => {
+                let label = ops::spawn_many(op, sessions, &self.engine, &self.app.keymap, &self.tx);
+                self.app.op_started(label);
+            }
+            Effect::Send(targets, line) => {
+                let label =
+                    ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
             }
             Effect::Refresh => {

@@ -36,6 +36,20 @@ pub fn refusal(action: Action, s: &Session, km: &Keymap) -> Option<String> {
         Action::Remove if s.state == State::Defined => Some(format!(
             "{id} is defined in the config and has no container to remove"
         )),
+        Action::Pause if !container => Some(format!(
+            "{} pauses containers only; {id} is a tmux session, which cannot be paused: press {} to stop it",
+            km.hint(Action::Pause),
+            km.hint(Action::Stop)
+        )),
+        Action::Pause | Action::Send if s.state == State::Defined => Some(not_started(s, km)),
+        Action::Pause if !s.state.is_alive() => Some(format!(
+            "{id} is not running ({}); press {start} to start it first",
+            s.state
+        )),
+        Action::Send if container && s.state != State::Running => Some(format!(
+            "{id} is not running ({}); a command runs only in a running container: press {start} first",
+            s.state
+        )),
         Action::Start if s.state.is_alive() => Some(format!("{id} is already running")),
         Action::Stop | Action::Kill | Action::Restart if !s.state.is_alive() => {
             Some(format!("{id} is not running ({})", s.state))

@@ -199,7 +199,9 @@ impl Deck {
     /// before and after the filter.
     pub fn select_in(&self, name: &str, state: &str) -> String {
         let shows = |s: &str| crate::support::screen::shows(s, name, "podman", state);
-        self.wait(&format!("the container, {state}"), shows);
+        // Filtered first: the machine's podman may hold more containers than the screen
+        // has rows (another suite's fixture world), and this one's row could be below.
+        self.wait("the first frame", |s| s.contains(" sessions "));
         self.keys(&["/"]);
         self.type_text(&format!("podman:{name}"));
         self.keys(&["Enter"]);

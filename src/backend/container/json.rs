@@ -223,7 +223,7 @@ fn parse_docker_time(s: &str) -> Option<i64> {
 
 /// `2026-11-29T19:23:30.848446622Z` → Unix seconds; None for the zero time (year 1) a
 /// runtime prints for a container that never exited.
-fn parse_rfc3339(s: &str) -> Option<i64> {
+pub(super) fn parse_rfc3339(s: &str) -> Option<i64> {
     let t: jiff::Timestamp = s.parse().ok()?;
     Some(t.as_second()).filter(|t| *t > 0)
 }

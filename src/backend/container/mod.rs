@@ -5,14 +5,19 @@ use std::time::Duration;
 
 use super::BackendError;
 use super::process::{self, Invocation};
+use crate::details::ContainerDetails;
 use crate::logs::window::{LogWindow, since_arg};
 use crate::model::{Runtime, Session};
 
+mod details;
 mod json;
 mod made_with;
+mod stats;
 
+pub use details::{PROJECT_LABELS, parse_details};
 pub use json::{container_state, parse_ps};
 pub use made_with::{ImageDefaults, MadeWith, Mount, PortBinding, parse_made_with};
+pub use stats::{ContainerStat, parse_stats};
 
 /// The keys that detach from `attach`, as the runtime reads them.
 const DETACH_KEYS: &str = "ctrl-p,ctrl-q";
@@ -139,6 +144,45 @@ impl ContainerCli {
         })
     }
 
+    /// Everything `inspect` tells about the container of full id `id`, secret-looking
+    /// environment values masked unless `show_secrets`; None when it is gone.
+    pub async fn details(
+        &self,
+        id: &str,
+        show_secrets: bool,
+    ) -> Result<Option<ContainerDetails>, BackendError> {
+        let inv = self
+            .inv()
+            .args(["container", "inspect", "--format", "json", "--", id]);
+        let (status, out) = process::run_raw(&inv, self.timeout).await?;
+        if !status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+            if err.contains("no such") {
+                return Ok(None);
+            }
+            return Err(process::failed(&inv, &out, status.code()).daemon_absent());
+        }
+        parse_details(&out.stdout, show_secrets).map_err(|e| BackendError::Parse {
+            program: self.binary.clone(),
+            action: "inspect".into(),
+            detail: e.to_string(),
+        })
+    }
+
+    /// CPU and memory of every running container, in one call bounded by `limit`: a
+    /// runtime whose `stats` hangs costs its own figures only.
+    pub async fn stats(&self, limit: Duration) -> Result<Vec<ContainerStat>, BackendError> {
+        let inv = self
+            .inv()
+            .args(["stats", "--no-stream", "--format", "json"]);
+        let out = process::run(&inv, limit).await?;
+        parse_stats(&out.text()).map_err(|e| BackendError::Parse {
+            program: self.binary.clone(),
+            action: "stats".into(),
+            detail: e.to_string(),
+        })
+    }
+
     /// Creates and starts a new container. Created first and started by the id `create`
     /// printed, so that a failed start removes exactly what this call made: never a
     /// container of the same name that someone else started meanwhile.
@@ -232,6 +276,12 @@ impl ContainerCli {
     /// Forced stop (SIGKILL). Never removes the container.
     pub async fn kill(&self, name: &str) -> Result<(), BackendError> {
         self.simple(&["kill"], name, self.timeout).await
+    }
+
+    /// Freezes every process of a running container (the cgroup freezer); it keeps its
+    /// memory and resumes where it was on `unpause`.
+    pub async fn pause(&self, name: &str) -> Result<(), BackendError> {
+        self.simple(&["pause"], name, self.timeout).await
     }
 
     /// Thaws a paused container (podman refuses to stop or restart a paused one).

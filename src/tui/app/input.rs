@@ -60,11 +60,36 @@ impl App {
                     return Effect::HandOver(s, to);
                 }
             }
+            Action::Start | Action::Restart | Action::Stop | Action::Kill
+                if !self.marks.is_empty() =>
+            {
+                let op = match action {
+                    Action::Start => Op::Start,
+                    Action::Restart => Op::Restart,
+                    Action::Stop => Op::Stop,
+                    _ => Op::Kill,
+                };
+                self.ask_many(op);
+            }
+            Action::Mark => return self.toggle_mark(),
             Action::Start => return self.run(Op::Start),
             Action::Restart => return self.ask_if_running(Op::Restart),
             Action::Stop => return self.ask_if_running(Op::Stop),
             Action::Kill => return self.ask_if_running(Op::Kill),
             Action::Remove => self.ask_remove(),
+            Action::Pause => return self.toggle_pause(),
+            Action::Send => self.open_prompt(),
+            Action::SendLine => return self.submit_prompt(),
+            Action::ClosePrompt => self.close_prompt(),
+            Action::PromptKeys => self.prompt_keys = !self.prompt_keys,
+            Action::Events => {
+                self.events.seen();
+                self.mode = Mode::Events;
+            }
+            Action::Details => return self.toggle_details(),
+            Action::Stats => return self.toggle_stats(),
+            Action::Sort => return self.sort_by(true),
+            Action::SortReverse => return self.sort_by(false),
             Action::ClearFilter => match self.mode {
                 Mode::LogPrompt(p) => self.cancel_log_prompt(p),
                 _ => return self.clear_filter(),
@@ -81,8 +106,7 @@ impl App {
             | Action::ClearLogTools
             | Action::SaveLog
             | Action::Copy
-            | Action::Since
-            | Action::Mark => return self.log_action(action),
+            | Action::Since => return self.log_action(action),
             Action::Confirm => return self.answer(true),
             Action::Cancel => return self.answer(false),
         }
@@ -96,7 +120,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Effect::None;
         }
-        if matches!(self.mode, Mode::Help | Mode::Messages) {
+        if matches!(self.mode, Mode::Help | Mode::Messages | Mode::Events) {
             self.mode = Mode::Normal;
             return Effect::None;
         }
@@ -109,6 +133,14 @@ impl App {
             Some(a) => self.act(a),
             None if self.mode == Mode::Filter => self.type_filter(key),
             None if self.mode == Mode::Normal => self.command_key(key),
+            None if matches!(self.mode, Mode::ConfirmMany(..)) => {
+                self.scroll_confirm(key);
+                Effect::None
+            }
+            None if matches!(self.mode, Mode::Prompt(_)) => {
+                self.type_prompt(key);
+                Effect::None
+            }
             None => match self.mode {
                 Mode::LogPrompt(p) => self.type_log_prompt(p, key),
                 _ => Effect::None,
@@ -197,8 +229,14 @@ impl App {
     /// on a click, as on a key; a confirm question is answered only by its keys.
     pub fn on_mouse(&mut self, m: MouseEvent, hit: Hit, now: Instant) -> Effect {
         match self.mode {
-            Mode::Confirm(..) | Mode::ConfirmCommand(..) => return Effect::None,
-            Mode::Help | Mode::Messages => {
+            // A question is answered, and a prompt sent or closed, only by keys.
+            Mode::Confirm(..)
+            | Mode::ConfirmCommand(..)
+            | Mode::ConfirmMany(..)
+            | Mode::Prompt(_) => {
+                return Effect::None;
+            }
+            Mode::Help | Mode::Messages | Mode::Events => {
                 if matches!(m.kind, MouseEventKind::Down(_)) {
                     self.mode = Mode::Normal;
                 }
@@ -268,16 +306,18 @@ impl App {
         }
     }
 
-    /// A click on the header of `column`. This is where sorting by a column plugs in; the
-    /// list has one order for now (the engine's: backend, location, name), so the click
-    /// only focuses the list, as a click anywhere in it does.
+    /// A click on the header of `column`: the list is sorted by it, or, when it already is,
+    /// the other way round. Columns with no order (host, pid / image, ports) only focus the
+    /// list.
     fn header_clicked(&mut self, column: Column) -> Effect {
-        let _ = column;
-        Effect::None
+        match column.sort_key() {
+            Some(key) => self.sort_by_key(key),
+            None => Effect::None,
+        }
     }
 
     /// Says why `action` cannot apply to `s`, if it cannot; true then.
-    fn refused(&mut self, action: Action, s: &Session) -> bool {
+    pub(super) fn refused(&mut self, action: Action, s: &Session) -> bool {
         match wording::refusal(action, s, &self.keymap) {
             Some(why) => {
                 self.say(why, Level::Error);
@@ -349,6 +389,11 @@ impl App {
         let (op, id) = match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Confirm(what, id) => (Ok(what), id),
             Mode::ConfirmCommand(name, id) => (Err(name), id),
+            Mode::ConfirmMany(what, ids) if yes => return self.answer_many(what, &ids),
+            Mode::ConfirmMany(..) => {
+                self.say("cancelled; nothing was done", Level::Info);
+                return Effect::None;
+            }
             _ => return Effect::None,
         };
         if !yes {

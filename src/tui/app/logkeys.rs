@@ -46,11 +46,6 @@ impl App {
             Action::ClearLogTools => self.clear_log_tools(),
             Action::SaveLog => return self.save_request(),
             Action::Copy => return self.copy_request(),
-            Action::Mark => {
-                if let Some(id) = self.selected.clone() {
-                    self.marks.toggle(&id);
-                }
-            }
             _ => {}
         }
         Effect::None

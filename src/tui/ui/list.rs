@@ -12,7 +12,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::{Location, Session, format_age};
-use crate::tui::app::{App, Column, Focus};
+use crate::sort::SortKey;
+use crate::stats::{format_cpu, format_memory};
+use crate::tui::app::{App, Column, Focus, STATS_MIN_WIDTH};
 use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
@@ -33,6 +35,9 @@ const NAME_MIN: u16 = 8;
 /// The narrowest the pid / image column is worth showing.
 const INFO_MIN: u16 = 11;
 
+/// Width of the CPU and MEM columns (`100%`, `1023M`).
+const STAT_W: u16 = 6;
+
 /// Which columns show, and how wide.
 struct Columns {
     /// With hosts configured, the host's name first.
@@ -40,6 +45,8 @@ struct Columns {
     name: u16,
     backend: Option<u16>,
     state: u16,
+    /// CPU and MEM, each [`STAT_W`] wide.
+    stats: bool,
     info: bool,
     ports: Option<u16>,
     age: Option<u16>,
@@ -58,23 +65,17 @@ fn widest<'a>(
     u16::try_from(w).unwrap_or(u16::MAX)
 }
 
-/// In front of a marked session's name.
-const MARKED: &str = "● ";
-
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
 fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
+    let marks = &app.marks;
     let it = || visible.iter().copied();
     let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
     let name_full = widest("NAME", it(), |s| {
         format!(
             "{}{}{}",
-            if app.marks.contains(&s.id) {
-                MARKED
-            } else {
-                ""
-            },
+            if marks.contains(&s.id) { MARK } else { "" },
             s.id.name,
             if s.from_config { " ◆" } else { "" }
         )
@@ -97,6 +98,8 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
         })
     };
     let backend = take(widest("BACKEND", it(), Session::backend_label));
+    let want_stats = !app.insight.stats_hidden && inner.saturating_add(2) >= STATS_MIN_WIDTH;
+    let stats = want_stats && take(STAT_W * 2 + GAP).is_some();
     let info = take(INFO_MIN).is_some();
     let age = take(widest("AGE", it(), |s| format_age(s.created, now)));
     let port_w = widest("PORTS", it(), ports);
@@ -113,11 +116,15 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
         name,
         backend,
         state,
+        stats,
         info,
         ports,
         age,
     }
 }
+
+/// What a marked row's name starts with.
+const MARK: &str = "● ";
 
 /// The columns shown in a list `area` wide, left to right: which, their header, and the
 /// width each takes.
@@ -140,6 +147,10 @@ fn shown_columns(
     if cols.info {
         out.push((Column::Info, Constraint::Fill(1)));
     }
+    if cols.stats {
+        out.push((Column::Cpu, Constraint::Length(STAT_W)));
+        out.push((Column::Mem, Constraint::Length(STAT_W)));
+    }
     if let Some(w) = cols.ports {
         out.push((Column::Ports, Constraint::Length(w)));
     }
@@ -157,6 +168,8 @@ fn header_text(c: Column) -> &'static str {
         Column::Backend => "BACKEND",
         Column::State => "STATE",
         Column::Info => "PID / IMAGE",
+        Column::Cpu => "CPU",
+        Column::Mem => "MEM",
         Column::Ports => "PORTS",
         Column::Age => "AGE",
     }
@@ -188,22 +201,20 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
     let header: Vec<Cell> = shown
         .iter()
-        .map(|(c, _)| Cell::from(header_text(*c)))
+        .map(|(c, _)| Cell::from(sort_label(app, *c)))
         .collect();
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
     let rows = visible.iter().enumerate().map(|(i, s)| {
-        let mut name = if s.from_config {
-            Line::from(vec![
-                Span::raw(s.id.name.clone()),
-                Span::styled(" ◆", theme.dim()),
-            ])
-        } else {
-            Line::from(s.id.name.clone())
-        };
+        let mut name = Vec::new();
         if app.marks.contains(&s.id) {
-            name.spans.insert(0, Span::styled(MARKED, theme.key()));
+            name.push(Span::styled(MARK, theme.key()));
         }
+        name.push(Span::raw(s.id.name.clone()));
+        if s.from_config {
+            name.push(Span::styled(" ◆", theme.dim()));
+        }
+        let name = Line::from(name);
         let stale = app.stale_since(&s.id.host).is_some();
         let mut cells = Vec::new();
         if has(Column::Host) {
@@ -222,6 +233,11 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         cells.push(Cell::from(Span::styled(state_text(app, s), state_style)));
         if has(Column::Info) {
             cells.push(Cell::from(pid_or_image(s)));
+        }
+        if has(Column::Cpu) {
+            let [cpu, mem] = usage_cells(app, s);
+            cells.push(Cell::from(Line::from(cpu).right_aligned()));
+            cells.push(Cell::from(Line::from(mem).right_aligned()));
         }
         if has(Column::Ports) {
             cells.push(Cell::from(ports(s)));
@@ -249,9 +265,8 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
         _ => format!(" sessions {} ", visible.len()),
     };
-    let marked = app.marks.count_in(&app.sessions);
-    if marked > 0 {
-        title.push_str(&format!("· {marked} marked "));
+    if !app.marks.is_empty() {
+        title.push_str(&format!("· {} marked ", app.marks.len()));
     }
     if !app.filter.is_empty() || app.mode == crate::tui::app::Mode::Filter {
         title.push_str(&format!("· filter: {}", app.filter));
@@ -284,6 +299,32 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
     }
+}
+
+/// A column's header, with `▲` or `▼` when the list is sorted by it (nothing while the
+/// list is in its own order, by name).
+fn sort_label(app: &App, column: Column) -> String {
+    let label = header_text(column);
+    let i = &app.insight;
+    let Some(key) = column.sort_key() else {
+        return label.into();
+    };
+    if i.sort != key || (key == SortKey::Name && !i.reverse) {
+        return label.into();
+    }
+    // Name, backend and state go up; CPU, memory and age put the largest first.
+    let up = matches!(key, SortKey::Name | SortKey::Backend | SortKey::State) != i.reverse;
+    format!("{label}{}", if up { "▲" } else { "▼" })
+}
+
+/// CPU and memory of a row: the figures while it runs (`–` when they could not be
+/// measured), nothing when it does not run.
+fn usage_cells(app: &App, s: &Session) -> [String; 2] {
+    if !s.state.is_alive() {
+        return [String::new(), String::new()];
+    }
+    let u = app.insight.usage.get(&s.id).copied().unwrap_or_default();
+    [format_cpu(u.cpu_percent), format_memory(u.memory_bytes)]
 }
 
 /// The state cell: the state, or for a host that does not answer, when it was last seen.

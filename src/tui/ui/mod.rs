@@ -1,9 +1,12 @@
 //! Drawing: a pure function of the app state (and the time, passed in) onto a frame. One
 //! file per block of the screen.
 
+mod details;
+mod history;
 mod list;
 mod logs;
 mod popup;
+mod prompt;
 mod status;
 pub mod theme;
 
@@ -22,6 +25,8 @@ pub struct Areas {
     pub list: Rect,
     /// The log pane (zero height on tiny screens).
     pub logs: Rect,
+    /// The details pane (zero size while closed).
+    pub details: Rect,
     /// The status bar.
     pub status: Rect,
 }
@@ -54,7 +59,33 @@ pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
         Constraint::Length(status_h),
     ])
     .areas(area);
-    Areas { list, logs, status }
+    let (logs, details) = split_details(logs, app.insight.details_open);
+    Areas {
+        list,
+        logs,
+        details,
+        status,
+    }
+}
+
+/// The width from which the details pane goes beside the log instead of above it.
+const DETAILS_BESIDE: u16 = 100;
+
+/// Room for the details pane, taken from the log's: beside it on a wide screen, above it
+/// on a narrow one.
+fn split_details(below: Rect, open: bool) -> (Rect, Rect) {
+    if !open || below.height == 0 {
+        return (below, Rect::new(below.x, below.y, 0, 0));
+    }
+    if below.width >= DETAILS_BESIDE {
+        let [logs, details] =
+            Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(below);
+        (logs, details)
+    } else {
+        let [details, logs] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Fill(1)]).areas(below);
+        (logs, details)
+    }
 }
 
 /// What is at screen cell (`x`, `y`) of a screen of `area` as [`render`] lays it out: a
@@ -101,10 +132,18 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
     if a.logs.height > 0 {
         logs::render(app, theme, frame, a.logs);
     }
+    if a.details.height > 0 && a.details.width > 0 {
+        details::render(app, now, theme, frame, a.details);
+    }
     status::render(app, sources, theme, frame, a.status);
     match &app.mode {
         Mode::Help => popup::help(app, theme, frame, area),
         Mode::Messages => popup::messages(app, theme, frame, area),
+        Mode::ConfirmMany(what, ids) => {
+            popup::confirm_many((*what, ids), app, theme, frame, area);
+        }
+        Mode::Events => history::render(app, now, theme, frame, area),
+        Mode::Prompt(ids) => prompt::render(app, ids, theme, frame, area),
         Mode::Confirm(what, id) => {
             popup::confirm((*what, id), &app.keymap, theme, frame, area);
         }

@@ -23,7 +23,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 
 /// Draws `lines` in a bordered box of `width`, as tall as the lines, centered in `area`
 /// over whatever is below.
-fn boxed(
+pub(super) fn boxed(
     frame: &mut Frame,
     area: Rect,
     width: u16,
@@ -50,7 +50,7 @@ fn boxed(
 }
 
 /// Width of the help overlay when the screen allows it.
-const HELP_WIDTH: u16 = 78;
+pub(super) const HELP_WIDTH: u16 = 78;
 /// Width of the key column of the help overlay (keys right-aligned, then two spaces).
 const KEY_COLUMN: usize = 19;
 /// Widest action name column of the help overlay (two spaces, then the name); a pair of
@@ -59,7 +59,7 @@ const NAME_COLUMN: usize = 21;
 
 /// Splits `text` at spaces into rows of at most `width` columns (a word longer than a row
 /// gets a row of its own and is cut by the renderer).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap_words(text: &str, width: usize) -> Vec<String> {
     let mut rows: Vec<String> = Vec::new();
     let mut row = String::new();
     for word in text.split_whitespace() {
@@ -101,7 +101,16 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::LogSearch, Action::LogFilter),
     (Action::NextMatch, Action::PrevMatch),
     (Action::Context, Action::SaveLog),
-    (Action::Mark, Action::ClearLogTools),
+    (Action::ClearLogTools, Action::Copy),
+    (Action::SendLine, Action::ClosePrompt),
+    (Action::Follow, Action::Wrap),
+    (Action::Refresh, Action::Messages),
+    (Action::Help, Action::Quit),
+    (Action::Pause, Action::Events),
+    (Action::Start, Action::Mark),
+    (Action::Exec, Action::Send),
+    (Action::Details, Action::Stats),
+    (Action::Sort, Action::SortReverse),
 ];
 
 /// What an action does, as the help says it.
@@ -326,6 +335,8 @@ pub fn confirm(
             "It is running: it is killed at once, then the container and its logs are deleted."
         }
         Op::Restart => "Ends its programs as stop does, then starts it again.",
+        Op::Pause => "Freezes its processes where they are.",
+        Op::Unpause => "Lets its processes run on.",
     };
     ask(question, detail, keymap, theme, frame, area);
 }
@@ -384,8 +395,70 @@ fn ask(
     );
 }
 
+/// The one question before an operation on every marked session: the verb and count,
+/// what it does, every name (scrolled from `scroll` when they do not all fit), and the
+/// keys that answer.
+pub fn confirm_many(
+    (what, ids): (Op, &[SessionId]),
+    app: &App,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let question = format!("{} these {} sessions?", what.question(), ids.len());
+    let detail = match what {
+        Op::Start => "Starts each that does not run.",
+        Op::Stop => "Interrupts each one's programs and waits for them to exit.",
+        Op::Kill => "Kills each at once: no time to clean up.",
+        Op::Restart => "Ends each one's programs as stop does, then starts it again.",
+        _ => "",
+    };
+    let names: Vec<String> = ids.iter().map(|id| format!("• {id}")).collect();
+    let widest = names.iter().map(|n| n.width()).max().unwrap_or(0);
+    let want = question.width().max(detail.width()).max(widest) + 4;
+    let width = u16::try_from(want)
+        .unwrap_or(u16::MAX)
+        .max(30)
+        .min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let room = usize::from(area.height.saturating_sub(2));
+    // The question, the detail, a gap and the answer keys stay; the names get the rest.
+    let fixed = 4;
+    let shown = room.saturating_sub(fixed).max(1);
+    let first = app.confirm_scroll.min(names.len().saturating_sub(shown));
+    let mut lines = vec![Line::from(Span::styled(question, theme.title()))];
+    lines.push(Line::from(Span::styled(detail, theme.dim())));
+    for n in names.iter().skip(first).take(shown) {
+        let row = hard_wrap(n, inner).into_iter().next().unwrap_or_default();
+        lines.push(Line::raw(row));
+    }
+    let below = names.len().saturating_sub(first + shown);
+    let mut keys = vec![
+        Span::styled(app.keymap.hint(Action::Confirm), theme.key()),
+        Span::raw(" yes   "),
+        Span::styled(app.keymap.hint(Action::Cancel), theme.key()),
+        Span::raw(" no"),
+    ];
+    if first > 0 || below > 0 {
+        keys.push(Span::styled(
+            format!("   ↑/↓ {first} above, {below} below"),
+            theme.dim(),
+        ));
+    }
+    lines.push(Line::from(keys));
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.error(),
+        (Span::raw(" confirm "), None),
+        theme,
+    );
+}
+
 /// Splits `text` into rows of at most `width` columns, anywhere.
-fn hard_wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn hard_wrap(text: &str, width: usize) -> Vec<String> {
     let mut rows = vec![String::new()];
     let mut used = 0;
     for c in text.chars() {

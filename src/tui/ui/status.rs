@@ -237,12 +237,30 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             (km.hint(Action::Keep), "keep"),
             (km.hint(Action::ClearFilter), "clear"),
         ],
+        Mode::ConfirmMany(..) => vec![
+            (km.hint(Action::Confirm), "yes"),
+            (km.hint(Action::Cancel), "no"),
+            ("↑/↓".into(), "scroll the names"),
+        ],
         Mode::Confirm(..) | Mode::ConfirmCommand(..) => vec![
             (km.hint(Action::Confirm), "yes"),
             (km.hint(Action::Cancel), "no"),
         ],
         Mode::Help => vec![("Esc".into(), "close help")],
         Mode::Messages => vec![("Esc".into(), "close messages")],
+        Mode::Events => vec![("Esc".into(), "close history")],
+        Mode::Prompt(_) => vec![
+            (km.hint(Action::SendLine), "send"),
+            (
+                km.hint(Action::PromptKeys),
+                if app.prompt_keys {
+                    "type a line"
+                } else {
+                    "press key names"
+                },
+            ),
+            (km.hint(Action::ClosePrompt), "close"),
+        ],
         Mode::Normal => normal_hints(app),
     };
     // The fixed tail (help, quit) is kept; the others are dropped from the end to fit.
@@ -251,11 +269,17 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
         (km.hint(Action::Quit), "quit"),
     ];
     let cost = |(k, w): &(String, &str)| k.width() + w.width() + 3;
-    let mut room = width.saturating_sub(if app.mode == Mode::Normal {
-        fixed.iter().map(cost).sum()
-    } else {
-        0
-    });
+    let flag_width: usize = flag_spans(app, theme)
+        .iter()
+        .map(|s| s.content.width())
+        .sum();
+    let mut room = width
+        .saturating_sub(flag_width)
+        .saturating_sub(if app.mode == Mode::Normal {
+            fixed.iter().map(cost).sum()
+        } else {
+            0
+        });
     let mut shown: Vec<(String, &str)> = Vec::new();
     for h in hints {
         if cost(&h) > room {
@@ -267,12 +291,31 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
     if app.mode == Mode::Normal {
         shown.extend(fixed);
     }
-    let mut spans = Vec::new();
+    let mut spans = flag_spans(app, theme);
     for (key, what) in shown {
         spans.push(Span::styled(key, theme.key()));
         spans.push(Span::raw(format!(" {what}  ")));
     }
     spans
+}
+
+/// The flag of a failure seen nowhere yet: `⚑ podman:web exited (3) · E history`, in red,
+/// before the hints, until the history is opened.
+fn flag_spans(app: &App, theme: Theme) -> Vec<Span<'static>> {
+    let Some((text, count)) = &app.events.flag else {
+        return Vec::new();
+    };
+    let more = if *count > 1 {
+        format!(" (+{} more)", count - 1)
+    } else {
+        String::new()
+    };
+    vec![
+        Span::styled(format!("⚑ {text}{more}"), theme.error()),
+        Span::raw(" · "),
+        Span::styled(app.keymap.hint(Action::Events), theme.key()),
+        Span::raw(" history  "),
+    ]
 }
 
 /// Normal-mode hints: in the log pane, its keys; in the list, what applies to the
@@ -311,6 +354,7 @@ fn normal_hints(app: &App) -> Vec<(String, &str)> {
             (Action::Kill, "kill"),
             (Action::Restart, "restart"),
             (Action::Remove, "remove"),
+            (Action::Send, "send"),
         ];
         for (action, what) in offers {
             // A running container can be removed too (by force, after a question), but
@@ -336,8 +380,22 @@ fn normal_hints(app: &App) -> Vec<(String, &str)> {
             }
         }
     }
+    if let Some(s) = app.selected_session()
+        && wording::refusal(Action::Pause, s, km).is_none()
+    {
+        let what = if s.state == crate::model::State::Paused {
+            "unpause"
+        } else {
+            "pause"
+        };
+        out.push((k(Action::Pause), what));
+    }
+    out.push((k(Action::Mark), "mark"));
     out.push((k(Action::Focus), "logs"));
     out.push((k(Action::Filter), "filter"));
+    if !app.events.entries.is_empty() {
+        out.push((k(Action::Events), "history"));
+    }
     if !app.history.is_empty() {
         out.push((k(Action::Messages), "messages"));
     }

@@ -1,0 +1,94 @@
+//! CPU and memory of the listed sessions: one `stats` call per container runtime in use
+//! and one pass over /proc for every tmux session, side by side, each with its deadline. A
+//! runtime that fails or hangs blanks its own containers' figures only.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::Engine;
+use crate::backend::container::ContainerStat;
+use crate::model::{Location, Runtime, Session, SessionId};
+use crate::stats::Usage;
+use crate::stats::proc_tree::{ProcSampler, ProcSnapshot};
+
+/// Usage by session. A running session missing from it could not be measured.
+pub type UsageMap = HashMap<SessionId, Usage>;
+
+impl Engine {
+    /// Measures every running session of `sessions`. `sampler` keeps the previous /proc
+    /// pass that tmux CPU is measured against; it is handed back for the next call. Every
+    /// `stats` call ends by `limit`.
+    pub async fn usage(
+        &self,
+        sessions: &[Session],
+        sampler: ProcSampler,
+        limit: Duration,
+    ) -> (ProcSampler, UsageMap) {
+        let wants = |rt: Runtime| {
+            sessions.iter().any(|s| {
+                s.state.is_alive()
+                    && s.id.host.is_local()
+                    && s.id.location == Location::Container { runtime: rt }
+            })
+        };
+        let stats_of = |rt: Runtime| async move {
+            if !wants(rt) {
+                return None;
+            }
+            self.runtime(rt).stats(limit).await.ok()
+        };
+        let procs = tokio::task::spawn_blocking(move || {
+            let mut sampler = sampler;
+            let snap = sampler.sample().ok();
+            (sampler, snap)
+        });
+        let (podman, docker, procs) =
+            tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker), procs);
+        // A pass that panicked starts afresh, with no tmux figures this time.
+        let (sampler, snapshot) = procs.unwrap_or_default();
+        let map = usage_map(
+            sessions,
+            podman.as_deref(),
+            docker.as_deref(),
+            snapshot.as_ref(),
+        );
+        (sampler, map)
+    }
+}
+
+/// Puts the measurements together per session: containers by id prefix, tmux sessions by
+/// the trees of their live panes. Only sessions on this machine are measured: /proc and
+/// the runtimes asked are this machine's.
+pub fn usage_map(
+    sessions: &[Session],
+    podman: Option<&[ContainerStat]>,
+    docker: Option<&[ContainerStat]>,
+    procs: Option<&ProcSnapshot>,
+) -> UsageMap {
+    let mut map = UsageMap::new();
+    for s in sessions
+        .iter()
+        .filter(|s| s.state.is_alive() && s.id.host.is_local())
+    {
+        let u = match &s.id.location {
+            Location::Container { runtime } => {
+                let stats = match runtime {
+                    Runtime::Podman => podman,
+                    Runtime::Docker => docker,
+                };
+                let id = s.backend_id.as_deref().unwrap_or("");
+                stats
+                    .and_then(|all| all.iter().find(|c| c.is_for(id)))
+                    .map(|c| Usage {
+                        cpu_percent: c.cpu_percent,
+                        memory_bytes: c.memory_bytes,
+                    })
+            }
+            Location::Tmux { .. } => procs.and_then(|p| p.usage(&s.pane_pids)),
+        };
+        if let Some(u) = u {
+            map.insert(s.id.clone(), u);
+        }
+    }
+    map
+}

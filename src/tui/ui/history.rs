@@ -1,0 +1,87 @@
+//! The history overlay (`E`): what happened since muxdeck started, newest first, with the
+//! time (local) and how long ago.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::popup::{HELP_WIDTH, boxed, wrap_words};
+use super::theme::Theme;
+use crate::tui::app::App;
+use crate::tui::events::Severity;
+use crate::tui::hosts::clock;
+
+/// How long ago, in the largest whole unit.
+fn ago(at: i64, now: i64) -> String {
+    let d = (now - at).max(0);
+    match d {
+        0..60 => format!("{d}s"),
+        60..3600 => format!("{}m", d / 60),
+        3600..86_400 => format!("{}h", d / 3600),
+        _ => format!("{}d", d / 86_400),
+    }
+}
+
+/// Draws the history over the screen, as many of the newest entries as fit.
+pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = HELP_WIDTH.min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let room = usize::from(area.height.saturating_sub(2));
+    // `12:03:04  3m  ` before each entry.
+    let stamp_width = 14;
+    let text_width = inner.saturating_sub(stamp_width).max(1);
+    let mut lines = Vec::new();
+    if app.events.entries.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "nothing has happened since muxdeck started",
+            theme.dim(),
+        )));
+    }
+    for e in app.events.entries.iter().rev() {
+        let style = match e.severity {
+            Severity::Bad => theme.error(),
+            Severity::Info => Style::default(),
+        };
+        let rows = wrap_words(&e.text, text_width);
+        if lines.len() + rows.len() > room && !lines.is_empty() {
+            break;
+        }
+        for (i, row) in rows.into_iter().enumerate() {
+            let stamp = if i == 0 {
+                format!("{} {:>4}  ", clock(e.at), ago(e.at, now))
+            } else {
+                " ".repeat(stamp_width)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(stamp, theme.dim()),
+                Span::styled(row, style),
+            ]));
+        }
+    }
+    let title = Span::styled(
+        " what happened since muxdeck started, newest first ",
+        theme.title(),
+    );
+    let footer = Span::styled(" any key closes ", theme.dim());
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.focused_border(),
+        (title, Some(footer)),
+        theme,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_in_their_largest_unit() {
+        assert_eq!(ago(100, 130), "30s");
+        assert_eq!(ago(100, 100 + 7200), "2h");
+    }
+}

@@ -1,0 +1,154 @@
+//! CPU and memory through `muxdeck list --json --stats` against real processes: a tmux pane
+//! whose shell forks a busy child and a child holding memory (the tree is summed), a
+//! session without them (it is not charged theirs), a running container, and a runtime
+//! whose `stats` hangs (only its containers lose their figures, by the deadline).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{World, test_image, unique, wait_for};
+
+const MB: u64 = 1024 * 1024;
+
+fn session<'a>(list: &'a Value, id: &str) -> &'a Value {
+    list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not listed: {list}"))
+}
+
+/// Resident memory of a process, bytes, from /proc (0 once it is gone).
+fn rss(pid: u32) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// Every process under `pid`, itself included.
+fn tree(pid: u32) -> Vec<u32> {
+    let mut out = vec![pid];
+    let mut i = 0;
+    while i < out.len() && out.len() < 1000 {
+        let p = out[i];
+        let kids =
+            std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).unwrap_or_default();
+        out.extend(
+            kids.split_whitespace()
+                .filter_map(|k| k.parse::<u32>().ok()),
+        );
+        i += 1;
+    }
+    out
+}
+
+#[test]
+fn a_pane_is_charged_its_whole_process_tree() {
+    let w = World::new();
+    let sock = unique("st");
+    let (busy, quiet) = (unique("busy"), unique("quiet"));
+    // The pane's shell forks a child that holds ~40 MB and one that spins for a while
+    // (bounded: it ends by itself), then waits for them.
+    let script = "sh -c 'x=$(head -c 40000000 /dev/zero | tr \"\\0\" a); sleep 600' & \
+                  sh -c 'i=0; while [ $i -lt 20000000 ]; do i=$((i+1)); done' & wait";
+    w.tmux.new_session(&sock, &busy, script);
+    w.tmux.new_session(&sock, &quiet, "exec sleep 600");
+    let pane: u32 = w
+        .tmux
+        .tmux_ok(
+            &sock,
+            [
+                "display-message",
+                "-p",
+                "-t",
+                &format!("={busy}:"),
+                "#{pane_pid}",
+            ],
+        )
+        .trim()
+        .parse()
+        .unwrap();
+    wait_for(
+        Duration::from_secs(20),
+        "the child to hold its memory",
+        || tree(pane).iter().map(|p| rss(*p)).sum::<u64>() > 40 * MB,
+    );
+    let list = w.list(None, &["--stats", "--backend", "tmux"]);
+    let id = format!("tmux@{sock}:{busy}");
+    let s = session(&list, &id);
+    let mem = s["memory_bytes"].as_u64().unwrap_or_else(|| panic!("{s}"));
+    let ours: u64 = tree(pane).iter().map(|p| rss(*p)).sum();
+    assert!(mem > 40 * MB, "the tree's memory is summed: {mem} ({s})");
+    // Same processes, read a moment apart: within a few MB.
+    assert!(mem.abs_diff(ours) < 8 * MB, "muxdeck {mem} vs /proc {ours}");
+    let cpu = s["cpu_percent"].as_f64().unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        cpu > 10.0,
+        "the spinning child is charged to its pane: {cpu}"
+    );
+    let q = session(&list, &format!("tmux@{sock}:{quiet}"));
+    assert!(q["memory_bytes"].as_u64().unwrap() < 10 * MB, "{q}");
+    assert!(q["cpu_percent"].as_f64().unwrap() < 5.0, "{q}");
+    // Without --stats the fields are not there at all.
+    let plain = w.list(None, &["--backend", "tmux"]);
+    assert!(session(&plain, &id).get("cpu_percent").is_none());
+    // Sorted by memory, the busy one comes first.
+    let sorted = w.list(None, &["--sort", "mem", "--backend", "tmux"]);
+    assert_eq!(sorted["sessions"][0]["id"], id, "{sorted}");
+    let rev = w.list(None, &["--sort", "mem", "--reverse", "--backend", "tmux"]);
+    assert_eq!(rev["sessions"][1]["id"], id, "{rev}");
+}
+
+#[test]
+fn a_hanging_stats_blanks_only_its_containers() {
+    let w = World::new();
+    let image = test_image();
+    let name = w.containers.track(&unique("sth"));
+    w.containers
+        .run_detached_with(&name, &[], &["sh", "-c", "exec sleep 600"]);
+    let sock = unique("sts");
+    let tname = unique("stt");
+    w.tmux.new_session(&sock, &tname, "exec sleep 600");
+    // A podman that hangs on `stats` and is podman for everything else.
+    let fake = w.path("podman-hanging-stats");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = stats ] && exec sleep 600; done\nexec podman \"$@\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = w.config(&format!(
+        "defaults:\n  podman_binary: {}\n  command_timeout: 2\nbackends: [tmux, podman]\n",
+        fake.display()
+    ));
+    let started = Instant::now();
+    let list = w.list(Some(&cfg), &["--stats"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "the deadline held: {:?}",
+        started.elapsed()
+    );
+    let c = session(&list, &format!("podman:{name}"));
+    assert_eq!(c["image"], image);
+    assert!(
+        c["cpu_percent"].is_null() && c["memory_bytes"].is_null(),
+        "{c}"
+    );
+    let t = session(&list, &format!("tmux@{sock}:{tname}"));
+    assert!(
+        t["memory_bytes"].as_u64().is_some(),
+        "tmux keeps its figures: {t}"
+    );
+    // With the real podman the container has its figures.
+    let list = w.list(None, &["--stats", "--backend", "container"]);
+    let c = session(&list, &format!("podman:{name}"));
+    assert!(c["memory_bytes"].as_u64().is_some_and(|m| m > 0), "{c}");
+    assert!(c["cpu_percent"].as_f64().is_some(), "{c}");
+}

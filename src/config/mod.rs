@@ -2,6 +2,8 @@
 //! uses. Every error names the file, the position and what is wrong.
 
 mod backends;
+pub mod append;
+pub mod capture;
 pub mod commands;
 mod hosts;
 mod limits;

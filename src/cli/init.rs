@@ -105,4 +105,3 @@ fn hosts_section(hosts: &[HostDef], used: &BTreeSet<&str>) -> String {
     out.push('\n');
     out
 }
-

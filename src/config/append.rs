@@ -206,7 +206,8 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    const BLOCK: &str = "  # from \"tmux@default:web\"\n  web:\n    backend: tmux\n    command: \"sleep 100\"\n";
+    const BLOCK: &str =
+        "  # from \"tmux@default:web\"\n  web:\n    backend: tmux\n    command: \"sleep 100\"\n";
 
     const FILE: &str = "# my config\ndefaults:\n  stop_timeout: 3 # short\n\nsessions:\n  # the api\n  api:\n    command: \"sleep 9\"\n\n# keys come last\nkeys:\n  quit: [q]\n";
 
@@ -292,7 +293,10 @@ mod tests {
         let loaded = FileStamp::of_text(FILE);
         let api = BLOCK.replace("web:", "api:");
         let r = append_definition(Some(&path), Some(&loaded), "api", &api);
-        assert!(matches!(r, Err(AppendError::AlreadyDefined { .. })), "{r:?}");
+        assert!(
+            matches!(r, Err(AppendError::AlreadyDefined { .. })),
+            "{r:?}"
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), FILE);
         let r = append_definition(None, None, "web", BLOCK);
         assert!(matches!(r, Err(AppendError::NoPath)), "{r:?}");

@@ -1,8 +1,8 @@
 //! The config file: where it is found, how it loads, and the validated [`Config`] the engine
 //! uses. Every error names the file, the position and what is wrong.
 
-mod backends;
 pub mod append;
+mod backends;
 pub mod capture;
 pub mod commands;
 mod hosts;

@@ -60,6 +60,19 @@ pub enum Mode {
     Prompt(Vec<SessionId>),
     /// The history of what happened since muxdeck started.
     Events,
+    /// Asking before adding this definition to the config file.
+    ConfirmWrite(WriteRequest),
+}
+
+/// A session's definition, captured from what runs, to add to the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteRequest {
+    /// The session it was captured from.
+    pub id: SessionId,
+    /// Its name in the config (the session's, made one the config takes).
+    pub name: String,
+    /// The definition as `muxdeck config init --from` writes it, under `sessions:`.
+    pub yaml: String,
 }
 
 impl Mode {
@@ -67,7 +80,10 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter | Mode::LogPrompt(_) => Scope::Filter,
-            Mode::Confirm(..) | Mode::ConfirmMany(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
+            Mode::Confirm(..)
+            | Mode::ConfirmMany(..)
+            | Mode::ConfirmCommand(..)
+            | Mode::ConfirmWrite(..) => Scope::Confirm,
             Mode::Prompt(_) => Scope::Prompt,
             Mode::Normal | Mode::Help | Mode::Messages | Mode::Events => Scope::Normal,
         }
@@ -178,6 +194,10 @@ pub enum Effect {
     /// Type this line into the tmux sessions' active panes, or run it in the containers;
     /// or press these keys there.
     Send(Vec<Session>, Input),
+    /// Read how this session was made, for a definition to add to the config file.
+    Capture(Session),
+    /// Add this definition to the config file, then reload it.
+    WriteConfig(WriteRequest),
 }
 
 /// A column of the session list, as a click on its header names it.
@@ -367,6 +387,26 @@ impl App {
             marks: Marks::default(),
             confirm_scroll: 0,
             commands: Vec::new(),
+        }
+    }
+
+    /// The definition of a session captured for `W` is ready: the question shows it, if
+    /// nothing else was opened meanwhile; or the capture failed, and the status line says
+    /// why.
+    pub fn captured(&mut self, id: &SessionId, result: Result<(String, String), String>) {
+        match result {
+            Err(e) => self.say(
+                format!("cannot read how {id} was made: {e}; nothing written"),
+                Level::Error,
+            ),
+            Ok((name, yaml)) if self.mode == Mode::Normal => {
+                self.mode = Mode::ConfirmWrite(WriteRequest {
+                    id: id.clone(),
+                    name,
+                    yaml,
+                });
+            }
+            Ok(_) => {}
         }
     }
 

@@ -929,4 +929,45 @@ mod tests {
         let _ = press(&mut app, Esc);
         assert_eq!(app.filter, "");
     }
+
+    #[test]
+    fn w_asks_with_the_definition_and_writes_only_after_yes() {
+        use crossterm::event::KeyCode::Char;
+        let mut app = app();
+        let web = SessionId::tmux("default", "web");
+        let planned = SessionId::tmux("default", "planned");
+        let mut l = listing(&[planned.clone(), web.clone()]);
+        l.sessions[0].from_config = true;
+        let _ = app.set_listing(l, &[]);
+        // The config's own session: refused, nothing read.
+        assert_eq!(press(&mut app, Char('W')), Effect::None);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, l)| *l == Level::Error && m.contains("already in the config"))
+        );
+        let _ = app.act(Action::Down);
+        assert!(matches!(press(&mut app, Char('W')), Effect::Capture(ref s) if s.id == web));
+        app.captured(
+            &web,
+            Ok(("web".into(), "  web:\n    backend: tmux\n".into())),
+        );
+        let Mode::ConfirmWrite(req) = app.mode.clone() else {
+            panic!("no question: {:?}", app.mode);
+        };
+        assert_eq!((req.id.clone(), req.name.as_str()), (web.clone(), "web"));
+        // `n`: nothing to write.
+        assert_eq!(press(&mut app, Char('n')), Effect::None);
+        assert_eq!(app.mode, Mode::Normal);
+        app.captured(&web, Ok(("web".into(), req.yaml.clone())));
+        assert_eq!(press(&mut app, Char('y')), Effect::WriteConfig(req));
+        // A capture that failed says why and asks nothing.
+        app.captured(&web, Err("gone".into()));
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("nothing written"))
+        );
+    }
 }

@@ -101,7 +101,6 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::LogSearch, Action::LogFilter),
     (Action::NextMatch, Action::PrevMatch),
     (Action::Context, Action::SaveLog),
-    (Action::ClearLogTools, Action::Copy),
     (Action::SendLine, Action::ClosePrompt),
     (Action::Follow, Action::Wrap),
     (Action::Refresh, Action::Messages),

@@ -238,6 +238,15 @@ mod tests {
     }
 
     #[test]
+    fn a_starter_file_with_only_commented_examples_gets_its_first_entry() {
+        let file = "defaults:\n  stop_timeout: 10\n\n# Sessions.\nsessions:\n  # api-dev:\n  #   backend: tmux\n";
+        let text = with_definition(file, BLOCK);
+        assert_eq!(text, format!("{file}\n{BLOCK}"));
+        let c = parse(&text, Path::new("c.yml")).map_err(|e| e.to_string());
+        assert_eq!(c.map(|c| c.sessions.len()), Ok(1), "{text}");
+    }
+
+    #[test]
     fn entries_four_deep_get_the_block_four_deep() {
         let file = "sessions:\n    api:\n        command: \"x\"\n";
         let text = with_definition(file, BLOCK);

@@ -181,8 +181,9 @@ class Fleet:
                 self.containers.append(name)
         self.blackholes: dict[str, socket.socket] = {}
         self.write_client_files()
-        self.runtime = self.root / "run"
-        self.runtime.mkdir()
+        # Short: ssh's control sockets must fit a socket path (muxdeck falls back to
+        # /tmp/muxdeck-UID otherwise, where the masters would not be told apart).
+        self.runtime = Path(tempfile.mkdtemp(prefix="mxr-"))
 
     def write_client_files(self) -> None:
         cfg, known = [], []
@@ -240,6 +241,7 @@ class Fleet:
                 os.kill(pid, signal.SIGTERM)
             except OSError:
                 pass
+        shutil.rmtree(self.runtime, ignore_errors=True)
         for h in self.hosts:
             h.close()
         for s in self.blackholes.values():

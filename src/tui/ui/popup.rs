@@ -103,6 +103,8 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Context, Action::SaveLog),
     (Action::ClearLogTools, Action::Copy),
     (Action::SendLine, Action::ClosePrompt),
+    (Action::Focus, Action::MergedLog),
+    (Action::Filter, Action::Timestamps),
     (Action::Follow, Action::Wrap),
     (Action::Refresh, Action::Messages),
     (Action::Help, Action::Quit),

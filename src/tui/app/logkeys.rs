@@ -316,10 +316,12 @@ impl App {
             text.push('\n');
             lines += 1;
         }
-        Effect::SaveLog(SaveRequest {
-            name: id.qualified(),
-            text,
-            lines,
-        })
+        // A merged log is none of its sessions': its file says what it is.
+        let name = if self.is_merged() {
+            format!("merged-{}", self.log.merged.len())
+        } else {
+            id.qualified()
+        };
+        Effect::SaveLog(SaveRequest { name, text, lines })
     }
 }

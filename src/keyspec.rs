@@ -64,6 +64,9 @@ pub enum Action {
     Wrap,
     /// Refresh now (and reload the config).
     Refresh,
+    /// Add the selected session (one not from the config) to the config file, after a
+    /// question that shows its definition.
+    WriteConfig,
     /// Show the help overlay.
     Help,
     /// Show the last messages of the status line in full.
@@ -222,6 +225,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Follow, "follow", "follow again", &["f"]),
     (Action::Wrap, "wrap", "wrap lines", &["w"]),
     (Action::Refresh, "refresh", "reload config, re-list", &["R"]),
+    (Action::WriteConfig, "write_config", "add to config", &["W"]),
     (Action::Messages, "messages", "messages", &["m"]),
     (Action::Details, "details", "details", &["i"]),
     (Action::Stats, "stats", "CPU/MEM", &["c"]),

@@ -370,7 +370,8 @@ fn wrapped_log_still_shows_the_newest_line() {
 fn help_overlay_lists_every_action_with_its_keys() {
     let mut app = mixed(false);
     app.mode = Mode::Help;
-    let buf = draw(&app, 100, 30);
+    // Every action fits a tall terminal; a short one says how many rows it leaves out.
+    let buf = draw(&app, 100, 60);
     let text = screen(&buf);
     assert!(text.contains(" muxdeck keys "), "{text}");
     let km = keymap();
@@ -917,7 +918,7 @@ fn a_long_message_takes_a_second_row_and_the_health_shrinks_first() {
 fn help_names_each_action_for_the_config() {
     let mut app = mixed(false);
     app.mode = Mode::Help;
-    for (w, h) in [(100, 30), (80, 24)] {
+    for (w, h) in [(100, 60), (80, 24)] {
         let buf = draw(&app, w, h);
         let text = lines(&buf);
         // The names column starts where `top / bottom` does.
@@ -942,6 +943,10 @@ fn help_names_each_action_for_the_config() {
             "{w}x{h} is cut:\n{}",
             screen(&buf)
         );
+        // A cut help says so (above); the rows it shows are checked on the tall one.
+        if cut {
+            continue;
+        }
         for (_, name, _, _) in ACTIONS {
             // The log pane's keys come last in the table, from `search` on.
             let place = |n: &str| ACTIONS.iter().position(|(_, m, ..)| *m == n);

@@ -1,7 +1,9 @@
 //! The config file: where it is found, how it loads, and the validated [`Config`] the engine
 //! uses. Every error names the file, the position and what is wrong.
 
+pub mod append;
 mod backends;
+pub mod capture;
 pub mod commands;
 mod hosts;
 mod limits;

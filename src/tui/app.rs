@@ -61,6 +61,19 @@ pub enum Mode {
     Prompt(Vec<SessionId>),
     /// The history of what happened since muxdeck started.
     Events,
+    /// Asking before adding this definition to the config file.
+    ConfirmWrite(WriteRequest),
+}
+
+/// A session's definition, captured from what runs, to add to the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteRequest {
+    /// The session it was captured from.
+    pub id: SessionId,
+    /// Its name in the config (the session's, made one the config takes).
+    pub name: String,
+    /// The definition as `muxdeck config init --from` writes it, under `sessions:`.
+    pub yaml: String,
 }
 
 impl Mode {
@@ -68,7 +81,10 @@ impl Mode {
     fn scope(&self) -> Scope {
         match self {
             Mode::Filter | Mode::LogPrompt(_) => Scope::Filter,
-            Mode::Confirm(..) | Mode::ConfirmMany(..) | Mode::ConfirmCommand(..) => Scope::Confirm,
+            Mode::Confirm(..)
+            | Mode::ConfirmMany(..)
+            | Mode::ConfirmCommand(..)
+            | Mode::ConfirmWrite(..) => Scope::Confirm,
             Mode::Prompt(_) => Scope::Prompt,
             Mode::Normal | Mode::Help | Mode::Messages | Mode::Events => Scope::Normal,
         }
@@ -181,6 +197,10 @@ pub enum Effect {
     /// Type this line into the tmux sessions' active panes, or run it in the containers;
     /// or press these keys there.
     Send(Vec<Session>, Input),
+    /// Read how this session was made, for a definition to add to the config file.
+    Capture(Session),
+    /// Add this definition to the config file, then reload it.
+    WriteConfig(WriteRequest),
 }
 
 /// A column of the session list, as a click on its header names it.
@@ -376,6 +396,26 @@ impl App {
             marks: Marks::default(),
             confirm_scroll: 0,
             commands: Vec::new(),
+        }
+    }
+
+    /// The definition of a session captured for `W` is ready: the question shows it, if
+    /// nothing else was opened meanwhile; or the capture failed, and the status line says
+    /// why.
+    pub fn captured(&mut self, id: &SessionId, result: Result<(String, String), String>) {
+        match result {
+            Err(e) => self.say(
+                format!("cannot read how {id} was made: {e}; nothing written"),
+                Level::Error,
+            ),
+            Ok((name, yaml)) if self.mode == Mode::Normal => {
+                self.mode = Mode::ConfirmWrite(WriteRequest {
+                    id: id.clone(),
+                    name,
+                    yaml,
+                });
+            }
+            Ok(_) => {}
         }
     }
 
@@ -913,5 +953,46 @@ mod tests {
         // Esc (clear_filter, not remapped) empties it from the list.
         let _ = press(&mut app, Esc);
         assert_eq!(app.filter, "");
+    }
+
+    #[test]
+    fn w_asks_with_the_definition_and_writes_only_after_yes() {
+        use crossterm::event::KeyCode::Char;
+        let mut app = app();
+        let web = SessionId::tmux("default", "web");
+        let planned = SessionId::tmux("default", "planned");
+        let mut l = listing(&[planned.clone(), web.clone()]);
+        l.sessions[0].from_config = true;
+        let _ = app.set_listing(l, &[]);
+        // The config's own session: refused, nothing read.
+        assert_eq!(press(&mut app, Char('W')), Effect::None);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, l)| *l == Level::Error && m.contains("already in the config"))
+        );
+        let _ = app.act(Action::Down);
+        assert!(matches!(press(&mut app, Char('W')), Effect::Capture(ref s) if s.id == web));
+        app.captured(
+            &web,
+            Ok(("web".into(), "  web:\n    backend: tmux\n".into())),
+        );
+        let Mode::ConfirmWrite(req) = app.mode.clone() else {
+            panic!("no question: {:?}", app.mode);
+        };
+        assert_eq!((req.id.clone(), req.name.as_str()), (web.clone(), "web"));
+        // `n`: nothing to write.
+        assert_eq!(press(&mut app, Char('n')), Effect::None);
+        assert_eq!(app.mode, Mode::Normal);
+        app.captured(&web, Ok(("web".into(), req.yaml.clone())));
+        assert_eq!(press(&mut app, Char('y')), Effect::WriteConfig(req));
+        // A capture that failed says why and asks nothing.
+        app.captured(&web, Err("gone".into()));
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, _)| m.contains("nothing written"))
+        );
     }
 }

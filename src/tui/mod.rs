@@ -21,6 +21,7 @@ pub mod ui;
 mod watch;
 mod watch_host;
 pub mod wording;
+mod writeconfig;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -111,6 +112,15 @@ pub enum Msg {
         /// Its output, or why it could not run.
         result: Result<crate::engine::ExecOutput, String>,
     },
+    /// A session's definition for `W` was read: its config name and text, or why not.
+    Captured {
+        /// The session.
+        id: crate::model::SessionId,
+        /// Name and definition, or the error in one line.
+        result: Result<(String, String), String>,
+    },
+    /// `W` wrote the config file (the status line), or did not (why).
+    Written(Result<String, String>),
     /// A config reload, run off the loop, finished.
     Config(Result<config::Config, config::ConfigError>),
     /// Details of a session, or why there are none.
@@ -423,6 +433,13 @@ impl Runner {
                 self.watchers.refresh();
             }
             Msg::Config(result) => self.on_config(result),
+            Msg::Captured { id, result } => self.app.captured(&id, result),
+            Msg::Written(Ok(text)) => {
+                self.app.say(text, Level::Info);
+                self.watchers.refresh();
+                self.reload.start(&self.tx);
+            }
+            Msg::Written(Err(e)) => self.app.say(e, Level::Error),
             Msg::Details { id, result } => self.app.set_details(id, result),
             Msg::Usage { sampler, usage } => {
                 self.gatherer.measured(*sampler);
@@ -546,6 +563,12 @@ impl Runner {
                 let label =
                     ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);
+            }
+            Effect::Capture(s) => {
+                writeconfig::spawn_capture(s, &self.engine, &self.app.keymap, &self.tx);
+            }
+            Effect::WriteConfig(req) => {
+                writeconfig::spawn_write(req, self.reload.path(), self.reload.loaded(), &self.tx);
             }
             Effect::Refresh => {
                 self.watchers.refresh();

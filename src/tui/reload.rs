@@ -2,6 +2,8 @@
 //! (and reloaded on `R`), loaded off the loop, and taken only when it is valid, keys
 //! included; a bad edit keeps the last good config and says why.
 
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use tokio::sync::mpsc;
@@ -10,6 +12,7 @@ use super::app::Level;
 use super::keys::Keymap;
 use super::watch::Watchers;
 use super::{Msg, Runner};
+use crate::config::append::FileStamp;
 use crate::config::{self, ConfigSource};
 
 /// What the config file looks like from outside: modification time, size and inode. The
@@ -30,16 +33,31 @@ pub(super) struct Reloader {
     stamp: Option<Stamp>,
     /// A reload runs in the background; no second one starts meanwhile.
     running: bool,
+    /// What the file held when it was last read for loading: `W` writes only to the file
+    /// muxdeck loaded. Set by the reload task, read by the loop.
+    loaded: Arc<Mutex<Option<FileStamp>>>,
 }
 
 impl Reloader {
     /// Watches `source` from how it looks now.
     pub(super) fn new(source: ConfigSource) -> Self {
+        let loaded = source.path().and_then(FileStamp::read);
         Reloader {
             stamp: stamp(&source),
             source,
             running: false,
+            loaded: Arc::new(Mutex::new(loaded)),
         }
+    }
+
+    /// The config file's path, when there is one.
+    pub(super) fn path(&self) -> Option<PathBuf> {
+        self.source.path().map(PathBuf::from)
+    }
+
+    /// What the file held when it was last loaded.
+    pub(super) fn loaded(&self) -> Option<FileStamp> {
+        self.loaded.lock().ok().and_then(|l| l.clone())
     }
 
     /// Reloads when the file looks different. While a reload runs, the stamp is left as
@@ -61,8 +79,17 @@ impl Reloader {
         self.running = true;
         let source = self.source.clone();
         let tx = tx.clone();
+        let loaded = Arc::clone(&self.loaded);
         tokio::spawn(async move {
-            let result = match tokio::task::spawn_blocking(move || config::load(&source)).await {
+            let load = move || {
+                // Read before loading: an edit in between makes `W` refuse, never lose it.
+                let stamp = source.path().and_then(FileStamp::read);
+                if let Ok(mut l) = loaded.lock() {
+                    *l = stamp;
+                }
+                config::load(&source)
+            };
+            let result = match tokio::task::spawn_blocking(load).await {
                 Ok(result) => result,
                 // The load panicked: let the panic hook's message stand, as for any task.
                 Err(_) => return,

@@ -33,6 +33,7 @@ impl App {
                 }
             }
             Action::Refresh => return Effect::Refresh,
+            Action::WriteConfig => return self.write_config(),
             Action::Follow => {
                 self.log.follow = true;
                 self.log.scroll = 0;
@@ -238,6 +239,7 @@ impl App {
             Mode::Confirm(..)
             | Mode::ConfirmCommand(..)
             | Mode::ConfirmMany(..)
+            | Mode::ConfirmWrite(..)
             | Mode::Prompt(_) => {
                 return Effect::None;
             }
@@ -388,6 +390,22 @@ impl App {
         }
     }
 
+    /// `W`: the selected session's definition is read (the question follows when it is),
+    /// unless the config has the session already.
+    fn write_config(&mut self) -> Effect {
+        let Some(s) = self.selected_session().cloned() else {
+            return Effect::None;
+        };
+        if s.from_config {
+            self.say(
+                format!("{} is already in the config; nothing written", s.id),
+                Level::Error,
+            );
+            return Effect::None;
+        }
+        Effect::Capture(s)
+    }
+
     /// The answer to a confirm: `yes` runs the operation on the session named in the
     /// question, even if the selection moved meanwhile.
     pub fn answer(&mut self, yes: bool) -> Effect {
@@ -397,6 +415,11 @@ impl App {
             Mode::ConfirmMany(what, ids) if yes => return self.answer_many(what, &ids),
             Mode::ConfirmMany(..) => {
                 self.say("cancelled; nothing was done", Level::Info);
+                return Effect::None;
+            }
+            Mode::ConfirmWrite(req) if yes => return Effect::WriteConfig(req),
+            Mode::ConfirmWrite(_) => {
+                self.say("cancelled; the config file is unchanged", Level::Info);
                 return Effect::None;
             }
             _ => return Effect::None,

@@ -147,6 +147,7 @@ pub fn render(app: &App, sources: &[Source], now: i64, frame: &mut Frame) {
         Mode::Confirm(what, id) => {
             popup::confirm((*what, id), &app.keymap, theme, frame, area);
         }
+        Mode::ConfirmWrite(req) => popup::confirm_write(req, app, theme, frame, area),
         Mode::ConfirmCommand(name, id) => {
             popup::confirm_command(app, (name, id), theme, frame, area);
         }

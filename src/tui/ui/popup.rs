@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
 use crate::model::SessionId;
-use crate::tui::app::{App, Level, Op};
+use crate::tui::app::{App, Level, Op, WriteRequest};
 use crate::tui::keys::{ACTIONS, Action, Keymap};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -101,7 +101,6 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::LogSearch, Action::LogFilter),
     (Action::NextMatch, Action::PrevMatch),
     (Action::Context, Action::SaveLog),
-    (Action::ClearLogTools, Action::Copy),
     (Action::SendLine, Action::ClosePrompt),
     (Action::Focus, Action::MergedLog),
     (Action::Filter, Action::Timestamps),
@@ -110,9 +109,10 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Help, Action::Quit),
     (Action::Pause, Action::Events),
     (Action::Start, Action::Mark),
-    (Action::Exec, Action::Send),
+    (Action::Exec, Action::WriteConfig),
     (Action::Details, Action::Stats),
     (Action::Sort, Action::SortReverse),
+    (Action::Focus, Action::Send),
 ];
 
 /// What an action does, as the help says it.
@@ -317,6 +317,54 @@ pub fn confirm_command(
         .map(|(_, c)| format!("Runs {}", c.argv.join(" ")))
         .unwrap_or_default();
     ask(question, &detail, &app.keymap, theme, frame, area);
+}
+
+/// The question before `W` writes: the file, the definition as it will be added (every
+/// line, wrapped, never cut; the last ones give way on a short screen), and the keys.
+pub fn confirm_write(req: &WriteRequest, app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let question = format!("Add {} to the config file?", req.id);
+    let widest = req.yaml.lines().map(|l| l.width()).max().unwrap_or(0);
+    let want = u16::try_from(question.width().max(widest) + 4).unwrap_or(u16::MAX);
+    let width = want.max(30).min(area.width);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let mut lines: Vec<Line> = hard_wrap(&question, inner)
+        .into_iter()
+        .map(|r| Line::from(Span::styled(r, theme.title())))
+        .collect();
+    let room = usize::from(area.height.saturating_sub(2)).saturating_sub(lines.len() + 1);
+    let yaml: Vec<String> = req.yaml.lines().flat_map(|l| hard_wrap(l, inner)).collect();
+    let shown = if yaml.len() > room {
+        room.saturating_sub(1)
+    } else {
+        yaml.len()
+    };
+    lines.extend(
+        yaml.iter()
+            .take(shown)
+            .map(|r| Line::from(Span::styled(r.clone(), theme.dim()))),
+    );
+    if shown < yaml.len() && room > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("… {} more lines", yaml.len() - shown),
+            theme.dim(),
+        )));
+    }
+    let keymap = &app.keymap;
+    lines.push(Line::from(vec![
+        Span::styled(keymap.hint(Action::Confirm), theme.key()),
+        Span::raw(" yes   "),
+        Span::styled(keymap.hint(Action::Cancel), theme.key()),
+        Span::raw(" no"),
+    ]));
+    boxed(
+        frame,
+        area,
+        width,
+        lines,
+        theme.error(),
+        (Span::raw(" add to the config "), None),
+        theme,
+    );
 }
 
 /// The confirm question naming the exact session, with the keys that answer it.

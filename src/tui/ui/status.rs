@@ -242,7 +242,7 @@ fn hint_spans(app: &App, theme: Theme, width: usize) -> Vec<Span<'static>> {
             (km.hint(Action::Cancel), "no"),
             ("↑/↓".into(), "scroll the names"),
         ],
-        Mode::Confirm(..) | Mode::ConfirmCommand(..) => vec![
+        Mode::Confirm(..) | Mode::ConfirmCommand(..) | Mode::ConfirmWrite(..) => vec![
             (km.hint(Action::Confirm), "yes"),
             (km.hint(Action::Cancel), "no"),
         ],

@@ -1347,7 +1347,7 @@ fn local_clock(at: jiff::Timestamp) -> String {
 #[test]
 fn merged_log_prefixes_each_line_with_its_session_in_its_own_color() {
     use muxdeck::engine::LogEvent;
-    use muxdeck::engine::merged::{prefix, prefix_color};
+    use muxdeck::engine::merged::{prefix, prefix_colors};
     use muxdeck::tui::app::Effect;
     let mut app = mixed(false);
     let api = app
@@ -1370,10 +1370,16 @@ fn merged_log_prefixes_each_line_with_its_session_in_its_own_color() {
     let ids: Vec<_> = chosen.iter().map(|s| s.id.clone()).collect();
     assert!(ids.contains(&api.id) && ids.contains(&web.id) && ids.len() == 2);
     // The lines as the merged stream hands them in: prefixed, in arrival order.
+    let colors = prefix_colors(&chosen);
+    let color_of = |id: &SessionId| {
+        let i = chosen.iter().position(|s| &s.id == id).unwrap();
+        colors[i]
+    };
+    let (ca, cw) = (color_of(&api.id), color_of(&web.id));
     app.on_log(LogEvent::Lines(vec![
-        format!("{}hello from api", prefix(&api, 3)),
-        format!("{}\x1b[31mred\x1b[0m from web", prefix(&web, 3)),
-        format!("{}api again", prefix(&api, 3)),
+        format!("{}hello from api", prefix(&api, 3, ca)),
+        format!("{}\x1b[31mred\x1b[0m from web", prefix(&web, 3, cw)),
+        format!("{}api again", prefix(&api, 3, ca)),
     ]));
     let buf = draw(&app, 100, 30);
     let title = row_of(&buf, " logs · merged: 2 sessions");
@@ -1382,8 +1388,8 @@ fn merged_log_prefixes_each_line_with_its_session_in_its_own_color() {
     let (_, y2) = must_find(&buf, "web | red from web");
     let (_, y3) = must_find(&buf, "api | api again");
     assert_eq!((y2, y3), (y1 + 1, y1 + 2), "{}", screen(&buf));
-    let api_color = Color::Indexed(prefix_color(&api.id.qualified()));
-    let web_color = Color::Indexed(prefix_color(&web.id.qualified()));
+    let api_color = Color::Indexed(ca);
+    let web_color = Color::Indexed(cw);
     assert_ne!(api_color, web_color, "two sessions, two colors");
     assert_fg_on_row(&buf, "hello from api", "api |", api_color);
     assert_fg_on_row(&buf, "red from web", "web |", web_color);

@@ -30,16 +30,28 @@ pub fn prefix_color(key: &str) -> u8 {
     PALETTE[i]
 }
 
-/// `name | ` in the session's color (an SGR sequence the line's conversion reads), padded
+/// The prefix colors of `sessions`, in their order: each its [`prefix_color`], or when an
+/// earlier one has it, the next palette color none of them has yet (while there is one),
+/// so two sessions of a merged log never share a color unless the palette runs out.
+pub fn prefix_colors(sessions: &[Session]) -> Vec<u8> {
+    let mut taken: Vec<u8> = Vec::with_capacity(sessions.len());
+    for s in sessions {
+        let first = prefix_color(&s.id.qualified());
+        let start = PALETTE.iter().position(|c| *c == first).unwrap_or(0);
+        let free = (0..PALETTE.len())
+            .filter_map(|k| PALETTE.get((start + k) % PALETTE.len()).copied())
+            .find(|c| !taken.contains(c));
+        taken.push(free.unwrap_or(first));
+    }
+    taken
+}
+
+/// `name | ` in palette color `color` (an SGR sequence the line's conversion reads), padded
 /// to `width` columns so the lines start in one column.
-pub fn prefix(s: &Session, width: usize) -> String {
+pub fn prefix(s: &Session, width: usize, color: u8) -> String {
     let name = s.id.display_name();
     let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
-    format!(
-        "\x1b[38;5;{}m{name}{} |\x1b[0m ",
-        prefix_color(&s.id.qualified()),
-        " ".repeat(pad)
-    )
+    format!("\x1b[38;5;{color}m{name}{} |\x1b[0m ", " ".repeat(pad))
 }
 
 impl Engine {
@@ -81,7 +93,11 @@ async fn run(
         .map(|s| unicode_width::UnicodeWidthStr::width(s.id.display_name().as_str()))
         .max()
         .unwrap_or(0);
-    let prefixes: Vec<String> = sessions.iter().map(|s| prefix(s, width)).collect();
+    let prefixes: Vec<String> = sessions
+        .iter()
+        .zip(prefix_colors(&sessions))
+        .map(|(s, c)| prefix(s, width, c))
+        .collect();
     // Containers' lines come with the runtime's time, passed on before STAMP_SEP.
     let stamped: Vec<bool> = sessions
         .iter()
@@ -161,5 +177,20 @@ mod tests {
             .map(|i| prefix_color(&format!("podman:c{i}")))
             .collect();
         assert!(colors.len() >= 4, "{colors:?}");
+    }
+
+    #[test]
+    fn sessions_of_one_merged_log_get_colors_of_their_own() {
+        use crate::model::{SessionId, State};
+        let sessions: Vec<Session> = (0..PALETTE.len() + 2)
+            .map(|i| Session::new(SessionId::tmux("s", format!("n{i}")), State::Running))
+            .collect();
+        let colors = prefix_colors(&sessions);
+        let first: std::collections::BTreeSet<u8> =
+            colors.iter().take(PALETTE.len()).copied().collect();
+        assert_eq!(first.len(), PALETTE.len(), "{colors:?}");
+        // The first keeps its own color; the same set gives the same colors every time.
+        assert_eq!(colors.first().copied(), Some(prefix_color("tmux@s:n0")));
+        assert_eq!(colors, prefix_colors(&sessions));
     }
 }

@@ -102,7 +102,6 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::NextMatch, Action::PrevMatch),
     (Action::Context, Action::SaveLog),
     (Action::SendLine, Action::ClosePrompt),
-    (Action::Focus, Action::MergedLog),
     (Action::Filter, Action::Timestamps),
     (Action::Follow, Action::Wrap),
     (Action::Refresh, Action::Messages),

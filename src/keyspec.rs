@@ -106,6 +106,10 @@ pub enum Action {
     Stats,
     /// Sort the list by the next column.
     Sort,
+    /// Show the marked sessions' logs (or the listed ones') as one merged log, or go back.
+    MergedLog,
+    /// Show or hide each log line's time.
+    Timestamps,
     /// Reverse the list's order.
     SortReverse,
 }
@@ -217,12 +221,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Pause, "pause", "pause / unpause", &["p"]),
     (Action::Send, "send", "send a line", &[":"]),
     (Action::Events, "events", "history", &["E"]),
-    (
-        Action::Filter,
-        "filter",
-        "filter sessions (Esc clears)",
-        &["/"],
-    ),
+    (Action::Filter, "filter", "filter sessions", &["/"]),
     (Action::Follow, "follow", "follow again", &["f"]),
     (Action::Wrap, "wrap", "wrap lines", &["w"]),
     (Action::Refresh, "refresh", "reload config, re-list", &["R"]),
@@ -231,6 +230,8 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::Details, "details", "details", &["i"]),
     (Action::Stats, "stats", "CPU/MEM", &["c"]),
     (Action::Sort, "sort", "sort: next column", &["o"]),
+    (Action::MergedLog, "merged_log", "merged log", &["L"]),
+    (Action::Timestamps, "timestamps", "timestamps", &["t"]),
     (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),

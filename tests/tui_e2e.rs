@@ -523,7 +523,7 @@ fn question_mark_shows_help() {
         " muxdeck keys ",
         "↑ k / ↓ j  move up / down",
         "x  stop gracefully (asks if running)",
-        "/  filter sessions (Esc clears)",
+        "/  filter sessions   t  timestamps",
         "q Ctrl-c  quit",
         "Esc or ? closes",
         "Esc close help",

@@ -124,3 +124,67 @@ fn y_copies_the_current_match_with_osc_52() {
     let buffer = deck.ui_tmux(&["show-buffer"]);
     assert_eq!(buffer, "ERROR number 4\n");
 }
+
+#[test]
+fn l_merges_the_logs_of_a_marked_tmux_session_and_container_with_their_names() {
+    use support::Containers;
+    use support::unique;
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    world.new_session(
+        "merge",
+        "api",
+        "i=0; while :; do i=$((i+1)); echo api-tick-$i; sleep 0.3; done",
+    );
+    let name = containers.run_detached(
+        &unique("merged"),
+        "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo box-tick-$i; sleep 0.3; done",
+    );
+    let deck = Deck::start(&world, "defaults:\n  docker_binary: /nonexistent/docker\n");
+    deck.wait("the tmux session", |s| s.contains("tmux@merge"));
+    // The tmux session is the first row: mark it; then the container, found by the filter
+    // (marks stay on their sessions while the filter hides them; other tests' containers
+    // may fill the list).
+    deck.keys(&["g", "Space"]);
+    deck.keys(&["/"]);
+    deck.type_text(&name);
+    deck.keys(&["Enter"]);
+    deck.wait("the container selected", |s| {
+        log_title(s).contains(&format!("podman:{name}"))
+    });
+    deck.keys(&["Space"]);
+    deck.wait("two marked", |s| s.contains("2 marked"));
+    deck.keys(&["L"]);
+    let s = deck.wait("lines of both, each after its name", |s| {
+        let rows = log_rows(s);
+        log_title(s).contains("merged: 2 sessions")
+            && rows
+                .iter()
+                .any(|r| r.starts_with("api ") && r.contains(" | api-tick-"))
+            && rows
+                .iter()
+                .any(|r| r.starts_with(&format!("{name} | box-tick-")))
+    });
+    // Each name in its own color.
+    let ansi = deck.screen_ansi();
+    // The last SGR before `word` on the line that holds `line`.
+    let color_of = |line: &str, word: &str| -> Option<String> {
+        let line = ansi.lines().find(|l| l.contains(line))?;
+        let at = line.find(word)?;
+        let before = &line[..at];
+        let start = before.rfind("\x1b[")?;
+        Some(before[start..].to_string())
+    };
+    let api = color_of("api-tick-", "api").unwrap_or_default();
+    let boxed = color_of("box-tick-", &name).unwrap_or_default();
+    assert!(
+        api.contains("38;5;") && boxed.contains("38;5;") && api != boxed,
+        "{api:?} {boxed:?}\n{s}"
+    );
+    // L again: back to the selection's own log.
+    deck.keys(&["L"]);
+    deck.wait("the container's own log", |s| {
+        log_title(s).contains(&format!("podman:{name}"))
+            && log_rows(s).iter().any(|r| r.starts_with("box-tick-"))
+    });
+}

@@ -1325,3 +1325,151 @@ fn hosts_get_a_column_a_health_entry_and_stale_rows() {
         screen(&buf)
     );
 }
+
+/// The key `c` (as the terminal reports it) pressed in `app`.
+fn press(app: &mut App, c: char) -> muxdeck::tui::app::Effect {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mods = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    app.on_key(&KeyEvent::new(KeyCode::Char(c), mods))
+}
+
+/// `HH:MM:SS.mmm` of `at` in the system's zone, as the log pane's timestamps show it.
+fn local_clock(at: jiff::Timestamp) -> String {
+    at.to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%H:%M:%S%.3f")
+        .to_string()
+}
+
+#[test]
+fn merged_log_prefixes_each_line_with_its_session_in_its_own_color() {
+    use muxdeck::engine::LogEvent;
+    use muxdeck::engine::merged::{prefix, prefix_colors};
+    use muxdeck::tui::app::Effect;
+    let mut app = mixed(false);
+    let api = app
+        .sessions
+        .iter()
+        .find(|s| s.id == SessionId::tmux("work", "api"))
+        .cloned()
+        .unwrap();
+    let web = app
+        .sessions
+        .iter()
+        .find(|s| s.id == SessionId::container(Runtime::Podman, "web"))
+        .cloned()
+        .unwrap();
+    app.marks.toggle(&api.id);
+    app.marks.toggle(&web.id);
+    let Effect::FollowMerged(chosen) = press(&mut app, 'L') else {
+        panic!("L follows the marked sessions as one log");
+    };
+    let ids: Vec<_> = chosen.iter().map(|s| s.id.clone()).collect();
+    assert!(ids.contains(&api.id) && ids.contains(&web.id) && ids.len() == 2);
+    // The lines as the merged stream hands them in: prefixed, in arrival order.
+    let colors = prefix_colors(&chosen);
+    let color_of = |id: &SessionId| {
+        let i = chosen.iter().position(|s| &s.id == id).unwrap();
+        colors[i]
+    };
+    let (ca, cw) = (color_of(&api.id), color_of(&web.id));
+    app.on_log(LogEvent::Lines(vec![
+        format!("{}hello from api", prefix(&api, 3, ca)),
+        format!("{}\x1b[31mred\x1b[0m from web", prefix(&web, 3, cw)),
+        format!("{}api again", prefix(&api, 3, ca)),
+    ]));
+    let buf = draw(&app, 100, 30);
+    let title = row_of(&buf, " logs · merged: 2 sessions");
+    assert!(title.contains("(L back)"), "{title}");
+    let (_, y1) = must_find(&buf, "api | hello from api");
+    let (_, y2) = must_find(&buf, "web | red from web");
+    let (_, y3) = must_find(&buf, "api | api again");
+    assert_eq!((y2, y3), (y1 + 1, y1 + 2), "{}", screen(&buf));
+    let api_color = Color::Indexed(ca);
+    let web_color = Color::Indexed(cw);
+    assert_ne!(api_color, web_color, "two sessions, two colors");
+    assert_fg_on_row(&buf, "hello from api", "api |", api_color);
+    assert_fg_on_row(&buf, "red from web", "web |", web_color);
+    // The line's own colors stay after the prefix.
+    assert_fg_on_row(&buf, "red from web", "red", Color::Red);
+    // A search works on the merged lines as on one log, prefix included.
+    app.focus = Focus::Logs;
+    let _ = press(&mut app, '/');
+    for c in "web".chars() {
+        let _ = press(&mut app, c);
+    }
+    for _ in 0..100 {
+        if !app.scan_logs() {
+            break;
+        }
+    }
+    assert_eq!(app.log.tools.search.position().1, 1, "one line of web");
+    let buf = draw(&app, 100, 30);
+    assert!(row_of(&buf, " logs · merged").contains("search: web"));
+    // L again goes back to the selection's own log.
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    assert!(
+        matches!(app.on_key(&esc), Effect::None),
+        "Esc ends the search"
+    );
+    assert!(app.is_merged());
+    app.focus = Focus::List;
+    let back = press(&mut app, 'L');
+    assert!(
+        matches!(back, Effect::Follow(Some(ref s)) if s.id == SessionId::tmux("work", "api")),
+        "{back:?}"
+    );
+    assert!(!app.is_merged());
+    let buf = draw(&app, 100, 30);
+    must_find(&buf, " logs · tmux@work:api ");
+}
+
+#[test]
+fn timestamps_show_dimmed_before_each_line_tmux_arrival_container_runtime() {
+    use muxdeck::engine::LogEvent;
+    let mut app = mixed(false);
+    app.log.id = app.selected.clone();
+    let before = jiff::Timestamp::now();
+    app.on_log(LogEvent::Lines(vec!["tmux line".into()]));
+    let after = jiff::Timestamp::now();
+    let buf = draw(&app, 100, 30);
+    assert!(!row_of(&buf, "tmux line").contains(':'), "off by default");
+    let _ = press(&mut app, 't');
+    let buf = draw(&app, 100, 30);
+    assert!(row_of(&buf, " logs · ").contains("· time"));
+    let row = row_of(&buf, "tmux line");
+    let shown = [local_clock(before), local_clock(after)];
+    assert!(
+        shown
+            .iter()
+            .any(|c| row.contains(&format!("{c} tmux line"))),
+        "{row:?} shows neither of {shown:?}"
+    );
+    let stamp = shown.iter().find(|c| row.contains(c.as_str())).unwrap();
+    let (fx, fy) = must_find(&buf, "following");
+    let dim = buf[(fx, fy)].fg;
+    assert_ne!(dim, Color::Reset);
+    assert_fg_on_row(&buf, "tmux line", stamp, dim);
+    // A container's line carries the runtime's own time (`--timestamps`), taken off the text.
+    app.selected = Some(SessionId::container(Runtime::Podman, "web"));
+    app.log.id = app.selected.clone();
+    app.log.buffer.clear();
+    app.on_log(LogEvent::Lines(vec![
+        "2024-06-01T10:20:30.456789012Z from the runtime".into(),
+    ]));
+    let buf = draw(&app, 100, 30);
+    let expect = local_clock("2024-06-01T10:20:30.456Z".parse().unwrap());
+    let row = row_of(&buf, "from the runtime");
+    assert!(
+        row.contains(&format!("{expect} from the runtime")),
+        "{row:?} does not start with {expect}"
+    );
+    assert!(!row.contains("2024-06-01T"), "{row:?}");
+    let _ = press(&mut app, 't');
+    let row = row_of(&draw(&app, 100, 30), "from the runtime");
+    assert!(!row.contains(&expect), "t hides them again: {row:?}");
+}

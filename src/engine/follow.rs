@@ -48,6 +48,11 @@ impl LogStream {
     pub fn try_next(&mut self) -> Option<LogEvent> {
         self.rx.try_recv().ok()
     }
+
+    /// A stream fed by `task` through `rx` (the merged log's); dropping it aborts `task`.
+    pub(super) fn from_task(rx: mpsc::Receiver<LogEvent>, task: JoinHandle<()>) -> Self {
+        LogStream { rx, task }
+    }
 }
 
 impl Drop for LogStream {

@@ -11,6 +11,7 @@ mod freeze;
 mod hosts;
 mod listing;
 mod machine;
+pub mod merged;
 mod ops;
 mod resolve;
 mod send;

@@ -48,12 +48,17 @@ impl LogBuffer {
     /// drawn; the oldest entries beyond capacity are evicted (counted in
     /// [`evicted`](Self::evicted)).
     pub fn push(&mut self, line: String) {
+        self.push_at(line, jiff::Timestamp::now());
+    }
+
+    /// As [`push`](Self::push), the line stamped as arriving at `at`.
+    pub fn push_at(&mut self, line: String, at: jiff::Timestamp) {
         if self.capacity == 0 {
             // Not even converted: it would be dropped at once.
             self.evicted += 1;
             return;
         }
-        self.push_entry(LogEntry::Line(LogLine::new(line)));
+        self.push_entry(LogEntry::Line(LogLine::arrived_at(line, at)));
     }
 
     /// Appends every line in order, as [`push`](Self::push) does. Lines the same batch
@@ -68,8 +73,10 @@ impl LogBuffer {
         self.evicted = self
             .evicted
             .saturating_add(u64::try_from(dropped).unwrap_or(u64::MAX));
+        // One stamp for the batch: its lines arrived together.
+        let now = jiff::Timestamp::now();
         for line in lines {
-            self.push(line);
+            self.push_at(line, now);
         }
     }
 

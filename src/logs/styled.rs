@@ -24,15 +24,29 @@ use super::normalize::plain_text;
 pub struct LogLine {
     raw: String,
     styled: OnceCell<StyledLine>,
+    /// When muxdeck first saw the line (what `t` shows before it).
+    arrived: jiff::Timestamp,
 }
 
 impl LogLine {
-    /// Keeps a normalized line (printable text and SGR sequences) for later conversion.
+    /// Keeps a normalized line (printable text and SGR sequences) for later conversion,
+    /// stamped as arriving now.
     pub fn new(raw: String) -> Self {
+        Self::arrived_at(raw, jiff::Timestamp::now())
+    }
+
+    /// As [`LogLine::new`], stamped as arriving at `at` (one stamp for a whole batch).
+    pub fn arrived_at(raw: String, at: jiff::Timestamp) -> Self {
         LogLine {
             raw,
             styled: OnceCell::new(),
+            arrived: at,
         }
+    }
+
+    /// When muxdeck first saw the line.
+    pub fn arrived(&self) -> jiff::Timestamp {
+        self.arrived
     }
 
     /// The converted line: converted by the first call, kept for every later one.

@@ -63,9 +63,43 @@ pub fn split_stamp(line: &str) -> Option<(&str, &str)> {
     looks_like_time.then_some((stamp, rest))
 }
 
+/// Put between a runtime's timestamp and the rest of a merged log's line (never in a
+/// normalized line: it is a control character), so a tmux line that starts with a date of
+/// its own is never taken for a stamped one.
+pub const STAMP_SEP: char = '\x1f';
+
+/// The runtime's time of a line and the line without it: the stamp ends at the first
+/// [`STAMP_SEP`] with `sep`, else at the first space ([`split_stamp`]). A line without a
+/// stamp that parses comes back whole, with no time.
+pub fn take_stamp(line: String, sep: bool) -> (String, Option<jiff::Timestamp>) {
+    let split = if sep {
+        line.split_once(STAMP_SEP)
+    } else {
+        split_stamp(&line)
+    };
+    match split.and_then(|(s, rest)| Some((s.parse::<jiff::Timestamp>().ok()?, rest))) {
+        Some((at, rest)) => (rest.to_string(), Some(at)),
+        None => (line, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runtime_stamps_are_taken_off() {
+        let (l, at) = take_stamp("2026-11-29T22:41:57.123456789Z hello".into(), false);
+        assert_eq!(l, "hello");
+        assert_eq!(at.map(|t| t.as_millisecond()), Some(1_795_992_117_123),);
+        let (l, at) = take_stamp("2026-11-29T22:41:57+01:00\x1fweb | x".into(), true);
+        assert_eq!((l.as_str(), at.is_some()), ("web | x", true));
+        // Not a stamp: the line stays whole.
+        let (l, at) = take_stamp("2026-13-99T99:99:99Z odd".into(), false);
+        assert_eq!((l.as_str(), at), ("2026-13-99T99:99:99Z odd", None));
+        let (l, at) = take_stamp("plain".into(), true);
+        assert_eq!((l.as_str(), at), ("plain", None));
+    }
 
     #[test]
     fn durations() {

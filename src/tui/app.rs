@@ -10,7 +10,7 @@ use crate::engine::{
 };
 use crate::keyspec::Key;
 use crate::logs::LogBuffer;
-use crate::model::{Session, SessionId, State};
+use crate::model::{Location, Session, SessionId, State};
 
 use super::events::{EventLog, Severity};
 use super::keys::{Action, Keymap, Scope};
@@ -20,6 +20,7 @@ use super::marks::Marks;
 mod bulk;
 mod input;
 mod logkeys;
+mod merged;
 
 pub use logkeys::SaveRequest;
 
@@ -172,6 +173,8 @@ pub enum Effect {
     Quit,
     /// Follow the log of this session (the old stream is dropped).
     Follow(Option<Session>),
+    /// Follow these sessions' logs as one merged log (the old stream is dropped).
+    FollowMerged(Vec<Session>),
     /// Run an operation on this exact session.
     Run(Op, Session),
     /// Hand the terminal over to this session until the program there returns.
@@ -280,6 +283,10 @@ pub struct LogView {
     pub tools: LogTools,
     /// How far back the pane reaches (`1`..`5`, `0`).
     pub since: SincePreset,
+    /// The sessions of the merged log it shows (`L`); empty for the selection's own log.
+    pub merged: Vec<SessionId>,
+    /// Show when each line arrived (or the runtime's time for it) before it (`t`).
+    pub timestamps: bool,
 }
 
 /// Everything the screen shows and how keys act on it; only its own methods change it.
@@ -367,6 +374,8 @@ impl App {
                 loading: false,
                 tools: LogTools::default(),
                 since: SincePreset::Tail,
+                merged: Vec::new(),
+                timestamps: false,
             },
             message: None,
             history: VecDeque::new(),
@@ -610,7 +619,7 @@ impl App {
             }
             _ => false,
         };
-        if !log_is_for_selection || renewed {
+        if !log_is_for_selection || (renewed && self.log.merged.is_empty()) {
             return self.follow_selected();
         }
         Effect::None
@@ -619,6 +628,7 @@ impl App {
     /// Resets the log pane to the selected session and asks the loop to follow it.
     pub(crate) fn follow_selected(&mut self) -> Effect {
         let session = self.selected_session().cloned();
+        self.log.merged.clear();
         self.log.id = session.as_ref().map(|s| s.id.clone());
         self.log.buffer.clear();
         self.log.tools.restart();
@@ -649,7 +659,22 @@ impl App {
         match ev {
             LogEvent::Lines(lines) => {
                 let n = lines.len();
-                self.log.buffer.extend(lines);
+                let merged = self.is_merged();
+                let container = self
+                    .log
+                    .id
+                    .as_ref()
+                    .is_some_and(|id| matches!(id.location, Location::Container { .. }));
+                if merged || container {
+                    // Stamped by the runtime (`--timestamps`): its time, not the arrival.
+                    let now = jiff::Timestamp::now();
+                    for line in lines {
+                        let (line, at) = crate::logs::window::take_stamp(line, merged);
+                        self.log.buffer.push_at(line, at.unwrap_or(now));
+                    }
+                } else {
+                    self.log.buffer.extend(lines);
+                }
                 if !self.log.follow {
                     // Keep the view still while the user reads.
                     self.log.scroll = (self.log.scroll + n).min(self.max_scroll());

@@ -11,7 +11,7 @@ use super::app::App;
 use super::watch::Backoff;
 use crate::engine::{Engine, EngineError, LogEvent, LogStream};
 use crate::logs::window::LogWindow;
-use crate::model::Session;
+use crate::model::{Location, Session};
 
 /// How often in a row a log stream that breaks soon after it started is resumed before
 /// the pane gives up and says why (podman 4.3's `logs --follow` can exit under a log
@@ -33,6 +33,8 @@ const FOLLOW_DELAY: Duration = Duration::from_millis(100);
 pub(super) struct PendingFollow {
     due: tokio::time::Instant,
     session: Session,
+    /// The sessions of a merged log (then `session` is unused); empty for one session.
+    merged: Vec<Session>,
     /// Lines of history to start with (none when resuming a stream that broke).
     history: usize,
 }
@@ -85,15 +87,37 @@ impl Follower {
         self.pending = target.map(|session| PendingFollow {
             due: tokio::time::Instant::now() + FOLLOW_DELAY,
             session,
+            merged: Vec::new(),
             history,
         });
+    }
+
+    /// Drops the current stream and follows `sessions` as one merged log (the first one
+    /// stands for the follow), reaching back as [`Self::follow_in`] does.
+    pub(super) fn follow_merged(
+        &mut self,
+        sessions: Vec<Session>,
+        log_lines: usize,
+        window: LogWindow,
+        all_history: bool,
+    ) {
+        let first = sessions.first().cloned();
+        self.follow_in(first, log_lines, window, all_history);
+        if let Some(p) = &mut self.pending {
+            // No waiting: `L` is one deliberate key, not a run through the list.
+            p.due = tokio::time::Instant::now();
+            p.merged = sessions;
+        }
     }
 
     /// Asks the engine for the stream of the pending follow, now that the selection has
     /// settled; it comes back as [`Msg::Stream`].
     pub(super) fn start(&mut self, engine: &Engine, tx: &mpsc::Sender<Msg>) {
         let Some(PendingFollow {
-            session, history, ..
+            session,
+            merged,
+            history,
+            ..
         }) = self.pending.take()
         else {
             return;
@@ -102,9 +126,17 @@ impl Follower {
         let tx = tx.clone();
         let generation = self.generation;
         let cap = engine.config().log_lines;
-        let window = self.window;
+        // A container's lines come with the runtime's own time (`t` shows it).
+        let window = LogWindow {
+            timestamps: matches!(session.id.location, Location::Container { .. }),
+            ..self.window
+        };
         tokio::spawn(async move {
-            let result = engine.follow_in(&session, history, cap, window).await;
+            let result = if merged.is_empty() {
+                engine.follow_in(&session, history, cap, window).await
+            } else {
+                Ok(engine.follow_merged(merged, history, cap, window))
+            };
             let _ = tx.send(Msg::Stream { generation, result }).await;
         });
     }
@@ -161,6 +193,7 @@ impl Follower {
             .map(|session| PendingFollow {
                 due: tokio::time::Instant::now() + wait,
                 session,
+                merged: Vec::new(),
                 history: 0,
             });
     }

@@ -492,6 +492,11 @@ impl Runner {
                 self.follower
                     .follow_in(target, self.engine.config().log_lines, window, all);
             }
+            Effect::FollowMerged(sessions) => {
+                let (window, all) = self.app.log.since.window();
+                self.follower
+                    .follow_merged(sessions, self.engine.config().log_lines, window, all);
+            }
             Effect::Run(op, s) => {
                 let label = ops::spawn(op, s, &self.engine, &self.app.keymap, &self.tx);
                 self.app.op_started(label);

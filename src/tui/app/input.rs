@@ -73,6 +73,8 @@ impl App {
                 self.ask_many(op);
             }
             Action::Mark => return self.toggle_mark(),
+            Action::MergedLog => return self.toggle_merged(),
+            Action::Timestamps => self.log.timestamps = !self.log.timestamps,
             Action::Start => return self.run(Op::Start),
             Action::Restart => return self.ask_if_running(Op::Restart),
             Action::Stop => return self.ask_if_running(Op::Stop),
@@ -215,6 +217,9 @@ impl App {
 
     /// Empties the filter, and ends typing one.
     fn clear_filter(&mut self) -> Effect {
+        if self.mode == Mode::Normal && self.is_merged() {
+            return self.close_merged();
+        }
         self.mode = Mode::Normal;
         if self.filter.is_empty() {
             return Effect::None;

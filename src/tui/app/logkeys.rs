@@ -43,6 +43,9 @@ impl App {
                 self.log.tools.filter.set_context(next, &self.log.buffer);
                 self.clamp_scroll();
             }
+            Action::ClearLogTools if self.is_nothing_to_clear() && self.is_merged() => {
+                return self.close_merged();
+            }
             Action::ClearLogTools => self.clear_log_tools(),
             Action::SaveLog => return self.save_request(),
             Action::Copy => return self.copy_request(),
@@ -106,6 +109,11 @@ impl App {
             Prompt::Filter => self.set_filter_text(String::new()),
         }
         self.clamp_scroll();
+    }
+
+    /// Whether Esc in the log pane has no search or filter to clear.
+    fn is_nothing_to_clear(&self) -> bool {
+        !self.log.tools.search.is_on() && !self.log.tools.filter.is_on()
     }
 
     /// Esc in the log pane: the search goes first, then the filter.
@@ -308,10 +316,12 @@ impl App {
             text.push('\n');
             lines += 1;
         }
-        Effect::SaveLog(SaveRequest {
-            name: id.qualified(),
-            text,
-            lines,
-        })
+        // A merged log is none of its sessions': its file says what it is.
+        let name = if self.is_merged() {
+            format!("merged-{}", self.log.merged.len())
+        } else {
+            id.qualified()
+        };
+        Effect::SaveLog(SaveRequest { name, text, lines })
     }
 }

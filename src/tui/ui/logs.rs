@@ -25,8 +25,9 @@ fn entry_rows<'a>(
     wrap: bool,
     width: usize,
     marks: &Marks<'_>,
+    stamps: Option<&jiff::tz::TimeZone>,
 ) -> Vec<Line<'a>> {
-    let (line, columns) = match entry {
+    let (mut line, mut columns) = match entry {
         LogEntry::Line(l) if theme.mono() => {
             (marks.apply(Line::raw(l.text()), l.text()), l.width())
         }
@@ -39,6 +40,11 @@ fn entry_rows<'a>(
             theme,
         ),
     };
+    if let (Some(tz), LogEntry::Line(l)) = (stamps, entry) {
+        let stamp = format!("{} ", clock(l.arrived(), tz));
+        columns += stamp.len();
+        line.spans.insert(0, Span::styled(stamp, theme.dim()));
+    }
     if wrap && columns > width {
         wrap_line(line, width)
     } else {
@@ -93,6 +99,18 @@ fn filter_match_style(mono: bool) -> Style {
     }
 }
 
+/// `HH:MM:SS.mmm` of `at` in `tz`, as the pane shows a line's time.
+pub fn clock(at: jiff::Timestamp, tz: &jiff::tz::TimeZone) -> String {
+    let t = at.to_zoned_datetime(tz.clone()).time();
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
 fn gap_text(missed: u64) -> String {
     let noun = if missed == 1 { "line" } else { "lines" };
     format!("\u{22ef} {missed} {noun} skipped (output too fast) \u{22ef}")
@@ -107,10 +125,18 @@ fn marker(text: String, theme: Theme) -> (Line<'static>, usize) {
 /// Draws the log pane into `area`.
 pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let log = &app.log;
-    let name = log
-        .id
-        .as_ref()
-        .map_or_else(|| "no session".to_string(), ToString::to_string);
+    let name = if log.merged.is_empty() {
+        log.id
+            .as_ref()
+            .map_or_else(|| "no session".to_string(), ToString::to_string)
+    } else {
+        let n = log.merged.len();
+        format!(
+            "merged: {n} session{} ({} back)",
+            if n == 1 { "" } else { "s" },
+            app.keymap.hint(crate::tui::keys::Action::MergedLog)
+        )
+    };
     let mut title = vec![Span::styled(format!(" logs · {name} "), theme.title())];
     if log.id.is_some() && log.note.is_none() {
         if log.follow {
@@ -124,6 +150,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     }
     if log.wrap {
         title.push(Span::styled("· wrap ", theme.dim()));
+    }
+    if log.timestamps {
+        title.push(Span::styled("· time ", theme.dim()));
     }
     if let Some(since) = log.since.label() {
         title.push(Span::styled(format!("· {since} "), theme.note()));
@@ -185,6 +214,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .as_ref()
         .filter(|f| !f.invert)
         .map(|f| &f.pattern);
+    let tz = log.timestamps.then(jiff::tz::TimeZone::system);
     let screen_rows = |i: usize| -> Vec<Line<'_>> {
         match tools.view_item(&log.buffer, i) {
             Some(ViewItem::Entry {
@@ -198,7 +228,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                     current: tools.search.current == Some(seq),
                     mono: theme.mono(),
                 };
-                entry_rows(entry, theme, log.wrap, width, &marks)
+                entry_rows(entry, theme, log.wrap, width, &marks, tz.as_ref())
             }
             Some(ViewItem::Separator) => vec![Line::from(Span::styled("--", theme.dim()))],
             None => Vec::new(),

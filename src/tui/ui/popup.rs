@@ -102,6 +102,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::NextMatch, Action::PrevMatch),
     (Action::Context, Action::SaveLog),
     (Action::SendLine, Action::ClosePrompt),
+    (Action::Filter, Action::Timestamps),
     (Action::Follow, Action::Wrap),
     (Action::Refresh, Action::Messages),
     (Action::Help, Action::Quit),

@@ -374,7 +374,8 @@ def main() -> int:
         first = scr.wait(lambda t: " sessions " in t, timeout=30, step=0.002)
         reachable = [h.name for h in fleet.hosts[:-2]]
         def listed(t: str) -> int:
-            m = re.search(r" sessions (\d+)", t)
+            # ` sessions 580 ` or, when they do not all fit, ` sessions 1/580 `.
+            m = re.search(r" sessions (?:\d+/)?(\d+)", t)
             return int(m.group(1)) if m else 0
         # Other containers may come and go meanwhile: 95 % of the rows is "there".
         rows = scr.wait(lambda t: listed(t) >= expected * 0.95, timeout=60)

@@ -102,20 +102,10 @@ impl Route {
         args: &[OsString],
         env: &[(String, String)],
     ) -> OsString {
-        let mut words: Vec<OsString> = Vec::new();
-        if !env.is_empty() {
-            words.push("env".into());
-            words.extend(env.iter().map(|(k, v)| OsString::from(format!("{k}={v}"))));
-        }
-        words.push(program.into());
-        words.extend(args.iter().cloned());
-        let mut line = OsString::from("exec ");
-        line.push(quote::command_line(words.iter().map(OsString::as_os_str)));
-        line
+        let words = exec_words(program, args, env);
+        exec(quote::command_line(words.iter().map(OsString::as_os_str)))
     }
-}
 
-impl Route {
     /// Like [`Route::remote_command`], on one line for the host's channel, whose loop
     /// sets `nl` (see [`quote::one_line`]).
     pub fn remote_line(
@@ -124,17 +114,28 @@ impl Route {
         args: &[OsString],
         env: &[(String, String)],
     ) -> OsString {
-        let mut words: Vec<OsString> = Vec::new();
-        if !env.is_empty() {
-            words.push("env".into());
-            words.extend(env.iter().map(|(k, v)| OsString::from(format!("{k}={v}"))));
-        }
-        words.push(program.into());
-        words.extend(args.iter().cloned());
-        let mut line = OsString::from("exec ");
-        line.push(quote::one_line(words.iter().map(OsString::as_os_str)));
-        line
+        let words = exec_words(program, args, env);
+        exec(quote::one_line(words.iter().map(OsString::as_os_str)))
     }
+}
+
+/// The words of `[env K=V...] program args...`, before quoting.
+fn exec_words(program: &str, args: &[OsString], env: &[(String, String)]) -> Vec<OsString> {
+    let mut words: Vec<OsString> = Vec::new();
+    if !env.is_empty() {
+        words.push("env".into());
+        words.extend(env.iter().map(|(k, v)| OsString::from(format!("{k}={v}"))));
+    }
+    words.push(program.into());
+    words.extend(args.iter().cloned());
+    words
+}
+
+/// `exec` before a quoted command line, so no shell stays between ssh and the program.
+fn exec(quoted: OsString) -> OsString {
+    let mut line = OsString::from("exec ");
+    line.push(quoted);
+    line
 }
 
 /// The longest control folder path that leaves room for ssh's socket name in it: a

@@ -89,23 +89,7 @@ impl SshHost {
             let port = free_port();
             let config = self.config_text(port, &home);
             write(&d.join("sshd_config"), &config);
-            let log = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(d.join("sshd.log"))
-                .unwrap_or_else(|e| panic!("sshd log: {e}"));
-            let child = Command::new("/usr/sbin/sshd")
-                .args(["-D", "-e", "-f"])
-                .arg(d.join("sshd_config"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .unwrap_or_else(|e| panic!("/usr/sbin/sshd: {e} (install openssh-server)"));
-            self.sshd = Some(child);
-            let up = wait_until(Duration::from_secs(10), || {
-                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-            });
+            let up = self.launch(port);
             if up {
                 self.port = port;
                 return;
@@ -113,6 +97,28 @@ impl SshHost {
             self.kill();
         }
         panic!("sshd did not start: {}", self.log());
+    }
+
+    /// Starts sshd on its written config; whether it took `port` within 10 s.
+    fn launch(&mut self, port: u16) -> bool {
+        let d = self.dir.path();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(d.join("sshd.log"))
+            .unwrap_or_else(|e| panic!("sshd log: {e}"));
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(d.join("sshd_config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("/usr/sbin/sshd: {e} (install openssh-server)"));
+        self.sshd = Some(child);
+        wait_until(Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
     }
 
     fn config_text(&self, port: u16, home: &Path) -> String {
@@ -185,28 +191,8 @@ impl SshHost {
     /// connections already made go on).
     pub fn restart(&mut self) {
         self.stop_listening();
-        let d = self.dir.path().to_path_buf();
-        let log = std::fs::OpenOptions::new()
-            .append(true)
-            .open(d.join("sshd.log"))
-            .unwrap_or_else(|e| panic!("sshd log: {e}"));
-        let child = Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
-            .arg(d.join("sshd_config"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("/usr/sbin/sshd: {e}"));
-        self.sshd = Some(child);
         let port = self.port;
-        assert!(
-            wait_until(Duration::from_secs(10), || {
-                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-            }),
-            "sshd did not come back: {}",
-            self.log()
-        );
+        assert!(self.launch(port), "sshd did not come back: {}", self.log());
     }
 
     /// The host's public key line.

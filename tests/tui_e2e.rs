@@ -525,11 +525,23 @@ fn question_mark_shows_help() {
         "x  stop gracefully (asks if running)",
         "/  filter sessions   t  timestamps",
         "q Ctrl-c  quit",
-        "Esc or ? closes",
         "Esc close help",
     ];
-    deck.wait("the whole help", |s| rows.iter().all(|r| s.contains(r)));
-    // Any key closes it and does nothing else: `q` does not quit here.
+    // Its footer says how it closes, or (when the screen is too short) how it scrolls.
+    let footer = |s: &str| s.contains("Esc or ? closes") || s.contains("other keys close");
+    deck.wait("the whole help", |s| {
+        rows.iter().all(|r| s.contains(r)) && footer(s)
+    });
+    // The movement keys scroll it (the last action's row shows at its end) and keep it.
+    let last = muxdeck::tui::keys::ACTIONS
+        .last()
+        .map(|(_, name, ..)| *name)
+        .unwrap_or_default();
+    deck.keys(&["G"]);
+    deck.wait("the help's last row", |s| {
+        s.contains(" muxdeck keys ") && s.contains(last)
+    });
+    // Any other key closes it and does nothing else: `q` does not quit here.
     deck.keys(&["q"]);
     let screen = deck.wait("help closed", |s| !s.contains(" muxdeck keys "));
     assert!(screen.contains(" sessions 1 "), "{screen}");

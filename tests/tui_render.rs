@@ -423,17 +423,6 @@ fn help_overlay_lists_every_action_with_its_keys() {
 }
 
 #[test]
-fn help_overlay_on_a_small_screen_keeps_the_footer_visible_if_it_fits() {
-    let mut app = mixed(false);
-    app.mode = Mode::Help;
-    // 80 columns: the long attach line wraps; the overlay must still hold every row.
-    let buf = draw(&app, 80, 30);
-    let text = screen(&buf);
-    assert!(text.contains("Esc or ? closes"), "{text}");
-    assert!(text.contains("q Ctrl-c  quit"), "{text}");
-}
-
-#[test]
 fn stop_confirm_names_the_exact_session() {
     let mut app = mixed(false);
     app.mode = Mode::Confirm(Op::Stop, SessionId::tmux("work", "api"));
@@ -782,13 +771,26 @@ fn paused_log_stays_still_while_lines_and_gaps_arrive() {
 }
 
 #[test]
-fn help_fits_an_80x24_terminal() {
+fn help_on_small_screens_scrolls_to_its_last_row_and_back() {
     let mut app = mixed(false);
     app.mode = Mode::Help;
-    let buf = draw(&app, 80, 24);
-    let text = screen(&buf);
-    assert!(text.contains("Esc or ? closes"), "{text}");
-    assert!(text.contains("quit"), "{text}");
+    for h in [24, 30] {
+        app.overlay_scroll.set(0);
+        let top = screen(&draw(&app, 80, h));
+        assert!(top.contains("top / bottom"), "{top}");
+        assert!(top.contains("scroll: 0 rows above"), "{top}");
+        // Scrolling past the end stops at the last row, and one step back moves at once.
+        app.overlay_scroll.set(usize::MAX);
+        let end = screen(&draw(&app, 80, h));
+        let last = ACTIONS.last().map(|(_, name, ..)| *name).unwrap();
+        assert!(end.contains(last), "{h}: {last} not at the end:\n{end}");
+        assert!(end.contains(", 0 below"), "{end}");
+        let bottom = app.overlay_scroll.get();
+        assert!(bottom > 0 && bottom < 200, "clamped to {bottom}");
+        app.overlay_scroll.set(bottom - 1);
+        let back = screen(&draw(&app, 80, h));
+        assert!(back.contains(", 1 below"), "{back}");
+    }
 }
 
 #[test]
@@ -919,14 +921,18 @@ fn help_names_each_action_for_the_config() {
     let mut app = mixed(false);
     app.mode = Mode::Help;
     for (w, h) in [(100, 60), (80, 24)] {
-        let buf = draw(&app, w, h);
-        let text = lines(&buf);
+        app.overlay_scroll.set(0);
+        let first = draw(&app, w, h);
         // The names column starts where `top / bottom` does.
-        let (x, _) = must_find(&buf, "top / bottom");
+        let (x, _) = must_find(&first, "top / bottom");
         let x = usize::from(x);
-        let names: Vec<String> = text
-            .iter()
-            .flat_map(|l| {
+        // Page through the help (80x24 holds fewer rows than it has): every name shows on
+        // some page, and the footer says what is out of view until the last page.
+        let mut names: Vec<String> = Vec::new();
+        let mut pages = 0;
+        loop {
+            let buf = draw(&app, w, h);
+            names.extend(lines(&buf).iter().flat_map(|l| {
                 let tail: String = l.chars().skip(x).take_while(|c| *c != '│').collect();
                 tail.split(" / ")
                     .map(|n| {
@@ -934,42 +940,46 @@ fn help_names_each_action_for_the_config() {
                             .to_string()
                     })
                     .collect::<Vec<_>>()
-            })
-            .collect();
-        // At 80x24 the log pane's keys (listed last) may give way to a line saying so.
-        let cut = screen(&buf).contains("more rows: a taller terminal shows all");
-        assert!(
-            !cut || (w, h) == (80, 24),
-            "{w}x{h} is cut:\n{}",
-            screen(&buf)
-        );
-        // A cut help says so (above); the rows it shows are checked on the tall one.
-        if cut {
-            continue;
-        }
-        for (_, name, _, _) in ACTIONS {
-            // The log pane's keys come last in the table, from `search` on.
-            let place = |n: &str| ACTIONS.iter().position(|(_, m, ..)| *m == n);
-            let log_pane = place(name) >= place("search");
+            }));
+            pages += 1;
+            let text = screen(&buf);
+            if !text.contains("rows above") {
+                assert!(text.contains("Esc or ? closes"), "{text}");
+                break;
+            }
+            assert!(text.contains("scroll:"), "{text}");
+            if text.contains(", 0 below") {
+                break;
+            }
             assert!(
-                names.iter().any(|n| n == name) || (cut && log_pane),
-                "{w}x{h}: no config name {name:?} in {names:?}\n{}",
-                screen(&buf)
+                pages < 10,
+                "{w}x{h}: the help never reaches its end:\n{text}"
+            );
+            app.overlay_scroll
+                .set(app.overlay_scroll.get() + usize::from(h) - 2);
+        }
+        assert!(
+            (pages == 1) == ((w, h) == (100, 60)),
+            "{w}x{h}: {pages} pages"
+        );
+        for (_, name, _, _) in ACTIONS {
+            assert!(
+                names.iter().any(|n| n == name),
+                "{w}x{h}: no config name {name:?} in {names:?}"
             );
         }
         // On the row of its keys: `x  stop gracefully…  stop`.
-        let row = row_of(&buf, "  x  stop gracefully");
+        let row = row_of(&first, "  x  stop gracefully");
         let cell = row
             .split('│')
             .find(|c| c.contains("x  stop gracefully"))
             .unwrap();
         assert!(cell.trim_end().ends_with("  stop"), "{row:?}");
         assert!(
-            row_of(&buf, "┌ muxdeck keys").contains("name for config keys:"),
+            row_of(&first, "┌ muxdeck keys").contains("name for config keys:"),
             "{}",
-            screen(&buf)
+            screen(&first)
         );
-        assert!(screen(&buf).contains("Esc or ? closes"), "{}", screen(&buf));
     }
 }
 

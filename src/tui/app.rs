@@ -21,6 +21,7 @@ mod bulk;
 mod input;
 mod logkeys;
 mod merged;
+mod overlay;
 
 pub use logkeys::SaveRequest;
 
@@ -349,8 +350,10 @@ pub struct App {
     pub prompt_keys: bool,
     /// The sessions marked for bulk actions.
     pub marks: Marks,
-    /// How far the list of names in a bulk confirm question is scrolled.
-    pub confirm_scroll: usize,
+    /// How far the open overlay (help, messages, history, the names of a bulk confirm) is
+    /// scrolled. The renderer clamps it to what the overlay holds (only it knows how the
+    /// rows wrap), so scrolling past the end never has to be unwound key by key.
+    pub overlay_scroll: std::cell::Cell<usize>,
 }
 
 impl App {
@@ -394,7 +397,7 @@ impl App {
             prompt: String::new(),
             prompt_keys: false,
             marks: Marks::default(),
-            confirm_scroll: 0,
+            overlay_scroll: std::cell::Cell::new(0),
             commands: Vec::new(),
         }
     }
@@ -919,6 +922,35 @@ mod tests {
 
     fn press(app: &mut App, code: crossterm::event::KeyCode) -> Effect {
         app.on_key(&KeyEvent::new(code, KeyModifiers::NONE))
+    }
+
+    #[test]
+    fn movement_keys_scroll_an_overlay_and_other_keys_close_it() {
+        use crossterm::event::KeyCode::{Char, End, Home, PageDown};
+        let mut app = app();
+        let _ = press(&mut app, Char('?'));
+        assert_eq!(app.mode, Mode::Help);
+        let _ = press(&mut app, Char('j'));
+        let _ = press(&mut app, Char('j'));
+        assert_eq!(
+            (app.mode.clone(), app.overlay_scroll.get()),
+            (Mode::Help, 2)
+        );
+        let _ = press(&mut app, PageDown);
+        assert!(app.overlay_scroll.get() > 2);
+        let _ = press(&mut app, Home);
+        assert_eq!(app.overlay_scroll.get(), 0);
+        let _ = press(&mut app, End);
+        assert_eq!(
+            app.overlay_scroll.get(),
+            usize::MAX,
+            "the renderer clamps it"
+        );
+        let _ = press(&mut app, Char('x'));
+        assert_eq!(app.mode, Mode::Normal, "a key that is no movement closes");
+        // Opening again starts at the top.
+        let _ = press(&mut app, Char('?'));
+        assert_eq!(app.overlay_scroll.get(), 0);
     }
 
     #[test]

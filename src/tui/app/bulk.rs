@@ -2,8 +2,6 @@
 //! every name listed (the list scrolls when long), and each session's result is kept in
 //! the messages while the status line shows the summary.
 
-use crossterm::event::{KeyCode, KeyEvent};
-
 use super::{App, Effect, Level, Mode, Op};
 use crate::model::Session;
 
@@ -31,7 +29,7 @@ impl App {
             .filter(|s| self.marks.contains(&s.id))
             .map(|s| s.id.clone())
             .collect();
-        self.confirm_scroll = 0;
+        self.overlay_scroll.set(0);
         self.mode = Mode::ConfirmMany(op, ids);
     }
 
@@ -59,26 +57,6 @@ impl App {
             );
         }
         Effect::RunMany(op, targets)
-    }
-
-    /// Keys no confirm action has scroll the list of names in a bulk question.
-    pub(super) fn scroll_confirm(&mut self, key: &KeyEvent) {
-        let Mode::ConfirmMany(_, ids) = &self.mode else {
-            return;
-        };
-        let last = ids.len().saturating_sub(1);
-        let page = self.list_height.max(1);
-        let s = self.confirm_scroll;
-        self.confirm_scroll = match key.code {
-            KeyCode::Up | KeyCode::Char('k') => s.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => s + 1,
-            KeyCode::PageUp => s.saturating_sub(page),
-            KeyCode::PageDown => s + page,
-            KeyCode::Home => 0,
-            KeyCode::End => last,
-            _ => s,
-        }
-        .min(last);
     }
 
     /// An operation on several sessions ended: each session's line goes into the messages

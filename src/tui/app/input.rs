@@ -23,8 +23,8 @@ impl App {
     pub fn act(&mut self, action: Action) -> Effect {
         match action {
             Action::Quit => return Effect::Quit,
-            Action::Help => self.mode = Mode::Help,
-            Action::Messages => self.mode = Mode::Messages,
+            Action::Help => self.open_overlay(Mode::Help),
+            Action::Messages => self.open_overlay(Mode::Messages),
             Action::Filter => self.mode = Mode::Filter,
             Action::Focus => {
                 self.focus = match self.focus {
@@ -87,7 +87,7 @@ impl App {
             Action::PromptKeys => self.prompt_keys = !self.prompt_keys,
             Action::Events => {
                 self.events.seen();
-                self.mode = Mode::Events;
+                self.open_overlay(Mode::Events);
             }
             Action::Details => return self.toggle_details(),
             Action::Stats => return self.toggle_stats(),
@@ -124,7 +124,9 @@ impl App {
             return Effect::None;
         }
         if matches!(self.mode, Mode::Help | Mode::Messages | Mode::Events) {
-            self.mode = Mode::Normal;
+            if !self.scroll_overlay(key) {
+                self.mode = Mode::Normal;
+            }
             return Effect::None;
         }
         // With the log pane focused, its own keys come first (`/` searches the log there).
@@ -137,7 +139,7 @@ impl App {
             None if self.mode == Mode::Filter => self.type_filter(key),
             None if self.mode == Mode::Normal => self.command_key(key),
             None if matches!(self.mode, Mode::ConfirmMany(..)) => {
-                self.scroll_confirm(key);
+                self.scroll_overlay(key);
                 Effect::None
             }
             None if matches!(self.mode, Mode::Prompt(_)) => {
@@ -232,9 +234,25 @@ impl App {
     /// (for telling a double click). A left click selects a row and focuses the pane it is
     /// in; a second click on the same row within [`DOUBLE_CLICK`] attaches, as Enter does;
     /// the wheel scrolls the pane under the pointer, whichever has the focus. Overlays close
-    /// on a click, as on a key; a confirm question is answered only by its keys.
+    /// on a click, as on a key, and scroll with the wheel; a confirm question is answered
+    /// only by its keys.
     pub fn on_mouse(&mut self, m: MouseEvent, hit: Hit, now: Instant) -> Effect {
         match self.mode {
+            // The wheel scrolls an overlay, a bulk question's names included.
+            Mode::Help | Mode::Messages | Mode::Events | Mode::ConfirmMany(..)
+                if matches!(
+                    m.kind,
+                    MouseEventKind::ScrollUp | MouseEventKind::ScrollDown
+                ) =>
+            {
+                let rows = if m.kind == MouseEventKind::ScrollUp {
+                    -3
+                } else {
+                    3
+                };
+                self.wheel_overlay(rows);
+                return Effect::None;
+            }
             // A question is answered, and a prompt sent or closed, only by keys.
             Mode::Confirm(..)
             | Mode::ConfirmCommand(..)

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::popup::{HELP_WIDTH, boxed, wrap_words};
+use super::popup::{HELP_WIDTH, boxed, scroll_footer, scrolled, wrap_words};
 use super::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::events::Severity;
@@ -23,7 +23,7 @@ fn ago(at: i64, now: i64) -> String {
     }
 }
 
-/// Draws the history over the screen, as many of the newest entries as fit.
+/// Draws the history over the screen, newest first, scrolled as far as the app says.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = HELP_WIDTH.min(area.width);
     let inner = usize::from(width.saturating_sub(2)).max(1);
@@ -44,9 +44,6 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             Severity::Info => Style::default(),
         };
         let rows = wrap_words(&e.text, text_width);
-        if lines.len() + rows.len() > room && !lines.is_empty() {
-            break;
-        }
         for (i, row) in rows.into_iter().enumerate() {
             let stamp = if i == 0 {
                 format!("{} {:>4}  ", clock(e.at), ago(e.at, now))
@@ -63,7 +60,8 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         " what happened since muxdeck started, newest first ",
         theme.title(),
     );
-    let footer = Span::styled(" any key closes ", theme.dim());
+    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
+    let footer = scroll_footer(above, below, " any key closes ", theme);
     boxed(
         frame,
         area,

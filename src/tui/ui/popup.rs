@@ -1,5 +1,7 @@
 //! Overlays: the help table generated from the keymap, and the confirm question.
 
+use std::cell::Cell;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -47,6 +49,34 @@ pub(super) fn boxed(
         Paragraph::new(lines).block(block).style(theme.base_style()),
         rect,
     );
+}
+
+/// The rows of an overlay that fit in `room`, from the app's scroll (clamped here, where
+/// the wrapped rows are known, so scrolling past the end never has to be unwound), with
+/// how many rows are above and below them.
+pub(super) fn scrolled<'a>(
+    mut lines: Vec<Line<'a>>,
+    room: usize,
+    scroll: &Cell<usize>,
+) -> (Vec<Line<'a>>, usize, usize) {
+    let room = room.max(1);
+    let first = scroll.get().min(lines.len().saturating_sub(room));
+    scroll.set(first);
+    let below = lines.len().saturating_sub(first + room);
+    lines.truncate(first + room);
+    (lines.split_off(first), first, below)
+}
+
+/// The footer of a scrolled overlay: how to scroll and what is out of view, or `idle`
+/// when everything shows.
+pub(super) fn scroll_footer(above: usize, below: usize, idle: &str, theme: Theme) -> Span<'static> {
+    if above == 0 && below == 0 {
+        return Span::styled(idle.to_string(), theme.dim());
+    }
+    Span::styled(
+        format!(" ↑/↓ PgUp/PgDn scroll: {above} rows above, {below} below · other keys close "),
+        theme.dim(),
+    )
 }
 
 /// Width of the help overlay when the screen allows it.
@@ -205,7 +235,7 @@ fn name_rows(names: &[String], width: usize) -> Vec<String> {
 
 /// The help overlay: every action with its keys, what it does and its name for the
 /// config's `keys:`. Long descriptions wrap under their own column, and the box is sized
-/// from the wrapped rows, so the last rows are never cut off while the screen has room.
+/// from the wrapped rows; when they are more than the screen holds, it scrolls.
 pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = HELP_WIDTH.min(area.width);
     let inner = usize::from(width.saturating_sub(2)).max(1);
@@ -231,26 +261,19 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             ]));
         }
     }
-    // More keys than rows (80x24 holds 22): the last rows give way, and the footer says
-    // how many, so the box stays whole.
+    // More keys than rows (80x24 holds 22): the overlay scrolls, and its footer says so.
     let room = usize::from(area.height.saturating_sub(2));
-    let hidden = lines.len().saturating_sub(room);
-    lines.truncate(room.max(1));
+    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
     let title = Span::styled(
         " muxdeck keys · what they do · name for config keys: ",
         theme.title(),
     );
-    let footer = if hidden > 0 {
-        Span::styled(
-            format!(" {hidden} more rows: a taller terminal shows all · Esc or ? closes "),
-            theme.dim(),
-        )
-    } else {
-        Span::styled(
-            " click selects · double-click attaches · ◆ config · Esc or ? closes ",
-            theme.dim(),
-        )
-    };
+    let footer = scroll_footer(
+        above,
+        below,
+        " click selects · double-click attaches · ◆ config · Esc or ? closes ",
+        theme,
+    );
     boxed(
         frame,
         area,
@@ -278,16 +301,14 @@ pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             ratatui::style::Style::default()
         };
         let rows = wrap_words(text, inner.saturating_sub(2).max(1));
-        if lines.len() + rows.len() > room && !lines.is_empty() {
-            break;
-        }
         for (i, row) in rows.into_iter().enumerate() {
             let bullet = if i == 0 { "• " } else { "  " };
             lines.push(Line::from(Span::styled(format!("{bullet}{row}"), style)));
         }
     }
+    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
     let title = Span::styled(" messages, newest first ", theme.title());
-    let footer = Span::styled(" any key closes ", theme.dim());
+    let footer = scroll_footer(above, below, " any key closes ", theme);
     boxed(
         frame,
         area,
@@ -474,7 +495,11 @@ pub fn confirm_many(
     // The question, the detail, a gap and the answer keys stay; the names get the rest.
     let fixed = 4;
     let shown = room.saturating_sub(fixed).max(1);
-    let first = app.confirm_scroll.min(names.len().saturating_sub(shown));
+    let first = app
+        .overlay_scroll
+        .get()
+        .min(names.len().saturating_sub(shown));
+    app.overlay_scroll.set(first);
     let mut lines = vec![Line::from(Span::styled(question, theme.title()))];
     lines.push(Line::from(Span::styled(detail, theme.dim())));
     for n in names.iter().skip(first).take(shown) {

@@ -4,6 +4,9 @@
 #                several states, a config-defined session) and the live colored log of `api`
 #   help.png     the help overlay (`?`)
 #   confirm.png  the stop confirmation (`x` on `worker`; answered `n` afterwards)
+#   search.png   a search in the log of `api` (`/`): matches highlighted, `search: … K/N`
+#   merged.png   the merged live log (`L`) of four marked sessions, tmux and containers
+#   details.png  the CPU/MEM columns and the details pane (`i`) of the container `shot-web`
 #
 # Usage: screenshots/make.sh                 (from anywhere; runs cargo build --release first)
 #        screenshots/make.sh --cleanup DIR [PID]   (remove a world kept with KEEP=1)
@@ -277,7 +280,7 @@ select_row() {
     for ((; n > 0; n--)); do
         keys j
     done
-    wait_for "tmux:$name" 5 || die "selecting $name did not show its log"
+    wait_for ":$name" 5 || die "selecting $name did not show its log"
 }
 
 shot() {
@@ -313,6 +316,46 @@ keys n
 wait_gone "confirm"
 sleep 0.5
 wtmux has-session -t worker 2>/dev/null || die "worker is gone although the stop was answered n"
+
+# a search in the log of api: Tab focuses the log pane, `/` types, Enter keeps it
+select_row api
+sleep 2
+keys Tab
+keys /
+vtmux send-keys -t view -l "error|warn"
+keys Enter
+wait_for "search: error|warn" 10
+sleep 0.5
+shot search "muxdeck — search the log (/ n N)"
+keys Escape
+wait_gone "search: " 5
+keys Tab
+
+# the merged live log of four marked sessions: two tmux, a podman and a docker container
+for row in api worker shot-web shot-queue; do
+    select_row "$row"
+    keys Space
+done
+wait_for "4 marked" 5
+keys L
+wait_for "merged: 4 sessions" 10
+sleep 4 # lines from each
+shot merged "muxdeck — merged live log of the marked sessions (space, L)"
+keys L
+wait_gone "merged: " 5
+for row in api worker shot-web shot-queue; do
+    select_row "$row"
+    keys Space
+done
+wait_gone "marked" 5
+
+# CPU/MEM columns (on when the list is wide enough) and the details pane of shot-web
+select_row shot-web
+keys i
+wait_for "image" 10
+sleep 5 # two stats rounds: CPU needs two samples, the sparkline a few
+shot details "muxdeck — CPU/MEM columns and details (c, i)"
+keys i
 
 [ -n "${KEEP:-}" ] || keys q # with KEEP=1 muxdeck stays up in the viewer
 log "done"

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::popup::{HELP_WIDTH, boxed, scroll_footer, scrolled, wrap_words};
+use super::popup::{HELP_WIDTH, scrolled_overlay, wrap_words};
 use super::theme::Theme;
 use crate::tui::app::App;
 use crate::tui::events::Severity;
@@ -25,9 +25,7 @@ fn ago(at: i64, now: i64) -> String {
 
 /// Draws the history over the screen, newest first, scrolled as far as the app says.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
-    let width = HELP_WIDTH.min(area.width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let room = usize::from(area.height.saturating_sub(2));
+    let inner = usize::from(HELP_WIDTH.min(area.width).saturating_sub(2)).max(1);
     // `12:03:04  3m  ` before each entry.
     let stamp_width = 14;
     let text_width = inner.saturating_sub(stamp_width).max(1);
@@ -56,19 +54,14 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             ]));
         }
     }
-    let title = Span::styled(
-        " what happened since muxdeck started, newest first ",
-        theme.title(),
-    );
-    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
-    let footer = scroll_footer(above, below, " any key closes ", theme);
-    boxed(
-        frame,
-        area,
-        width,
+    scrolled_overlay(
+        app,
+        (frame, area),
         lines,
-        theme.focused_border(),
-        (title, Some(footer)),
+        (
+            " what happened since muxdeck started, newest first ",
+            " any key closes ",
+        ),
         theme,
     );
 }

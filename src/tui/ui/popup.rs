@@ -54,7 +54,7 @@ pub(super) fn boxed(
 /// The rows of an overlay that fit in `room`, from the app's scroll (clamped here, where
 /// the wrapped rows are known, so scrolling past the end never has to be unwound), with
 /// how many rows are above and below them.
-pub(super) fn scrolled<'a>(
+fn scrolled<'a>(
     mut lines: Vec<Line<'a>>,
     room: usize,
     scroll: &Cell<usize>,
@@ -69,7 +69,7 @@ pub(super) fn scrolled<'a>(
 
 /// The footer of a scrolled overlay: how to scroll and what is out of view, or `idle`
 /// when everything shows.
-pub(super) fn scroll_footer(above: usize, below: usize, idle: &str, theme: Theme) -> Span<'static> {
+fn scroll_footer(above: usize, below: usize, idle: &str, theme: Theme) -> Span<'static> {
     if above == 0 && below == 0 {
         return Span::styled(idle.to_string(), theme.dim());
     }
@@ -77,6 +77,40 @@ pub(super) fn scroll_footer(above: usize, below: usize, idle: &str, theme: Theme
         format!(" ↑/↓ PgUp/PgDn scroll: {above} rows above, {below} below · other keys close "),
         theme.dim(),
     )
+}
+
+/// The row of a question's answer keys: `y Y yes   n N Esc no`, as the keymap has them.
+fn answer_keys(keymap: &Keymap, theme: Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(keymap.hint(Action::Confirm), theme.key()),
+        Span::raw(" yes   "),
+        Span::styled(keymap.hint(Action::Cancel), theme.key()),
+        Span::raw(" no"),
+    ])
+}
+
+/// Draws a list overlay (help, messages, history): as much of `lines` as fits from the
+/// app's scroll, in a box of the help's width titled `title`, whose footer says how to
+/// scroll when not all fits, and `idle` when it does.
+pub(super) fn scrolled_overlay(
+    app: &App,
+    (frame, area): (&mut Frame, Rect),
+    lines: Vec<Line<'_>>,
+    (title, idle): (&str, &str),
+    theme: Theme,
+) {
+    let room = usize::from(area.height.saturating_sub(2));
+    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
+    let footer = scroll_footer(above, below, idle, theme);
+    boxed(
+        frame,
+        area,
+        HELP_WIDTH.min(area.width),
+        lines,
+        theme.focused_border(),
+        (Span::styled(title.to_string(), theme.title()), Some(footer)),
+        theme,
+    );
 }
 
 /// Width of the help overlay when the screen allows it.
@@ -262,34 +296,21 @@ pub fn help(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         }
     }
     // More keys than rows (80x24 holds 22): the overlay scrolls, and its footer says so.
-    let room = usize::from(area.height.saturating_sub(2));
-    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
-    let title = Span::styled(
-        " muxdeck keys · what they do · name for config keys: ",
-        theme.title(),
-    );
-    let footer = scroll_footer(
-        above,
-        below,
-        " click selects · double-click attaches · ◆ config · Esc or ? closes ",
-        theme,
-    );
-    boxed(
-        frame,
-        area,
-        width,
+    scrolled_overlay(
+        app,
+        (frame, area),
         lines,
-        theme.focused_border(),
-        (title, Some(footer)),
+        (
+            " muxdeck keys · what they do · name for config keys: ",
+            " click selects · double-click attaches · ◆ config · Esc or ? closes ",
+        ),
         theme,
     );
 }
 
 /// The messages overlay: the last results in full, newest first, errors in red.
 pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let width = HELP_WIDTH.min(area.width);
-    let inner = usize::from(width.saturating_sub(2)).max(1);
-    let room = usize::from(area.height.saturating_sub(2));
+    let inner = usize::from(HELP_WIDTH.min(area.width).saturating_sub(2)).max(1);
     let mut lines = Vec::new();
     if app.history.is_empty() {
         lines.push(Line::from(Span::styled("no messages yet", theme.dim())));
@@ -306,16 +327,11 @@ pub fn messages(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             lines.push(Line::from(Span::styled(format!("{bullet}{row}"), style)));
         }
     }
-    let (lines, above, below) = scrolled(lines, room, &app.overlay_scroll);
-    let title = Span::styled(" messages, newest first ", theme.title());
-    let footer = scroll_footer(above, below, " any key closes ", theme);
-    boxed(
-        frame,
-        area,
-        width,
+    scrolled_overlay(
+        app,
+        (frame, area),
         lines,
-        theme.focused_border(),
-        (title, Some(footer)),
+        (" messages, newest first ", " any key closes "),
         theme,
     );
 }
@@ -370,12 +386,7 @@ pub fn confirm_write(req: &WriteRequest, app: &App, theme: Theme, frame: &mut Fr
         )));
     }
     let keymap = &app.keymap;
-    lines.push(Line::from(vec![
-        Span::styled(keymap.hint(Action::Confirm), theme.key()),
-        Span::raw(" yes   "),
-        Span::styled(keymap.hint(Action::Cancel), theme.key()),
-        Span::raw(" no"),
-    ]));
+    lines.push(answer_keys(keymap, theme));
     boxed(
         frame,
         area,
@@ -448,12 +459,7 @@ fn ask(
     if gap {
         lines.push(Line::raw(""));
     }
-    lines.push(Line::from(vec![
-        Span::styled(keymap.hint(Action::Confirm), theme.key()),
-        Span::raw(" yes   "),
-        Span::styled(keymap.hint(Action::Cancel), theme.key()),
-        Span::raw(" no"),
-    ]));
+    lines.push(answer_keys(keymap, theme));
     boxed(
         frame,
         area,
@@ -507,19 +513,14 @@ pub fn confirm_many(
         lines.push(Line::raw(row));
     }
     let below = names.len().saturating_sub(first + shown);
-    let mut keys = vec![
-        Span::styled(app.keymap.hint(Action::Confirm), theme.key()),
-        Span::raw(" yes   "),
-        Span::styled(app.keymap.hint(Action::Cancel), theme.key()),
-        Span::raw(" no"),
-    ];
+    let mut keys = answer_keys(&app.keymap, theme);
     if first > 0 || below > 0 {
-        keys.push(Span::styled(
+        keys.push_span(Span::styled(
             format!("   ↑/↓ {first} above, {below} below"),
             theme.dim(),
         ));
     }
-    lines.push(Line::from(keys));
+    lines.push(keys);
     boxed(
         frame,
         area,

@@ -33,7 +33,8 @@ pub const VERSION: &str = concat!(
     ")"
 );
 
-/// One screen for every tmux session and container on this machine.
+/// One screen for every tmux session and container, on this machine and on the hosts it
+/// reaches over ssh.
 #[derive(Debug, Parser)]
 #[command(name = "muxdeck", version = VERSION, long_about = None)]
 pub struct Cli {

@@ -91,6 +91,11 @@ const PAIRS: &[(Action, Action, &str)] = &[
         Action::HalfPageDown,
         "half a page up / down",
     ),
+    (
+        Action::Expand,
+        Action::Fold,
+        "unfold / fold a tmux session's windows and panes",
+    ),
 ];
 
 /// The two answers of a mode, each with its keys, on one row (`y Y  confirm: yes   n N

@@ -275,7 +275,10 @@ fn an_unfolded_tmux_session_shows_its_windows_and_panes_as_a_tree_in_the_list() 
     assert_eq!(a.selected, Some(api.clone()));
     let _ = a.act(Action::Expand);
     assert_eq!(
-        a.trees_due().iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+        a.trees_due()
+            .iter()
+            .map(|s| s.id.clone())
+            .collect::<Vec<_>>(),
         [api.clone()]
     );
     let _ = a.set_tree(&api, Ok(Some(Details::Tmux(api_tree()))));
@@ -302,7 +305,10 @@ fn an_unfolded_tmux_session_shows_its_windows_and_panes_as_a_tree_in_the_list() 
         "│web ",
     ];
     for (row, start) in list.iter().zip(starts) {
-        assert!(row.starts_with(start), "{row:?} should start with {start:?}:\n{text}");
+        assert!(
+            row.starts_with(start),
+            "{row:?} should start with {start:?}:\n{text}"
+        );
     }
     assert!(list[1].contains("2 panes"), "{text}");
     assert!(list[4].contains("1 pane "), "{text}");

@@ -183,7 +183,7 @@ fn right_unfolds_a_session_and_a_pane_that_is_not_active_shows_its_own_log() {
     deck.wait("unfolded again", |s| tree_rows(s).len() == 5);
     deck.keys(&["?"]);
     deck.wait("expand and fold in the help", |s| {
-        s.contains("→ l / ← h") && s.contains("expand / fold")
+        s.contains("→ l  unfold a tmux session") && s.contains("← h  fold it")
     });
 }
 

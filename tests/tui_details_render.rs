@@ -274,13 +274,8 @@ fn an_unfolded_tmux_session_shows_its_windows_and_panes_as_a_tree_in_the_list() 
     let api = SessionId::tmux("default", "api");
     assert_eq!(a.selected, Some(api.clone()));
     let _ = a.act(Action::Expand);
-    assert_eq!(
-        a.trees_due()
-            .iter()
-            .map(|s| s.id.clone())
-            .collect::<Vec<_>>(),
-        [api.clone()]
-    );
+    let due: Vec<SessionId> = a.trees_due().into_iter().map(|s| s.id).collect();
+    assert_eq!(due, std::slice::from_ref(&api));
     let _ = a.set_tree(&api, Ok(Some(Details::Tmux(api_tree()))));
     // Down to the pane of the window that is not the active one.
     for _ in 0..5 {

@@ -91,11 +91,6 @@ const PAIRS: &[(Action, Action, &str)] = &[
         Action::HalfPageDown,
         "half a page up / down",
     ),
-    (
-        Action::Expand,
-        Action::Fold,
-        "unfold / fold a tmux session's windows and panes",
-    ),
 ];
 
 /// The two answers of a mode, each with its keys, on one row (`y Y  confirm: yes   n N
@@ -117,6 +112,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Details, Action::Stats),
     (Action::Sort, Action::SortReverse),
     (Action::Focus, Action::Send),
+    (Action::Expand, Action::Fold),
 ];
 
 /// What an action does, as the help says it.

@@ -273,7 +273,10 @@ fn an_unfolded_tmux_session_shows_its_windows_and_panes_as_a_tree_in_the_list() 
     let mut a = listed();
     let api = SessionId::tmux("default", "api");
     assert_eq!(a.selected, Some(api.clone()));
+    // The hint bar offers the key on a tmux session, and folding once it is unfolded.
+    assert!(row_of(&draw(&a, 120, 30), "→ windows").contains("Space mark"));
     let _ = a.act(Action::Expand);
+    assert!(row_of(&draw(&a, 120, 30), "← fold").contains("Space mark"));
     let due: Vec<SessionId> = a.trees_due().into_iter().map(|s| s.id).collect();
     assert_eq!(due, std::slice::from_ref(&api));
     let _ = a.set_tree(&api, Ok(Some(Details::Tmux(api_tree()))));

@@ -255,3 +255,35 @@ fn attach_from_a_pane_row_lands_on_that_window_and_pane_of_that_server_only() {
         clients("ta")
     );
 }
+
+#[test]
+fn colon_on_a_pane_row_types_into_that_pane_and_not_the_active_one() {
+    let world = TmuxWorld::new();
+    let name = unique("tree");
+    let split = world.windows_and_split("tk", &name, "exec cat");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("the session", |s| s.contains(&name));
+    deck.keys(&["l"]);
+    deck.wait("its tree", |s| tree_rows(s).len() == 5);
+    deck.keys(&["j", "j", "j", "j", "j"]);
+    deck.wait("the split pane selected", |s| {
+        log_title(s).contains(&format!("pane {split} "))
+    });
+    let line = unique("typed-into-the-split");
+    deck.keys(&[":"]);
+    deck.wait("the prompt names the pane", |s| {
+        s.contains(&format!(
+            "type into tmux@tk:{name}, pane {split} (window 1, 1: cat)"
+        ))
+    });
+    deck.type_text(&line);
+    deck.keys(&["Enter"]);
+    // `cat` echoes it: the terminal's echo, then cat's own line.
+    deck.wait("the line in the split pane's log", |s| {
+        log_rows(s).iter().filter(|l| *l == &line).count() == 2
+    });
+    let active = world.capture("tk", &format!("={name}:1.0"));
+    assert!(!active.contains(&line), "the active pane got it:\n{active}");
+    let first = world.capture("tk", &format!("={name}:0.0"));
+    assert!(!first.contains(&line), "window 0 got it:\n{first}");
+}

@@ -56,6 +56,16 @@ impl WindowPane {
     fn window_target(&self, session: &SessionRef) -> String {
         format!("{}:{}", session.as_str(), self.window)
     }
+
+    /// The target of its pane (the window's active one without a pane) under the session:
+    /// `$3:@4.%7` or `$3:@4`, which tmux refuses when the window is not in that session
+    /// or the pane not in that window.
+    pub fn target(&self, session: &SessionRef) -> String {
+        match &self.pane {
+            Some(p) => format!("{}.{p}", self.window_target(session)),
+            None => self.window_target(session),
+        }
+    }
 }
 
 impl Tmux {
@@ -98,11 +108,12 @@ impl Tmux {
         id: &SessionRef,
         at: &WindowPane,
     ) -> Result<bool, BackendError> {
-        let window = at.window_target(id);
-        let mut inv = self.inv(socket).args(["select-window", "-t", &window]);
-        if let Some(pane) = &at.pane {
+        let mut inv = self
+            .inv(socket)
+            .args(["select-window", "-t", &at.window_target(id)]);
+        if at.pane.is_some() {
             // One call: `;` alone is tmux's separator between two commands.
-            inv = inv.args([";", "select-pane", "-t", &format!("{window}.{pane}")]);
+            inv = inv.args([";", "select-pane", "-t", &at.target(id)]);
         }
         let (status, out) = process::run_raw(&inv, self.timeout).await?;
         if status.success() {

@@ -792,7 +792,8 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-fn pane_gone(s: &Session, at: &WindowPane) -> EngineError {
+/// The window or pane `at` of `s` is no longer there.
+pub(super) fn pane_gone(s: &Session, at: &WindowPane) -> EngineError {
     EngineError::PaneGone {
         id: s.id.clone(),
         what: match &at.pane {

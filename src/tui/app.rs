@@ -204,6 +204,9 @@ pub enum Effect {
     /// Type this line into the tmux sessions' active panes, or run it in the containers;
     /// or press these keys there.
     Send(Vec<Session>, Input),
+    /// Type this line, or press these keys, in this window (its active pane) or pane of
+    /// a tmux session.
+    SendAt(Session, WindowPane, Input),
     /// Read how this session was made, for a definition to add to the config file.
     Capture(Session),
     /// Add this definition to the config file, then reload it.
@@ -356,6 +359,9 @@ pub struct App {
     pub prompt: String,
     /// The prompt takes tmux key names (`C-c Up Enter`) instead of a line.
     pub prompt_keys: bool,
+    /// The window or pane the prompt types into, when it was opened on a tree row; None
+    /// for the sessions' active panes.
+    pub prompt_pane: Option<WindowPane>,
     /// The sessions marked for bulk actions.
     pub marks: Marks,
     /// How far the list of names in a bulk confirm question is scrolled.
@@ -405,6 +411,7 @@ impl App {
             clock: 0,
             prompt: String::new(),
             prompt_keys: false,
+            prompt_pane: None,
             marks: Marks::default(),
             confirm_scroll: 0,
             commands: Vec::new(),

@@ -580,8 +580,25 @@ impl Runner {
                 self.app.op_started(label);
             }
             Effect::Send(targets, line) => {
-                let label =
-                    ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
+                let label = ops::spawn_send(
+                    targets,
+                    None,
+                    line,
+                    &self.engine,
+                    &self.app.keymap,
+                    &self.tx,
+                );
+                self.app.op_started(label);
+            }
+            Effect::SendAt(s, at, line) => {
+                let label = ops::spawn_send(
+                    vec![s],
+                    Some(at),
+                    line,
+                    &self.engine,
+                    &self.app.keymap,
+                    &self.tx,
+                );
                 self.app.op_started(label);
             }
             Effect::Capture(s) => {

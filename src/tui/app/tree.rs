@@ -129,7 +129,7 @@ mod tests {
     use super::*;
     use crate::backend::tmux_tree::WindowPane;
     use crate::details::{PaneInfo, TmuxDetails, WindowInfo};
-    use crate::engine::Listing;
+    use crate::engine::{Input, Listing};
     use crate::model::{Runtime, State};
     use crate::tui::app::{Effect, Mode, Op};
     use crate::tui::keys::{Action, Keymap};
@@ -338,10 +338,29 @@ mod tests {
         assert_eq!(app.act(Action::Stop), Effect::None);
         assert_eq!(app.mode, Mode::Confirm(Op::Stop, api.id.clone()));
         let _ = app.answer(false);
+        // `:` types into that pane, not the session's active one.
+        let _ = app.act(Action::Send);
+        app.prompt = "make test".into();
+        assert_eq!(
+            app.act(Action::SendLine),
+            Effect::SendAt(
+                api.clone(),
+                at("@1", Some("%2")),
+                Input::Line("make test".into())
+            )
+        );
         // Space marks the session and moves to the next session's row.
         let _ = app.act(Action::Mark);
         assert!(app.marks.contains(&api.id));
         assert_eq!(app.selected_index(), Some(6));
+        // With marks, `:` goes to every marked session's active pane, as ever.
+        let _ = app.select_row(5);
+        let _ = app.act(Action::Send);
+        app.prompt = "ls".into();
+        assert_eq!(
+            app.act(Action::SendLine),
+            Effect::Send(vec![api.clone()], Input::Line("ls".into()))
+        );
     }
 
     #[test]

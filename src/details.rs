@@ -129,6 +129,8 @@ pub struct TmuxDetails {
 pub struct WindowInfo {
     /// Its index (`0`, `1`…).
     pub index: u32,
+    /// The window id (`@4`): what the list's tree targets, as an index may be reused.
+    pub id: String,
     /// Its name.
     pub name: String,
     /// Whether it is the session's current window.

@@ -112,6 +112,10 @@ pub enum Action {
     Timestamps,
     /// Reverse the list's order.
     SortReverse,
+    /// Unfold a tmux session into its windows and panes (on an unfolded one, move into it).
+    Expand,
+    /// Fold a tmux session back (from one of its window or pane rows too).
+    Fold,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -190,6 +194,13 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
         &["ctrl-d"],
     ),
     (Action::Focus, "focus", "focus list / logs", &["tab"]),
+    (
+        Action::Expand,
+        "expand",
+        "unfold a tmux session",
+        &["right", "l"],
+    ),
+    (Action::Fold, "fold", "fold it", &["left", "h"]),
     (
         Action::Attach,
         "attach",

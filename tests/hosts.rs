@@ -622,3 +622,55 @@ fn exec_in_a_remote_container_gives_its_exit_status() {
         support::show_output(&out)
     );
 }
+
+#[test]
+fn the_tree_of_a_remote_session_follows_and_attaches_to_a_pane_that_is_not_active() {
+    use support::deck::{Deck, NO_RUNTIMES, Shell, WAIT};
+    use support::screen::{log_rows, log_title, tree_rows};
+    let s = Setup::new(&["web1"], NO_RUNTIMES);
+    let remote = &s.fleet.host("web1").tmux;
+    let marker = support::unique("remote-split");
+    let split = remote.windows_and_split(
+        "default",
+        "tree",
+        &format!("i=0; while [ $i -lt 600 ]; do echo {marker} $i; i=$((i+1)); sleep 0.5; done"),
+    );
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    deck.wait("the remote session", |t| {
+        t.contains("web1 ok") && log_title(t).contains("web1/tmux:tree")
+    });
+    deck.keys(&["l"]);
+    deck.wait("its windows and panes, read over ssh", |t| {
+        tree_rows(t).len() == 5
+    });
+    deck.keys(&["j", "j", "j", "j", "j"]);
+    deck.wait("the split pane's log, over ssh", |t| {
+        log_title(t).contains(&format!("pane {split} "))
+            && log_rows(t).iter().any(|l| l.starts_with(&marker))
+    });
+    deck.keys(&["Enter"]);
+    let clients = || {
+        remote.tmux_ok(
+            "default",
+            ["list-clients", "-F", "#{window_index} #{pane_id}"],
+        )
+    };
+    let expected = format!("1 {split}");
+    assert!(
+        support::wait_until(WAIT, || clients().trim() == expected),
+        "the ssh client is not on window 1, pane {split}: {:?}; screen:\n{}",
+        clients(),
+        deck.screen()
+    );
+    deck.keys(&["C-b", "d"]);
+    deck.wait("back in muxdeck", |t| {
+        t.contains("back from web1/tmux:tree")
+    });
+}

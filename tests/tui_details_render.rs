@@ -194,10 +194,9 @@ fn details_pane_shows_a_container_with_secrets_masked() {
     assert!(!screen(&draw(&a, 120, 40)).contains("details: podman:web"));
 }
 
-#[test]
-fn details_pane_shows_the_tmux_tree() {
-    let mut a = listed();
-    let _ = a.act(Action::Details);
+/// `api`'s windows: `0: editor` (active) with `vim` and `cargo` (active), `1: logs` with
+/// `tail`.
+fn api_tree() -> TmuxDetails {
     let pane = |id: &str, index: u32, active: bool, cmd: &str| PaneInfo {
         id: id.into(),
         index,
@@ -209,7 +208,7 @@ fn details_pane_shows_the_tmux_tree() {
         height: 24,
         dead: false,
     };
-    let d = TmuxDetails {
+    TmuxDetails {
         socket_path: "/tmp/tmux-0/default".into(),
         session_id: "$3".into(),
         created: Some(NOW - 60),
@@ -217,18 +216,27 @@ fn details_pane_shows_the_tmux_tree() {
         windows: vec![
             WindowInfo {
                 index: 0,
+                id: "@0".into(),
                 name: "editor".into(),
                 active: true,
                 panes: vec![pane("%1", 0, false, "vim"), pane("%2", 1, true, "cargo")],
             },
             WindowInfo {
                 index: 1,
+                id: "@4".into(),
                 name: "logs".into(),
                 active: false,
                 panes: vec![pane("%5", 0, true, "tail")],
             },
         ],
-    };
+    }
+}
+
+#[test]
+fn details_pane_shows_the_tmux_tree() {
+    let mut a = listed();
+    let _ = a.act(Action::Details);
+    let d = api_tree();
     let api = SessionId::tmux("default", "api");
     a.set_details(api, Ok(Some(Details::Tmux(d))));
     // Narrow: the pane goes above the log.
@@ -258,4 +266,66 @@ fn details_pane_shows_the_tmux_tree() {
         Err("tmux did not answer".into()),
     );
     assert!(screen(&draw(&a, 120, 40)).contains("tmux did not answer"));
+}
+
+#[test]
+fn an_unfolded_tmux_session_shows_its_windows_and_panes_as_a_tree_in_the_list() {
+    let mut a = listed();
+    let api = SessionId::tmux("default", "api");
+    assert_eq!(a.selected, Some(api.clone()));
+    // The hint bar offers the key on a tmux session, and folding once it is unfolded.
+    assert!(row_of(&draw(&a, 120, 30), "→ windows").contains("Space mark"));
+    let _ = a.act(Action::Expand);
+    assert!(row_of(&draw(&a, 120, 30), "← fold").contains("Space mark"));
+    let due: Vec<SessionId> = a.trees_due().into_iter().map(|s| s.id).collect();
+    assert_eq!(due, std::slice::from_ref(&api));
+    let _ = a.set_tree(&api, Ok(Some(Details::Tmux(api_tree()))));
+    // Down to the pane of the window that is not the active one.
+    for _ in 0..5 {
+        let _ = a.act(Action::Down);
+    }
+    let buf = draw(&a, 120, 30);
+    let text = screen(&buf);
+    let list: Vec<String> = lines(&buf)
+        .into_iter()
+        .skip(2)
+        .take(8)
+        .map(|l| l.trim_end().to_string())
+        .collect();
+    let starts = [
+        "│▾ api ",
+        "│├─ 0: editor* ",
+        "││  ├─ 0: vim ",
+        "││  └─ 1: cargo* ",
+        "│└─ 1: logs ",
+        "│   └─ 0: tail* ",
+        "│old ",
+        "│web ",
+    ];
+    for (row, start) in list.iter().zip(starts) {
+        assert!(
+            row.starts_with(start),
+            "{row:?} should start with {start:?}:\n{text}"
+        );
+    }
+    assert!(list[1].contains("2 panes"), "{text}");
+    assert!(list[4].contains("1 pane "), "{text}");
+    assert!(list[2].contains("%1  /srv  80x24  pid 100"), "{text}");
+    assert!(list[5].contains("%5  /srv  80x24  pid 100"), "{text}");
+    // The selection bar is on the pane row, and only there.
+    let bar = |y: u16| buf[(3, y)].bg;
+    assert_eq!(bar(2 + 5), ratatui::style::Color::Indexed(237), "{text}");
+    assert_ne!(bar(2 + 4), bar(2 + 5), "{text}");
+    assert_ne!(bar(2), bar(2 + 5), "{text}");
+    // The log pane says which pane it follows.
+    let title = row_of(&buf, " logs · ");
+    assert!(
+        title.contains("logs · tmux:api · pane %5 (window 1, 0: tail)"),
+        "{title}"
+    );
+    // Folding puts the session back on one row, selected.
+    let _ = a.act(Action::Fold);
+    let text = screen(&draw(&a, 120, 30));
+    assert!(!text.contains("editor"), "{text}");
+    assert!(row_of(&draw(&a, 120, 30), "api").contains("api"), "{text}");
 }

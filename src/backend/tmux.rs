@@ -535,15 +535,25 @@ impl Tmux {
         id: &SessionRef,
         text: &str,
     ) -> Result<(), BackendError> {
-        let pane = id.window();
+        self.send_line_to(socket, &id.window(), text).await
+    }
+
+    /// [`Tmux::send_line`] into the pane `pane`, a target tmux checks whole (`$3:@4.%7`,
+    /// see [`super::tmux_tree::WindowPane::target`]).
+    pub async fn send_line_to(
+        &self,
+        socket: &str,
+        pane: &str,
+        text: &str,
+    ) -> Result<(), BackendError> {
         if !text.is_empty() {
             let inv = self
                 .inv(socket)
-                .args(["send-keys", "-l", "-t", &pane, "--"])
+                .args(["send-keys", "-l", "-t", pane, "--"])
                 .arg(sequence_safe(text));
             process::run(&inv, self.timeout).await?;
         }
-        let enter = self.inv(socket).args(["send-keys", "-t", &pane, "Enter"]);
+        let enter = self.inv(socket).args(["send-keys", "-t", pane, "Enter"]);
         process::run(&enter, self.timeout).await.map(drop)
     }
 
@@ -556,9 +566,19 @@ impl Tmux {
         id: &SessionRef,
         keys: &[String],
     ) -> Result<(), BackendError> {
+        self.send_key_names_to(socket, &id.window(), keys).await
+    }
+
+    /// [`Tmux::send_key_names`] in the pane `pane` (see [`Tmux::send_line_to`]).
+    pub async fn send_key_names_to(
+        &self,
+        socket: &str,
+        pane: &str,
+        keys: &[String],
+    ) -> Result<(), BackendError> {
         let inv = self
             .inv(socket)
-            .args(["send-keys", "-t", &id.window(), "--"])
+            .args(["send-keys", "-t", pane, "--"])
             .args(keys.iter().map(|k| sequence_safe(k)));
         process::run(&inv, self.timeout).await.map(drop)
     }

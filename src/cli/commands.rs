@@ -302,7 +302,7 @@ pub async fn start(
 pub async fn attach(engine: &Engine, name: &str, out: &mut impl Write) -> Result<i32, CliError> {
     let s = engine.resolve(name).await?;
     let current = std::env::var("TMUX").ok();
-    match engine.attach_command(&s, current.as_deref()).await? {
+    match engine.attach_command(&s, current.as_deref(), None).await? {
         Attach::Terminal(h) => {
             eprintln!("muxdeck: attaching to {}; {} detaches", s.id, h.back);
             hand_over(&h.inv)

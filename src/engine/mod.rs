@@ -102,6 +102,15 @@ pub enum EngineError {
         "{0} was replaced by another session of the same name since it was listed; nothing was done, look again and choose"
     )]
     Replaced(SessionId),
+    /// The window or pane a tree row stands for is no longer in its session (closed, or
+    /// moved away since the tree was read).
+    #[error("{what} of {id} is gone (closed since the tree showed it); choose another row")]
+    PaneGone {
+        /// The session.
+        id: SessionId,
+        /// `window @4` or `pane %7`.
+        what: String,
+    },
     /// An operation that needs a running session.
     #[error("{id} is not running ({state}); start it first with `muxdeck start {id}`")]
     NotRunning {

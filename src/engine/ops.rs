@@ -8,6 +8,7 @@ use super::follow::{self, LogStream};
 use super::{Engine, EngineError, Target};
 use crate::backend::container::{DETACH_HINT, RunError, RunSpec};
 use crate::backend::process::{self, Invocation};
+use crate::backend::tmux_tree::WindowPane;
 use crate::config::{SessionDef, SessionKind};
 use crate::logs::normalize;
 use crate::logs::window::LogWindow;
@@ -660,15 +661,31 @@ impl Engine {
         buffer: usize,
         window: LogWindow,
     ) -> Result<LogStream, EngineError> {
+        self.follow_at(s, None, lines, buffer, window).await
+    }
+
+    /// [`follow_in`](Self::follow_in), of the window or pane `at` of a tmux session
+    /// instead of its active pane (ignored for a container).
+    pub async fn follow_at(
+        &self,
+        s: &Session,
+        at: Option<&WindowPane>,
+        lines: usize,
+        buffer: usize,
+        window: LogWindow,
+    ) -> Result<LogStream, EngineError> {
         match &s.id.location {
             _ if s.state == State::Defined => Err(not_started(s)),
             Location::Tmux { socket } => {
                 let id = self.tmux_id(s).await?;
-                let pane = self
-                    .machine(&s.id.host)?
-                    .tmux
-                    .active_pane(socket, &id)
-                    .await?;
+                let tmux = &self.machine(&s.id.host)?.tmux;
+                let pane = match at {
+                    None => tmux.active_pane(socket, &id).await?,
+                    Some(at) => tmux
+                        .pane_at(socket, &id, at)
+                        .await?
+                        .ok_or_else(|| pane_gone(s, at))?,
+                };
                 Ok(follow::tmux(
                     self.machine(&s.id.host)?.tmux.clone(),
                     socket.clone(),
@@ -690,14 +707,26 @@ impl Engine {
 
     /// How to hand the terminal to the session (run the command in the foreground), and
     /// the keys that come back from it. `current_tmux` is the caller's `$TMUX`.
+    /// With `at`, a tmux session is attached showing that window or pane (it becomes the
+    /// session's current one, as choose-tree makes it).
     pub async fn attach_command(
         &self,
         s: &Session,
         current_tmux: Option<&str>,
+        at: Option<&WindowPane>,
     ) -> Result<Attach, EngineError> {
         match &s.id.location {
             Location::Tmux { socket } if s.state != State::Defined => {
                 let id = self.tmux_id(s).await?;
+                if let Some(at) = at
+                    && !self
+                        .machine(&s.id.host)?
+                        .tmux
+                        .select(socket, &id, at)
+                        .await?
+                {
+                    return Err(pane_gone(s, at));
+                }
                 // Only for the line that says how to come back: not worth failing over.
                 let prefix = self
                     .machine(&s.id.host)?
@@ -761,6 +790,17 @@ fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The window or pane `at` of `s` is no longer there.
+pub(super) fn pane_gone(s: &Session, at: &WindowPane) -> EngineError {
+    EngineError::PaneGone {
+        id: s.id.clone(),
+        what: match &at.pane {
+            Some(p) => format!("pane {p}"),
+            None => format!("window {}", at.window),
+        },
+    }
 }
 
 fn not_started(s: &Session) -> EngineError {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{Engine, EngineError};
 use crate::backend::process;
+use crate::backend::tmux_tree::WindowPane;
 use crate::logs::normalize;
 use crate::model::{Location, Session, State};
 
@@ -35,6 +36,17 @@ impl Engine {
     /// Sends `input` to the active pane of a running tmux session, found by its id now.
     /// A container is refused (see [`Engine::exec_capture`]).
     pub async fn send(&self, s: &Session, input: &Input) -> Result<(), EngineError> {
+        self.send_at(s, None, input).await
+    }
+
+    /// [`Engine::send`] to the window or pane `at` of the session (a tree row's) instead
+    /// of its active pane; refused when it is no longer in that session.
+    pub async fn send_at(
+        &self,
+        s: &Session,
+        at: Option<&WindowPane>,
+        input: &Input,
+    ) -> Result<(), EngineError> {
         let Location::Tmux { socket } = &s.id.location else {
             return Err(EngineError::SendContainer(s.id.clone()));
         };
@@ -42,19 +54,15 @@ impl Engine {
             return Err(EngineError::NotStarted(s.id.clone()));
         }
         let id = self.tmux_id(s).await?;
+        let tmux = &self.machine(&s.id.host)?.tmux;
+        let pane = match at {
+            None => id.window(),
+            Some(at) if tmux.pane_at(socket, &id, at).await?.is_some() => at.target(&id),
+            Some(at) => return Err(super::ops::pane_gone(s, at)),
+        };
         match input {
-            Input::Line(text) => {
-                self.machine(&s.id.host)?
-                    .tmux
-                    .send_line(socket, &id, text)
-                    .await?
-            }
-            Input::Keys(keys) => {
-                self.machine(&s.id.host)?
-                    .tmux
-                    .send_key_names(socket, &id, keys)
-                    .await?
-            }
+            Input::Line(text) => tmux.send_line_to(socket, &pane, text).await?,
+            Input::Keys(keys) => tmux.send_key_names_to(socket, &pane, keys).await?,
         }
         Ok(())
     }

@@ -16,6 +16,8 @@ use super::events::{EventLog, Severity};
 use super::keys::{Action, Keymap, Scope};
 use super::logtools::{LogTools, Prompt, SincePreset};
 use super::marks::Marks;
+use super::tree::Tree;
+use crate::backend::tmux_tree::WindowPane;
 
 mod bulk;
 mod input;
@@ -29,6 +31,7 @@ mod insight;
 
 pub use insight::{Insight, STATS_MIN_WIDTH};
 mod prompt;
+mod tree;
 
 /// Which pane keys move in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,12 +177,16 @@ pub enum Effect {
     Quit,
     /// Follow the log of this session (the old stream is dropped).
     Follow(Option<Session>),
+    /// Follow the log of this window (its active pane) or pane of a tmux session.
+    FollowAt(Session, WindowPane),
     /// Follow these sessions' logs as one merged log (the old stream is dropped).
     FollowMerged(Vec<Session>),
     /// Run an operation on this exact session.
     Run(Op, Session),
     /// Hand the terminal over to this session until the program there returns.
     HandOver(Session, HandOver),
+    /// Attach to this tmux session showing this window or pane.
+    AttachAt(Session, WindowPane),
     /// Re-list every backend and reload the config.
     Refresh,
     /// Write the log pane's lines to a file.
@@ -198,6 +205,9 @@ pub enum Effect {
     /// Type this line into the tmux sessions' active panes, or run it in the containers;
     /// or press these keys there.
     Send(Vec<Session>, Input),
+    /// Type this line, or press these keys, in this window (its active pane) or pane of
+    /// a tmux session.
+    SendAt(Session, WindowPane, Input),
     /// Read how this session was made, for a definition to add to the config file.
     Capture(Session),
     /// Add this definition to the config file, then reload it.
@@ -268,6 +278,8 @@ pub struct OpOutcome {
 pub struct LogView {
     /// Whose log it shows; `None` makes the next listing follow the selection afresh.
     pub id: Option<SessionId>,
+    /// The window or pane of that tmux session it shows; None for its active pane.
+    pub pane: Option<WindowPane>,
     /// The newest lines of that log, up to `log_lines`.
     pub buffer: LogBuffer,
     /// Lines scrolled up from the newest (0 = at the bottom).
@@ -348,12 +360,17 @@ pub struct App {
     pub prompt: String,
     /// The prompt takes tmux key names (`C-c Up Enter`) instead of a line.
     pub prompt_keys: bool,
+    /// The window or pane the prompt types into, when it was opened on a tree row; None
+    /// for the sessions' active panes.
+    pub prompt_pane: Option<WindowPane>,
     /// The sessions marked for bulk actions.
     pub marks: Marks,
     /// How far the open overlay (help, messages, history, the names of a bulk confirm) is
     /// scrolled. The renderer clamps it to what the overlay holds (only it knows how the
     /// rows wrap), so scrolling past the end never has to be unwound key by key.
     pub overlay_scroll: std::cell::Cell<usize>,
+    /// The tmux sessions unfolded into windows and panes, and the child row selected.
+    pub tree: Tree,
 }
 
 impl App {
@@ -369,6 +386,7 @@ impl App {
             mode: Mode::Normal,
             log: LogView {
                 id: None,
+                pane: None,
                 buffer: LogBuffer::new(log_lines),
                 scroll: 0,
                 follow: true,
@@ -396,9 +414,11 @@ impl App {
             clock: 0,
             prompt: String::new(),
             prompt_keys: false,
+            prompt_pane: None,
             marks: Marks::default(),
             overlay_scroll: std::cell::Cell::new(0),
             commands: Vec::new(),
+            tree: Tree::default(),
         }
     }
 
@@ -531,10 +551,14 @@ impl App {
             .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
-    /// Index of the selection among the visible rows.
+    /// Index of the selection among the list's rows (its session's row while its window
+    /// or pane row is not shown yet).
     pub fn selected_index(&self) -> Option<usize> {
         let sel = self.selected.as_ref()?;
-        self.visible().iter().position(|s| &s.id == sel)
+        let rows = self.rows();
+        rows.iter()
+            .position(|r| r.is(sel, self.tree.child.as_ref()))
+            .or_else(|| rows.iter().position(|r| r.is(sel, None)))
     }
 
     /// The selected session, even while the filter hides it.
@@ -547,7 +571,10 @@ impl App {
     /// to the row now at its place. Returns the log to follow when the selection or its
     /// liveness changed.
     pub fn set_listing(&mut self, listing: Listing, sources: &[Source]) -> Effect {
-        let old_index = self.selected_index();
+        let old_index = self
+            .selected
+            .as_ref()
+            .and_then(|sel| self.visible().iter().position(|s| &s.id == sel));
         let old = self
             .selected_session()
             .map(|s| (s.state, s.backend_id.clone()));
@@ -607,10 +634,17 @@ impl App {
             let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
             self.selected = vis.get(idx).map(|s| s.id.clone());
         }
+        self.tree.retain_listed(&self.sessions);
+        self.tree.make_due();
+        if !still_there || !self.settled {
+            self.tree.child = None;
+        }
+        // The log follows the session's active pane again below when its row went.
+        self.drop_gone_child();
         let new = self
             .selected_session()
             .map(|s| (s.state, s.backend_id.clone()));
-        let log_is_for_selection = self.log.id == self.selected;
+        let log_is_for_selection = self.log.id == self.selected && self.log.pane == self.tree.child;
         // A session that came back to life (started, restarted), one started from the config
         // (even if it has exited already: its last lines are to be read), or another
         // session under the same name needs a fresh stream.
@@ -633,6 +667,7 @@ impl App {
         let session = self.selected_session().cloned();
         self.log.merged.clear();
         self.log.id = session.as_ref().map(|s| s.id.clone());
+        self.log.pane = self.tree.child.clone();
         self.log.buffer.clear();
         self.log.tools.restart();
         self.log.scroll = 0;
@@ -650,7 +685,10 @@ impl App {
             }
             Some(s) => {
                 self.log.loading = true;
-                Effect::Follow(Some(s))
+                match self.log.pane.clone() {
+                    Some(at) => Effect::FollowAt(s, at),
+                    None => Effect::Follow(Some(s)),
+                }
             }
             None => Effect::Follow(None),
         }
@@ -771,7 +809,7 @@ impl App {
     /// so that no room is left empty below the last row.
     fn keep_selection_in_view(&mut self) {
         let room = self.list_height.max(1);
-        let len = self.visible().len();
+        let len = self.rows().len();
         if let Some(sel) = self.selected_index() {
             if sel < self.list_top {
                 self.list_top = sel;

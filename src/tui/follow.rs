@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 use super::Msg;
 use super::app::App;
 use super::watch::Backoff;
+use crate::backend::tmux_tree::WindowPane;
 use crate::engine::{Engine, EngineError, LogEvent, LogStream};
 use crate::logs::window::LogWindow;
 use crate::model::{Location, Session};
@@ -37,6 +38,8 @@ pub(super) struct PendingFollow {
     merged: Vec<Session>,
     /// Lines of history to start with (none when resuming a stream that broke).
     history: usize,
+    /// The window or pane of a tmux session to follow instead of its active pane.
+    at: Option<WindowPane>,
 }
 
 /// The stream of the selection's log, or the follow waiting to open it.
@@ -89,7 +92,23 @@ impl Follower {
             session,
             merged: Vec::new(),
             history,
+            at: None,
         });
+    }
+
+    /// [`Self::follow_in`] of the window or pane `at` of the tmux session `target`.
+    pub(super) fn follow_at(
+        &mut self,
+        target: Session,
+        at: WindowPane,
+        log_lines: usize,
+        window: LogWindow,
+        all_history: bool,
+    ) {
+        self.follow_in(Some(target), log_lines, window, all_history);
+        if let Some(p) = &mut self.pending {
+            p.at = Some(at);
+        }
     }
 
     /// Drops the current stream and follows `sessions` as one merged log (the first one
@@ -117,6 +136,7 @@ impl Follower {
             session,
             merged,
             history,
+            at,
             ..
         }) = self.pending.take()
         else {
@@ -133,7 +153,9 @@ impl Follower {
         };
         tokio::spawn(async move {
             let result = if merged.is_empty() {
-                engine.follow_in(&session, history, cap, window).await
+                engine
+                    .follow_at(&session, at.as_ref(), history, cap, window)
+                    .await
             } else {
                 Ok(engine.follow_merged(merged, history, cap, window))
             };
@@ -195,6 +217,7 @@ impl Follower {
                 session,
                 merged: Vec::new(),
                 history: 0,
+                at: app.log.pane.clone(),
             });
     }
 }

@@ -9,13 +9,19 @@ use futures::FutureExt;
 use super::app::{HandOver, Level};
 use super::{Runner, TuiError, wording};
 use crate::backend::process::Invocation;
+use crate::backend::tmux_tree::WindowPane;
 use crate::engine::{Attach, Handover};
 use crate::model::{Location, Session};
 
 impl Runner {
     /// Hands the real terminal to the session (or a shell in it), and takes it back when
-    /// that returns.
-    pub(super) async fn hand_over(&mut self, s: &Session, to: HandOver) -> Result<(), TuiError> {
+    /// that returns. An attach with `at` shows that window or pane of a tmux session.
+    pub(super) async fn hand_over(
+        &mut self,
+        s: &Session,
+        to: HandOver,
+        at: Option<&WindowPane>,
+    ) -> Result<(), TuiError> {
         let current = std::env::var("TMUX").ok();
         let plan = match to {
             HandOver::Shell => self.engine.exec_command(s, &[]).await.map(|inv| {
@@ -24,7 +30,7 @@ impl Runner {
                     back: "`exit`".into(),
                 })
             }),
-            HandOver::Attach => self.engine.attach_command(s, current.as_deref()).await,
+            HandOver::Attach => self.engine.attach_command(s, current.as_deref(), at).await,
         };
         let Handover { inv, back } = match plan {
             Ok(Attach::Terminal(h)) => h,
@@ -42,10 +48,14 @@ impl Runner {
             HandOver::Shell => "shell in",
             HandOver::Attach => "attached to",
         };
+        let place = match at.map(|a| self.app.tree.describe(&s.id, a)) {
+            Some(label) => format!("{}, {label}", s.id),
+            None => s.id.to_string(),
+        };
         let status = self
             .away(
                 &inv,
-                &format!("muxdeck: {what} {}; {back} comes back to muxdeck", s.id),
+                &format!("muxdeck: {what} {place}; {back} comes back to muxdeck"),
             )
             .await?;
         let alive = self.still_alive(s).await;

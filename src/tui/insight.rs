@@ -19,6 +19,14 @@ const STATS_DEADLINE: Duration = Duration::from_secs(INTERVAL_SECS);
 /// How often open details are read again.
 const DETAILS_EVERY: Duration = Duration::from_secs(INTERVAL_SECS);
 
+/// How often the trees of sessions unfolded in the list are read again (a listing that
+/// moved on has them read at once).
+const TREES_EVERY: Duration = Duration::from_secs(INTERVAL_SECS);
+
+/// The longest a tree read may take: one that does not answer keeps its last tree shown,
+/// and the next read is not held up behind it.
+const TREE_DEADLINE: Duration = Duration::from_secs(3);
+
 /// What is in flight, and when it last started.
 #[derive(Debug, Default)]
 pub struct Gatherer {
@@ -27,6 +35,7 @@ pub struct Gatherer {
     measuring: bool,
     last_measure: Option<Instant>,
     last_details: Option<Instant>,
+    last_trees: Option<Instant>,
 }
 
 impl Gatherer {
@@ -57,6 +66,7 @@ impl Gatherer {
                 let _ = tx.send(Msg::Details { id: s.id, result }).await;
             });
         }
+        self.read_trees(app, engine, tx);
         let due = self.last_measure.is_none_or(|t| t.elapsed() >= every);
         if !app.stats_wanted() || self.measuring || !due {
             return;
@@ -84,6 +94,28 @@ impl Gatherer {
                 })
                 .await;
         });
+    }
+
+    /// Reads the windows of the sessions unfolded in the list that are due, each in a task
+    /// of its own with [`TREE_DEADLINE`].
+    fn read_trees(&mut self, app: &mut App, engine: &Engine, tx: &mpsc::Sender<Msg>) {
+        if self.last_trees.is_none_or(|t| t.elapsed() >= TREES_EVERY) {
+            self.last_trees = Some(Instant::now());
+            app.trees_stale();
+        }
+        for s in app.trees_due() {
+            let (engine, tx) = (engine.clone(), tx.clone());
+            tokio::spawn(async move {
+                let result = match tokio::time::timeout(TREE_DEADLINE, engine.details(&s)).await {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(_) => Err(format!(
+                        "tmux did not answer within {} s",
+                        TREE_DEADLINE.as_secs()
+                    )),
+                };
+                let _ = tx.send(Msg::Tree { id: s.id, result }).await;
+            });
+        }
     }
 
     /// A measurement came back with the sampler.

@@ -17,6 +17,7 @@ mod ops;
 mod reload;
 mod savelog;
 pub mod terminal;
+pub mod tree;
 pub mod ui;
 mod watch;
 mod watch_host;
@@ -128,6 +129,13 @@ pub enum Msg {
         /// Whose.
         id: crate::model::SessionId,
         /// The details (None: defined or gone), or the error in one line.
+        result: Result<Option<crate::details::Details>, String>,
+    },
+    /// The windows and panes of a session unfolded in the list, or why there are none.
+    Tree {
+        /// Whose.
+        id: crate::model::SessionId,
+        /// Its details (None: gone), or the error in one line.
         result: Result<Option<crate::details::Details>, String>,
     },
     /// CPU and memory of the sessions, with the /proc sampler to measure against next.
@@ -441,6 +449,10 @@ impl Runner {
             }
             Msg::Written(Err(e)) => self.app.say(e, Level::Error),
             Msg::Details { id, result } => self.app.set_details(id, result),
+            Msg::Tree { id, result } => {
+                let effect = self.app.set_tree(&id, result);
+                self.apply(effect);
+            }
             Msg::Usage { sampler, usage } => {
                 self.gatherer.measured(*sampler);
                 self.app.set_usage(usage);
@@ -475,7 +487,10 @@ impl Runner {
         };
         match effect {
             Effect::Quit => return Ok(true),
-            Effect::HandOver(s, to) => self.hand_over(&s, to).await?,
+            Effect::HandOver(s, to) => self.hand_over(&s, to, None).await?,
+            Effect::AttachAt(s, at) => {
+                self.hand_over(&s, app::HandOver::Attach, Some(&at)).await?;
+            }
             Effect::Command(cmd, s) if cmd.output == config::OutputMode::Handover => {
                 self.hand_over_command(&cmd, &s).await?;
             }
@@ -486,11 +501,16 @@ impl Runner {
 
     fn apply(&mut self, effect: Effect) {
         match effect {
-            Effect::None | Effect::Quit | Effect::HandOver(..) => {}
+            Effect::None | Effect::Quit | Effect::HandOver(..) | Effect::AttachAt(..) => {}
             Effect::Follow(target) => {
                 let (window, all) = self.app.log.since.window();
                 self.follower
                     .follow_in(target, self.engine.config().log_lines, window, all);
+            }
+            Effect::FollowAt(s, at) => {
+                let (window, all) = self.app.log.since.window();
+                self.follower
+                    .follow_at(s, at, self.engine.config().log_lines, window, all);
             }
             Effect::FollowMerged(sessions) => {
                 let (window, all) = self.app.log.since.window();
@@ -560,8 +580,25 @@ impl Runner {
                 self.app.op_started(label);
             }
             Effect::Send(targets, line) => {
-                let label =
-                    ops::spawn_send(targets, line, &self.engine, &self.app.keymap, &self.tx);
+                let label = ops::spawn_send(
+                    targets,
+                    None,
+                    line,
+                    &self.engine,
+                    &self.app.keymap,
+                    &self.tx,
+                );
+                self.app.op_started(label);
+            }
+            Effect::SendAt(s, at, line) => {
+                let label = ops::spawn_send(
+                    vec![s],
+                    Some(at),
+                    line,
+                    &self.engine,
+                    &self.app.keymap,
+                    &self.tx,
+                );
                 self.app.op_started(label);
             }
             Effect::Capture(s) => {

@@ -7,6 +7,7 @@ use super::Msg;
 use super::app::{Level, Op, OpOutcome};
 use super::keys::Keymap;
 use super::wording;
+use crate::backend::tmux_tree::WindowPane;
 use crate::engine::{Engine, EngineError, Input, StopOutcome};
 use crate::model::{Location, Session};
 
@@ -133,10 +134,11 @@ fn outcome(
 }
 
 /// Sends `input` to each session in a task: a line typed into a tmux session's active pane
-/// (or run once in a container, whose output comes back as [`Msg::ExecDone`]), or keys
-/// pressed in the pane. Returns the busy line.
+/// (or the window or pane `at` of it; or run once in a container, whose output comes back
+/// as [`Msg::ExecDone`]), or keys pressed in the pane. Returns the busy line.
 pub(super) fn spawn_send(
     targets: Vec<Session>,
+    at: Option<WindowPane>,
     input: Input,
     engine: &Engine,
     keymap: &Keymap,
@@ -148,7 +150,7 @@ pub(super) fn spawn_send(
     };
     let (engine, tx, keymap, busy) = (engine.clone(), tx.clone(), keymap.clone(), label.clone());
     tokio::spawn(async move {
-        let input = &input;
+        let (input, at) = (&input, at.as_ref());
         let line = match input {
             Input::Line(l) => l.clone(),
             Input::Keys(k) => k.join(" "),
@@ -160,7 +162,7 @@ pub(super) fn spawn_send(
                     (Location::Container { .. }, Input::Line(line)) => {
                         engine.exec_capture(&s, line).await.map(Some)
                     }
-                    _ => engine.send(&s, input).await.map(|()| None),
+                    _ => engine.send_at(&s, at, input).await.map(|()| None),
                 };
                 (s, r)
             }

@@ -19,6 +19,16 @@ pub fn list_rows(screen: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The name cells of the list rows that are the tree's windows and panes (they start
+/// with a branch glyph, or the blank that stands for one).
+pub fn tree_rows(screen: &str) -> Vec<String> {
+    list_rows(screen)
+        .into_iter()
+        .filter_map(|r| r.first().cloned())
+        .filter(|c| c.starts_with(['├', '└', '│', ' ']))
+        .collect()
+}
+
 /// The list row of session `name` (first cell, without the config mark).
 pub fn row<'a>(rows: &'a [Vec<String>], name: &str) -> Option<&'a Vec<String>> {
     rows.iter()

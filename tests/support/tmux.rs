@@ -167,6 +167,29 @@ impl TmuxWorld {
         String::from_utf8_lossy(&out.stdout).trim().parse().ok()
     }
 
+    /// A session `name` on `socket` whose current window (0) runs `sleep`, and whose
+    /// second window (1, `second`, not current) is split: its active pane runs `sleep`,
+    /// the other one (made with `-d`, so it is not active) runs `split_cmd`. Returns that
+    /// pane's id. For the list's tree of windows and panes.
+    pub fn windows_and_split(&self, socket: &str, name: &str, split_cmd: &str) -> String {
+        self.new_session(socket, name, "exec sleep 600");
+        let window = format!("={name}:1");
+        let second = ["new-window", "-d", "-t", &window, "-n", "second"];
+        self.tmux_ok(socket, second.into_iter().chain(["exec sleep 601"]));
+        let split = [
+            "split-window",
+            "-d",
+            "-t",
+            &window,
+            "-P",
+            "-F",
+            "#{pane_id}",
+        ];
+        self.tmux_ok(socket, split.into_iter().chain([split_cmd]))
+            .trim()
+            .to_string()
+    }
+
     /// The visible text of pane `target` (e.g. `=session:0.0`).
     pub fn capture(&self, socket: &str, target: &str) -> String {
         self.tmux_ok(socket, ["capture-pane", "-p", "-t", target])

@@ -13,8 +13,15 @@ impl App {
             return Effect::None;
         };
         self.marks.toggle(&id);
-        let next = self.selected_index().map_or(0, |i| i + 1);
-        if next < self.visible().len() {
+        // The next session's row: the window and pane rows between are the same session.
+        let from = self.selected_index().map_or(0, |i| i + 1);
+        let next = self
+            .rows()
+            .iter()
+            .skip(from)
+            .position(|r| r.child().is_none())
+            .map(|i| from + i);
+        if let Some(next) = next {
             self.settled = true;
             return self.select_row(next);
         }

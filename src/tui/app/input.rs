@@ -49,10 +49,15 @@ impl App {
             | Action::HalfPageDown => {
                 return self.movement(action);
             }
+            Action::Expand => return self.expand(),
+            Action::Fold => return self.fold(),
             Action::Attach | Action::Exec => {
                 if let Some(s) = self.selected_session().cloned()
                     && !self.refused(action, &s)
                 {
+                    if let Some(at) = self.tree.child.clone().filter(|_| action == Action::Attach) {
+                        return Effect::AttachAt(s, at);
+                    }
                     let to = if action == Action::Exec {
                         HandOver::Shell
                     } else {
@@ -319,7 +324,7 @@ impl App {
                 let Some(cur) = self.selected_index() else {
                     return Effect::None;
                 };
-                let last = self.visible().len().saturating_sub(1);
+                let last = self.rows().len().saturating_sub(1);
                 let next = if m.kind == MouseEventKind::ScrollUp {
                     cur.saturating_sub(1)
                 } else {
@@ -469,7 +474,7 @@ impl App {
         match self.focus {
             Focus::List => {
                 self.settled = true;
-                let vis_len = self.visible().len();
+                let vis_len = self.rows().len();
                 if vis_len == 0 {
                     return Effect::None;
                 }
@@ -520,13 +525,21 @@ impl App {
         self.log.follow = self.log.scroll == 0;
     }
 
-    /// Selects a visible row, switching the log stream.
+    /// Selects a row of the list (a session, or a window or pane of one), switching the
+    /// log stream.
     pub fn select_row(&mut self, row: usize) -> Effect {
-        let id = self.visible().get(row).map(|s| s.id.clone());
-        if id.is_none() || id == self.selected {
+        let Some((id, child)) = self
+            .rows()
+            .get(row)
+            .map(|r| (r.session().id.clone(), r.child()))
+        else {
+            return Effect::None;
+        };
+        if self.selected.as_ref() == Some(&id) && self.tree.child == child {
             return Effect::None;
         }
-        self.selected = id;
+        self.selected = Some(id);
+        self.tree.child = child;
         self.follow_selected()
     }
 
@@ -536,6 +549,7 @@ impl App {
             return Effect::None;
         }
         self.selected = None;
+        self.tree.child = None;
         match self.visible().first().map(|s| s.id.clone()) {
             Some(id) => {
                 self.selected = Some(id);

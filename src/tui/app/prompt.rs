@@ -52,6 +52,8 @@ impl App {
         }
         self.prompt.clear();
         self.prompt_keys = false;
+        // On a window or pane row, the line goes there, not to the session's active pane.
+        self.prompt_pane = self.tree.child.clone();
         self.mode = Mode::Prompt(vec![s.id]);
     }
 
@@ -79,6 +81,7 @@ impl App {
             return Effect::None;
         };
         let line = std::mem::take(&mut self.prompt);
+        let at = self.prompt_pane.take();
         let targets: Vec<Session> = self
             .sessions
             .iter()
@@ -89,21 +92,28 @@ impl App {
             self.say("the session is gone; nothing was sent", Level::Error);
             return Effect::None;
         }
-        if !self.prompt_keys {
-            return Effect::Send(targets, Input::Line(line));
+        let input = if self.prompt_keys {
+            let keys: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+            if keys.is_empty() {
+                self.say("no keys typed; nothing was sent", Level::Info);
+                return Effect::None;
+            }
+            Input::Keys(keys)
+        } else {
+            Input::Line(line)
+        };
+        match (at, <[Session; 1]>::try_from(targets)) {
+            (Some(at), Ok([s])) => Effect::SendAt(s, at, input),
+            (_, Ok(one)) => Effect::Send(one.into(), input),
+            (_, Err(many)) => Effect::Send(many, input),
         }
-        let keys: Vec<String> = line.split_whitespace().map(str::to_string).collect();
-        if keys.is_empty() {
-            self.say("no keys typed; nothing was sent", Level::Info);
-            return Effect::None;
-        }
-        Effect::Send(targets, Input::Keys(keys))
     }
 
     /// Esc: closes the prompt; nothing is sent.
     pub(super) fn close_prompt(&mut self) {
         self.mode = Mode::Normal;
         self.prompt.clear();
+        self.prompt_pane = None;
     }
 
     /// A command run in a container ended: its output goes into the log pane when the

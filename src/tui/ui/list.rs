@@ -16,6 +16,7 @@ use crate::sort::SortKey;
 use crate::stats::{format_cpu, format_memory};
 use crate::tui::app::{App, Column, Focus, STATS_MIN_WIDTH};
 use crate::tui::keys::Action;
+use crate::tui::tree::Row as ListRow;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -68,18 +69,20 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
+fn columns(app: &App, visible: &[&Session], tree_w: u16, inner: u16, now: i64) -> Columns {
     let marks = &app.marks;
     let it = || visible.iter().copied();
     let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
     let name_full = widest("NAME", it(), |s| {
         format!(
-            "{}{}{}",
+            "{}{}{}{}",
             if marks.contains(&s.id) { MARK } else { "" },
+            if app.tree.is_open(&s.id) { OPEN } else { "" },
             s.id.name,
             if s.from_config { " ◆" } else { "" }
         )
-    });
+    })
+    .max(tree_w);
     let state = widest("STATE", it(), |s| state_text(app, s));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
     let mut used = name_min.saturating_add(GAP).saturating_add(state);
@@ -125,16 +128,21 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
 
 /// What a marked row's name starts with.
 const MARK: &str = "● ";
+/// What the name of a session unfolded into its windows and panes starts with.
+const OPEN: &str = "▾ ";
 
 /// The columns shown in a list `area` wide, left to right: which, their header, and the
 /// width each takes.
 fn shown_columns(
     app: &App,
     visible: &[&Session],
+    rows: &[ListRow],
     area: Rect,
     now: i64,
 ) -> Vec<(Column, Constraint)> {
-    let cols = columns(app, visible, area.width.saturating_sub(2), now);
+    let tree_w = rows.iter().map(|r| r.label().width()).max().unwrap_or(0);
+    let tree_w = u16::try_from(tree_w).unwrap_or(u16::MAX);
+    let cols = columns(app, visible, tree_w, area.width.saturating_sub(2), now);
     let mut out = Vec::new();
     if let Some(w) = cols.host {
         out.push((Column::Host, Constraint::Length(w)));
@@ -179,7 +187,7 @@ fn header_text(c: Column) -> &'static str {
 /// (the gap after a column counts as that column's).
 pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
     let visible = app.visible();
-    let shown = shown_columns(app, &visible, area, now);
+    let shown = shown_columns(app, &visible, &app.rows(), area, now);
     let inner = Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), 1);
     let rects = Layout::horizontal(shown.iter().map(|(_, w)| *w))
         .flex(Flex::Start)
@@ -197,7 +205,8 @@ pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
     let visible = app.visible();
-    let shown = shown_columns(app, &visible, area, now);
+    let list_rows = app.rows();
+    let shown = shown_columns(app, &visible, &list_rows, area, now);
     let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
     let header: Vec<Cell> = shown
         .iter()
@@ -205,10 +214,24 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         .collect();
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
-    let rows = visible.iter().enumerate().map(|(i, s)| {
+    let rows = list_rows.iter().enumerate().map(|(i, r)| {
+        let s = match r {
+            ListRow::Session(s) => *s,
+            child => {
+                let row = super::tree::row(child, &has, theme);
+                return if Some(i) == selected {
+                    row.style(theme.selected_text())
+                } else {
+                    row
+                };
+            }
+        };
         let mut name = Vec::new();
         if app.marks.contains(&s.id) {
             name.push(Span::styled(MARK, theme.key()));
+        }
+        if app.tree.is_open(&s.id) {
+            name.push(Span::styled(OPEN, theme.dim()));
         }
         name.push(Span::raw(s.id.name.clone()));
         if s.from_config {
@@ -261,8 +284,14 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
-    let mut title = match app.selected_index() {
-        Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
+    let at = app
+        .selected
+        .as_ref()
+        .and_then(|sel| visible.iter().position(|s| &s.id == sel));
+    let mut title = match at {
+        Some(i) if list_rows.len() > room => {
+            format!(" sessions {}/{} ", i + 1, visible.len())
+        }
         _ => format!(" sessions {} ", visible.len()),
     };
     if !app.marks.is_empty() {

@@ -126,9 +126,11 @@ fn marker(text: String, theme: Theme) -> (Line<'static>, usize) {
 pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let log = &app.log;
     let name = if log.merged.is_empty() {
-        log.id
-            .as_ref()
-            .map_or_else(|| "no session".to_string(), ToString::to_string)
+        match (&log.id, &log.pane) {
+            (Some(id), Some(at)) => format!("{id} · {}", app.tree.describe(id, at)),
+            (Some(id), None) => id.to_string(),
+            (None, _) => "no session".to_string(),
+        }
     } else {
         let n = log.merged.len();
         format!(

@@ -176,6 +176,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Details, Action::Stats),
     (Action::Sort, Action::SortReverse),
     (Action::Focus, Action::Send),
+    (Action::Expand, Action::Fold),
 ];
 
 /// What an action does, as the help says it.

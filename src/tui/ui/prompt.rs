@@ -27,7 +27,13 @@ pub fn render(app: &App, ids: &[SessionId], theme: Theme, frame: &mut Frame, are
             }
         ),
         [one] if containers == 1 => format!("run in {one} (sh -c; its output in the log pane)"),
-        [one] => format!("type into {one}'s pane, then Enter"),
+        [one] => match &app.prompt_pane {
+            Some(at) => format!(
+                "type into {one}, {}, then Enter",
+                app.tree.describe(one, at)
+            ),
+            None => format!("type into {one}'s pane, then Enter"),
+        },
         _ => format!(
             "send to {} sessions ({} tmux panes, {containers} containers)",
             ids.len(),

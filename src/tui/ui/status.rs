@@ -390,6 +390,15 @@ fn normal_hints(app: &App) -> Vec<(String, &str)> {
         };
         out.push((k(Action::Pause), what));
     }
+    if let Some(s) = app.selected_session()
+        && crate::tui::tree::unfolds(s)
+    {
+        out.push(if app.tree.is_open(&s.id) {
+            (k(Action::Fold), "fold")
+        } else {
+            (k(Action::Expand), "windows")
+        });
+    }
     out.push((k(Action::Mark), "mark"));
     out.push((k(Action::Focus), "logs"));
     out.push((k(Action::Filter), "filter"));

@@ -112,6 +112,8 @@ pub enum Action {
     Timestamps,
     /// Reverse the list's order.
     SortReverse,
+    /// Show containers grouped by podman pod or compose project, or as a flat list.
+    Group,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -233,6 +235,12 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::MergedLog, "merged_log", "merged log", &["L"]),
     (Action::Timestamps, "timestamps", "timestamps", &["t"]),
     (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
+    (
+        Action::Group,
+        "group",
+        "group by pod / compose project",
+        &["z"],
+    ),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),

@@ -13,11 +13,13 @@ use crate::logs::LogBuffer;
 use crate::model::{Location, Session, SessionId, State};
 
 use super::events::{EventLog, Severity};
+use super::groups::{Grouping, ListRow};
 use super::keys::{Action, Keymap, Scope};
 use super::logtools::{LogTools, Prompt, SincePreset};
 use super::marks::Marks;
 
 mod bulk;
+mod group;
 mod input;
 mod logkeys;
 mod merged;
@@ -351,6 +353,8 @@ pub struct App {
     pub marks: Marks,
     /// How far the list of names in a bulk confirm question is scrolled.
     pub confirm_scroll: usize,
+    /// Whether containers show grouped by pod or compose project, and the selected header.
+    pub grouping: Grouping,
 }
 
 impl App {
@@ -395,6 +399,7 @@ impl App {
             prompt_keys: false,
             marks: Marks::default(),
             confirm_scroll: 0,
+            grouping: Grouping::default(),
             commands: Vec::new(),
         }
     }
@@ -528,10 +533,18 @@ impl App {
             .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
-    /// Index of the selection among the visible rows.
+    /// Index of the selection (a session or a group's header) among the list's rows.
     pub fn selected_index(&self) -> Option<usize> {
-        let sel = self.selected.as_ref()?;
-        self.visible().iter().position(|s| &s.id == sel)
+        let rows = self.list_rows();
+        match (&self.selected, self.selected_header_key()) {
+            (Some(sel), _) => rows
+                .iter()
+                .position(|r| r.session().is_some_and(|s| &s.id == sel)),
+            (None, Some(key)) => rows
+                .iter()
+                .position(|r| matches!(r, ListRow::Header(h) if &h.key == key)),
+            (None, None) => None,
+        }
     }
 
     /// The selected session, even while the filter hides it.
@@ -593,16 +606,13 @@ impl App {
         self.resort();
         let present: Vec<Session> = self.sessions.iter().cloned().chain(unanswered).collect();
         self.marks.retain_present(&present);
-        let still_there = self
-            .selected
-            .as_ref()
-            .is_some_and(|id| self.visible().iter().any(|s| &s.id == id));
+        let still_there = self.selected_index().is_some();
         if !self.settled {
-            self.selected = self.visible().first().map(|s| s.id.clone());
+            let first = self.list_rows().iter().find_map(ListRow::session);
+            self.selected = first.map(|s| s.id.clone());
         } else if !still_there {
-            let vis = self.visible();
-            let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
-            self.selected = vis.get(idx).map(|s| s.id.clone());
+            let idx = old_index.unwrap_or(0);
+            self.put_selection_on_row(idx.min(self.row_count().saturating_sub(1)));
         }
         let new = self
             .selected_session()
@@ -649,7 +659,10 @@ impl App {
                 self.log.loading = true;
                 Effect::Follow(Some(s))
             }
-            None => Effect::Follow(None),
+            None => {
+                self.log.note = self.header_note();
+                Effect::Follow(None)
+            }
         }
     }
 
@@ -768,7 +781,7 @@ impl App {
     /// so that no room is left empty below the last row.
     fn keep_selection_in_view(&mut self) {
         let room = self.list_height.max(1);
-        let len = self.visible().len();
+        let len = self.row_count();
         if let Some(sel) = self.selected_index() {
             if sel < self.list_top {
                 self.list_top = sel;

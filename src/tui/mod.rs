@@ -6,6 +6,7 @@ pub mod app;
 mod custom;
 mod events;
 mod follow;
+pub mod groups;
 mod handover;
 pub mod hosts;
 mod insight;
@@ -174,6 +175,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     let mut app = App::new(keymap, engine.config().log_lines, mono);
     app.set_commands(&engine.config().commands);
     app.set_theme(engine.config().theme.clone());
+    app.grouping.on = engine.config().grouped;
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();

@@ -16,7 +16,7 @@ impl App {
         };
         self.marks.toggle(&id);
         let next = self.selected_index().map_or(0, |i| i + 1);
-        if next < self.visible().len() {
+        if next < self.row_count() {
             self.settled = true;
             return self.select_row(next);
         }

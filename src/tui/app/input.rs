@@ -21,6 +21,9 @@ const WHEEL_LINES: usize = 3;
 impl App {
     /// Does what `action` asks, in whichever mode its key was read.
     pub fn act(&mut self, action: Action) -> Effect {
+        if let Some(effect) = self.on_header(action) {
+            return effect;
+        }
         match action {
             Action::Quit => return Effect::Quit,
             Action::Help => self.mode = Mode::Help,
@@ -90,6 +93,7 @@ impl App {
                 self.mode = Mode::Events;
             }
             Action::Details => return self.toggle_details(),
+            Action::Group => return self.toggle_groups(),
             Action::Stats => return self.toggle_stats(),
             Action::Sort => return self.sort_by(true),
             Action::SortReverse => return self.sort_by(false),
@@ -301,7 +305,7 @@ impl App {
                 let Some(cur) = self.selected_index() else {
                     return Effect::None;
                 };
-                let last = self.visible().len().saturating_sub(1);
+                let last = self.row_count().saturating_sub(1);
                 let next = if m.kind == MouseEventKind::ScrollUp {
                     cur.saturating_sub(1)
                 } else {
@@ -451,7 +455,7 @@ impl App {
         match self.focus {
             Focus::List => {
                 self.settled = true;
-                let vis_len = self.visible().len();
+                let vis_len = self.row_count();
                 if vis_len == 0 {
                     return Effect::None;
                 }
@@ -502,13 +506,13 @@ impl App {
         self.log.follow = self.log.scroll == 0;
     }
 
-    /// Selects a visible row, switching the log stream.
+    /// Selects a row of the list (a session or a group's header), switching the log
+    /// stream.
     pub fn select_row(&mut self, row: usize) -> Effect {
-        let id = self.visible().get(row).map(|s| s.id.clone());
-        if id.is_none() || id == self.selected {
+        if row >= self.row_count() || self.selected_index() == Some(row) {
             return Effect::None;
         }
-        self.selected = id;
+        self.put_selection_on_row(row);
         self.follow_selected()
     }
 
@@ -518,12 +522,7 @@ impl App {
             return Effect::None;
         }
         self.selected = None;
-        match self.visible().first().map(|s| s.id.clone()) {
-            Some(id) => {
-                self.selected = Some(id);
-                self.follow_selected()
-            }
-            None => Effect::None,
-        }
+        self.grouping.header = None;
+        self.select_row(0)
     }
 }

@@ -15,6 +15,7 @@ use crate::model::{Location, Session, format_age};
 use crate::sort::SortKey;
 use crate::stats::{format_cpu, format_memory};
 use crate::tui::app::{App, Column, Focus, STATS_MIN_WIDTH};
+use crate::tui::groups::{Header, ListRow};
 use crate::tui::keys::Action;
 
 fn pid_or_image(s: &Session) -> String {
@@ -68,19 +69,24 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
+fn columns(app: &App, rows: &[ListRow], inner: u16, now: i64) -> Columns {
     let marks = &app.marks;
+    let visible: Vec<&Session> = rows.iter().filter_map(ListRow::session).collect();
+    let visible = visible.as_slice();
     let it = || visible.iter().copied();
     let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
+    let indent = if app.grouping.on { MEMBER_INDENT } else { "" };
     let name_full = widest("NAME", it(), |s| {
         format!(
-            "{}{}{}",
+            "{indent}{}{}{}",
             if marks.contains(&s.id) { MARK } else { "" },
             s.id.name,
             if s.from_config { " ◆" } else { "" }
         )
-    });
-    let state = widest("STATE", it(), |s| state_text(app, s));
+    })
+    .max(headers_widest(rows, header_name));
+    let state =
+        widest("STATE", it(), |s| state_text(app, s)).max(headers_widest(rows, |h| h.summary()));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
     let mut used = name_min.saturating_add(GAP).saturating_add(state);
     if let Some(w) = host {
@@ -126,15 +132,31 @@ fn columns(app: &App, visible: &[&Session], inner: u16, now: i64) -> Columns {
 /// What a marked row's name starts with.
 const MARK: &str = "● ";
 
+/// What a group member's name starts with, under its header.
+const MEMBER_INDENT: &str = "  ";
+
+/// A header's name cell: the group's name and kind, `shop (compose)`.
+fn header_name(h: &Header) -> String {
+    format!("{} ({})", h.key.group.name, h.key.group.kind.as_str())
+}
+
+/// The widest text `f` makes of the rows' headers.
+fn headers_widest(rows: &[ListRow], f: impl Fn(&Header) -> String) -> u16 {
+    let w = rows
+        .iter()
+        .filter_map(|r| match r {
+            ListRow::Header(h) => Some(f(h).width()),
+            ListRow::Session { .. } => None,
+        })
+        .max()
+        .unwrap_or(0);
+    u16::try_from(w).unwrap_or(u16::MAX)
+}
+
 /// The columns shown in a list `area` wide, left to right: which, their header, and the
 /// width each takes.
-fn shown_columns(
-    app: &App,
-    visible: &[&Session],
-    area: Rect,
-    now: i64,
-) -> Vec<(Column, Constraint)> {
-    let cols = columns(app, visible, area.width.saturating_sub(2), now);
+fn shown_columns(app: &App, rows: &[ListRow], area: Rect, now: i64) -> Vec<(Column, Constraint)> {
+    let cols = columns(app, rows, area.width.saturating_sub(2), now);
     let mut out = Vec::new();
     if let Some(w) = cols.host {
         out.push((Column::Host, Constraint::Length(w)));
@@ -178,8 +200,8 @@ fn header_text(c: Column) -> &'static str {
 /// The column at screen column `x` of the list drawn in `area`, as the table lays it out
 /// (the gap after a column counts as that column's).
 pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
-    let visible = app.visible();
-    let shown = shown_columns(app, &visible, area, now);
+    let rows = app.list_rows();
+    let shown = shown_columns(app, &rows, area, now);
     let inner = Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), 1);
     let rects = Layout::horizontal(shown.iter().map(|(_, w)| *w))
         .flex(Flex::Start)
@@ -196,8 +218,8 @@ pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
 
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
-    let visible = app.visible();
-    let shown = shown_columns(app, &visible, area, now);
+    let list_rows = app.list_rows();
+    let shown = shown_columns(app, &list_rows, area, now);
     let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
     let header: Vec<Cell> = shown
         .iter()
@@ -205,8 +227,15 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         .collect();
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
-    let rows = visible.iter().enumerate().map(|(i, s)| {
+    let rows = list_rows.iter().enumerate().map(|(i, row)| {
+        let (s, member) = match row {
+            ListRow::Session { session, member } => (*session, *member),
+            ListRow::Header(h) => return header_row(h, &shown, theme, Some(i) == selected),
+        };
         let mut name = Vec::new();
+        if member {
+            name.push(Span::raw(MEMBER_INDENT));
+        }
         if app.marks.contains(&s.id) {
             name.push(Span::styled(MARK, theme.key()));
         }
@@ -261,10 +290,18 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
+    let sessions = list_rows.iter().filter_map(ListRow::session).count();
     let mut title = match app.selected_index() {
-        Some(i) if visible.len() > room => format!(" sessions {}/{} ", i + 1, visible.len()),
-        _ => format!(" sessions {} ", visible.len()),
+        Some(i) if list_rows.len() > room => format!(" sessions {}/{} ", i + 1, list_rows.len()),
+        _ => format!(" sessions {sessions} "),
     };
+    let groups = list_rows.len() - sessions;
+    if groups > 0 {
+        title.push_str(&format!(
+            "· {groups} group{} ",
+            if groups == 1 { "" } else { "s" }
+        ));
+    }
     if !app.marks.is_empty() {
         title.push_str(&format!("· {} marked ", app.marks.len()));
     }
@@ -294,10 +331,42 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         .with_offset(app.list_top)
         .with_selected(app.selected_index());
     frame.render_stateful_widget(table, area, &mut state);
-    if visible.is_empty() && area.height > 3 && area.width > 4 {
+    if list_rows.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
+    }
+}
+
+/// A group's header row: its name and kind in the name column, `N running of M` in the
+/// state column (in the running color when all run), the runtime in the backend column.
+fn header_row<'a>(
+    h: &Header,
+    shown: &[(Column, Constraint)],
+    theme: Theme,
+    selected: bool,
+) -> Row<'a> {
+    let all_run = h.running() == h.members.len();
+    let state_style = if all_run {
+        theme.state(crate::model::State::Running)
+    } else {
+        theme.dim()
+    };
+    let cells = shown.iter().map(|(c, _)| match c {
+        Column::Host => Cell::from(Span::styled(h.key.host.to_string(), theme.dim())),
+        Column::Name => Cell::from(Span::styled(header_name(h), theme.title())),
+        Column::Backend => Cell::from(Span::styled(
+            h.key.location.label().to_string(),
+            theme.dim(),
+        )),
+        Column::State => Cell::from(Span::styled(h.summary(), state_style)),
+        _ => Cell::from(""),
+    });
+    let row = Row::new(cells.collect::<Vec<_>>());
+    if selected {
+        row.style(theme.selected_text())
+    } else {
+        row
     }
 }
 

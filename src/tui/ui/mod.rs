@@ -44,7 +44,7 @@ pub fn layout(area: Rect, app: &App, sources: &[Source]) -> Areas {
     };
     let status_h = status::height(app, sources, area.width, status_max.min(area.height));
     let rest = area.height - status_h;
-    let rows = app.visible().len();
+    let rows = app.row_count();
     let (list_h, logs_h) = if rest < 8 {
         (rest, 0)
     } else {
@@ -103,7 +103,7 @@ pub fn hit(app: &App, sources: &[Source], area: Rect, now: i64, x: u16, y: u16) 
         }
         if y >= first_row && y + 1 < a.list.bottom() && x > a.list.x && x + 1 < a.list.right() {
             let row = app.list_top + usize::from(y - first_row);
-            if row < app.visible().len() {
+            if row < app.row_count() {
                 return Hit::Row(row);
             }
         }

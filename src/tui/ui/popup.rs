@@ -112,6 +112,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Details, Action::Stats),
     (Action::Sort, Action::SortReverse),
     (Action::Focus, Action::Send),
+    (Action::MergedLog, Action::Group),
 ];
 
 /// What an action does, as the help says it.

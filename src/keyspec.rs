@@ -235,12 +235,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::MergedLog, "merged_log", "merged log", &["L"]),
     (Action::Timestamps, "timestamps", "timestamps", &["t"]),
     (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
-    (
-        Action::Group,
-        "group",
-        "group by pod / compose project",
-        &["z"],
-    ),
+    (Action::Group, "group", "group: pod/compose", &["z"]),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),

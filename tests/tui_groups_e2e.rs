@@ -82,7 +82,7 @@ fn z_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members
     // The compose header is the first row: `x` asks once, naming both members.
     deck.keys(&["g", "x"]);
     let question = deck.wait("one question for the project", |s| {
-        s.contains("Stop these 2 sessions?")
+        s.contains(&format!("Stop the 2 members of compose project {project}?"))
     });
     assert!(
         question.contains(&format!("• podman:{db}"))
@@ -114,7 +114,8 @@ fn z_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members
     // together; the project's containers and the lone one are left as they are.
     deck.keys(&["Down", "Down", "Down", "x"]);
     let question = deck.wait("one question for the pod", |s| {
-        s.contains("Stop these 2 sessions?") && s.contains(&format!("• podman:{inpod}"))
+        s.contains(&format!("Stop the 2 members of pod {pod}?"))
+            && s.contains(&format!("• podman:{inpod}"))
     });
     assert!(
         question.contains(&format!("• podman:{infra}")),

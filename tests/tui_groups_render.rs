@@ -255,7 +255,10 @@ fn x_on_a_header_asks_once_naming_every_member_and_stops_exactly_those() {
         Mode::ConfirmMany(Op::Stop, vec![shop("shop-db"), shop("shop-web")])
     );
     let text = screen(&app, 100, 30);
-    assert!(text.contains("Stop these 2 sessions?"), "{text}");
+    assert!(
+        text.contains("Stop the 2 members of compose project shop?"),
+        "{text}"
+    );
     assert!(
         text.contains("• podman:shop-db") && text.contains("• podman:shop-web"),
         "{text}"

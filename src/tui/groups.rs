@@ -105,6 +105,9 @@ pub struct Grouping {
     /// The selected header, by identity. It is the selection only while no session is
     /// selected (`App::selected` is None): choosing a session row takes it over.
     pub header: Option<GroupKey>,
+    /// The group the open bulk question is about, when a header asked it (marked
+    /// sessions ask with None), so that the question names the group.
+    pub asking: Option<GroupKey>,
 }
 
 /// The rows of the list: `visible` (the sessions the filter passes, sorted) as they are,

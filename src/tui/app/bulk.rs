@@ -32,6 +32,7 @@ impl App {
             .map(|s| s.id.clone())
             .collect();
         self.confirm_scroll = 0;
+        self.grouping.asking = None;
         self.mode = Mode::ConfirmMany(op, ids);
     }
 

@@ -101,9 +101,11 @@ impl App {
     /// What `action` does on a selected header, if a header is selected and the action
     /// is one for sessions; None lets the action go its usual way (movement, overlays).
     pub(super) fn on_header(&mut self, action: Action) -> Option<Effect> {
-        let h = self.selected_header()?;
-        let ids = h.member_ids();
-        let what = h.key.describe();
+        let (key, ids) = {
+            let h = self.selected_header()?;
+            (h.key.clone(), h.member_ids())
+        };
+        let what = key.describe();
         let op = match action {
             Action::Start => Op::Start,
             Action::Stop => Op::Stop,
@@ -138,6 +140,7 @@ impl App {
             _ => return None,
         };
         self.confirm_scroll = 0;
+        self.grouping.asking = Some(key);
         self.mode = Mode::ConfirmMany(op, ids);
         Some(Effect::None)
     }

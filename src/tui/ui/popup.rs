@@ -445,7 +445,8 @@ fn ask(
     );
 }
 
-/// The one question before an operation on every marked session: the verb and count,
+/// The one question before an operation on every marked session (or every member of a
+/// group, which it names): the verb and count,
 /// what it does, every name (scrolled from `scroll` when they do not all fit), and the
 /// keys that answer.
 pub fn confirm_many(
@@ -455,7 +456,15 @@ pub fn confirm_many(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let question = format!("{} these {} sessions?", what.question(), ids.len());
+    let question = match &app.grouping.asking {
+        Some(group) => format!(
+            "{} the {} members of {}?",
+            what.question(),
+            ids.len(),
+            group.describe()
+        ),
+        None => format!("{} these {} sessions?", what.question(), ids.len()),
+    };
     let detail = match what {
         Op::Start => "Starts each that does not run.",
         Op::Stop => "Interrupts each one's programs and waits for them to exit.",

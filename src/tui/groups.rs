@@ -110,6 +110,14 @@ pub struct Grouping {
     pub asking: Option<GroupKey>,
 }
 
+/// A [`GroupKey`] borrowed from a session.
+type KeyRef<'a> = (&'a Host, &'a Location, &'a Group);
+
+/// The group of `s` as a borrowed key, in [`GroupKey`]'s order.
+fn key_ref(s: &Session) -> Option<KeyRef<'_>> {
+    Some((&s.id.host, &s.id.location, s.group.as_ref()?))
+}
+
 /// The rows of the list: `visible` (the sessions the filter passes, sorted) as they are,
 /// or, when `grouped`, each group's members gathered under a header at the place of its
 /// first visible member. `all` is every listed session in the same order, whose members
@@ -122,31 +130,37 @@ pub fn rows<'a>(visible: &[&'a Session], all: &'a [Session], grouped: bool) -> V
     if !grouped {
         return visible.iter().copied().map(plain).collect();
     }
-    let mut members: BTreeMap<GroupKey, Vec<&'a Session>> = BTreeMap::new();
+    // Borrowed keys: the rows are made several times a frame, and only a header needs
+    // its key owned.
+    let mut members: BTreeMap<KeyRef, Vec<&'a Session>> = BTreeMap::new();
     for s in all {
-        if let Some(key) = GroupKey::of(s) {
+        if let Some(key) = key_ref(s) {
             members.entry(key).or_default().push(s);
         }
     }
-    let mut shown: BTreeMap<GroupKey, Vec<&'a Session>> = BTreeMap::new();
+    let mut shown: BTreeMap<KeyRef, Vec<&'a Session>> = BTreeMap::new();
     for s in visible {
-        if let Some(key) = GroupKey::of(s) {
+        if let Some(key) = key_ref(s) {
             shown.entry(key).or_default().push(s);
         }
     }
     let mut placed = BTreeSet::new();
     let mut out = Vec::with_capacity(visible.len() + shown.len());
     for s in visible {
-        let Some(key) = GroupKey::of(s) else {
+        let Some(key) = key_ref(s) else {
             out.push(plain(s));
             continue;
         };
-        if !placed.insert(key.clone()) {
+        if !placed.insert(key) {
             continue;
         }
         out.push(ListRow::Header(Header {
             members: members.get(&key).cloned().unwrap_or_default(),
-            key: key.clone(),
+            key: GroupKey {
+                host: key.0.clone(),
+                location: key.1.clone(),
+                group: key.2.clone(),
+            },
         }));
         for m in shown.get(&key).into_iter().flatten() {
             out.push(ListRow::Session {

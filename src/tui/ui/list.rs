@@ -291,7 +291,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
     let sessions = list_rows.iter().filter_map(ListRow::session).count();
-    let mut title = match app.selected_index() {
+    let mut title = match selected {
         Some(i) if list_rows.len() > room => format!(" sessions {}/{} ", i + 1, list_rows.len()),
         _ => format!(" sessions {sessions} "),
     };
@@ -329,7 +329,7 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         );
     let mut state = TableState::default()
         .with_offset(app.list_top)
-        .with_selected(app.selected_index());
+        .with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
     if list_rows.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);

@@ -1,6 +1,8 @@
 //! Cost of what the details and resources features add to a refresh:
 //! - sorting 1 000 listed sessions by each column (CPU and memory figures for all of
 //!   them) and drawing the 120x35 frame that shows the result, CPU / MEM columns on;
+//! - the grouped list (`z`): a move of the selection and the frame, 1 000 rows of which a
+//!   third are containers in 40 compose projects, grouped and flat;
 //! - one pass over the real /proc and the sums of 200 process trees (200 live processes
 //!   this bench starts, each a tree of its own), as a refresh of 200 tmux sessions costs.
 //!
@@ -15,7 +17,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use muxdeck::engine::{Listing, Source, UsageMap};
-use muxdeck::model::{Runtime, Session, SessionId, State};
+use muxdeck::model::{Group, GroupKind, Runtime, Session, SessionId, State};
 use muxdeck::stats::Usage;
 use muxdeck::stats::proc_tree::ProcSampler;
 use muxdeck::tui::app::App;
@@ -46,6 +48,12 @@ fn listed_app() -> App {
                 },
             );
             s.created = Some(1_700_000_000 + i64::try_from(i * 37 % 1000).unwrap_or(0));
+            if i % 3 == 0 {
+                s.group = Some(Group {
+                    kind: GroupKind::Compose,
+                    name: format!("project-{:02}", i % 40),
+                });
+            }
             s.pid = u32::try_from(1000 + i).ok();
             s
         })
@@ -94,6 +102,34 @@ fn sort_and_redraw(c: &mut Criterion) {
     group.finish();
 }
 
+fn grouped_move_and_redraw(c: &mut Criterion) {
+    let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35));
+    let mut group = c.benchmark_group("move_in_1000_rows_and_redraw_120x35");
+    for grouped in [false, true] {
+        let mut app = listed_app();
+        if grouped {
+            let _ = app.act(Action::Group);
+        }
+        let mut down = true;
+        group.bench_function(if grouped { "grouped" } else { "flat" }, |b| {
+            b.iter(|| {
+                // Down to the end and back up, one row per iteration.
+                let at_end = app
+                    .selected_index()
+                    .is_some_and(|i| i + 1 >= app.row_count());
+                let at_top = app.selected_index() == Some(0);
+                if at_end || at_top {
+                    down = at_top;
+                }
+                let _ = app.act(if down { Action::Down } else { Action::Up });
+                let drawn = terminal.draw(|f| ui::render(&app, &Source::ALL, 1_700_100_000, f));
+                black_box(drawn.is_ok());
+            });
+        });
+    }
+    group.finish();
+}
+
 /// 200 `sleep` processes, killed on drop.
 struct Sleepers(Vec<Child>);
 
@@ -136,5 +172,10 @@ fn proc_trees(c: &mut Criterion) {
     drop(sleepers);
 }
 
-criterion_group!(benches, sort_and_redraw, proc_trees);
+criterion_group!(
+    benches,
+    sort_and_redraw,
+    grouped_move_and_redraw,
+    proc_trees
+);
 criterion_main!(benches);

@@ -116,6 +116,8 @@ pub enum Action {
     Expand,
     /// Fold a tmux session back (from one of its window or pane rows too).
     Fold,
+    /// Show containers grouped by podman pod or compose project, or as a flat list.
+    Group,
 }
 
 /// Where an action's keys are read: a key is looked up only among the actions of the
@@ -132,6 +134,10 @@ pub enum Scope {
     /// Browsing with the log pane focused: its keys are looked up first, then the
     /// [`Scope::Normal`] ones, so `/` searches the log there and filters the list elsewhere.
     LogPane,
+    /// Browsing with the list focused: its keys are looked up first, then the
+    /// [`Scope::Normal`] ones, so `G` groups the list there and goes to the newest line in
+    /// the log pane.
+    List,
     /// Typing a line to send: keys no action takes are typed into it.
     Prompt,
 }
@@ -153,6 +159,7 @@ impl Action {
             | Action::SaveLog
             | Action::Copy
             | Action::Since => &[Scope::LogPane],
+            Action::Group => &[Scope::List],
             _ => &[Scope::Normal],
         }
     }
@@ -244,6 +251,7 @@ pub const ACTIONS: &[(Action, &str, &str, &[&str])] = &[
     (Action::MergedLog, "merged_log", "merged log", &["L"]),
     (Action::Timestamps, "timestamps", "timestamps", &["t"]),
     (Action::SortReverse, "sort_reverse", "reverse", &["O"]),
+    (Action::Group, "group", "group: pod/compose", &["G"]),
     (Action::Help, "help", "this help", &["?"]),
     (Action::Quit, "quit", "quit", &["q", "ctrl-c"]),
     (Action::Confirm, "confirm", "confirm: yes", &["y", "Y"]),

@@ -251,6 +251,37 @@ impl fmt::Display for State {
     }
 }
 
+/// What ties containers together into one application: a podman pod, or a compose
+/// project (docker compose and podman-compose label each container with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GroupKind {
+    /// A podman pod (its containers share namespaces and start and stop together).
+    Pod,
+    /// A compose project, read from its label.
+    Compose,
+}
+
+impl GroupKind {
+    /// The word the list and JSON use: `pod` or `compose`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKind::Pod => "pod",
+            GroupKind::Compose => "compose",
+        }
+    }
+}
+
+/// The pod or compose project a container belongs to, as its runtime's listing says.
+/// Scoped by the container's host and runtime: the same name elsewhere is another group.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Group {
+    /// Pod or compose project.
+    pub kind: GroupKind,
+    /// The pod's name (its short id when the runtime gave no name), or the project's.
+    pub name: String,
+}
+
 /// One session as listed: identity, state and what its backend tells about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -285,6 +316,8 @@ pub struct Session {
     /// tmux: the first process of every live pane, whose process trees make the session's
     /// CPU and memory use.
     pub pane_pids: Vec<u32>,
+    /// Container: the pod or compose project it is part of, if any.
+    pub group: Option<Group>,
 }
 
 impl Session {
@@ -304,6 +337,7 @@ impl Session {
             from_config: false,
             finished: None,
             pane_pids: Vec::new(),
+            group: None,
         }
     }
 }

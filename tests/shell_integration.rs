@@ -255,7 +255,7 @@ fn the_man_page_renders_with_every_subcommand() {
         "NAME",
         "SYNOPSIS",
         "COMMANDS",
-        "muxdeck stop NAME",
+        "muxdeck stop [NAME] [--group GROUP]",
         "--timeout",
         "muxdeck config check",
         "muxdeck completions",

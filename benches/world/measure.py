@@ -335,7 +335,7 @@ class Bench:
         calls = []
         for s in self.sockets + ["default"]:
             calls.append((f"tmux -L {s} list-panes -a", ["tmux", "-L", s, "list-panes", "-a", "-F", self.pane_format]))
-        calls.append(("podman ps -a --format json", ["podman", "ps", "-a", "--no-trunc", "--format", "json"]))
+        calls.append(("podman ps -a --format json", ["podman", "ps", "-a", "--pod", "--no-trunc", "--format", "json"]))
         if shutil.which("docker"):
             calls.append(("docker ps -a --format json", ["docker", "ps", "-a", "--no-trunc", "--format", "json"]))
         return calls

@@ -4,6 +4,7 @@
 mod bulk;
 mod commands;
 pub mod complete;
+mod group;
 pub mod init;
 mod logs;
 pub mod manpage;
@@ -153,8 +154,11 @@ pub enum SessionCommand {
     /// Start config sessions, stopped containers, or one ad hoc session.
     Start {
         /// Session names (one with the ad hoc options).
-        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        #[arg(required_unless_present = "group", value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
         names: Vec<String>,
+        /// Every member of this podman pod or compose project too ([HOST/][RUNTIME:]NAME).
+        #[arg(long, value_name = "GROUP")]
+        group: Vec<String>,
         /// The ad hoc options.
         #[command(flatten)]
         spec: commands::AdHocArgs,
@@ -162,8 +166,11 @@ pub enum SessionCommand {
     /// Stop sessions gracefully (interrupt, wait, then kill). Never removes a container.
     Stop {
         /// Session names.
-        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        #[arg(required_unless_present = "group", value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
         names: Vec<String>,
+        /// Every member of this podman pod or compose project too ([HOST/][RUNTIME:]NAME).
+        #[arg(long, value_name = "GROUP")]
+        group: Vec<String>,
         /// Kill at once.
         #[arg(long)]
         force: bool,
@@ -178,14 +185,20 @@ pub enum SessionCommand {
     /// Kill sessions at once (same as stop --force).
     Kill {
         /// Session names.
-        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        #[arg(required_unless_present = "group", value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
         names: Vec<String>,
+        /// Every member of this podman pod or compose project too ([HOST/][RUNTIME:]NAME).
+        #[arg(long, value_name = "GROUP")]
+        group: Vec<String>,
     },
     /// Restart sessions.
     Restart {
         /// Session names.
-        #[arg(required = true, value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
+        #[arg(required_unless_present = "group", value_name = "NAME", add = ArgValueCandidates::new(complete::session_names))]
         names: Vec<String>,
+        /// Every member of this podman pod or compose project too ([HOST/][RUNTIME:]NAME).
+        #[arg(long, value_name = "GROUP")]
+        group: Vec<String>,
     },
     /// Pause containers (their processes frozen in place; tmux sessions cannot be paused).
     Pause {
@@ -372,6 +385,9 @@ pub enum CliError {
     /// The command line asks for something that cannot be (exit 2).
     #[error("{0}")]
     Usage(String),
+    /// `--group` names no group, or several.
+    #[error(transparent)]
+    Group(#[from] group::GroupError),
     /// Some sessions of several failed; each was reported on its own line.
     #[error("{0}")]
     Partial(String),
@@ -390,10 +406,21 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Engine(e) => e.exit_code(),
+            CliError::Group(e) => e.exit_code(),
             CliError::UnknownCommand { .. } | CliError::NeedsYes(_) | CliError::Usage(_) => 2,
             _ => 1,
         }
     }
+}
+
+/// `names` and, after them, the members of each `--group`.
+async fn with_groups(
+    engine: &Engine,
+    mut names: Vec<String>,
+    groups: &[String],
+) -> Result<Vec<String>, CliError> {
+    names.extend(group::members(engine, groups).await?);
+    Ok(names)
 }
 
 fn known_commands(known: &[String]) -> String {
@@ -426,12 +453,17 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
         }
         C::Status { name, json } => commands::status(engine, &name, json, &mut out).await,
         C::Logs(args) => logs::logs(engine, args, &mut out).await,
-        C::Start { names, spec } => commands::start(engine, names, spec, &mut out).await,
+        C::Start { names, group, spec } => {
+            let names = with_groups(engine, names, &group).await?;
+            commands::start(engine, names, spec, &mut out).await
+        }
         C::Stop {
             names,
+            group,
             force,
             timeout,
         } => {
+            let names = with_groups(engine, names, &group).await?;
             let mode = if force {
                 StopMode::Kill
             } else {
@@ -440,10 +472,14 @@ pub async fn run(engine: &Engine, command: SessionCommand) -> Result<i32, CliErr
             let op = Bulk::Stop(mode, timeout.map(Duration::from_secs));
             bulk::run(engine, &names, op, &mut out).await
         }
-        C::Kill { names } => {
+        C::Kill { names, group } => {
+            let names = with_groups(engine, names, &group).await?;
             bulk::run(engine, &names, Bulk::Stop(StopMode::Kill, None), &mut out).await
         }
-        C::Restart { names } => bulk::run(engine, &names, Bulk::Restart, &mut out).await,
+        C::Restart { names, group } => {
+            let names = with_groups(engine, names, &group).await?;
+            bulk::run(engine, &names, Bulk::Restart, &mut out).await
+        }
         C::Pause { names } => bulk::run(engine, &names, Bulk::Pause, &mut out).await,
         C::Unpause { names } => bulk::run(engine, &names, Bulk::Unpause, &mut out).await,
         C::Send { names, text, keys } => bulk::send(engine, &names, text, keys, &mut out).await,

@@ -210,6 +210,7 @@ pub(super) struct SessionJson<'a> {
     image: Option<&'a str>,
     ports: &'a [String],
     from_config: bool,
+    group: Option<&'a muxdeck::model::Group>,
 }
 
 impl<'a> From<&'a Session> for SessionJson<'a> {
@@ -232,6 +233,7 @@ impl<'a> From<&'a Session> for SessionJson<'a> {
             image: s.image.as_deref(),
             ports: &s.ports,
             from_config: s.from_config,
+            group: s.group.as_ref(),
         }
     }
 }

@@ -231,6 +231,8 @@ pub struct Config {
     /// Whether the TUI captures the mouse (`mouse:`); off leaves the terminal's own
     /// selection working.
     pub mouse: bool,
+    /// Whether the TUI's list opens grouped by pod and compose project (`grouped:`).
+    pub grouped: bool,
     /// `ssh -F` for every host (`ssh_config:`), resolved.
     pub ssh_config: Option<PathBuf>,
     /// Other machines (`hosts:`), in name order.
@@ -260,6 +262,7 @@ impl Default for Config {
             notify: Notify::None,
             theme: theme::ThemeConfig::default(),
             mouse: true,
+            grouped: false,
             ssh_config: None,
             hosts: Vec::new(),
             details: DetailsConfig::default(),
@@ -382,6 +385,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         notify: file.notify.unwrap_or_default(),
         theme: file.theme.unwrap_or_default(),
         mouse: file.mouse.unwrap_or(true),
+        grouped: file.grouped.unwrap_or(false),
         ssh_config: hosts::ssh_config_path(file.ssh_config, &base),
         hosts,
         details: DetailsConfig {

@@ -37,6 +37,8 @@ pub struct FileSchema {
     pub theme: Option<super::theme::ThemeConfig>,
     /// Whether the TUI captures the mouse (default true).
     pub mouse: Option<bool>,
+    /// Whether the TUI's list opens grouped by pod and compose project (default false).
+    pub grouped: Option<bool>,
     /// The ssh client config file for every host (`ssh -F`).
     pub ssh_config: Option<Text>,
     /// Other machines, reached with the system's `ssh`.

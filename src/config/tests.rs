@@ -496,6 +496,8 @@ fn theme_by_name_or_with_overrides() {
     assert_eq!(cfg.theme, theme::ThemeConfig::default());
     assert!(cfg.mouse);
     assert!(!parse_str("mouse: false\n").expect("mouse off").mouse);
+    assert!(!cfg.grouped);
+    assert!(parse_str("grouped: true\n").expect("grouped").grouped);
 }
 
 #[test]

@@ -43,7 +43,8 @@ esac
 for rt in podman docker; do
   case $want in *" $rt "*) ;; *) continue;; esac
   if command -v $rt >/dev/null 2>&1; then
-    ( $rt ps -a --no-trunc --format json > "$d/out-$rt" 2> "$d/err-$rt"; echo $? > "$d/rc-$rt" ) &
+    pod=; [ $rt = podman ] && pod=--pod
+    ( $rt ps -a $pod --no-trunc --format json > "$d/out-$rt" 2> "$d/err-$rt"; echo $? > "$d/rc-$rt" ) &
   else
     printf '%s %s-missing 127 -\n' "$t" "$rt"
   fi

@@ -13,13 +13,16 @@ use crate::logs::LogBuffer;
 use crate::model::{Location, Session, SessionId, State};
 
 use super::events::{EventLog, Severity};
+use super::groups::Grouping;
 use super::keys::{Action, Keymap, Scope};
 use super::logtools::{LogTools, Prompt, SincePreset};
 use super::marks::Marks;
+use super::rows::Row;
 use super::tree::Tree;
 use crate::backend::tmux_tree::WindowPane;
 
 mod bulk;
+mod group;
 mod input;
 mod logkeys;
 mod merged;
@@ -371,6 +374,8 @@ pub struct App {
     pub overlay_scroll: std::cell::Cell<usize>,
     /// The tmux sessions unfolded into windows and panes, and the child row selected.
     pub tree: Tree,
+    /// Whether containers show grouped by pod or compose project, and the selected header.
+    pub grouping: Grouping,
 }
 
 impl App {
@@ -417,6 +422,7 @@ impl App {
             prompt_pane: None,
             marks: Marks::default(),
             overlay_scroll: std::cell::Cell::new(0),
+            grouping: Grouping::default(),
             commands: Vec::new(),
             tree: Tree::default(),
         }
@@ -551,14 +557,20 @@ impl App {
             .and_then(crate::tui::hosts::HostLine::stale_since)
     }
 
-    /// Index of the selection among the list's rows (its session's row while its window
-    /// or pane row is not shown yet).
+    /// Index of the selection among the list's rows: a session (its own row while its
+    /// window or pane row is not shown yet) or a group's header.
     pub fn selected_index(&self) -> Option<usize> {
-        let sel = self.selected.as_ref()?;
         let rows = self.rows();
-        rows.iter()
-            .position(|r| r.is(sel, self.tree.child.as_ref()))
-            .or_else(|| rows.iter().position(|r| r.is(sel, None)))
+        match (&self.selected, self.selected_header_key()) {
+            (Some(sel), _) => rows
+                .iter()
+                .position(|r| r.is(sel, self.tree.child.as_ref()))
+                .or_else(|| rows.iter().position(|r| r.is(sel, None))),
+            (None, Some(key)) => rows
+                .iter()
+                .position(|r| matches!(r, Row::Header(h) if &h.key == key)),
+            (None, None) => None,
+        }
     }
 
     /// The selected session, even while the filter hides it.
@@ -623,16 +635,13 @@ impl App {
         self.resort();
         let present: Vec<Session> = self.sessions.iter().cloned().chain(unanswered).collect();
         self.marks.retain_present(&present);
-        let still_there = self
-            .selected
-            .as_ref()
-            .is_some_and(|id| self.visible().iter().any(|s| &s.id == id));
+        let still_there = self.selected_index().is_some();
         if !self.settled {
-            self.selected = self.visible().first().map(|s| s.id.clone());
+            let first = self.rows().iter().find_map(Row::session);
+            self.selected = first.map(|s| s.id.clone());
         } else if !still_there {
-            let vis = self.visible();
-            let idx = old_index.unwrap_or(0).min(vis.len().saturating_sub(1));
-            self.selected = vis.get(idx).map(|s| s.id.clone());
+            let idx = old_index.unwrap_or(0);
+            self.put_selection_on_row(idx.min(self.rows().len().saturating_sub(1)));
         }
         self.tree.retain_listed(&self.sessions);
         self.tree.make_due();
@@ -690,7 +699,10 @@ impl App {
                     None => Effect::Follow(Some(s)),
                 }
             }
-            None => Effect::Follow(None),
+            None => {
+                self.log.note = self.header_note();
+                Effect::Follow(None)
+            }
         }
     }
 

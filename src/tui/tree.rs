@@ -6,8 +6,9 @@
 //! ([`Tree::take_due`]) and hands them in ([`Tree::set`]).
 
 use crate::backend::tmux_tree::WindowPane;
-use crate::details::{PaneInfo, TmuxDetails, WindowInfo};
+use crate::details::{TmuxDetails, WindowInfo};
 use crate::model::{Location, Session, SessionId, State};
+use crate::tui::rows::Row;
 
 /// A session unfolded in the list.
 #[derive(Debug, Clone)]
@@ -31,130 +32,6 @@ pub struct Tree {
     /// The window or pane row the selection is on, under the selected session; None on
     /// the session's own row.
     pub child: Option<WindowPane>,
-}
-
-/// One row of the list.
-#[derive(Debug, Clone, Copy)]
-pub enum Row<'a> {
-    /// A session.
-    Session(&'a Session),
-    /// A window of an unfolded tmux session; `last` among its session's windows.
-    Window {
-        /// Its session.
-        session: &'a Session,
-        /// The window.
-        window: &'a WindowInfo,
-        /// Whether no window follows it (its glyph closes the branch).
-        last: bool,
-    },
-    /// A pane under its window's row.
-    Pane {
-        /// Its session.
-        session: &'a Session,
-        /// Its window.
-        window: &'a WindowInfo,
-        /// The pane.
-        pane: &'a PaneInfo,
-        /// Whether its window is the session's last (no branch line runs past it).
-        last_window: bool,
-        /// Whether no pane follows it in its window.
-        last: bool,
-    },
-}
-
-impl<'a> Row<'a> {
-    /// The session the row is, or belongs to: what session actions act on.
-    pub fn session(&self) -> &'a Session {
-        match self {
-            Row::Session(s) | Row::Window { session: s, .. } | Row::Pane { session: s, .. } => s,
-        }
-    }
-
-    /// The window or pane the row stands for; None for a session row.
-    pub fn child(&self) -> Option<WindowPane> {
-        match self {
-            Row::Session(_) => None,
-            Row::Window { window, .. } => Some(WindowPane {
-                window: window.id.clone(),
-                pane: None,
-            }),
-            Row::Pane { window, pane, .. } => Some(WindowPane {
-                window: window.id.clone(),
-                pane: Some(pane.id.clone()),
-            }),
-        }
-    }
-
-    /// Whether the row is `child` of session `id` (its own row when `child` is None).
-    pub fn is(&self, id: &SessionId, child: Option<&WindowPane>) -> bool {
-        self.session().id == *id && self.child().as_ref() == child
-    }
-
-    /// The name column of a child row, choose-tree style: the branch glyphs, the index,
-    /// the window's name or the pane's program, `*` on the active one. Empty for a
-    /// session row.
-    pub fn label(&self) -> String {
-        match self {
-            Row::Session(_) => String::new(),
-            Row::Window { window, last, .. } => format!(
-                "{}─ {}: {}{}",
-                if *last { "└" } else { "├" },
-                window.index,
-                window.name,
-                if window.active { "*" } else { "" }
-            ),
-            Row::Pane {
-                pane,
-                last_window,
-                last,
-                ..
-            } => format!(
-                "{}  {}─ {}: {}{}",
-                if *last_window { " " } else { "│" },
-                if *last { "└" } else { "├" },
-                pane.index,
-                pane.command,
-                if pane.active { "*" } else { "" }
-            ),
-        }
-    }
-
-    /// What a child row says beyond its label: a window's pane count; a pane's id,
-    /// directory, size and pid.
-    pub fn info(&self) -> String {
-        match self {
-            Row::Session(_) => String::new(),
-            Row::Window { window, .. } => {
-                let n = window.panes.len();
-                format!("{n} pane{}", if n == 1 { "" } else { "s" })
-            }
-            Row::Pane { pane, .. } => {
-                let pid = pane.pid.map_or_else(|| "-".into(), |p| p.to_string());
-                format!(
-                    "{}  {}  {}x{}  pid {pid}",
-                    pane.id,
-                    short_dir(&pane.cwd),
-                    pane.width,
-                    pane.height
-                )
-            }
-        }
-    }
-}
-
-/// Longest directory shown whole in a pane row; a longer one keeps its last two parts.
-const DIR_MAX: usize = 24;
-
-/// `…/proj/src` for a long directory, so that the pane's size and pid stay in view.
-fn short_dir(dir: &str) -> String {
-    if dir.chars().count() <= DIR_MAX {
-        return dir.to_string();
-    }
-    let parts: Vec<&str> = dir.rsplitn(3, '/').collect();
-    match parts.as_slice() {
-        [last, parent, _] => format!("…/{parent}/{last}"),
-        _ => dir.to_string(),
-    }
 }
 
 /// Whether `s` has windows and panes to unfold: a tmux session that has been started.
@@ -287,12 +164,22 @@ impl Tree {
     }
 }
 
-/// The list's rows: each of `visible` (in order), an unfolded session followed by its
-/// windows, each window by its panes.
-pub fn rows<'a>(visible: &[&'a Session], tree: &'a Tree) -> Vec<Row<'a>> {
-    let mut out = Vec::with_capacity(visible.len());
-    for &s in visible {
-        out.push(Row::Session(s));
+/// The list's rows with the unfolded sessions' windows after them, each window followed
+/// by its panes.
+pub fn unfold<'a>(rows: Vec<Row<'a>>, tree: &'a Tree) -> Vec<Row<'a>> {
+    if tree.open.is_empty() {
+        return rows;
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let session = match &row {
+            Row::Session { session, .. } => Some(*session),
+            _ => None,
+        };
+        out.push(row);
+        let Some(s) = session else {
+            continue;
+        };
         let Some(windows) = tree.windows(&s.id) else {
             continue;
         };

@@ -137,14 +137,16 @@ pub fn test_image() -> &'static str {
     TEST_IMAGE
 }
 
-/// Records the containers a test creates and removes them, and only them,
-/// with `podman rm -f -t 0` when dropped (also when the test panics).
+/// Records the containers (and pods) a test creates and removes them, and only them,
+/// with `podman rm -f -t 0` (then `podman pod rm -f -t 0`) when dropped (also when the
+/// test panics).
 ///
 /// Names are recorded *before* podman is asked to create anything, so a
 /// half-made container is removed too. Use [`unique`](super::unique) names.
 #[derive(Debug, Default)]
 pub struct Containers {
     names: Mutex<Vec<String>>,
+    pods: Mutex<Vec<String>>,
 }
 
 impl Containers {
@@ -185,6 +187,23 @@ impl Containers {
         self.make("run", &["-d"], name, podman_args, cmd)
     }
 
+    /// `podman pod create --name NAME --infra-name NAME-infra`: a pod whose infra
+    /// container carries the test's prefix too. Returns `name`; containers join it with
+    /// `--pod NAME`.
+    pub fn pod(&self, name: &str) -> String {
+        {
+            let mut pods = self
+                .pods
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            pods.push(name.to_string());
+        }
+        // Not tracked as a container: podman removes an infra container only with its pod.
+        let infra = format!("{name}-infra");
+        podman_ok(["pod", "create", "--name", name, "--infra-name", &infra]);
+        name.to_string()
+    }
+
     /// `podman create --name NAME <test image>` (the image's command, `sh`).
     pub fn create(&self, name: &str) -> String {
         self.create_with(name, &[], &[])
@@ -219,20 +238,35 @@ impl Containers {
 impl Drop for Containers {
     fn drop(&mut self) {
         let names = self.names();
-        if names.is_empty() {
-            return;
+        if !names.is_empty() {
+            let mut cmd = podman_cmd();
+            cmd.args(["rm", "--force", "--ignore", "--volumes", "--time", "0"])
+                .args(&names);
+            remove(&mut cmd);
         }
-        let mut cmd = podman_cmd();
-        cmd.args(["rm", "--force", "--ignore", "--volumes", "--time", "0"])
-            .args(&names);
-        match cmd.output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!(
-                "warning: cleanup `{}` failed\n{}",
-                describe(&cmd),
-                show_output(&out)
-            ),
-            Err(e) => eprintln!("warning: cannot run `{}`: {e}", describe(&cmd)),
+        let pods = self
+            .pods
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if !pods.is_empty() {
+            let mut cmd = podman_cmd();
+            cmd.args(["pod", "rm", "--force", "--ignore", "--time", "0"])
+                .args(&pods);
+            remove(&mut cmd);
         }
+    }
+}
+
+/// Runs a cleanup command; a failure is a warning (the test's own result stands).
+fn remove(cmd: &mut Command) {
+    match cmd.output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => eprintln!(
+            "warning: cleanup `{}` failed\n{}",
+            describe(cmd),
+            show_output(&out)
+        ),
+        Err(e) => eprintln!("warning: cannot run `{}`: {e}", describe(cmd)),
     }
 }

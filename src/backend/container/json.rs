@@ -4,7 +4,10 @@
 
 use serde::Deserialize;
 
-use crate::model::{Runtime, Session, SessionId, State};
+use std::collections::BTreeMap;
+
+use super::details::PROJECT_LABELS;
+use crate::model::{Group, GroupKind, Runtime, Session, SessionId, State};
 
 /// One container of `ps -a --format json`.
 #[derive(Debug, Deserialize)]
@@ -29,6 +32,62 @@ struct PsItem {
     /// Podman only: Unix seconds, 0 while the container never exited.
     exited_at: Option<i64>,
     ports: Option<Ports>,
+    /// Podman only: the pod's full id, empty outside a pod.
+    pod: Option<String>,
+    /// Podman only, and only with `ps --pod`: the pod's name.
+    pod_name: Option<String>,
+    labels: Option<Labels>,
+}
+
+/// Podman gives labels as an object (`null` without any); docker as one line of
+/// `key=value` pairs joined by commas.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Labels {
+    Map(BTreeMap<String, String>),
+    Text(String),
+}
+
+impl Labels {
+    /// The compose project a label names, by the first of [`PROJECT_LABELS`] that is set.
+    fn project(&self) -> Option<String> {
+        let value = |key: &str| match self {
+            Labels::Map(m) => m.get(key).cloned(),
+            // Compose project names hold no comma (`[a-z0-9_-]`), so the split is exact
+            // for the labels read here.
+            Labels::Text(t) => t
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.to_string()),
+        };
+        PROJECT_LABELS
+            .iter()
+            .find_map(|k| value(k).filter(|v| !v.is_empty()))
+    }
+}
+
+/// A pod id is shown as the runtime's short ids are, when the listing gave no name.
+const SHORT_ID: usize = 12;
+
+/// The group of a container: its compose project when a label names one (podman-compose
+/// also puts the project's containers in a pod named after it, and the project is the
+/// name the user wrote), else its podman pod.
+fn group_of(labels: Option<&Labels>, pod: Option<&str>, pod_name: Option<&str>) -> Option<Group> {
+    if let Some(name) = labels.and_then(Labels::project) {
+        return Some(Group {
+            kind: GroupKind::Compose,
+            name,
+        });
+    }
+    let pod = pod.filter(|p| !p.is_empty())?;
+    let name = pod_name
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| pod.chars().take(SHORT_ID).collect(), str::to_string);
+    Some(Group {
+        kind: GroupKind::Pod,
+        name,
+    })
 }
 
 /// Podman lists every name; docker joins them with commas.
@@ -166,6 +225,11 @@ impl PsItem {
         s.image = self.image;
         s.finished = self.exited_at.filter(|t| *t > 0);
         s.ports = self.ports.map(Ports::into_strings).unwrap_or_default();
+        s.group = group_of(
+            self.labels.as_ref(),
+            self.pod.as_deref(),
+            self.pod_name.as_deref(),
+        );
         s.backend_id = self.id;
         Some(s)
     }
@@ -342,6 +406,86 @@ mod tests {
         assert_eq!(
             parse_docker_time("2026-11-25 03:37:10.5 +0000 UTC"),
             Some(1_795_577_830)
+        );
+    }
+
+    // Captured from podman 4.3.1 `ps -a --pod --no-trunc --format json`: a pod's infra
+    // container and a member, a container with docker compose labels, one with
+    // podman-compose's label (created, never started).
+    const PODMAN_PS_GROUPS: &str =
+        include_str!("../../../tests/fixtures/captured/podman-ps-groups.json");
+
+    // Captured from docker 28.2.2 `ps -a --no-trunc --format json` against podman's Docker
+    // API, of the same containers and one more with compose labels (docker has no pods).
+    const DOCKER_PS_GROUPS: &str =
+        include_str!("../../../tests/fixtures/captured/docker-ps-groups.json");
+
+    fn groups(sessions: &[Session]) -> Vec<(String, Option<(GroupKind, String)>)> {
+        sessions
+            .iter()
+            .map(|s| {
+                let g = s.group.as_ref().map(|g| (g.kind, g.name.clone()));
+                (s.id.name.clone(), g)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn podman_ps_reads_pods_and_compose_projects() {
+        let s = parse_ps(PODMAN_PS_GROUPS, Runtime::Podman).expect("parses");
+        let pod = Some((GroupKind::Pod, "mxg-cap8970-pod".to_string()));
+        assert_eq!(
+            groups(&s),
+            vec![
+                ("105927d9a00b-infra".into(), pod.clone()),
+                ("mxg-cap8970-inpod".into(), pod),
+                (
+                    "mxg-cap8970-web".into(),
+                    Some((GroupKind::Compose, "mxg-cap8970-shop".into()))
+                ),
+                (
+                    "mxg-cap8970-pcdb".into(),
+                    Some((GroupKind::Compose, "mxg-cap8970-pc".into()))
+                ),
+            ]
+        );
+        // Without `--pod` podman leaves the name empty: the pod's short id stands in.
+        let no_name =
+            PODMAN_PS_GROUPS.replace("\"PodName\": \"mxg-cap8970-pod\"", "\"PodName\": \"\"");
+        let s = parse_ps(&no_name, Runtime::Podman).expect("parses");
+        assert_eq!(
+            s[1].group.as_ref().map(|g| g.name.as_str()),
+            Some("105927d9a00b")
+        );
+    }
+
+    #[test]
+    fn docker_ps_reads_compose_projects_from_label_text() {
+        let s = parse_ps(DOCKER_PS_GROUPS, Runtime::Docker).expect("parses");
+        assert_eq!(
+            groups(&s),
+            vec![
+                ("mxg-cap8970-inpod".into(), None),
+                (
+                    "mxg-cap8970-dkapi".into(),
+                    Some((GroupKind::Compose, "mxg-cap8970-dk".into()))
+                ),
+                (
+                    "mxg-cap8970-pcdb".into(),
+                    Some((GroupKind::Compose, "mxg-cap8970-pc".into()))
+                ),
+                (
+                    "mxg-cap8970-web".into(),
+                    Some((GroupKind::Compose, "mxg-cap8970-shop".into()))
+                ),
+            ]
+        );
+        // The older fixtures carry no labels at all: no group.
+        assert!(
+            parse_ps(DOCKER_PS, Runtime::Docker)
+                .expect("parses")
+                .iter()
+                .all(|s| s.group.is_none())
         );
     }
 

@@ -89,11 +89,14 @@ impl ContainerCli {
         Invocation::new(&self.binary).on(self.route.clone())
     }
 
-    /// All containers, stopped ones included.
+    /// All containers, stopped ones included, each with its pod or compose project.
     pub async fn list(&self) -> Result<Vec<Session>, BackendError> {
-        let inv = self
-            .inv()
-            .args(["ps", "-a", "--no-trunc", "--format", "json"]);
+        let mut inv = self.inv().args(["ps", "-a"]);
+        if self.runtime == Runtime::Podman {
+            // Only with `--pod` does podman name a container's pod (else just its id).
+            inv = inv.arg("--pod");
+        }
+        let inv = inv.args(["--no-trunc", "--format", "json"]);
         let out = process::run(&inv, self.timeout)
             .await
             .map_err(BackendError::daemon_absent)?;

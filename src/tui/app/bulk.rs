@@ -37,6 +37,7 @@ impl App {
             .map(|s| s.id.clone())
             .collect();
         self.overlay_scroll.set(0);
+        self.grouping.asking = None;
         self.mode = Mode::ConfirmMany(op, ids);
     }
 

@@ -21,6 +21,9 @@ const WHEEL_LINES: usize = 3;
 impl App {
     /// Does what `action` asks, in whichever mode its key was read.
     pub fn act(&mut self, action: Action) -> Effect {
+        if let Some(effect) = self.on_header(action) {
+            return effect;
+        }
         match action {
             Action::Quit => return Effect::Quit,
             Action::Help => self.open_overlay(Mode::Help),
@@ -95,6 +98,7 @@ impl App {
                 self.open_overlay(Mode::Events);
             }
             Action::Details => return self.toggle_details(),
+            Action::Group => return self.toggle_groups(),
             Action::Stats => return self.toggle_stats(),
             Action::Sort => return self.sort_by(true),
             Action::SortReverse => return self.sort_by(false),
@@ -134,10 +138,13 @@ impl App {
             }
             return Effect::None;
         }
-        // With the log pane focused, its own keys come first (`/` searches the log there).
-        let pane = (self.mode == Mode::Normal && self.focus == Focus::Logs)
-            .then(|| self.keymap.action(Scope::LogPane, key))
-            .flatten();
+        // The focused pane's own keys come first (`/` searches the log there, `G` groups
+        // the list).
+        let pane = match (self.mode == Mode::Normal, self.focus) {
+            (true, Focus::Logs) => self.keymap.action(Scope::LogPane, key),
+            (true, Focus::List) => self.keymap.action(Scope::List, key),
+            (false, _) => None,
+        };
         match pane.or_else(|| self.keymap.action(self.mode.scope(), key)) {
             Some(Action::Since) => self.since_key(key),
             Some(a) => self.act(a),
@@ -525,21 +532,13 @@ impl App {
         self.log.follow = self.log.scroll == 0;
     }
 
-    /// Selects a row of the list (a session, or a window or pane of one), switching the
-    /// log stream.
+    /// Selects a row of the list (a session, a window or pane of one, or a group's
+    /// header), switching the log stream.
     pub fn select_row(&mut self, row: usize) -> Effect {
-        let Some((id, child)) = self
-            .rows()
-            .get(row)
-            .map(|r| (r.session().id.clone(), r.child()))
-        else {
-            return Effect::None;
-        };
-        if self.selected.as_ref() == Some(&id) && self.tree.child == child {
+        if row >= self.rows().len() || self.selected_index() == Some(row) {
             return Effect::None;
         }
-        self.selected = Some(id);
-        self.tree.child = child;
+        self.put_selection_on_row(row);
         self.follow_selected()
     }
 
@@ -550,12 +549,7 @@ impl App {
         }
         self.selected = None;
         self.tree.child = None;
-        match self.visible().first().map(|s| s.id.clone()) {
-            Some(id) => {
-                self.selected = Some(id);
-                self.follow_selected()
-            }
-            None => Effect::None,
-        }
+        self.grouping.header = None;
+        self.select_row(0)
     }
 }

@@ -5,13 +5,15 @@
 use super::{App, Effect, Level};
 use crate::details::Details;
 use crate::model::{Session, SessionId};
-use crate::tui::tree::{self, Row};
+use crate::tui::rows::Row;
+use crate::tui::tree;
 
 impl App {
-    /// The list's rows: the visible sessions, each unfolded one followed by its windows
-    /// and panes.
+    /// The list's rows: the visible sessions (under their groups' headers while grouped),
+    /// each unfolded one followed by its windows and panes.
     pub fn rows(&self) -> Vec<Row<'_>> {
-        tree::rows(&self.visible(), &self.tree)
+        let rows = crate::tui::groups::rows(&self.visible(), &self.sessions, self.grouping.on);
+        tree::unfold(rows, &self.tree)
     }
 
     /// `→`: unfolds the selected tmux session; on an unfolded session, moves to its first
@@ -39,7 +41,7 @@ impl App {
                 let below_is_child = self
                     .rows()
                     .get(i + 1)
-                    .is_some_and(|r| r.session().id == s.id && r.child().is_some());
+                    .is_some_and(|r| r.is(&s.id, r.child().as_ref()) && r.child().is_some());
                 if below_is_child {
                     return self.select_row(i + 1);
                 }

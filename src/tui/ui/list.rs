@@ -15,8 +15,9 @@ use crate::model::{Location, Session, format_age};
 use crate::sort::SortKey;
 use crate::stats::{format_cpu, format_memory};
 use crate::tui::app::{App, Column, Focus, STATS_MIN_WIDTH};
+use crate::tui::groups::Header;
 use crate::tui::keys::Action;
-use crate::tui::tree::Row as ListRow;
+use crate::tui::rows::Row as ListRow;
 
 fn pid_or_image(s: &Session) -> String {
     match &s.id.location {
@@ -69,21 +70,26 @@ fn widest<'a>(
 /// Sizes the columns for `inner` columns of room: name and state first (the state whole),
 /// then backend, pid / image, age and ports while they fit; the name then grows to its
 /// longest, and the pid / image column takes what is left.
-fn columns(app: &App, visible: &[&Session], tree_w: u16, inner: u16, now: i64) -> Columns {
+fn columns(app: &App, rows: &[ListRow], inner: u16, now: i64) -> Columns {
     let marks = &app.marks;
+    let visible: Vec<&Session> = rows.iter().filter_map(session_row).collect();
+    let visible = visible.as_slice();
     let it = || visible.iter().copied();
     let host = (!app.hosts.is_empty()).then(|| widest("HOST", it(), |s| s.id.host.to_string()));
+    let indent = if app.grouping.on { MEMBER_INDENT } else { "" };
     let name_full = widest("NAME", it(), |s| {
         format!(
-            "{}{}{}{}",
+            "{indent}{}{}{}{}",
             if marks.contains(&s.id) { MARK } else { "" },
             if app.tree.is_open(&s.id) { OPEN } else { "" },
             s.id.name,
             if s.from_config { " ◆" } else { "" }
         )
     })
-    .max(tree_w);
-    let state = widest("STATE", it(), |s| state_text(app, s));
+    .max(headers_widest(rows, header_name))
+    .max(tree_width(rows));
+    let state =
+        widest("STATE", it(), |s| state_text(app, s)).max(headers_widest(rows, |h| h.summary()));
     let name_min = name_full.min(NAME_MIN.max(inner * 2 / 5));
     let mut used = name_min.saturating_add(GAP).saturating_add(state);
     if let Some(w) = host {
@@ -131,18 +137,45 @@ const MARK: &str = "● ";
 /// What the name of a session unfolded into its windows and panes starts with.
 const OPEN: &str = "▾ ";
 
+/// What a group member's name starts with, under its header.
+const MEMBER_INDENT: &str = "  ";
+
+/// A header's name cell: the group's name and kind, `shop (compose)`.
+fn header_name(h: &Header) -> String {
+    format!("{} ({})", h.key.group.name, h.key.group.kind.as_str())
+}
+
+/// The widest text `f` makes of the rows' headers.
+fn headers_widest(rows: &[ListRow], f: impl Fn(&Header) -> String) -> u16 {
+    let w = rows
+        .iter()
+        .filter_map(|r| match r {
+            ListRow::Header(h) => Some(f(h).width()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    u16::try_from(w).unwrap_or(u16::MAX)
+}
+
+/// The widest name cell of the window and pane rows (their branch glyphs and labels).
+fn tree_width(rows: &[ListRow]) -> u16 {
+    let w = rows.iter().map(|r| r.label().width()).max().unwrap_or(0);
+    u16::try_from(w).unwrap_or(u16::MAX)
+}
+
+/// The session of a session row (not of a window, pane or header row).
+fn session_row<'a>(r: &ListRow<'a>) -> Option<&'a Session> {
+    match r {
+        ListRow::Session { session, .. } => Some(session),
+        _ => None,
+    }
+}
+
 /// The columns shown in a list `area` wide, left to right: which, their header, and the
 /// width each takes.
-fn shown_columns(
-    app: &App,
-    visible: &[&Session],
-    rows: &[ListRow],
-    area: Rect,
-    now: i64,
-) -> Vec<(Column, Constraint)> {
-    let tree_w = rows.iter().map(|r| r.label().width()).max().unwrap_or(0);
-    let tree_w = u16::try_from(tree_w).unwrap_or(u16::MAX);
-    let cols = columns(app, visible, tree_w, area.width.saturating_sub(2), now);
+fn shown_columns(app: &App, rows: &[ListRow], area: Rect, now: i64) -> Vec<(Column, Constraint)> {
+    let cols = columns(app, rows, area.width.saturating_sub(2), now);
     let mut out = Vec::new();
     if let Some(w) = cols.host {
         out.push((Column::Host, Constraint::Length(w)));
@@ -186,8 +219,8 @@ fn header_text(c: Column) -> &'static str {
 /// The column at screen column `x` of the list drawn in `area`, as the table lays it out
 /// (the gap after a column counts as that column's).
 pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
-    let visible = app.visible();
-    let shown = shown_columns(app, &visible, &app.rows(), area, now);
+    let rows = app.rows();
+    let shown = shown_columns(app, &rows, area, now);
     let inner = Rect::new(area.x + 1, area.y, area.width.saturating_sub(2), 1);
     let rects = Layout::horizontal(shown.iter().map(|(_, w)| *w))
         .flex(Flex::Start)
@@ -204,9 +237,8 @@ pub fn column_at(app: &App, now: i64, area: Rect, x: u16) -> Option<Column> {
 
 /// Draws the list into `area`.
 pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) {
-    let visible = app.visible();
     let list_rows = app.rows();
-    let shown = shown_columns(app, &visible, &list_rows, area, now);
+    let shown = shown_columns(app, &list_rows, area, now);
     let has = |c: Column| shown.iter().any(|(s, _)| *s == c);
     let header: Vec<Cell> = shown
         .iter()
@@ -214,9 +246,10 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         .collect();
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
-    let rows = list_rows.iter().enumerate().map(|(i, r)| {
-        let s = match r {
-            ListRow::Session(s) => *s,
+    let rows = list_rows.iter().enumerate().map(|(i, row)| {
+        let (s, member) = match row {
+            ListRow::Session { session, member } => (*session, *member),
+            ListRow::Header(h) => return header_row(h, &shown, theme, Some(i) == selected),
             child => {
                 let row = super::tree::row(child, &has, theme);
                 return if Some(i) == selected {
@@ -227,6 +260,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
             }
         };
         let mut name = Vec::new();
+        if member {
+            name.push(Span::raw(MEMBER_INDENT));
+        }
         if app.marks.contains(&s.id) {
             name.push(Span::styled(MARK, theme.key()));
         }
@@ -284,16 +320,27 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
     });
     // Say where the view is when the rows do not all fit.
     let room = usize::from(area.height.saturating_sub(3));
+    let sessions: Vec<&Session> = list_rows.iter().filter_map(session_row).collect();
     let at = app
         .selected
         .as_ref()
-        .and_then(|sel| visible.iter().position(|s| &s.id == sel));
+        .and_then(|sel| sessions.iter().position(|s| &s.id == sel));
     let mut title = match at {
         Some(i) if list_rows.len() > room => {
-            format!(" sessions {}/{} ", i + 1, visible.len())
+            format!(" sessions {}/{} ", i + 1, sessions.len())
         }
-        _ => format!(" sessions {} ", visible.len()),
+        _ => format!(" sessions {} ", sessions.len()),
     };
+    let groups = list_rows
+        .iter()
+        .filter(|r| matches!(r, ListRow::Header(_)))
+        .count();
+    if groups > 0 {
+        title.push_str(&format!(
+            "· {groups} group{} ",
+            if groups == 1 { "" } else { "s" }
+        ));
+    }
     if !app.marks.is_empty() {
         title.push_str(&format!("· {} marked ", app.marks.len()));
     }
@@ -321,12 +368,44 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         );
     let mut state = TableState::default()
         .with_offset(app.list_top)
-        .with_selected(app.selected_index());
+        .with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
-    if visible.is_empty() && area.height > 3 && area.width > 4 {
+    if list_rows.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);
         let inner = Rect::new(area.x + 2, area.y + 2, area.width - 4, 1);
         frame.render_widget(Span::styled(msg, theme.dim()), inner);
+    }
+}
+
+/// A group's header row: its name and kind in the name column, `N running of M` in the
+/// state column (in the running color when all run), the runtime in the backend column.
+fn header_row<'a>(
+    h: &Header,
+    shown: &[(Column, Constraint)],
+    theme: Theme,
+    selected: bool,
+) -> Row<'a> {
+    let all_run = h.running() == h.members.len();
+    let state_style = if all_run {
+        theme.state(crate::model::State::Running)
+    } else {
+        theme.dim()
+    };
+    let cells = shown.iter().map(|(c, _)| match c {
+        Column::Host => Cell::from(Span::styled(h.key.host.to_string(), theme.dim())),
+        Column::Name => Cell::from(Span::styled(header_name(h), theme.title())),
+        Column::Backend => Cell::from(Span::styled(
+            h.key.location.label().to_string(),
+            theme.dim(),
+        )),
+        Column::State => Cell::from(Span::styled(h.summary(), state_style)),
+        _ => Cell::from(""),
+    });
+    let row = Row::new(cells.collect::<Vec<_>>());
+    if selected {
+        row.style(theme.selected_text())
+    } else {
+        row
     }
 }
 

@@ -177,6 +177,7 @@ const SIDE_BY_SIDE: &[(Action, Action)] = &[
     (Action::Sort, Action::SortReverse),
     (Action::Focus, Action::Send),
     (Action::Expand, Action::Fold),
+    (Action::MergedLog, Action::Group),
 ];
 
 /// What an action does, as the help says it.
@@ -472,7 +473,8 @@ fn ask(
     );
 }
 
-/// The one question before an operation on every marked session: the verb and count,
+/// The one question before an operation on every marked session (or every member of a
+/// group, which it names): the verb and count,
 /// what it does, every name (scrolled from `scroll` when they do not all fit), and the
 /// keys that answer.
 pub fn confirm_many(
@@ -482,7 +484,15 @@ pub fn confirm_many(
     frame: &mut Frame,
     area: Rect,
 ) {
-    let question = format!("{} these {} sessions?", what.question(), ids.len());
+    let question = match &app.grouping.asking {
+        Some(group) => format!(
+            "{} the {} members of {}?",
+            what.question(),
+            ids.len(),
+            group.describe()
+        ),
+        None => format!("{} these {} sessions?", what.question(), ids.len()),
+    };
     let detail = match what {
         Op::Start => "Starts each that does not run.",
         Op::Stop => "Interrupts each one's programs and waits for them to exit.",

@@ -380,6 +380,16 @@ fn normal_hints(app: &App) -> Vec<(String, &str)> {
             }
         }
     }
+    if app.selected_header().is_some() {
+        for (action, what) in [
+            (Action::Start, "start all"),
+            (Action::Stop, "stop all"),
+            (Action::Kill, "kill all"),
+            (Action::Restart, "restart all"),
+        ] {
+            out.push((k(action), what));
+        }
+    }
     if let Some(s) = app.selected_session()
         && wording::refusal(Action::Pause, s, km).is_none()
     {
@@ -400,6 +410,10 @@ fn normal_hints(app: &App) -> Vec<(String, &str)> {
         });
     }
     out.push((k(Action::Mark), "mark"));
+    if app.grouping.on || app.sessions.iter().any(|s| s.group.is_some()) {
+        let what = if app.grouping.on { "ungroup" } else { "group" };
+        out.push((k(Action::Group), what));
+    }
     out.push((k(Action::Focus), "logs"));
     out.push((k(Action::Filter), "filter"));
     if !app.events.entries.is_empty() {

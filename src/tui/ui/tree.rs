@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row};
 use super::theme::Theme;
 use crate::model::State;
 use crate::tui::app::Column;
-use crate::tui::tree::Row as ListRow;
+use crate::tui::rows::Row as ListRow;
 
 /// The table row of a window or pane row, with a cell for each column `has` shows.
 pub fn row(r: &ListRow<'_>, has: &dyn Fn(Column) -> bool, theme: Theme) -> Row<'static> {

@@ -116,7 +116,7 @@ fn grouped_move_and_redraw(c: &mut Criterion) {
                 // Down to the end and back up, one row per iteration.
                 let at_end = app
                     .selected_index()
-                    .is_some_and(|i| i + 1 >= app.row_count());
+                    .is_some_and(|i| i + 1 >= app.rows().len());
                 let at_top = app.selected_index() == Some(0);
                 if at_end || at_top {
                     down = at_top;

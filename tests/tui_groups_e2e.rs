@@ -1,4 +1,4 @@
-//! End-to-end test of the grouped list (`z`) in the real binary, running in a pane of a
+//! End-to-end test of the grouped list (`G`) in the real binary, running in a pane of a
 //! private tmux server: real podman containers with a compose project label, a real podman
 //! pod, and a container of no group. Stopping a group from its header asks once, stops its
 //! members and nothing else, and removes nothing.
@@ -23,7 +23,7 @@ fn row_of(screen: &str, first: &str) -> Option<Vec<String>> {
 }
 
 #[test]
-fn z_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members() {
+fn g_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members() {
     let containers = Containers::new();
     let world = TmuxWorld::new();
     let tag = unique("grp");
@@ -130,7 +130,7 @@ fn z_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members
         assert!(container_exists(name), "{name} was removed");
     }
     assert_eq!(container_state(&other), "running");
-    // `z` again: the flat list, the selection on the pod's first member.
+    // `G` again: the flat list, the selection on the pod's first member.
     deck.keys(&["G"]);
     deck.wait("flat again", |s| {
         list_rows(s).len() == 5

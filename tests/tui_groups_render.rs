@@ -1,6 +1,6 @@
-//! The grouped list (`z`) on ratatui's `TestBackend`: group headers with their kind and
+//! The grouped list (`G`) on ratatui's `TestBackend`: group headers with their kind and
 //! how many members run, members indented under them, the selection kept on its session
-//! or header by identity across `z`, refreshes and sorting, and `x` on a header asking
+//! or header by identity across `G`, refreshes and sorting, and `x` on a header asking
 //! once about every member and acting on exactly those.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -112,12 +112,12 @@ fn selected(app: &App) -> Option<String> {
 }
 
 #[test]
-fn z_groups_members_under_headers_that_say_kind_and_running_of_all() {
+fn g_groups_members_under_headers_that_say_kind_and_running_of_all() {
     let mut app = app();
     let flat = screen(&app, 100, 30);
     assert!(!flat.contains("(compose)"), "{flat}");
-    assert!(flat.contains("z group"), "the hint offers grouping: {flat}");
-    assert_eq!(key(&mut app, KeyCode::Char('z')), Effect::None);
+    assert!(flat.contains("G group"), "the hint offers grouping: {flat}");
+    assert_eq!(key(&mut app, KeyCode::Char('G')), Effect::None);
     let text = screen(&app, 100, 30);
     let rows: Vec<&str> = text.lines().collect();
     let row_of = |needle: &str| {
@@ -135,7 +135,7 @@ fn z_groups_members_under_headers_that_say_kind_and_running_of_all() {
     assert!(row_of("  shop-web").contains("running"), "{text}");
     assert!(row_of("  shop-db").contains("exited (1)"), "{text}");
     assert!(text.contains("· 2 groups"), "{text}");
-    assert!(text.contains("z ungroup"), "{text}");
+    assert!(text.contains("G ungroup"), "{text}");
     // Ungrouped rows keep their place; a group sits where its first member was.
     assert_eq!(
         names(&app),
@@ -164,12 +164,12 @@ fn z_groups_members_under_headers_that_say_kind_and_running_of_all() {
 }
 
 #[test]
-fn the_selection_stays_on_its_session_or_header_through_z_refreshes_and_sorting() {
+fn the_selection_stays_on_its_session_or_header_through_g_refreshes_and_sorting() {
     let mut app = app();
-    // On shop-web (the last row) in the flat list.
-    let _ = key(&mut app, KeyCode::Char('G'));
+    // On shop-web (the last row) in the flat list (`End`: `G` groups in the list).
+    let _ = key(&mut app, KeyCode::End);
     assert_eq!(selected(&app).as_deref(), Some("shop-web"));
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     assert_eq!(selected(&app).as_deref(), Some("shop-web"));
     // Up twice: shop-db, then the shop header, which is no session.
     let _ = key(&mut app, KeyCode::Up);
@@ -218,16 +218,16 @@ fn the_selection_stays_on_its_session_or_header_through_z_refreshes_and_sorting(
     // A member's row is a session again; ungrouping keeps it.
     let _ = key(&mut app, KeyCode::Down);
     assert_eq!(selected(&app).as_deref(), Some("shop-web"));
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     assert_eq!(selected(&app).as_deref(), Some("shop-web"));
     // Ungrouping on a header hands the selection to its first member.
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     let _ = key(&mut app, KeyCode::Char('g'));
     assert!(app.selected_header().is_some());
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     assert_eq!(selected(&app).as_deref(), Some("shop-web"));
     // A group that goes away while its header is selected: the row at its place is taken.
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     let _ = key(&mut app, KeyCode::Char('g'));
     let gone: Vec<Session> = more
         .into_iter()
@@ -240,7 +240,7 @@ fn the_selection_stays_on_its_session_or_header_through_z_refreshes_and_sorting(
 #[test]
 fn x_on_a_header_asks_once_naming_every_member_and_stops_exactly_those() {
     let mut app = app();
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     // alpha, cache (pod), cache-redis, cache-warm, lone, shop (compose): the shop header.
     for _ in 0..5 {
         let _ = key(&mut app, KeyCode::Down);
@@ -306,7 +306,7 @@ fn the_group_key_is_remappable_and_in_the_help() {
     o.insert("group".to_string(), vec!["ctrl-g".to_string()]);
     let mut app = App::new(Keymap::new(&o).unwrap(), 100, false);
     let _ = app.set_listing(listing(sessions()), SOURCES);
-    let _ = key(&mut app, KeyCode::Char('z'));
+    let _ = key(&mut app, KeyCode::Char('G'));
     assert!(!app.grouping.on);
     let _ = app.on_key(&KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL));
     assert!(app.grouping.on);

@@ -220,7 +220,7 @@ mod tests {
         app.rows()
             .iter()
             .map(|r| match r.child() {
-                None => r.session().id.name.clone(),
+                None => r.session().map(|s| s.id.name.clone()).unwrap_or_default(),
                 Some(_) => r.label(),
             })
             .collect()
@@ -285,8 +285,8 @@ mod tests {
         let i = app.selected_index().expect("selected");
         assert!(rows[i].is(&api.id, Some(&at("@1", Some("%2")))));
         assert_eq!(
-            rows[i - 5].session().id,
-            api.id,
+            rows[i - 5].session().map(|s| &s.id),
+            Some(&api.id),
             "its session's row is above"
         );
         // A fresh read without that pane: back on the session's row and its active pane.

@@ -2,7 +2,10 @@
 //! - sorting 1 000 listed sessions by each column (CPU and memory figures for all of
 //!   them) and drawing the 120x35 frame that shows the result, CPU / MEM columns on;
 //! - one pass over the real /proc and the sums of 200 process trees (200 live processes
-//!   this bench starts, each a tree of its own), as a refresh of 200 tmux sessions costs.
+//!   this bench starts, each a tree of its own), as a refresh of 200 tmux sessions costs;
+//! - a key that moves the selection and the frame after it among those 1 000 rows, with
+//!   no session unfolded and with one unfolded into 10 windows of 4 panes (50 rows more,
+//!   the selection on a pane row): what the list's tree adds to every key and frame.
 //!
 //! Run with `cargo bench --bench insight` (add `-- --quick` for a short run).
 
@@ -14,6 +17,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use muxdeck::details::{Details, PaneInfo, TmuxDetails, WindowInfo};
 use muxdeck::engine::{Listing, Source, UsageMap};
 use muxdeck::model::{Runtime, Session, SessionId, State};
 use muxdeck::stats::Usage;
@@ -94,6 +98,78 @@ fn sort_and_redraw(c: &mut Criterion) {
     group.finish();
 }
 
+/// 10 windows of 4 panes each.
+fn big_tree() -> TmuxDetails {
+    let windows = (0..10u32)
+        .map(|w| WindowInfo {
+            index: w,
+            id: format!("@{w}"),
+            name: format!("win-{w}"),
+            active: w == 0,
+            panes: (0..4u32)
+                .map(|p| PaneInfo {
+                    id: format!("%{}", w * 4 + p),
+                    index: p,
+                    active: p == 0,
+                    command: "tail".into(),
+                    cwd: "/srv/app/logs/current".into(),
+                    pid: Some(5000 + w * 4 + p),
+                    width: 80,
+                    height: 12,
+                    dead: false,
+                })
+                .collect(),
+        })
+        .collect();
+    TmuxDetails {
+        windows,
+        ..TmuxDetails::default()
+    }
+}
+
+fn move_and_redraw(c: &mut Criterion) {
+    // A test backend cannot fail.
+    let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35));
+    let mut group = c.benchmark_group("key_and_redraw_1000_rows_120x35");
+    for unfolded in [false, true] {
+        let mut app = listed_app();
+        // The first tmux row (the list's order puts podman first).
+        let Some(row) = app
+            .visible()
+            .iter()
+            .position(|s| s.id.location.kind() == muxdeck::model::BackendKind::Tmux)
+        else {
+            panic!("tmux rows are listed");
+        };
+        let _ = app.select_row(row);
+        if unfolded {
+            let _ = app.act(Action::Expand);
+            let due = app.trees_due();
+            for s in &due {
+                let _ = app.set_tree(&s.id, Ok(Some(Details::Tmux(big_tree()))));
+            }
+            for _ in 0..20 {
+                let _ = app.act(Action::Down);
+            }
+        }
+        let name = if unfolded {
+            "one_unfolded_50_rows"
+        } else {
+            "none_unfolded"
+        };
+        let mut down = true;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let _ = app.act(if down { Action::Down } else { Action::Up });
+                down = !down;
+                let drawn = terminal.draw(|f| ui::render(&app, &Source::ALL, 1_700_100_000, f));
+                black_box(drawn.is_ok());
+            });
+        });
+    }
+    group.finish();
+}
+
 /// 200 `sleep` processes, killed on drop.
 struct Sleepers(Vec<Child>);
 
@@ -136,5 +212,5 @@ fn proc_trees(c: &mut Criterion) {
     drop(sleepers);
 }
 
-criterion_group!(benches, sort_and_redraw, proc_trees);
+criterion_group!(benches, sort_and_redraw, proc_trees, move_and_redraw);
 criterion_main!(benches);

@@ -1,8 +1,9 @@
 //! Cost of what the details and resources features add to a refresh:
 //! - sorting 1 000 listed sessions by each column (CPU and memory figures for all of
 //!   them) and drawing the 120x35 frame that shows the result, CPU / MEM columns on;
-//! - the grouped list (`z`): a move of the selection and the frame, 1 000 rows of which a
-//!   third are containers in 40 compose projects, grouped and flat;
+//! - a key that moves the selection and the frame after it among those 1 000 rows (a third
+//!   of them containers in 40 compose projects): flat, grouped, and with one tmux session
+//!   unfolded into 10 windows of 4 panes;
 //! - one pass over the real /proc and the sums of 200 process trees (200 live processes
 //!   this bench starts, each a tree of its own), as a refresh of 200 tmux sessions costs.
 //!
@@ -16,6 +17,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+use muxdeck::details::{Details, PaneInfo, TmuxDetails, WindowInfo};
 use muxdeck::engine::{Listing, Source, UsageMap};
 use muxdeck::model::{Group, GroupKind, Runtime, Session, SessionId, State};
 use muxdeck::stats::Usage;
@@ -102,16 +104,70 @@ fn sort_and_redraw(c: &mut Criterion) {
     group.finish();
 }
 
-fn grouped_move_and_redraw(c: &mut Criterion) {
+/// 10 windows of 4 panes each.
+fn big_tree() -> TmuxDetails {
+    let windows = (0..10u32)
+        .map(|w| WindowInfo {
+            index: w,
+            id: format!("@{w}"),
+            name: format!("win-{w}"),
+            active: w == 0,
+            panes: (0..4u32)
+                .map(|p| PaneInfo {
+                    id: format!("%{}", w * 4 + p),
+                    index: p,
+                    active: p == 0,
+                    command: "tail".into(),
+                    cwd: "/srv/app/logs/current".into(),
+                    pid: Some(5000 + w * 4 + p),
+                    width: 80,
+                    height: 12,
+                    dead: false,
+                })
+                .collect(),
+        })
+        .collect();
+    TmuxDetails {
+        windows,
+        ..TmuxDetails::default()
+    }
+}
+
+/// One key that moves the selection and the frame after it, among 1 000 rows: the flat
+/// list, the grouped one, and one tmux session unfolded into 10 windows of 4 panes (50
+/// rows more, the selection on its rows).
+fn move_and_redraw(c: &mut Criterion) {
+    // A test backend cannot fail.
     let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35));
-    let mut group = c.benchmark_group("move_in_1000_rows_and_redraw_120x35");
-    for grouped in [false, true] {
+    let mut group = c.benchmark_group("key_and_redraw_1000_rows_120x35");
+    for view in ["flat", "grouped", "one_unfolded_50_rows"] {
         let mut app = listed_app();
-        if grouped {
-            let _ = app.act(Action::Group);
+        match view {
+            "grouped" => {
+                let _ = app.act(Action::Group);
+            }
+            "one_unfolded_50_rows" => {
+                // The first tmux row (the list's order puts podman first).
+                let Some(row) = app
+                    .visible()
+                    .iter()
+                    .position(|s| s.id.location.kind() == muxdeck::model::BackendKind::Tmux)
+                else {
+                    panic!("tmux rows are listed");
+                };
+                let _ = app.select_row(row);
+                let _ = app.act(Action::Expand);
+                for s in &app.trees_due() {
+                    let _ = app.set_tree(&s.id, Ok(Some(Details::Tmux(big_tree()))));
+                }
+                for _ in 0..20 {
+                    let _ = app.act(Action::Down);
+                }
+            }
+            _ => {}
         }
         let mut down = true;
-        group.bench_function(if grouped { "grouped" } else { "flat" }, |b| {
+        group.bench_function(view, |b| {
             b.iter(|| {
                 // Down to the end and back up, one row per iteration.
                 let at_end = app
@@ -172,10 +228,5 @@ fn proc_trees(c: &mut Criterion) {
     drop(sleepers);
 }
 
-criterion_group!(
-    benches,
-    sort_and_redraw,
-    grouped_move_and_redraw,
-    proc_trees
-);
+criterion_group!(benches, sort_and_redraw, move_and_redraw, proc_trees);
 criterion_main!(benches);

@@ -203,3 +203,36 @@ pub fn unfold<'a>(rows: Vec<Row<'a>>, tree: &'a Tree) -> Vec<Row<'a>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_directory_keeps_its_last_two_parts() {
+        assert_eq!(short_dir("/srv/app"), "/srv/app");
+        assert_eq!(
+            short_dir("/home/someone/projects/muxdeck/src"),
+            "…/muxdeck/src"
+        );
+        let odd = "x".repeat(30);
+        assert_eq!(short_dir(&odd), odd, "no slash: whole");
+    }
+
+    #[test]
+    fn a_window_or_pane_the_tree_no_longer_has_is_named_by_its_ids() {
+        let tree = Tree::default();
+        let id = SessionId::tmux("work", "api");
+        let window = WindowPane {
+            window: "@4".into(),
+            pane: None,
+        };
+        assert_eq!(tree.describe(&id, &window), "window @4");
+        let pane = WindowPane {
+            pane: Some("%7".into()),
+            ..window
+        };
+        assert_eq!(tree.describe(&id, &pane), "pane %7");
+        assert!(!tree.has(&id, &pane));
+    }
+}

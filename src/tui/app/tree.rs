@@ -366,6 +366,28 @@ mod tests {
     }
 
     #[test]
+    fn a_click_selects_a_pane_row_and_a_double_click_attaches_there() {
+        use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+        let (mut app, api, _) = unfolded();
+        let click = MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 3,
+            row: 7,
+            modifiers: KeyModifiers::NONE,
+        };
+        let now = std::time::Instant::now();
+        let hit = crate::tui::app::Hit::Row(5);
+        assert_eq!(
+            app.on_mouse(click, hit, now),
+            Effect::FollowAt(api.clone(), at("@1", Some("%2")))
+        );
+        assert_eq!(
+            app.on_mouse(click, hit, now),
+            Effect::AttachAt(api, at("@1", Some("%2")))
+        );
+    }
+
+    #[test]
     fn only_started_tmux_sessions_unfold_and_a_first_read_that_fails_says_why() {
         let (mut app, api, web) = unfolded();
         let _ = app.select_row(6);

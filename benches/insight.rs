@@ -114,7 +114,9 @@ fn grouped_move_and_redraw(c: &mut Criterion) {
         group.bench_function(if grouped { "grouped" } else { "flat" }, |b| {
             b.iter(|| {
                 // Down to the end and back up, one row per iteration.
-                let at_end = app.selected_index().is_some_and(|i| i + 1 >= app.row_count());
+                let at_end = app
+                    .selected_index()
+                    .is_some_and(|i| i + 1 >= app.row_count());
                 let at_top = app.selected_index() == Some(0);
                 if at_end || at_top {
                     down = at_top;
@@ -170,5 +172,10 @@ fn proc_trees(c: &mut Criterion) {
     drop(sleepers);
 }
 
-criterion_group!(benches, sort_and_redraw, grouped_move_and_redraw, proc_trees);
+criterion_group!(
+    benches,
+    sort_and_redraw,
+    grouped_move_and_redraw,
+    proc_trees
+);
 criterion_main!(benches);

@@ -48,28 +48,27 @@ fn g_groups_a_compose_project_and_a_pod_and_x_on_a_header_stops_only_its_members
     deck.keys(&["G"]);
     let shop_header = format!("{project} (compose)");
     let pod_header = format!("{pod} (pod)");
-    let screen = deck.wait("grouped under two headers", |s| {
+    // A group where its first member (by name) would be, its members under it.
+    let expected = [
+        shop_header.clone(),
+        db.clone(),
+        web.clone(),
+        pod_header.clone(),
+        inpod.clone(),
+        infra.clone(),
+        other.clone(),
+    ];
+    let firsts = |s: &str| -> Vec<String> {
+        list_rows(s)
+            .into_iter()
+            .filter_map(|r| r.into_iter().next())
+            .collect()
+    };
+    let screen = deck.wait("grouped under two headers, members under them", |s| {
         row_of(s, &shop_header).is_some_and(|r| r.iter().any(|c| c == "2 running of 2"))
             && row_of(s, &pod_header).is_some_and(|r| r.iter().any(|c| c == "2 running of 2"))
+            && firsts(s) == expected
     });
-    // A group where its first member (by name) would be, its members under it.
-    let firsts: Vec<String> = list_rows(&screen)
-        .into_iter()
-        .filter_map(|r| r.into_iter().next())
-        .collect();
-    assert_eq!(
-        firsts,
-        [
-            shop_header.clone(),
-            db.clone(),
-            web.clone(),
-            pod_header.clone(),
-            inpod.clone(),
-            infra.clone(),
-            other.clone(),
-        ],
-        "{screen}"
-    );
     let member_line = screen
         .lines()
         .find(|l| l.contains(&format!(" {db} ")))

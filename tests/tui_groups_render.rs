@@ -289,6 +289,15 @@ fn x_on_a_header_asks_once_naming_every_member_and_stops_exactly_those() {
     assert_eq!(app.marks.len(), 3);
     let _ = key(&mut app, KeyCode::Char(' '));
     assert_eq!(app.marks.len(), 1);
+    // `L` on a header: one merged log of its members, whatever is marked.
+    match key(&mut app, KeyCode::Char('L')) {
+        Effect::FollowMerged(members) => {
+            let names: Vec<&str> = members.iter().map(|s| s.id.name.as_str()).collect();
+            assert_eq!(names, ["shop-db", "shop-web"]);
+        }
+        other => panic!("no merged log: {other:?}"),
+    }
+    let _ = key(&mut app, KeyCode::Char('L'));
     // What acts on one session says so, and does nothing.
     assert_eq!(key(&mut app, KeyCode::Enter), Effect::None);
     let (msg, level) = app.message.clone().expect("a refusal");

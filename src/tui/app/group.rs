@@ -43,7 +43,7 @@ impl App {
         let h = self.selected_header()?;
         let k = |a| self.keymap.hint(a);
         Some(format!(
-            "{}: {}. {} {} {} {} act on all its {} members after one question; {} marks them",
+            "{}: {}. {} {} {} {} act on all its {} members after one question; {} marks them, {} merges their logs",
             h.key.describe(),
             h.summary(),
             k(Action::Start),
@@ -52,6 +52,7 @@ impl App {
             k(Action::Restart),
             h.members.len(),
             k(Action::Mark),
+            k(Action::MergedLog),
         ))
     }
 

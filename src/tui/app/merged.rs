@@ -1,5 +1,6 @@
 //! `L`: the log pane as one merged live log of the marked sessions (or of the rows the
-//! list's filter shows when none is marked), and back to the selection's own log.
+//! list's filter shows when none is marked; on a group's header, of its members), and back
+//! to the selection's own log.
 
 use super::{App, Effect, Level};
 use crate::engine::merged::MAX_MERGED;
@@ -17,10 +18,14 @@ impl App {
             return self.close_merged();
         }
         let marked = self.marks.among(&self.sessions);
-        let mut chosen: Vec<Session> = if marked.is_empty() {
-            self.visible().into_iter().cloned().collect()
-        } else {
-            marked.into_iter().cloned().collect()
+        // A header wins over marks, as it does for `s` `x` `X` `r`.
+        let members = self
+            .selected_header()
+            .map(|h| h.members.into_iter().cloned().collect::<Vec<Session>>());
+        let mut chosen: Vec<Session> = match members {
+            Some(members) => members,
+            None if marked.is_empty() => self.visible().into_iter().cloned().collect(),
+            None => marked.into_iter().cloned().collect(),
         };
         if chosen.is_empty() {
             self.say("no session to merge: mark some with space", Level::Info);

@@ -16,11 +16,16 @@ use support::{TmuxWorld, temp_dir};
 const SCRIPT: &str = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do if [ $i = 4 ] || [ $i = 10 ]; then printf '\\033[31mERROR\\033[0m number %s\\n' $i; else echo info number $i; fi; done; exec sleep 600";
 
 fn deck_on_a_log(state_home: &std::path::Path) -> (TmuxWorld, Deck) {
+    deck_on_a_log_with(state_home, "")
+}
+
+/// As [`deck_on_a_log`], with `config` after the lines that keep the runtimes out.
+fn deck_on_a_log_with(state_home: &std::path::Path, config: &str) -> (TmuxWorld, Deck) {
     let world = TmuxWorld::new();
     world.new_session("logs", "app", SCRIPT);
     let deck = Deck::start_with(
         &world,
-        NO_RUNTIMES,
+        &format!("{NO_RUNTIMES}{config}"),
         &[("XDG_STATE_HOME", state_home.to_str().unwrap())],
         Shell::Plain,
     );
@@ -90,6 +95,33 @@ fn search_jumps_between_matches_and_the_filter_inverts_and_saves() {
     );
     deck.keys(&["q"]);
     deck.assert_exited_and_restored(&[0]);
+}
+
+#[test]
+fn with_logs_save_ansi_the_saved_file_keeps_each_lines_colors() {
+    let state = temp_dir("state");
+    let (_world, deck) = deck_on_a_log_with(state.path(), "logs:\n  save: ansi\n");
+    deck.keys(&["Tab", "C-s"]);
+    deck.wait("the saved file", |s| s.contains("saved 12 lines to "));
+    let dir = state.path().join("muxdeck/logs");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].path()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 12, "{text:?}");
+    // The red lines keep their red (as tmux gives it back), ended with the line; the
+    // others are plain.
+    for (i, line) in lines.iter().enumerate() {
+        if i == 3 || i == 9 {
+            assert!(
+                line.starts_with("\x1b[31mERROR\x1b[") && line.ends_with("\x1b[0m"),
+                "{line:?}"
+            );
+            assert!(line.contains(&format!(" number {}", i + 1)), "{line:?}");
+        } else {
+            assert_eq!(*line, format!("info number {}", i + 1));
+        }
+    }
 }
 
 #[test]

@@ -331,6 +331,8 @@ pub struct App {
     pub commands: Vec<(Option<Key>, CustomCommand)>,
     /// The config's `theme:`, which the renderer turns into styles.
     pub theme: crate::config::theme::ThemeConfig,
+    /// The config's `logs.save:`: whether `ctrl-s` keeps the lines' colors.
+    pub save_style: crate::config::SaveStyle,
     /// The configured hosts, in name order (empty without `hosts:`).
     pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
@@ -387,6 +389,7 @@ impl App {
             last_click: None,
             mono,
             theme: crate::config::theme::ThemeConfig::default(),
+            save_style: crate::config::SaveStyle::Plain,
             settled: false,
             insight: Insight::default(),
             events: EventLog::default(),

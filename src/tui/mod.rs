@@ -174,6 +174,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     let mut app = App::new(keymap, engine.config().log_lines, mono);
     app.set_commands(&engine.config().commands);
     app.set_theme(engine.config().theme.clone());
+    app.save_style = engine.config().save_style;
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();

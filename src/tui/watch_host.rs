@@ -13,7 +13,7 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::{Notify, mpsc};
 
 use super::Msg;
-use super::watch::Backoff;
+use crate::backoff::Backoff;
 use crate::backend::process::Invocation;
 use crate::engine::{Engine, HostStatus, Machine, Source};
 

@@ -622,6 +622,13 @@ impl App {
             }
             _ => false,
         };
+        if !log_is_for_selection && !still_there && self.is_merged() {
+            // The row the merged log was opened on went away (its session ended): the
+            // merged log marks that end on its own line and goes on; only the user choosing
+            // another row leaves it.
+            self.log.id = self.selected.clone();
+            return Effect::None;
+        }
         if !log_is_for_selection || (renewed && self.log.merged.is_empty()) {
             return self.follow_selected();
         }

@@ -310,11 +310,7 @@ fn a_merged_follow_of_fifty_sessions_prints_each_ones_line_after_its_name() {
         w.tmux
             .wait_for_text(&sock, &format!("={n}:"), &format!("only-from-{n}"), WAIT);
     }
-    let mut f = Follow::spawn(
-        w.mx(None)
-            .args(["logs", "-f", "--no-color"])
-            .args(&names),
-    );
+    let mut f = Follow::spawn(w.mx(None).args(["logs", "-f", "--no-color"]).args(&names));
     for n in &names {
         f.wait_line(&format!("{n} | only-from-{n}"));
     }

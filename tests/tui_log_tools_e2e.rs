@@ -289,7 +289,10 @@ fn fifty_marked_sessions_merge_into_one_log_each_line_after_its_name() {
     let text = std::fs::read_to_string(files[0].path()).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines.sort_unstable();
-    let want: Vec<String> = names.iter().map(|n| format!("{n} | only-from-{n}")).collect();
+    let want: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} | only-from-{n}"))
+        .collect();
     assert_eq!(lines, want, "{text}");
     deck.assert_responsive();
 }

@@ -108,9 +108,15 @@ fn log_save_style_is_plain_unless_ansi_is_asked_and_checked_where_written() {
         e.contains("line 3 column 9") && e.contains("unknown variant `color`"),
         "{e}"
     );
-    assert!(e.contains("logs.save: ") && e.contains("`plain` or `ansi`"), "{e}");
+    assert!(
+        e.contains("logs.save: ") && e.contains("`plain` or `ansi`"),
+        "{e}"
+    );
     let e = err("logs:\n  sav: ansi\n");
-    assert!(e.contains("line 2") && e.contains("did you mean `save`"), "{e}");
+    assert!(
+        e.contains("line 2") && e.contains("did you mean `save`"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -195,7 +195,9 @@ async fn run(
                 vec![format!("{p}\x1b[2m── ended: {why} ──\x1b[0m")]
             }
             Part::Event(LogEvent::Failed(why)) => {
-                vec![format!("{p}\x1b[2m── stream broke: {why}; given up ──\x1b[0m")]
+                vec![format!(
+                    "{p}\x1b[2m── stream broke: {why}; given up ──\x1b[0m"
+                )]
             }
             Part::Resuming(why) => {
                 vec![format!(

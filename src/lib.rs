@@ -5,6 +5,7 @@
 //! subcommands drive; the binary only parses arguments and renders.
 
 pub mod backend;
+pub mod backoff;
 pub mod clipboard;
 pub mod config;
 pub mod details;

@@ -296,3 +296,26 @@ fn a_merged_follow_goes_on_when_one_session_ends_and_stops_when_all_have() {
     });
     assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }
+
+#[test]
+fn a_merged_follow_of_fifty_sessions_prints_each_ones_line_after_its_name() {
+    let w = World::new();
+    let (base, sock) = (unique("f50"), unique("sock"));
+    let names: Vec<String> = (0..50).map(|i| format!("{base}-{i:02}")).collect();
+    for n in &names {
+        w.tmux
+            .new_session(&sock, n, &format!("echo only-from-{n}; exec sleep 600"));
+    }
+    for n in &names {
+        w.tmux
+            .wait_for_text(&sock, &format!("={n}:"), &format!("only-from-{n}"), WAIT);
+    }
+    let mut f = Follow::spawn(w.mx(None).args(["logs", "-f", "--no-color"]).args(&names));
+    for n in &names {
+        f.wait_line(&format!("{n} | only-from-{n}"));
+    }
+    assert!(
+        f.child.try_wait().unwrap().is_none(),
+        "logs -f ended while fifty sessions run"
+    );
+}

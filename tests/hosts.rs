@@ -674,3 +674,103 @@ fn the_tree_of_a_remote_session_follows_and_attaches_to_a_pane_that_is_not_activ
         t.contains("back from web1/tmux:tree")
     });
 }
+
+#[test]
+fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() {
+    use support::deck::{Deck, NO_RUNTIMES, Shell};
+    let mut s = Setup::new(&["web1"], NO_RUNTIMES);
+    // near slow enough that the pane still shows far's mark when near has gone on.
+    let ticks = |word: &str, pause: &str| {
+        format!(
+            "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo {word}-tick-$i; sleep {pause}; done; exec sleep 600"
+        )
+    };
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "far", &ticks("far", "0.2"));
+    s.local.new_session("default", "near", &ticks("near", "1"));
+    let runtime = s.fleet.runtime_dir();
+    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
+    let deck = Deck::start_with(
+        &s.local,
+        &config,
+        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+        Shell::Plain,
+    );
+    deck.wait("both listed", |t| {
+        t.contains("web1 ok") && t.contains("near") && t.contains("far")
+    });
+    deck.keys(&["g", "Space", "Space"]);
+    deck.wait("two marked", |t| t.contains("2 marked"));
+    deck.keys(&["L"]);
+    let flowing = |t: &str, name: &str, word: &str| {
+        support::screen::log_rows(t)
+            .iter()
+            .any(|r| r.starts_with(name) && r.contains(&format!(" | {word}-tick-")))
+    };
+    deck.wait("lines of both, after their names", |t| {
+        flowing(t, "near", "near") && flowing(t, "web1/far", "far")
+    });
+
+    // Only far's lines in the pane (other tests' containers on this machine's podman fill
+    // the list, and near's lines would push far's marks out of sight).
+    let near_before = last_tick(&deck.screen(), "near-tick-");
+    deck.keys(&["Tab", "&"]);
+    deck.type_text("web1/far");
+    deck.keys(&["Enter"]);
+    deck.wait("far alone", |t| t.contains("filter: web1/far"));
+    // Wrapped: a mark's reason is longer than the pane is wide.
+    deck.keys(&["w"]);
+
+    // web1 goes away, its connections with it.
+    s.fleet.host_mut("web1").kill();
+    let screen = deck.wait("the drop marked with its name", |t| {
+        // Rows joined: the wrap may cut the mark anywhere.
+        let rows = support::screen::log_rows(t).concat();
+        rows.contains("web1/far | ── stream broke: host web1 cannot be reached")
+            && rows.contains("; following again ──")
+    });
+    let far_before = last_tick(&screen, "far-tick-");
+    // Back before the resumes run out (they wait 1, 2 and 4 s).
+    s.fleet.host_mut("web1").restart();
+    let screen = deck.wait_for(Duration::from_secs(30), "far followed again", |t| {
+        last_tick(t, "far-tick-") > far_before + 3
+    });
+    assert!(
+        !screen.contains("given up"),
+        "resumed, yet given up:\n{screen}"
+    );
+    assert!(screen.contains("merged: 2 sessions"), "{screen}");
+    // near went on meanwhile: its lines of the whole drop are there.
+    deck.keys(&["Escape"]);
+    let screen = deck.wait("near's lines again", |t| {
+        !t.contains("filter: ") && last_tick(t, "near-tick-") > near_before + 3
+    });
+    let mut near: Vec<u32> = support::screen::log_rows(&screen)
+        .iter()
+        .filter_map(|r| r.strip_prefix("near     | near-tick-"))
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    near.sort_unstable();
+    assert!(
+        near.windows(2).all(|w| w[1] == w[0] + 1),
+        "near lost lines: {near:?}\n{screen}"
+    );
+    deck.assert_responsive();
+}
+
+/// The highest `N` of `word-N` on `screen` (0 when none shows).
+fn last_tick(screen: &str, word: &str) -> u32 {
+    screen
+        .lines()
+        .filter_map(|l| l.split(word).nth(1))
+        .filter_map(|r| {
+            r.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+}

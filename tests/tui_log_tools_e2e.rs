@@ -2,7 +2,8 @@
 //! server (120x35), keys in with `send-keys`, the screen back with `capture-pane`; the
 //! logged session is a real tmux pane on another private server. Search with `n` / `N`,
 //! the filter inverted, and `ctrl-s` (the file it writes is read back; an unwritable
-//! folder is a clear error and the pane keeps its lines).
+//! folder is a clear error and the pane keeps its lines), `logs.save: ansi`, and the merged
+//! log (`L`) of fifty marked sessions and of one that ends while the other flows on.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,11 +17,16 @@ use support::{TmuxWorld, temp_dir};
 const SCRIPT: &str = "for i in 1 2 3 4 5 6 7 8 9 10 11 12; do if [ $i = 4 ] || [ $i = 10 ]; then printf '\\033[31mERROR\\033[0m number %s\\n' $i; else echo info number $i; fi; done; exec sleep 600";
 
 fn deck_on_a_log(state_home: &std::path::Path) -> (TmuxWorld, Deck) {
+    deck_on_a_log_with(state_home, "")
+}
+
+/// As [`deck_on_a_log`], with `config` after the lines that keep the runtimes out.
+fn deck_on_a_log_with(state_home: &std::path::Path, config: &str) -> (TmuxWorld, Deck) {
     let world = TmuxWorld::new();
     world.new_session("logs", "app", SCRIPT);
     let deck = Deck::start_with(
         &world,
-        NO_RUNTIMES,
+        &format!("{NO_RUNTIMES}{config}"),
         &[("XDG_STATE_HOME", state_home.to_str().unwrap())],
         Shell::Plain,
     );
@@ -90,6 +96,33 @@ fn search_jumps_between_matches_and_the_filter_inverts_and_saves() {
     );
     deck.keys(&["q"]);
     deck.assert_exited_and_restored(&[0]);
+}
+
+#[test]
+fn with_logs_save_ansi_the_saved_file_keeps_each_lines_colors() {
+    let state = temp_dir("state");
+    let (_world, deck) = deck_on_a_log_with(state.path(), "logs:\n  save: ansi\n");
+    deck.keys(&["Tab", "C-s"]);
+    deck.wait("the saved file", |s| s.contains("saved 12 lines to "));
+    let dir = state.path().join("muxdeck/logs");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].path()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 12, "{text:?}");
+    // The red lines keep their red (as tmux gives it back), ended with the line; the
+    // others are plain.
+    for (i, line) in lines.iter().enumerate() {
+        if i == 3 || i == 9 {
+            assert!(
+                line.starts_with("\x1b[31mERROR\x1b[") && line.ends_with("\x1b[0m"),
+                "{line:?}"
+            );
+            assert!(line.contains(&format!(" number {}", i + 1)), "{line:?}");
+        } else {
+            assert_eq!(*line, format!("info number {}", i + 1));
+        }
+    }
 }
 
 #[test]
@@ -187,4 +220,129 @@ fn l_merges_the_logs_of_a_marked_tmux_session_and_container_with_their_names() {
         log_title(s).contains(&format!("podman:{name}"))
             && log_rows(s).iter().any(|r| r.starts_with("box-tick-"))
     });
+}
+
+/// The highest `N` of `word-N` in `screen`'s log rows (0 when none shows).
+fn last_tick(screen: &str, word: &str) -> u32 {
+    log_rows(screen)
+        .iter()
+        .filter_map(|r| r.split(word).nth(1))
+        .filter_map(|r| {
+            r.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn fifty_marked_sessions_merge_into_one_log_each_line_after_its_name() {
+    let state = temp_dir("state");
+    let world = TmuxWorld::new();
+    let names: Vec<String> = (0..50).map(|i| format!("s{i:02}")).collect();
+    for n in &names {
+        world.new_session("fifty", n, &format!("echo only-from-{n}; exec sleep 600"));
+    }
+    let deck = Deck::start_with(
+        &world,
+        NO_RUNTIMES,
+        &[("XDG_STATE_HOME", state.path().to_str().unwrap())],
+        Shell::Plain,
+    );
+    deck.wait("fifty rows", |s| s.contains("/50 ") && s.contains("s00"));
+    deck.keys(&["g"]);
+    deck.keys(&["Space"; 50]);
+    deck.wait("fifty marked", |s| s.contains("50 marked"));
+    deck.keys(&["L"]);
+    deck.wait("the merged log", |s| {
+        log_title(s).contains("merged: 50 sessions")
+    });
+    // Far more lines than the pane has rows: the filter keeps the fifty unique ones, and
+    // the save writes them all, each after its session's name.
+    deck.keys(&["Tab", "&"]);
+    deck.type_text("only-from");
+    deck.keys(&["Enter"]);
+    deck.wait("a line of every session", |s| {
+        log_title(s).contains("filter: only-from 50 of")
+    });
+    // In the order they arrived: each row is its session's line after that name.
+    let s = deck.screen();
+    let rows: Vec<String> = log_rows(&s).into_iter().filter(|r| !r.is_empty()).collect();
+    assert!(rows.len() >= 5, "{s}");
+    for r in &rows {
+        let name = r.get(..3).unwrap_or_default();
+        assert_eq!(*r, format!("{name} | only-from-{name}"), "{s}");
+    }
+    deck.keys(&["C-s"]);
+    deck.wait("the saved file", |s| s.contains("saved 50 lines to "));
+    let dir = state.path().join("muxdeck/logs");
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "{s}");
+    assert!(
+        files[0]
+            .file_name()
+            .to_string_lossy()
+            .starts_with("merged-50-")
+    );
+    let text = std::fs::read_to_string(files[0].path()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    let want: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} | only-from-{n}"))
+        .collect();
+    assert_eq!(lines, want, "{text}");
+    deck.assert_responsive();
+}
+
+#[test]
+fn a_merged_session_that_ends_is_marked_with_its_name_and_the_rest_flows_on() {
+    let world = TmuxWorld::new();
+    let go = temp_dir("go");
+    let flag = go.path().join("go");
+    world.new_session(
+        "ends",
+        "leaves",
+        &format!(
+            "echo leaves-hello; n=0; while [ ! -e {} ] && [ $n -lt 1200 ]; do n=$((n+1)); sleep 0.05; done; echo leaves-bye; sleep 0.5",
+            flag.display()
+        ),
+    );
+    world.new_session(
+        "ends",
+        "stays",
+        "i=0; while [ $i -lt 3000 ]; do i=$((i+1)); echo stays-tick-$i; sleep 0.2; done; exec sleep 600",
+    );
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("both rows", |s| s.contains("leaves") && s.contains("stays"));
+    // Both marked, and the cursor back on the one that will end: the merged log is opened
+    // on its row, which goes away with it.
+    deck.keys(&["g", "Space", "Space", "g"]);
+    deck.wait("two marked", |s| s.contains("2 marked"));
+    deck.keys(&["L"]);
+    deck.wait("lines of both", |s| {
+        let rows = log_rows(s);
+        log_title(s).contains("merged: 2 sessions")
+            && rows.iter().any(|r| r.starts_with("leaves | leaves-hello"))
+            && rows.iter().any(|r| r.starts_with("stays  | stays-tick-"))
+    });
+    std::fs::write(&flag, b"").unwrap();
+    let s = deck.wait("its end, after its name", |s| {
+        log_rows(s)
+            .iter()
+            .any(|r| r.starts_with("leaves | ── ended: "))
+    });
+    let rows = log_rows(&s);
+    assert!(
+        rows.iter().any(|r| r.starts_with("leaves | leaves-bye")),
+        "{s}"
+    );
+    let before = last_tick(&s, "stays-tick-");
+    let s = deck.wait("the other still followed", |s| {
+        last_tick(s, "stays-tick-") > before + 3
+    });
+    assert!(log_title(&s).contains("merged: 2 sessions"), "{s}");
+    deck.assert_responsive();
 }

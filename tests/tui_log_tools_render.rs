@@ -460,6 +460,40 @@ fn save_takes_what_the_filter_shows_as_plain_text() {
 }
 
 #[test]
+fn save_with_ansi_keeps_each_lines_colors_and_ends_them_with_the_line() {
+    let mut app = app_with([
+        "\x1b[31mERROR\x1b[0m boom".to_string(),
+        "plain line".to_string(),
+        // A color left open: the pane stops it at the line's end, so does the file.
+        "\x1b[1;32mopen green".to_string(),
+    ]);
+    app.on_log(LogEvent::Skipped(3));
+    app.selected = Some(SessionId::tmux("work", "api"));
+    app.log.id = app.selected.clone();
+    app.save_style = muxdeck::config::SaveStyle::Ansi;
+    focus_logs(&mut app);
+    let effect = app.on_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let Effect::SaveLog(req) = effect else {
+        panic!("{effect:?}");
+    };
+    assert_eq!(
+        req.text,
+        "\x1b[31mERROR\x1b[0m boom\x1b[0m\nplain line\n\x1b[1;32mopen green\x1b[0m\n\
+         … 3 lines skipped (output too fast) …\n"
+    );
+    assert_eq!(req.lines, 4);
+    // Plain again: the same pane without a single escape.
+    app.save_style = muxdeck::config::SaveStyle::Plain;
+    let Effect::SaveLog(req) =
+        app.on_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL))
+    else {
+        panic!("no save");
+    };
+    assert!(!req.text.contains('\x1b'), "{:?}", req.text);
+    assert!(req.text.starts_with("ERROR boom\nplain line\nopen green\n"));
+}
+
+#[test]
 fn y_copies_the_current_match_or_the_lines_on_screen() {
     let mut app = app_with(numbered());
     focus_logs(&mut app);

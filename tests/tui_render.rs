@@ -1439,6 +1439,49 @@ fn merged_log_prefixes_each_line_with_its_session_in_its_own_color() {
 }
 
 #[test]
+fn the_merged_log_goes_on_when_the_row_it_was_opened_on_goes_away() {
+    use muxdeck::engine::{Listing, LogEvent};
+    use muxdeck::tui::app::Effect;
+    let mut app = mixed(false);
+    app.settle();
+    let api = SessionId::tmux("work", "api");
+    let web = SessionId::container(Runtime::Podman, "web");
+    app.marks.toggle(&api);
+    app.marks.toggle(&web);
+    assert_eq!(app.selected.as_ref(), Some(&api));
+    let Effect::FollowMerged(_) = press(&mut app, 'L') else {
+        panic!("L follows the marked sessions as one log");
+    };
+    app.on_log(LogEvent::Lines(vec!["api | last words".into()]));
+    // api ends: the next listing has no row for it, and the selection moves on.
+    let sources = [
+        Source::Tmux,
+        Source::Runtime(Runtime::Podman),
+        Source::Runtime(Runtime::Docker),
+    ];
+    let listing = Listing {
+        sessions: app
+            .sessions
+            .iter()
+            .filter(|s| s.id != api)
+            .cloned()
+            .collect(),
+        health: Vec::new(),
+        hosts: Vec::new(),
+    };
+    let effect = app.set_listing(listing, &sources);
+    assert!(matches!(effect, Effect::None), "{effect:?}");
+    assert!(app.is_merged(), "the merged log was closed");
+    assert_ne!(app.selected.as_ref(), Some(&api));
+    let buf = draw(&app, 100, 30);
+    must_find(&buf, " logs · merged: 2 sessions");
+    must_find(&buf, "api | last words");
+    // Choosing another row still leaves it.
+    let _ = press(&mut app, 'j');
+    assert!(!app.is_merged());
+}
+
+#[test]
 fn timestamps_show_dimmed_before_each_line_tmux_arrival_container_runtime() {
     use muxdeck::engine::LogEvent;
     let mut app = mixed(false);

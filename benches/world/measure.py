@@ -27,6 +27,9 @@ import traceback
 from pathlib import Path
 
 CLK = os.sysconf("SC_CLK_TCK")
+# A tmux pane writing numbered green lines flat out: coreutils' seq is as fast as `yes`, and
+# the numbers tell the lag and any lines lost.
+FLOOD_CMD = "exec seq -f \"$(printf '\\033[32mflood\\033[0m line %%.0f')\" 1 999999999999"
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 FALLBACK_PANE_FORMAT = (
     "#{session_created}\t#{session_attached}\t#{session_windows}\t#{window_active}\t"
@@ -695,33 +698,7 @@ class Bench:
             self.launch(self.expected)
         mux = self.mux_pid()
         sock = self.sockets[0]
-        # Numbered lines, so the screen really changes and the lag can be read off it. The
-        # tmux pane gets coreutils' seq (as fast as `yes`); busybox has no seq -f, so the
-        # container runs a shell loop (podman's log path is the bottleneck either way).
-        flood_cmd = "exec seq -f \"$(printf '\\033[32mflood\\033[0m line %%.0f')\" 1 999999999999"
-        sh(["tmux", "-L", sock, "new-session", "-d", "-s", "flood-tmux", "-x", "200", "-y", "50", flood_cmd])
-        loop = 'i=0; while :; do i=$((i+1)); printf "\\033[32mflood\\033[0m line %d\\n" $i; done'
-        sh(["podman", "run", "-d", "--name", "bench-flood-ctr", "--network", "none",
-            "--label", "io.muxdeck.bench=1", self.a.image, "sh", "-c", loop])
-        tmux_flood = int(sh(["tmux", "-L", sock, "display-message", "-p", "-t", "=flood-tmux:", "#{pane_pid}"]).strip())
-        ctr_flood = int(sh(["podman", "inspect", "--format", "{{.State.Pid}}", "bench-flood-ctr"]).strip())
-        ctr_log = sh(["podman", "inspect", "--format", "{{.HostConfig.LogConfig.Path}}", "bench-flood-ctr"]).strip()
-
-        def tmux_now():
-            out = sh(["tmux", "-L", sock, "capture-pane", "-p", "-t", "=flood-tmux:"], check=False)
-            nums = re.findall(r"flood line (\d+)", out)
-            # The last row may be half written.
-            return int(nums[-2]) if len(nums) >= 2 else None
-
-        def ctr_now():
-            try:
-                with open(ctr_log, "rb") as f:
-                    f.seek(max(0, os.path.getsize(ctr_log) - 400))
-                    nums = re.findall(rb"flood\S* line (\d+)", f.read())
-            except OSError:
-                return None
-            return int(nums[-2]) if len(nums) >= 2 else None
-
+        tmux_flood, ctr_flood, tmux_now, ctr_now = self.start_floods()
         self.wait_screen(rf" sessions (?:\d+/)?{self.expected + 2} ")
         part = ["before"]
         rss = {}
@@ -757,22 +734,7 @@ class Bench:
             # Keys with both floods running: k -> the tmux flood, j -> the container flood;
             # every press switches the followed stream.
             part[0] = "keys"
-            for i in range(self.a.keys):
-                key, want = ("k", tmux_id) if i % 2 == 0 else ("j", ctr_id)
-                time.sleep(random.uniform(0.1, 0.25))
-                t0 = time.perf_counter()
-                self.ctl.cmd(f"send-keys -t ui {key}")
-                got = None
-                while time.perf_counter() - t0 < 3:
-                    if f"logs · {want} " in self.ctl.screen():
-                        got = time.perf_counter() - t0
-                        break
-                    time.sleep(0.002)
-                if got is None:
-                    misses += 1
-                    self.wait_screen(re.escape(f"logs · {want} "), 10)
-                else:
-                    lat.append(got)
+            lat, misses = self.switch_latency(tmux_id, ctr_id)
             part[0] = "after"
             time.sleep(1)
             hwm = status_kb(mux, "VmHWM")
@@ -817,8 +779,277 @@ class Bench:
                      " / ".join(f"{'seen' if w['skipped'] else 'not seen'}, {w['gaps']} gaps ({n})"
                                 for n, w in windows))
         self.quit_ui()
-        sh(["tmux", "-L", sock, "kill-session", "-t", "=flood-tmux"], check=False)
+        self.stop_floods()
+
+    # -- phase 6b: the flood with a filter on --------------------------------------------
+
+    def rss_sampler(self, mux: int):
+        """Samples muxdeck's RSS every 50 ms until the returned stop() is called, which
+        gives the largest seen (kB)."""
+        top = [0]
+        done = threading.Event()
+
+        def run():
+            while not done.is_set():
+                top[0] = max(top[0], status_kb(mux, "VmRSS"))
+                time.sleep(0.05)
+
+        th = threading.Thread(target=run, daemon=True)
+        th.start()
+
+        def stop() -> int:
+            done.set()
+            th.join()
+            return top[0]
+
+        return stop
+
+    def phase_flood_filter(self) -> None:
+        """As the flood phase's key presses, with a filter on in the log pane: every line of
+        both floods goes through the filter as it arrives, and each switch rescans the new
+        log's history (up to 2 MB of text a frame)."""
+        print("\n== 6b. log flood with a filter on", flush=True)
+        if not self.mux_pid():
+            self.launch(self.expected)
+        mux = self.mux_pid()
+        sock = self.sockets[0]
+        pattern = "[37]$"
+        try:
+            self.start_floods()
+            self.wait_screen(rf" sessions (?:\d+/)?{self.expected + 2} ")
+            stop = self.rss_sampler(mux)
+            try:
+                for k in ("/", "-l flood", "Enter"):
+                    self.ctl.cmd(f"send-keys -t ui {k}")
+                tmux_id = f"tmux@{sock}:flood-tmux"
+                ctr_id = "podman:bench-flood-ctr"
+                self.wait_screen(r" sessions (?:\d+/)?2 ")
+                self.wait_screen(re.escape(f"logs · {tmux_id} "))
+                # The filter is typed in the log pane; Tab back to the list, where j / k switch.
+                for k in ("Tab", "&", f"-l '{pattern}'", "Enter", "Tab"):
+                    self.ctl.cmd(f"send-keys -t ui {k}")
+                scr = self.wait_screen(re.escape(f"filter: {pattern} ") + r"\d+ of \d+ lines")
+                time.sleep(1.0)
+                c0 = sum(proc_stat(mux)[1:3])
+                t0 = time.perf_counter()
+                lat, misses = self.switch_latency(tmux_id, ctr_id)
+                cpu = (sum(proc_stat(mux)[1:3]) - c0) / CLK / (time.perf_counter() - t0) * 100
+                # The last switch emptied the pane: read it once it holds lines again.
+                scr = self.wait_screen(re.escape(f"filter: {pattern} ") + r"[1-9]\d* of \d+ lines")
+            finally:
+                peak = stop()
+        finally:
+            self.quit_ui()
+            self.stop_floods()
+        kept = re.search(r"filter: \S+ (\d+) of (\d+) lines", scr)
+        rows = [r for r in scr.splitlines() if re.search(r"flood line \d+", r)]
+        wrong = [r for r in rows if not re.search(r"flood line \d*[37]\b", r)]
+        self.res.detail(f"flood with the filter `{pattern}` on (j/k switching between the two floods, both "
+                        f"running): n={len(lat)}, misses={misses}, p50 {ms(pct(lat, 50))}, p90 {ms(pct(lat, 90))}, "
+                        f"p99 {ms(pct(lat, 99))}, max {ms(max(lat) if lat else float('nan'))}; muxdeck CPU "
+                        f"{cpu:.0f}% of a core; last title: {kept.group(0) if kept else '?'}; rows on screen "
+                        f"{len(rows)}, {len(wrong)} not matching the filter")
+        p99 = pct(lat, 99)
+        self.res.row("floodfilter", f"flood, filter on: key -> screen change p99 ({len(lat)} presses)",
+                     f"{ms(p99)} (p50 {ms(pct(lat, 50))})", "<= 50 ms",
+                     verdict(p99 <= 0.050 and misses == 0 and not wrong))
+        self.res.row("floodfilter", "flood, filter on: muxdeck peak RSS", mib(peak), "<= 40 MiB",
+                     verdict(peak <= 40 * 1024))
+
+    # -- phase 6c: a merged log of ten floods -----------------------------------------------
+
+    def phase_flood_merged(self) -> None:
+        """Ten tmux panes writing flat out, merged with `L` (the list's filter shows exactly
+        them); `t` toggles the timestamps, whose mark in the title is the frame a key made.
+        Every ten presses the floods pause and the settled screen is checked: a line of a
+        session whose number does not follow that session's previous line must have that
+        session's `lines skipped` mark between."""
+        print("\n== 6c. merged log of ten floods", flush=True)
+        n = 10
+        sock = self.sockets[0]
+        names = [f"flood-m{i}" for i in range(n)]
+        if not self.mux_pid():
+            self.launch(self.expected)
+        mux = self.mux_pid()
+        # `t` puts the time before the name on every other screen.
+        row_re = re.compile(r"^│?(?:\d\d:\d\d:\d\d\.\d{3} )?(flood-m\d+)\s*\| (?:flood line (\d+)|(.*lines skipped.*))")
+        lat, misses = [], 0
+        check = {"screens": 0, "rows": 0, "marks": 0, "unmarked": 0, "unprefixed": 0, "unsettled": 0}
+        examples = []
+        producers = []
+
+        def settled():
+            """The screen once the floods are paused and muxdeck has drawn what it had: a
+            screen read while rows are being redrawn mixes two frames, cell by cell."""
+            for pid in producers:
+                os.kill(pid, signal.SIGSTOP)
+            try:
+                # The log pane's rows only: the list's CPU and AGE columns change meanwhile.
+                # Ten outboxes of up to log_lines each drain first, on a loaded machine slowly.
+                prev, t = None, time.time()
+                while time.time() - t < 10:
+                    time.sleep(0.3)
+                    rows = [l for l in self.ctl.screen().splitlines() if " | " in l]
+                    if rows == prev:
+                        return "\n".join(rows)
+                    prev = rows
+                check["unsettled"] += 1
+                return None
+            finally:
+                for pid in producers:
+                    os.kill(pid, signal.SIGCONT)
+
+        def judge(scr):
+            """Each session's lines on the screen follow on, or a mark of its own sits between."""
+            if scr is None:
+                return
+            check["screens"] += 1
+            last = {}
+            for line in scr.splitlines():
+                if "lines skipped" in line:
+                    m = row_re.match(line)
+                    if m and m.group(3):
+                        check["marks"] += 1
+                        last.pop(m.group(1), None)
+                    else:
+                        check["unprefixed"] += 1
+                    continue
+                m = row_re.match(line)
+                if not m or not m.group(2):
+                    continue
+                check["rows"] += 1
+                name, num = m.group(1), int(m.group(2))
+                if name in last and num != last[name] + 1:
+                    check["unmarked"] += 1
+                    if len(examples) < 3:
+                        examples.append(f"{name}: {last[name]} then {num} in\n" + "\n".join(
+                            l for l in scr.splitlines() if "|" in l))
+                last[name] = num
+        try:
+            for name in names:
+                sh(["tmux", "-L", sock, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", FLOOD_CMD])
+                producers.append(int(sh(["tmux", "-L", sock, "display-message", "-p", "-t", f"={name}:",
+                                         "#{pane_pid}"]).strip()))
+            self.wait_screen(rf" sessions (?:\d+/)?{self.expected + n} ")
+            stop = self.rss_sampler(mux)
+            try:
+                for k in ("/", "-l flood-m", "Enter"):
+                    self.ctl.cmd(f"send-keys -t ui {k}")
+                self.wait_screen(rf" sessions (?:\d+/)?{n} ")
+                self.ctl.cmd("send-keys -t ui L")
+                self.wait_screen(rf"logs · merged: {n} sessions")
+                time.sleep(2.0)
+                c0 = sum(proc_stat(mux)[1:3])
+                t0 = time.perf_counter()
+                timed = False
+                for i in range(self.a.keys):
+                    time.sleep(random.uniform(0.1, 0.25))
+                    timed = not timed
+                    k0 = time.perf_counter()
+                    self.ctl.cmd("send-keys -t ui t")
+                    got = None
+                    while time.perf_counter() - k0 < 3:
+                        scr = self.ctl.screen()
+                        title = next((l for l in scr.splitlines() if "logs · merged" in l), "")
+                        if ("· time" in title) == timed:
+                            got = time.perf_counter() - k0
+                            break
+                        time.sleep(0.002)
+                    if got is None:
+                        misses += 1
+                    else:
+                        lat.append(got)
+                    if (i + 1) % 10 == 0:
+                        judge(settled())
+                wall = time.perf_counter() - t0
+                cpu = (sum(proc_stat(mux)[1:3]) - c0) / CLK / wall * 100
+                still = "merged: 10 sessions" in self.ctl.screen()
+            finally:
+                peak = stop()
+                hwm = status_kb(mux, "VmHWM")
+        finally:
+            self.quit_ui()
+            for name in names:
+                sh(["tmux", "-L", sock, "kill-session", "-t", f"={name}"], check=False)
+        p99 = pct(lat, 99)
+        self.res.detail(f"merged log of {n} tmux floods (`t` toggling timestamps, its mark in the title read "
+                        f"back): n={len(lat)}, misses={misses}, p50 {ms(pct(lat, 50))}, p90 {ms(pct(lat, 90))}, "
+                        f"p99 {ms(p99)}, max {ms(max(lat) if lat else float('nan'))}; muxdeck CPU {cpu:.0f}% of a "
+                        f"core over {wall:.0f}s, RSS max {mib(peak)}, VmHWM {mib(hwm)}; every 10 presses the floods "
+                        f"paused and the settled screen judged: {check['screens']} screens ({check['unsettled']} "
+                        f"never settled), {check['rows']} numbered rows, {check['marks']} 'lines skipped' marks "
+                        f"after their session's name, {check['unprefixed']} without one, {check['unmarked']} jumps "
+                        f"in a session's numbering with no mark of its own; merged log "
+                        f"{'still open' if still else 'CLOSED'}" +
+                        "".join("\nunmarked jump, " + e for e in examples))
+        self.res.row("floodmerged", f"merged log of {n} floods: key -> frame p99 ({len(lat)} presses)",
+                     f"{ms(p99)} (p50 {ms(pct(lat, 50))})", "<= 50 ms", verdict(p99 <= 0.050 and misses == 0))
+        self.res.row("floodmerged", f"merged log of {n} floods: muxdeck peak RSS (VmHWM)",
+                     mib(max(peak, hwm)), "<= 64 MiB", verdict(max(peak, hwm) <= 64 * 1024))
+        self.res.row("floodmerged", f"merged log of {n} floods: drops marked with their session",
+                     f"{check['marks']} marks, {check['unprefixed']} unnamed, {check['unmarked']} unmarked jumps "
+                     f"in {check['screens']} settled screens ({check['rows']} rows)",
+                     "all marked", verdict(check["unprefixed"] == 0 and check["unmarked"] == 0 and still
+                                           and check["screens"] > 0))
+
+    def start_floods(self):
+        """Starts a tmux pane and a container writing flat out; returns their producer pids
+        and functions that read how far each has written."""
+        sock = self.sockets[0]
+        # Numbered lines, so the screen really changes and the lag can be read off it. The
+        # tmux pane gets coreutils' seq (as fast as `yes`); busybox has no seq -f, so the
+        # container runs a shell loop (podman's log path is the bottleneck either way).
+        sh(["tmux", "-L", sock, "new-session", "-d", "-s", "flood-tmux", "-x", "200", "-y", "50", FLOOD_CMD])
+        loop = 'i=0; while :; do i=$((i+1)); printf "\\033[32mflood\\033[0m line %d\\n" $i; done'
+        sh(["podman", "run", "-d", "--name", "bench-flood-ctr", "--network", "none",
+            "--label", "io.muxdeck.bench=1", self.a.image, "sh", "-c", loop])
+        tmux_flood = int(sh(["tmux", "-L", sock, "display-message", "-p", "-t", "=flood-tmux:", "#{pane_pid}"]).strip())
+        ctr_flood = int(sh(["podman", "inspect", "--format", "{{.State.Pid}}", "bench-flood-ctr"]).strip())
+        ctr_log = sh(["podman", "inspect", "--format", "{{.HostConfig.LogConfig.Path}}", "bench-flood-ctr"]).strip()
+
+        def tmux_now():
+            out = sh(["tmux", "-L", sock, "capture-pane", "-p", "-t", "=flood-tmux:"], check=False)
+            nums = re.findall(r"flood line (\d+)", out)
+            # The last row may be half written.
+            return int(nums[-2]) if len(nums) >= 2 else None
+
+        def ctr_now():
+            try:
+                with open(ctr_log, "rb") as f:
+                    f.seek(max(0, os.path.getsize(ctr_log) - 400))
+                    nums = re.findall(rb"flood\S* line (\d+)", f.read())
+            except OSError:
+                return None
+            return int(nums[-2]) if len(nums) >= 2 else None
+
+        return tmux_flood, ctr_flood, tmux_now, ctr_now
+
+    def stop_floods(self) -> None:
+        sh(["tmux", "-L", self.sockets[0], "kill-session", "-t", "=flood-tmux"], check=False)
         sh(["podman", "rm", "-f", "-t", "0", "bench-flood-ctr"], check=False)
+
+    def switch_latency(self, tmux_id: str, ctr_id: str):
+        """Key presses with both floods running: k -> the tmux flood, j -> the container
+        flood; every press switches the followed stream. The time from each press until
+        the screen shows the other log's title; (latencies, misses)."""
+        lat, misses = [], 0
+        for i in range(self.a.keys):
+            key, want = ("k", tmux_id) if i % 2 == 0 else ("j", ctr_id)
+            time.sleep(random.uniform(0.1, 0.25))
+            t0 = time.perf_counter()
+            self.ctl.cmd(f"send-keys -t ui {key}")
+            got = None
+            while time.perf_counter() - t0 < 3:
+                if f"logs · {want} " in self.ctl.screen():
+                    got = time.perf_counter() - t0
+                    break
+                time.sleep(0.002)
+            if got is None:
+                misses += 1
+                self.wait_screen(re.escape(f"logs · {want} "), 10)
+            else:
+                lat.append(got)
+        return lat, misses
 
     def flood_window(self, mux: int, producer) -> dict:
         """Follows a flood for a few seconds: muxdeck's CPU and RSS, the UI output (bytes and
@@ -945,7 +1176,8 @@ class Bench:
                      (" -- NOISY: other processes are busy, timings vary; rerun on a quiet machine"
                       if bg > 15 else ""), "quiet", "INFO")
         phases = [("list", self.phase_cli), ("kstlib", self.phase_kstlib)]
-        ui_phases = [("tui", self.phase_tui_start), ("idle", self.phase_idle), ("flood", self.phase_flood)]
+        ui_phases = [("tui", self.phase_tui_start), ("idle", self.phase_idle), ("flood", self.phase_flood),
+                     ("floodfilter", self.phase_flood_filter), ("floodmerged", self.phase_flood_merged)]
         failed = False
         for name, fn in phases:
             if name in want:
@@ -986,7 +1218,7 @@ class Bench:
         except Exception as e:  # noqa: BLE001 - reported in the table, the run goes on
             self.res.error(name, f"{type(e).__name__}: {e}")
             self.res.detail(f"[{name} failed]\n" + traceback.format_exc(limit=4))
-            if name in ("tui", "idle", "flood") and self.ctl:
+            if name in ("tui", "idle", "flood", "floodfilter", "floodmerged") and self.ctl:
                 try:
                     if self.mux_pid():
                         self.quit_ui()
@@ -1134,7 +1366,7 @@ def main() -> int:
     m.add_argument("--idle", type=float, default=60)
     m.add_argument("--flood-window", type=float, default=6)
     m.add_argument("--keys", type=int, default=50)
-    m.add_argument("--phases", default="list,kstlib,tui,idle,flood,growth")
+    m.add_argument("--phases", default="list,kstlib,tui,idle,flood,floodfilter,floodmerged,growth")
     r = sub.add_parser("report")
     r.add_argument("--results", required=True)
     r.add_argument("--normalize-log", required=True)

@@ -11,12 +11,15 @@
 #      and a config with 5 defined sessions;
 #   3. measure.py: `muxdeck list --json` vs the slowest single backend call, the Python
 #      reference (kstlib), the TUI (first frame, full list, idle CPU, memory, log flood,
-#      key latency) in a separate private tmux server, growth to 1000 sessions;
+#      key latency; the flood with a filter on; a merged log of ten floods) in a separate
+#      private tmux server, growth to 1000 sessions;
 #   4. `cargo bench --bench normalize|merge -- --quick`;
 #   5. prints the table (metric | measured | target | verdict) and the machine, and
 #      writes it to benches/world/RESULTS.md (override: MUXDECK_BENCH_OUT=path).
-# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,flood,growth,
-# criterion (a subset runs only those; the default is all) and MUXDECK_BENCH_SKIP_BUILD=1
+# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,flood,
+# floodfilter,floodmerged,growth,criterion (a subset runs only those; the default is all;
+# floodfilter: the flood's key presses with a filter on; floodmerged: `L` over ten tmux
+# panes writing flat out) and MUXDECK_BENCH_SKIP_BUILD=1
 # (use the binaries already in target/release); MUXDECK_BENCH_ARGS adds options of
 # `measure.py measure` (e.g. "--keys 150 --idle 30").
 # Everything it creates is removed on exit, also on failure or Ctrl-C. The kstlib venv is
@@ -39,7 +42,7 @@ n_tmux=200
 n_containers=30
 n_defined=5
 start_s=$SECONDS
-phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,flood,growth,criterion}"
+phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,flood,floodfilter,floodmerged,growth,criterion}"
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
 say() { printf '\n==== %s ====\n' "$*"; }

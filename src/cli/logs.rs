@@ -176,10 +176,10 @@ pub fn prefix_color(name: &str) -> u8 {
 
 /// `logs`: one session's log as `muxdeck logs` always printed it, or several merged.
 pub async fn logs(engine: &Engine, args: LogsArgs, out: &mut impl Write) -> Result<i32, CliError> {
-    let mut sessions = Vec::with_capacity(args.names.len());
-    for name in &args.names {
-        sessions.push(engine.resolve(name).await?);
-    }
+    let sessions = match args.names.as_slice() {
+        [one] => vec![engine.resolve(one).await?],
+        several => engine.resolve_each(several).await?,
+    };
     let color = !args.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let merged = sessions.len() > 1;
     let width = args

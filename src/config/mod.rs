@@ -20,7 +20,7 @@ pub use commands::{CustomCommand, OutputMode};
 pub use hosts::HostDef;
 use limits::ReadFailure;
 pub use limits::{MAX_CONFIG_BYTES, MAX_DEPTH};
-pub use schema::{BackendChoice, Notify, RuntimeChoice};
+pub use schema::{BackendChoice, Notify, RuntimeChoice, SaveStyle};
 use schema::{FileSchema, SessionSchema};
 use values::Text;
 
@@ -239,6 +239,8 @@ pub struct Config {
     pub hosts: Vec<HostDef>,
     /// What the details pane and `status --json` show.
     pub details: DetailsConfig,
+    /// How `ctrl-s` writes the log pane (`logs.save:`).
+    pub save_style: SaveStyle,
 }
 
 /// `details:` of the config.
@@ -266,6 +268,7 @@ impl Default for Config {
             ssh_config: None,
             hosts: Vec::new(),
             details: DetailsConfig::default(),
+            save_style: SaveStyle::Plain,
         }
     }
 }
@@ -391,6 +394,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         details: DetailsConfig {
             show_secrets: file.details.show_secrets,
         },
+        save_style: file.logs.save.unwrap_or_default(),
     })
 }
 

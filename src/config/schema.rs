@@ -47,6 +47,28 @@ pub struct FileSchema {
     /// What the details pane and `status --json` show.
     #[serde(default)]
     pub details: DetailsSchema,
+    /// How the log pane's tools write what they save.
+    #[serde(default)]
+    pub logs: LogsSchema,
+}
+
+/// `logs:`
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsSchema {
+    /// How `ctrl-s` writes the pane (default plain).
+    pub save: Option<SaveStyle>,
+}
+
+/// How a saved log file is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaveStyle {
+    /// Text only: what a pager or `grep` reads without surprises.
+    #[default]
+    Plain,
+    /// Each line with its SGR color sequences, as `less -R` or `cat` in a terminal shows.
+    Ansi,
 }
 
 /// `details:`

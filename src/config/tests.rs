@@ -89,6 +89,34 @@ fn example_config_loads() {
         cfg.command("panes")
             .is_some_and(|c| c.applies.tmux && !c.applies.container)
     );
+    assert_eq!(cfg.save_style, SaveStyle::Plain);
+}
+
+#[test]
+fn log_save_style_is_plain_unless_ansi_is_asked_and_checked_where_written() {
+    assert_eq!(parse_str("").unwrap().save_style, SaveStyle::Plain);
+    assert_eq!(
+        parse_str("logs:\n  save: ansi\n").unwrap().save_style,
+        SaveStyle::Ansi
+    );
+    assert_eq!(
+        parse_str("logs: { save: plain }\n").unwrap().save_style,
+        SaveStyle::Plain
+    );
+    let e = err("log_lines: 100\nlogs:\n  save: color\n");
+    assert!(
+        e.contains("line 3 column 9") && e.contains("unknown variant `color`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("logs.save: ") && e.contains("`plain` or `ansi`"),
+        "{e}"
+    );
+    let e = err("logs:\n  sav: ansi\n");
+    assert!(
+        e.contains("line 2") && e.contains("did you mean `save`"),
+        "{e}"
+    );
 }
 
 #[test]

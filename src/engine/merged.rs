@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::follow::{LogEvent, LogStream};
+use super::resume::Resumes;
 use super::{Engine, EngineError};
 use crate::logs::window::{LogWindow, STAMP_SEP, split_stamp};
 use crate::model::{Location, Session};
@@ -77,6 +78,64 @@ impl Engine {
 enum Part {
     Event(LogEvent),
     Open(EngineError),
+    /// Its stream broke (or would not open again) and is followed again after a wait.
+    Resuming(String),
+}
+
+/// Follows session number `i` of the merged log, resuming its stream as the single log's
+/// follow does ([`Resumes`]) when it breaks: a host that drops for a while leaves a mark
+/// per break, and its lines come back once it does.
+async fn follow_one(
+    engine: Engine,
+    s: Session,
+    i: usize,
+    mut history: usize,
+    cap: usize,
+    window: LogWindow,
+    ptx: mpsc::Sender<(usize, Part)>,
+) {
+    let mut resumes = Resumes::default();
+    let mut resumed = false;
+    loop {
+        let why = match engine.follow_in(&s, history, cap, window).await {
+            Ok(mut stream) => {
+                resumes.started();
+                loop {
+                    match stream.next().await {
+                        Some(LogEvent::Failed(why)) => break why,
+                        Some(ev) => {
+                            let last = matches!(ev, LogEvent::Ended(_));
+                            if ptx.send((i, Part::Event(ev))).await.is_err() || last {
+                                return;
+                            }
+                        }
+                        None => {
+                            let ended = LogEvent::Ended("stream over".into());
+                            let _ = ptx.send((i, Part::Event(ended))).await;
+                            return;
+                        }
+                    }
+                }
+            }
+            // A follow that never opened is no stream to resume: say why and stop.
+            Err(e) if !resumed => {
+                let _ = ptx.send((i, Part::Open(e))).await;
+                return;
+            }
+            Err(e) => e.to_string(),
+        };
+        let Some(wait) = resumes.broke() else {
+            let _ = ptx.send((i, Part::Event(LogEvent::Failed(why)))).await;
+            return;
+        };
+        if ptx.send((i, Part::Resuming(why))).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        // From now on: the lines before the break were shown already.
+        history = 0;
+        resumed = true;
+    }
 }
 
 async fn run(
@@ -113,24 +172,7 @@ async fn run(
             timestamps: stamped.get(i).copied().unwrap_or(false),
             ..window
         };
-        follows.spawn(async move {
-            let mut stream = match engine.follow_in(&s, history, cap, window).await {
-                Ok(st) => st,
-                Err(e) => {
-                    let _ = ptx.send((i, Part::Open(e))).await;
-                    return;
-                }
-            };
-            while let Some(ev) = stream.next().await {
-                let last = matches!(ev, LogEvent::Ended(_) | LogEvent::Failed(_));
-                if ptx.send((i, Part::Event(ev))).await.is_err() || last {
-                    return;
-                }
-            }
-            let _ = ptx
-                .send((i, Part::Event(LogEvent::Ended("stream over".into()))))
-                .await;
-        });
+        follows.spawn(follow_one(engine, s, i, history, cap, window, ptx));
     }
     drop(ptx);
     while let Some((i, part)) = prx.recv().await {
@@ -153,7 +195,14 @@ async fn run(
                 vec![format!("{p}\x1b[2m── ended: {why} ──\x1b[0m")]
             }
             Part::Event(LogEvent::Failed(why)) => {
-                vec![format!("{p}\x1b[2m── stream broke: {why} ──\x1b[0m")]
+                vec![format!(
+                    "{p}\x1b[2m── stream broke: {why}; given up ──\x1b[0m"
+                )]
+            }
+            Part::Resuming(why) => {
+                vec![format!(
+                    "{p}\x1b[2m── stream broke: {why}; following again ──\x1b[0m"
+                )]
             }
             Part::Open(e) => vec![format!("{p}\x1b[2m── stream broke: {e} ──\x1b[0m")],
         };

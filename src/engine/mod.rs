@@ -14,6 +14,7 @@ mod machine;
 pub mod merged;
 mod ops;
 mod resolve;
+pub mod resume;
 mod send;
 mod stats;
 mod stopped;

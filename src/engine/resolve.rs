@@ -178,6 +178,18 @@ impl Engine {
         pick(&q, text, &listing)
     }
 
+    /// The session each of `texts` means, in their order, as [`resolve`](Self::resolve)
+    /// finds it, but all in one listing: `logs a b c …` with fifty names asked every
+    /// backend fifty times before printing a line. The first NAME that does not resolve is
+    /// the error.
+    pub async fn resolve_each(&self, texts: &[String]) -> Result<Vec<Session>, EngineError> {
+        let listing = self.list(None).await;
+        texts
+            .iter()
+            .map(|text| self.query(text).and_then(|q| pick(&q, text, &listing)))
+            .collect()
+    }
+
     /// The sessions several NAMEs mean, all looked up in one fresh listing before anything
     /// is done with any of them. A session named twice (`api tmux:api`) is there once. When
     /// any NAME does not resolve (no such session, several, a backend left out), nothing is

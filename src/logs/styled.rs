@@ -70,6 +70,13 @@ impl LogLine {
         self.styled().line()
     }
 
+    /// The normalized line as it came (printable text and SGR sequences), what `ansi`
+    /// saves: kept beside the conversion anyway, so saving colors costs no memory and no
+    /// re-encoding of styles back into escapes.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
     /// The text without styles, for matching, without converting the line: its converted
     /// text once there is one, else the normalized text with its SGR sequences taken out.
     pub fn plain(&self) -> Cow<'_, str> {

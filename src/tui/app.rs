@@ -347,6 +347,8 @@ pub struct App {
     pub commands: Vec<(Option<Key>, CustomCommand)>,
     /// The config's `theme:`, which the renderer turns into styles.
     pub theme: crate::config::theme::ThemeConfig,
+    /// The config's `logs.save:`: whether `ctrl-s` keeps the lines' colors.
+    pub save_style: crate::config::SaveStyle,
     /// The configured hosts, in name order (empty without `hosts:`).
     pub hosts: Vec<crate::tui::hosts::HostLine>,
     /// Whether every source has answered once, or the user has moved the selection. Until
@@ -413,6 +415,7 @@ impl App {
             last_click: None,
             mono,
             theme: crate::config::theme::ThemeConfig::default(),
+            save_style: crate::config::SaveStyle::Plain,
             settled: false,
             insight: Insight::default(),
             events: EventLog::default(),
@@ -665,6 +668,13 @@ impl App {
             }
             _ => false,
         };
+        if !log_is_for_selection && !still_there && self.is_merged() {
+            // The row the merged log was opened on went away (its session ended): the
+            // merged log marks that end on its own line and goes on; only the user choosing
+            // another row leaves it.
+            self.log.id = self.selected.clone();
+            return Effect::None;
+        }
         if !log_is_for_selection || (renewed && self.log.merged.is_empty()) {
             return self.follow_selected();
         }

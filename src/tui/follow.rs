@@ -8,21 +8,12 @@ use tokio::sync::mpsc;
 
 use super::Msg;
 use super::app::App;
-use super::watch::Backoff;
 use crate::backend::tmux_tree::WindowPane;
+use crate::engine::resume::Resumes;
 use crate::engine::{Engine, EngineError, LogEvent, LogStream};
 use crate::logs::window::LogWindow;
 use crate::model::{Location, Session};
 
-/// How often in a row a log stream that breaks soon after it started is resumed before
-/// the pane gives up and says why (podman 4.3's `logs --follow` can exit under a log
-/// flood). A stream that ran healthy for a while ([`super::watch::HEALTHY_RUN`]) starts
-/// the count over, so occasional breaks over a long watch never exhaust it.
-const MAX_RESUMES: u32 = 3;
-/// Wait before resuming a broken log stream; it doubles with each quick break in a row.
-const RESUME_DELAY: Duration = Duration::from_secs(1);
-/// Longest wait before resuming a broken log stream.
-const RESUME_MAX: Duration = Duration::from_secs(30);
 /// Lines of history a new follow starts with.
 const FOLLOW_HISTORY: usize = 2000;
 /// Quiet time after the selection moves before its log is followed, so that running
@@ -49,11 +40,14 @@ pub(super) struct Follower {
     /// A follow waiting for the selection to settle or a resume waiting out its delay.
     pub(super) pending: Option<PendingFollow>,
     /// Waits before resuming the current log stream, and its quick breaks in a row.
-    resumes: Backoff,
+    resumes: Resumes,
     /// Counts follows; a stream opened for an older one is dropped.
     generation: u64,
     /// How far back the current follow reaches (kept for its resumes).
     window: LogWindow,
+    /// The pending or opening follow resumes a stream that broke: its failure to open is
+    /// one more break (the host may be back soon), not the end.
+    resuming: bool,
 }
 
 impl Follower {
@@ -62,9 +56,10 @@ impl Follower {
         Follower {
             stream: None,
             pending: None,
-            resumes: Backoff::new(RESUME_DELAY, RESUME_MAX),
+            resumes: Resumes::default(),
             generation: 0,
             window: LogWindow::default(),
+            resuming: false,
         }
     }
 
@@ -80,7 +75,8 @@ impl Follower {
     ) {
         self.stream = None;
         self.generation += 1;
-        self.resumes = Backoff::new(RESUME_DELAY, RESUME_MAX);
+        self.resumes = Resumes::default();
+        self.resuming = false;
         self.window = window;
         let history = if all_history {
             log_lines
@@ -178,6 +174,7 @@ impl Follower {
                 self.stream = Some(s);
                 self.resumes.started();
             }
+            Err(e) if self.resuming => self.broke(e.to_string(), app),
             Err(e) => app.follow_failed(&e),
         }
     }
@@ -198,17 +195,16 @@ impl Follower {
         }
     }
 
-    /// The log stream broke: resumed after a wait that doubles while it keeps breaking
-    /// soon after it started, and given up (saying why) after [`MAX_RESUMES`] such breaks.
+    /// The log stream broke: resumed as [`Resumes`] says, or given up saying why.
     fn broke(&mut self, why: String, app: &mut App) {
-        let wait = self.resumes.ended();
-        if self.resumes.streak() > MAX_RESUMES {
+        let Some(wait) = self.resumes.broke() else {
             app.on_log(LogEvent::Failed(why));
             return;
-        }
+        };
         // The session may still run: mark the break and follow again from now on, with
         // no history, so nothing shows twice.
         app.mark_log_break(&why);
+        self.resuming = true;
         self.pending = app
             .followed_selection()
             .cloned()

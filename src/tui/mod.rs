@@ -185,6 +185,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     app.set_commands(&engine.config().commands);
     app.set_theme(engine.config().theme.clone());
     app.grouping.on = engine.config().grouped;
+    app.save_style = engine.config().save_style;
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();

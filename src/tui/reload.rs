@@ -126,6 +126,7 @@ impl Runner {
         }
         self.app.set_commands(&c.commands);
         self.app.set_theme(c.theme.clone());
+        self.app.save_style = c.save_style;
         if let Err(e) = self.tui.set_mouse(c.mouse) {
             self.app
                 .say(format!("cannot switch mouse reporting: {e}"), Level::Error);

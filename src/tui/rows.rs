@@ -149,3 +149,19 @@ fn short_dir(dir: &str) -> String {
         _ => dir.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_directory_keeps_its_last_two_parts() {
+        assert_eq!(short_dir("/srv/app"), "/srv/app");
+        assert_eq!(
+            short_dir("/home/someone/projects/muxdeck/src"),
+            "…/muxdeck/src"
+        );
+        let odd = "x".repeat(30);
+        assert_eq!(short_dir(&odd), odd, "no slash: whole");
+    }
+}

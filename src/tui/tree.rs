@@ -209,17 +209,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_long_directory_keeps_its_last_two_parts() {
-        assert_eq!(short_dir("/srv/app"), "/srv/app");
-        assert_eq!(
-            short_dir("/home/someone/projects/muxdeck/src"),
-            "…/muxdeck/src"
-        );
-        let odd = "x".repeat(30);
-        assert_eq!(short_dir(&odd), odd, "no slash: whole");
-    }
-
-    #[test]
     fn a_window_or_pane_the_tree_no_longer_has_is_named_by_its_ids() {
         let tree = Tree::default();
         let id = SessionId::tmux("work", "api");

@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::Msg;
+use crate::backoff::Backoff;
 use crate::engine::{Engine, HealthStatus, Source};
 use crate::model::Runtime;
 
@@ -26,7 +27,7 @@ const TMUX_FULL_INTERVAL: Duration = Duration::from_secs(15);
 /// Safety re-list of a runtime whose event stream runs (events can be missed on restart).
 const EVENTS_SAFETY_INTERVAL: Duration = Duration::from_secs(60);
 /// First re-list of a runtime that is not answering, and first restart of an event stream
-/// that ended (or would not start) sooner than [`HEALTHY_RUN`]; each failure in a row
+/// that ended (or would not start) sooner than [`crate::backoff::HEALTHY_RUN`]; each failure in a row
 /// doubles the wait, up to [`FALLBACK_MAX`], so a daemon that is simply not running, or an
 /// `events` that exits at once, costs next to nothing. `R` retries at once.
 const FALLBACK_INTERVAL: Duration = Duration::from_secs(5);
@@ -174,75 +175,6 @@ async fn pause(wait: Duration, wake: &Notify) {
     }
 }
 
-/// A run of a restarted stream shorter than this ended "at once": its next start waits
-/// longer than the last. A longer one was healthy, and the waits start over.
-pub(super) const HEALTHY_RUN: Duration = Duration::from_secs(30);
-
-/// The waits before restarting something that fails or keeps ending soon after it started:
-/// doubling from `first` to `max` with each quick end in a row, so a stream that exits at
-/// once (a broken runtime's `events`) costs a start every minute at most, not a busy loop.
-#[derive(Debug, Clone)]
-pub(super) struct Backoff {
-    first: Duration,
-    max: Duration,
-    next: Duration,
-    /// Quick ends since the last healthy run.
-    streak: u32,
-    started: Option<Instant>,
-}
-
-impl Backoff {
-    /// No wait owed yet; the first will be `first`.
-    pub(super) fn new(first: Duration, max: Duration) -> Self {
-        Backoff {
-            first,
-            max,
-            next: first,
-            streak: 0,
-            started: None,
-        }
-    }
-
-    /// Notes that the thing (re)started now, so that its end can tell a healthy run.
-    pub(super) fn started(&mut self) {
-        self.started_at(Instant::now());
-    }
-
-    /// The wait before the next start, now that the thing ended or failed to start.
-    pub(super) fn ended(&mut self) -> Duration {
-        self.ended_at(Instant::now())
-    }
-
-    /// Forgets the waits owed: the thing works.
-    pub(super) fn reset(&mut self) {
-        self.next = self.first;
-        self.streak = 0;
-    }
-
-    /// Quick ends in a row, counting the last one.
-    pub(super) fn streak(&self) -> u32 {
-        self.streak
-    }
-
-    fn started_at(&mut self, now: Instant) {
-        self.started = Some(now);
-    }
-
-    fn ended_at(&mut self, now: Instant) -> Duration {
-        if self
-            .started
-            .take()
-            .is_some_and(|t| now.saturating_duration_since(t) >= HEALTHY_RUN)
-        {
-            self.reset();
-        }
-        self.streak = self.streak.saturating_add(1);
-        let wait = self.next;
-        self.next = (self.next * 2).min(self.max);
-        wait
-    }
-}
-
 /// A running `events` subscription; dropping it kills the child.
 struct Events {
     _child: tokio::process::Child,
@@ -305,48 +237,4 @@ fn spawn_events(engine: &Engine, rt: Runtime) -> Option<Events> {
         _child: child,
         stdout,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FIRST: Duration = Duration::from_secs(5);
-    const MAX: Duration = Duration::from_secs(60);
-
-    #[test]
-    fn quick_ends_double_the_wait_up_to_the_max() {
-        let mut b = Backoff::new(FIRST, MAX);
-        let t = Instant::now();
-        let waits: Vec<u64> = (0..6)
-            .map(|_| {
-                b.started_at(t);
-                b.ended_at(t + Duration::from_secs(1)).as_secs()
-            })
-            .collect();
-        assert_eq!(waits, [5, 10, 20, 40, 60, 60]);
-        assert_eq!(b.streak(), 6);
-    }
-
-    #[test]
-    fn a_healthy_run_starts_the_waits_over() {
-        let mut b = Backoff::new(FIRST, MAX);
-        let t = Instant::now();
-        for _ in 0..3 {
-            b.started_at(t);
-            b.ended_at(t);
-        }
-        b.started_at(t);
-        assert_eq!(b.ended_at(t + HEALTHY_RUN), FIRST);
-        assert_eq!(b.streak(), 1);
-    }
-
-    #[test]
-    fn failures_to_start_count_as_quick_ends() {
-        let mut b = Backoff::new(FIRST, MAX);
-        assert_eq!(b.ended(), FIRST);
-        assert_eq!(b.ended(), FIRST * 2);
-        b.reset();
-        assert_eq!(b.ended(), FIRST);
-    }
 }

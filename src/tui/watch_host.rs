@@ -13,8 +13,8 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::{Notify, mpsc};
 
 use super::Msg;
-use super::watch::Backoff;
 use crate::backend::process::Invocation;
+use crate::backoff::Backoff;
 use crate::engine::{Engine, HostStatus, Machine, Source};
 
 /// First wait before a host that did not answer is tried again; doubles up to

@@ -11,13 +11,14 @@ use crate::model::Location;
 use crate::tui::keys::{Action, Key};
 use crate::tui::logtools::{Prompt, SCAN_BUDGET_BYTES, SINCE_PRESETS, SincePreset, ViewItem};
 
-/// What the loop writes when the log pane is saved: the lines, as plain text, of the
-/// session named.
+/// What the loop writes when the log pane is saved: the lines of the session named, as
+/// plain text or with their colors (`logs.save:`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveRequest {
     /// The session's qualified name, for the file name.
     pub name: String,
-    /// The lines, without colors, oldest first, each ending in a newline.
+    /// The lines, oldest first, each ending in a newline; with colors, a colored line
+    /// ends in a reset so its colors stop where the pane stops them.
     pub text: String,
     /// How many lines.
     pub lines: usize,
@@ -286,7 +287,8 @@ impl App {
         Effect::Copy { text, lines: n }
     }
 
-    /// The pane's lines (after the filter, context included) as plain text, to save.
+    /// The pane's lines (after the filter, context included), to save as `logs.save:`
+    /// says.
     fn save_request(&mut self) -> Effect {
         let Some(id) = self.log.id.clone() else {
             self.say("no log to save: select a session first", Level::Info);
@@ -294,10 +296,15 @@ impl App {
         };
         let tools = &self.log.tools;
         let buf = &self.log.buffer;
+        let ansi = self.save_style == crate::config::SaveStyle::Ansi;
         let mut text = String::new();
         let mut lines = 0;
         for i in 0..tools.view_len(buf) {
             match tools.view_item(buf, i) {
+                Some(ViewItem::Entry {
+                    entry: LogEntry::Line(l),
+                    ..
+                }) if ansi => push_ansi(&mut text, l.raw()),
                 Some(ViewItem::Entry {
                     entry: LogEntry::Line(l),
                     ..
@@ -323,5 +330,14 @@ impl App {
             id.qualified()
         };
         Effect::SaveLog(SaveRequest { name, text, lines })
+    }
+}
+
+/// A normalized line with its colors; one that sets any ends in a reset, since the pane
+/// draws every line from the default style and the next must not inherit them.
+fn push_ansi(text: &mut String, raw: &str) {
+    text.push_str(raw);
+    if raw.contains('\x1b') {
+        text.push_str("\x1b[0m");
     }
 }

@@ -15,7 +15,7 @@
 #   4. `cargo bench --bench normalize|merge -- --quick`;
 #   5. prints the table (metric | measured | target | verdict) and the machine, and
 #      writes it to benches/world/RESULTS.md (override: MUXDECK_BENCH_OUT=path).
-# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,flood,growth,
+# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,idlestats,flood,growth,
 # criterion (a subset runs only those; the default is all) and MUXDECK_BENCH_SKIP_BUILD=1
 # (use the binaries already in target/release); MUXDECK_BENCH_ARGS adds options of
 # `measure.py measure` (e.g. "--keys 150 --idle 30").
@@ -39,7 +39,7 @@ n_tmux=200
 n_containers=30
 n_defined=5
 start_s=$SECONDS
-phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,flood,growth,criterion}"
+phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,idlestats,flood,growth,criterion}"
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
 say() { printf '\n==== %s ====\n' "$*"; }

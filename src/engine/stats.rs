@@ -92,3 +92,46 @@ pub fn usage_map(
     }
     map
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::State;
+    use crate::stats::proc_tree::ProcSampler;
+
+    fn sessions() -> Vec<Session> {
+        let mut t = Session::new(SessionId::tmux("w", "api"), State::Running);
+        t.pane_pids = vec![std::process::id()];
+        let mut c = Session::new(SessionId::container(Runtime::Podman, "db"), State::Running);
+        c.backend_id = Some("0123456789abcdef".into());
+        let stopped = Session::new(SessionId::tmux("w", "old"), State::Stopped);
+        vec![t, c, stopped]
+    }
+
+    #[test]
+    fn what_could_not_be_read_blanks_only_its_own_rows() {
+        let all = sessions();
+        let podman = [ContainerStat {
+            id_prefix: "0123456789ab".into(),
+            cpu_percent: Some(1.5),
+            memory_bytes: Some(2048),
+        }];
+        // /proc could not be read: the container keeps its figures, the tmux row has none.
+        let map = usage_map(&all, Some(&podman), None, None);
+        assert_eq!(map.get(&all[1].id).and_then(|u| u.memory_bytes), Some(2048));
+        assert!(!map.contains_key(&all[0].id));
+        // The runtime's `stats` hung or failed: the tmux row keeps its figures.
+        let snap = ProcSampler::default()
+            .sample()
+            .expect("this machine's /proc");
+        let map = usage_map(&all, None, None, Some(&snap));
+        assert!(
+            map.get(&all[0].id)
+                .and_then(|u| u.memory_bytes)
+                .is_some_and(|m| m > 0)
+        );
+        assert!(!map.contains_key(&all[1].id));
+        // A session that does not run is never measured.
+        assert!(!map.contains_key(&all[2].id));
+    }
+}

@@ -701,8 +701,8 @@ class Bench:
                            f"{self.percall_cpu[name]*1000:.0f} ms = {n * self.percall_cpu[name] / wall * 100:.2f}%")
         if stats:
             ps = [run_timed(["podman", "stats", "--no-stream", "--format", "json"])["cpu"] for _ in range(3)]
-            est.append(f"~{wall / 2:.0f} x `podman stats --no-stream` (every 2 s) x {median(ps) * 1000:.0f} ms "
-                       f"= {median(ps) / 2 * 100:.2f}%")
+            est.append(f"~{wall / 10:.0f} x `podman stats --no-stream` (every 10 s; tmux from /proc every 2 s) x "
+                       f"{median(ps) * 1000:.0f} ms = {median(ps) / 10 * 100:.2f}%")
         lines = [
             f"idle window ({label}, run {run}) {wall:.1f}s, CPU as % of one core (ticks of {1000 // CLK} ms):",
             f"  muxdeck itself (all threads):            {core(self_d):.2f}%",

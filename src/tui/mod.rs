@@ -15,6 +15,7 @@ pub mod marks;
 mod notify;
 mod ops;
 mod reload;
+mod runtime_feed;
 mod savelog;
 pub mod terminal;
 pub mod ui;

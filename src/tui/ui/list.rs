@@ -297,7 +297,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 .border_style(border)
                 .title(Span::styled(title, theme.title())),
         );
-    let mut state = TableState::default().with_selected(selected.map(|i| i - first));
+    // With no room for rows, the selection is out of the (empty) window.
+    let in_view = selected.filter(|i| (first..end).contains(i));
+    let mut state = TableState::default().with_selected(in_view.map(|i| i - first));
     frame.render_stateful_widget(table, area, &mut state);
     if visible.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);

@@ -694,7 +694,7 @@ class Bench:
         est.append(f"{tmux_rounds:.0f} tmux rounds (every 15 s when /proc shows no change) x {len(tmux_calls)} "
                    f"list-panes calls x measured CPU = {tmux_rounds * tmux_cpu:.2f} s "
                    f"({tmux_rounds * tmux_cpu / wall * 100:.2f}%)")
-        for name, every in (("docker ps -a --format json", 60.0), ("podman ps -a --format json", 60.0)):
+        for name, every in (("docker ps -a --format json", 60.0), ("podman ps -a --format json", 120.0)):
             if name in self.percall_cpu:
                 n = wall / every
                 est.append(f"~{n:.0f} x `{name}` (every {every:.0f}s at most while idle) x "

@@ -1,21 +1,28 @@
 //! Cost of what the details and resources features add to a refresh:
 //! - sorting 1 000 listed sessions by each column (CPU and memory figures for all of
-//!   them) and drawing the 120x35 frame that shows the result, CPU / MEM columns on;
+//!   them) and drawing the frame that shows the result, CPU / MEM columns on, at 120x35
+//!   and 200x50;
 //! - a key that moves the selection and the frame after it among those 1 000 rows (a third
 //!   of them containers in 40 compose projects): flat, grouped, and with one tmux session
 //!   unfolded into 10 windows of 4 panes;
 //! - one pass over the real /proc and the sums of 200 process trees (200 live processes
 //!   this bench starts, each a tree of its own), as a refresh of 200 tmux sessions costs.
 //!
+//! Every figure is CPU time of the bench's thread (`CLOCK_THREAD_CPUTIME_ID`, kernel time
+//! reading /proc included), not wall time: on a machine shared with other builds, wall time
+//! counts the waits for a core too.
+//!
 //! Run with `cargo bench --bench insight` (add `-- --quick` for a short run).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Bencher, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use rustix::time::{ClockId, clock_gettime};
 
 use muxdeck::details::{Details, PaneInfo, TmuxDetails, WindowInfo};
 use muxdeck::engine::{Listing, Source, UsageMap};
@@ -84,24 +91,46 @@ fn listed_app() -> App {
     app
 }
 
+/// The CPU time of this thread so far.
+fn thread_cpu() -> Duration {
+    let t = clock_gettime(ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Runs `f` as criterion asks, timed by the thread's CPU clock.
+fn on_cpu(b: &mut Bencher<'_>, mut f: impl FnMut()) {
+    b.iter_custom(|iters| {
+        let t0 = thread_cpu();
+        for _ in 0..iters {
+            f();
+        }
+        thread_cpu().saturating_sub(t0)
+    });
+}
+
 fn sort_and_redraw(c: &mut Criterion) {
-    let mut app = listed_app();
-    // A test backend cannot fail.
-    let Ok(mut terminal) = Terminal::new(TestBackend::new(120, 35));
-    let mut group = c.benchmark_group("sort_1000_rows_and_redraw_120x35");
-    for key in ["name", "backend", "state", "cpu", "mem", "age"] {
-        group.bench_function(key, |b| {
-            b.iter(|| {
-                // Sorting by the key from the listing's order, then the frame.
-                let _ = app.act(Action::SortReverse);
-                let _ = app.act(Action::SortReverse);
-                let drawn = terminal.draw(|f| ui::render(&app, &Source::ALL, 1_700_100_000, f));
-                black_box(drawn.is_ok());
+    for (w, h) in [(120, 35), (200, 50)] {
+        let mut app = listed_app();
+        // A test backend cannot fail.
+        let Ok(mut terminal) = Terminal::new(TestBackend::new(w, h));
+        let mut group = c.benchmark_group(format!("sort_1000_rows_and_redraw_{w}x{h}"));
+        for key in ["name", "backend", "state", "cpu", "mem", "age"] {
+            group.bench_function(key, |b| {
+                on_cpu(b, || {
+                    // Sorting by the key from the listing's order, then the frame.
+                    let _ = app.act(Action::SortReverse);
+                    let _ = app.act(Action::SortReverse);
+                    let drawn = terminal.draw(|f| ui::render(&app, &Source::ALL, 1_700_100_000, f));
+                    black_box(drawn.is_ok());
+                });
             });
-        });
-        let _ = app.act(Action::Sort);
+            let _ = app.act(Action::Sort);
+        }
+        group.finish();
     }
-    group.finish();
 }
 
 /// 10 windows of 4 panes each.
@@ -212,8 +241,11 @@ fn proc_trees(c: &mut Criterion) {
     );
     let roots: Vec<u32> = sleepers.0.iter().map(Child::id).collect();
     let mut sampler = ProcSampler::default();
+    if let Ok(snap) = sampler.sample() {
+        eprintln!("/proc holds {} processes", snap.len());
+    }
     c.bench_function("proc_pass_and_200_tree_sums", |b| {
-        b.iter(|| {
+        on_cpu(b, || {
             let Ok(snap) = sampler.sample() else {
                 panic!("/proc is readable");
             };

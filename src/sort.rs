@@ -1,11 +1,9 @@
 //! The orders the session list can be shown in, shared by the TUI (`o`, `O`) and
-//! `muxdeck list --sort`. Sorting is stable: sessions equal under the key keep the
-//! listing's own order (backend, location, name).
-
-use std::cmp::Ordering;
+//! `muxdeck list --sort`. Sessions equal under the key keep the listing's own order
+//! (backend, location, name).
 
 use crate::engine::UsageMap;
-use crate::model::{Session, State};
+use crate::model::{Session, SessionId, State};
 
 /// What the list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,39 +69,18 @@ fn state_rank(s: State) -> u8 {
     }
 }
 
-/// Known figures before unknown ones; among known ones, larger first.
-fn larger_first<T: PartialOrd>(a: Option<T>, b: Option<T>) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-/// How two sessions compare under `key` (before any reversal).
-pub fn compare(key: SortKey, a: &Session, b: &Session, usage: &UsageMap) -> Ordering {
-    let u = |s: &Session| usage.get(&s.id).copied().unwrap_or_default();
-    match key {
-        SortKey::Name => a.id.name.cmp(&b.id.name),
-        SortKey::Backend => a.backend_label().cmp(&b.backend_label()),
-        SortKey::State => state_rank(a.state).cmp(&state_rank(b.state)),
-        SortKey::Cpu => larger_first(u(a).cpu_percent, u(b).cpu_percent),
-        SortKey::Memory => larger_first(u(a).memory_bytes, u(b).memory_bytes),
-        SortKey::Age => larger_first(a.created, b.created),
-    }
-}
-
-/// A session's place under a key, computed once per session: one figure lookup per row
-/// rather than two per comparison.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Rank {
-    Text(String),
+/// A session's place under a key, computed once per session and borrowed from it: one
+/// figure lookup per row rather than two per comparison, and no allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank<'a> {
+    Text(&'a str),
+    /// The backend label in its two parts ([`Session::backend_label_parts`]).
+    Backend(&'static str, &'a str),
     /// (unknown last, then the value, smaller first).
     Number(bool, i128),
 }
 
-fn rank(key: SortKey, s: &Session, usage: &UsageMap) -> Rank {
+fn rank<'a>(key: SortKey, s: &'a Session, usage: &UsageMap) -> Rank<'a> {
     // Larger first: the value negated; unknown after every known one.
     let larger_first = |v: Option<i128>| match v {
         Some(v) => Rank::Number(false, -v),
@@ -111,8 +88,11 @@ fn rank(key: SortKey, s: &Session, usage: &UsageMap) -> Rank {
     };
     let u = || usage.get(&s.id).copied().unwrap_or_default();
     match key {
-        SortKey::Name => Rank::Text(s.id.name.clone()),
-        SortKey::Backend => Rank::Text(s.backend_label()),
+        SortKey::Name => Rank::Text(&s.id.name),
+        SortKey::Backend => {
+            let (kind, socket) = s.backend_label_parts();
+            Rank::Backend(kind, socket)
+        }
         SortKey::State => Rank::Number(false, i128::from(state_rank(s.state))),
         // Hundredths of a percent: finer than any runtime reports.
         #[allow(clippy::cast_possible_truncation)]
@@ -122,17 +102,50 @@ fn rank(key: SortKey, s: &Session, usage: &UsageMap) -> Rank {
     }
 }
 
-/// Sorts `sessions` by `key` (stably), reversed when `reverse`.
+/// Sorts `sessions` by `key`, reversed when `reverse`. Sessions equal under the key keep
+/// the listing's own order (by identity) in either direction, as a stable sort of a
+/// listing would.
 pub fn sort_sessions<S: std::borrow::Borrow<Session>>(
     sessions: &mut [S],
     key: SortKey,
     reverse: bool,
     usage: &UsageMap,
 ) {
-    if reverse {
-        sessions.sort_by_cached_key(|s| std::cmp::Reverse(rank(key, s.borrow(), usage)));
-    } else {
-        sessions.sort_by_cached_key(|s| rank(key, s.borrow(), usage));
+    // The keys are borrowed from the rows, so the order is found on indices first and the
+    // rows are moved after.
+    let mut order: Vec<(Rank<'_>, &SessionId, usize)> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (rank(key, s.borrow(), usage), &s.borrow().id, i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        let by_key = a.0.cmp(&b.0);
+        let by_key = if reverse { by_key.reverse() } else { by_key };
+        by_key.then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
+    });
+    let from: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+    permute(sessions, from);
+}
+
+/// Reorders `items` in place so that position `k` holds what was at `from[k]`, following
+/// each cycle of the permutation once.
+fn permute<T>(items: &mut [T], mut from: Vec<usize>) {
+    for start in 0..items.len() {
+        // In place, or placed by an earlier cycle.
+        if from[start] == start {
+            continue;
+        }
+        // What was at `start` travels along the cycle until its own place comes up.
+        let mut at = start;
+        loop {
+            let src = from[at];
+            from[at] = at;
+            if src == start {
+                break;
+            }
+            items.swap(at, src);
+            at = src;
+        }
     }
 }
 
@@ -193,5 +206,42 @@ mod tests {
             "by the backend column: podman before tmux"
         );
         assert_eq!(SortKey::Age.next(), SortKey::Name);
+    }
+
+    #[test]
+    fn ties_keep_the_order_by_identity_in_either_direction() {
+        // Listed out of identity order; all running, so every pair ties under State.
+        let mut v: Vec<Session> = ["d", "b", "e", "a", "c"]
+            .iter()
+            .map(|n| s(n, State::Running, None))
+            .collect();
+        v.push(s("x", State::Exited(Some(1)), None));
+        let names = |v: &[Session]| v.iter().map(|s| s.id.name.as_str()).collect::<String>();
+        let usage = UsageMap::new();
+        sort_sessions(&mut v, SortKey::State, false, &usage);
+        assert_eq!(names(&v), "abcdex");
+        sort_sessions(&mut v, SortKey::State, true, &usage);
+        assert_eq!(names(&v), "xabcde", "reversed: the ties are not");
+    }
+
+    #[test]
+    fn permute_puts_every_item_where_it_is_asked() {
+        let items: Vec<u32> = (0..50).collect();
+        // A long cycle (0..20), five swaps (20..30), and items left in place (30..50).
+        let from: Vec<usize> = (0..50)
+            .map(|k| match k {
+                0..20 => (k * 7 + 3) % 20,
+                20..30 => k ^ 1,
+                _ => k,
+            })
+            .collect();
+        let mut moved = items.clone();
+        permute(&mut moved, from.clone());
+        for (k, f) in from.iter().enumerate() {
+            assert_eq!(moved[k], items[*f]);
+        }
+        let mut same = items.clone();
+        permute(&mut same, (0..50).collect());
+        assert_eq!(same, items);
     }
 }

@@ -1,7 +1,8 @@
 //! CPU and memory through `muxdeck list --json --stats` against real processes: a tmux pane
 //! whose shell forks a busy child and a child holding memory (the tree is summed), a
-//! session without them (it is not charged theirs), a running container, and a runtime
-//! whose `stats` hangs (only its containers lose their figures, by the deadline).
+//! session without them (it is not charged theirs), a running container, a runtime whose
+//! `stats` hangs (only its containers lose their figures, by the deadline), and a pane
+//! whose processes come and go while /proc is read, then end.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -9,6 +10,7 @@ mod support;
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
+use muxdeck::stats::proc_tree::ProcSampler;
 use serde_json::Value;
 use support::{World, test_image, unique, wait_for};
 
@@ -151,4 +153,58 @@ fn a_hanging_stats_blanks_only_its_containers() {
     let c = session(&list, &format!("podman:{name}"));
     assert!(c["memory_bytes"].as_u64().is_some_and(|m| m > 0), "{c}");
     assert!(c["cpu_percent"].as_f64().is_some(), "{c}");
+}
+
+#[test]
+fn processes_that_come_and_go_while_read_are_measured_and_an_ended_session_has_no_figure() {
+    let w = World::new();
+    let sock = unique("stc");
+    let name = unique("churn");
+    // A pane whose shell starts and reaps short-lived children without pause (bounded: it
+    // settles into a sleep by itself), so passes over /proc meet processes that end mid-way.
+    let script = "i=0; while [ $i -lt 20000 ]; do sh -c 'exit 0'; i=$((i+1)); done; exec sleep 600";
+    w.tmux.new_session(&sock, &name, script);
+    let pane: u32 = w
+        .tmux
+        .tmux_ok(
+            &sock,
+            [
+                "display-message",
+                "-p",
+                "-t",
+                &format!("={name}:"),
+                "#{pane_pid}",
+            ],
+        )
+        .trim()
+        .parse()
+        .unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut sampler = ProcSampler::default();
+    let mut measured = 0;
+    for _ in 0..40 {
+        let snap = sampler.sample().expect("/proc reads while processes end");
+        let u = snap
+            .usage(&[pane])
+            .unwrap_or_else(|| panic!("the pane {pane} is alive and measured"));
+        assert!(u.memory_bytes.is_some_and(|m| m > 0), "{u:?}");
+        if let Some(cpu) = u.cpu_percent {
+            // Ticks of processes that ended, or of pids given to others, are never
+            // charged: the figure stays within what the machine's cores can give.
+            #[allow(clippy::cast_precision_loss)]
+            let most = 100.0 * cores as f64 * 1.5;
+            assert!(cpu.is_finite() && (0.0..=most).contains(&cpu), "{cpu}");
+            measured += 1;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(measured >= 39, "every pass after the first measures CPU");
+    // The session ends between two passes: no figure, rather than the last one.
+    w.tmux
+        .tmux_ok(&sock, ["kill-session", "-t", &format!("={name}")]);
+    wait_for(Duration::from_secs(10), "the pane's process to end", || {
+        !std::path::Path::new(&format!("/proc/{pane}")).exists()
+    });
+    let snap = sampler.sample().expect("/proc reads");
+    assert_eq!(snap.usage(&[pane]), None);
 }

@@ -16,10 +16,11 @@
 #   4. `cargo bench --bench normalize|merge -- --quick`;
 #   5. prints the table (metric | measured | target | verdict) and the machine, and
 #      writes it to benches/world/RESULTS.md (override: MUXDECK_BENCH_OUT=path).
-# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,flood,
-# floodfilter,floodmerged,growth,criterion (a subset runs only those; the default is all;
-# floodfilter: the flood's key presses with a filter on; floodmerged: `L` over ten tmux
-# panes writing flat out) and MUXDECK_BENCH_SKIP_BUILD=1
+# For work on the benchmark itself: MUXDECK_BENCH_PHASES=list,kstlib,tui,idle,idlestats,
+# flood,floodfilter,floodmerged,growth,criterion (a subset runs only those; the default is
+# all; idlestats: idle with the CPU/MEM columns on; floodfilter: the flood's key presses
+# with a filter on; floodmerged: `L` over ten tmux panes writing flat out) and
+# MUXDECK_BENCH_SKIP_BUILD=1
 # (use the binaries already in target/release); MUXDECK_BENCH_ARGS adds options of
 # `measure.py measure` (e.g. "--keys 150 --idle 30").
 # Everything it creates is removed on exit, also on failure or Ctrl-C. The kstlib venv is
@@ -42,7 +43,7 @@ n_tmux=200
 n_containers=30
 n_defined=5
 start_s=$SECONDS
-phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,flood,floodfilter,floodmerged,growth,criterion}"
+phases="${MUXDECK_BENCH_PHASES:-list,kstlib,tui,idle,idlestats,flood,floodfilter,floodmerged,growth,criterion}"
 has_phase() { [[ ",$phases," == *",$1,"* ]]; }
 
 say() { printf '\n==== %s ====\n' "$*"; }

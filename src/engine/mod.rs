@@ -268,6 +268,8 @@ pub struct Engine {
     /// Listings of other hosts running at once, at most [`HOST_FANOUT`]: with hundreds of
     /// hosts, as many ssh processes (and their descriptors) at once would be the fault.
     scans: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The runtimes' last `stats`, reused for a while ([`stats::CONTAINER_STATS_EVERY`]).
+    container_stats: stats::ContainerStatsCache,
 }
 
 /// Most hosts listed at the same time.
@@ -296,6 +298,7 @@ impl Engine {
             stopped: StopMemory::in_state_dir(),
             config,
             scans: std::sync::Arc::new(tokio::sync::Semaphore::new(HOST_FANOUT)),
+            container_stats: stats::ContainerStatsCache::default(),
         }
     }
 

@@ -3,7 +3,8 @@
 //! runtime that fails or hangs blanks its own containers' figures only.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use super::Engine;
 use crate::backend::container::ContainerStat;
@@ -14,10 +15,38 @@ use crate::stats::proc_tree::{ProcSampler, ProcSnapshot};
 /// Usage by session. A running session missing from it could not be measured.
 pub type UsageMap = HashMap<SessionId, Usage>;
 
+/// How long the runtimes' figures are reused. `podman stats` costs about 90 ms of CPU with
+/// 30 containers: asked at every 2 s measurement it would take 4.5 % of a core, every 10 s
+/// under 1 %. tmux figures, from the one /proc pass, stay fresh at every measurement.
+pub const CONTAINER_STATS_EVERY: Duration = Duration::from_secs(10);
+
+/// What each runtime's `stats` said, and when it was asked (None: it failed or hung).
+type RuntimeStats = (Option<Vec<ContainerStat>>, Option<Vec<ContainerStat>>);
+
+/// The last [`RuntimeStats`], shared by the clones of an engine.
+#[derive(Debug, Clone, Default)]
+pub struct ContainerStatsCache(Arc<Mutex<Option<(Instant, RuntimeStats)>>>);
+
+impl ContainerStatsCache {
+    /// The figures asked less than [`CONTAINER_STATS_EVERY`] ago, if any.
+    fn fresh(&self) -> Option<RuntimeStats> {
+        let last = self.0.lock().ok()?;
+        let (at, stats) = last.as_ref()?;
+        (at.elapsed() < CONTAINER_STATS_EVERY).then(|| stats.clone())
+    }
+
+    fn keep(&self, stats: &RuntimeStats) {
+        if let Ok(mut last) = self.0.lock() {
+            *last = Some((Instant::now(), stats.clone()));
+        }
+    }
+}
+
 impl Engine {
     /// Measures every running session of `sessions`. `sampler` keeps the previous /proc
     /// pass that tmux CPU is measured against; it is handed back for the next call. Every
-    /// `stats` call ends by `limit`.
+    /// `stats` call ends by `limit`; containers get the figures of the last calls while
+    /// those are younger than [`CONTAINER_STATS_EVERY`].
     pub async fn usage(
         &self,
         sessions: &[Session],
@@ -42,8 +71,15 @@ impl Engine {
             let snap = sampler.sample().ok();
             (sampler, snap)
         });
-        let (podman, docker, procs) =
-            tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker), procs);
+        let (podman, docker, procs) = match self.container_stats.fresh() {
+            Some((podman, docker)) => (podman, docker, procs.await),
+            None => {
+                let (podman, docker, procs) =
+                    tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker), procs);
+                self.container_stats.keep(&(podman.clone(), docker.clone()));
+                (podman, docker, procs)
+            }
+        };
         // A pass that panicked starts afresh, with no tmux figures this time.
         let (sampler, snapshot) = procs.unwrap_or_default();
         let map = usage_map(
@@ -91,4 +127,47 @@ pub fn usage_map(
         }
     }
     map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::State;
+    use crate::stats::proc_tree::ProcSampler;
+
+    fn sessions() -> Vec<Session> {
+        let mut t = Session::new(SessionId::tmux("w", "api"), State::Running);
+        t.pane_pids = vec![std::process::id()];
+        let mut c = Session::new(SessionId::container(Runtime::Podman, "db"), State::Running);
+        c.backend_id = Some("0123456789abcdef".into());
+        let stopped = Session::new(SessionId::tmux("w", "old"), State::Stopped);
+        vec![t, c, stopped]
+    }
+
+    #[test]
+    fn what_could_not_be_read_blanks_only_its_own_rows() {
+        let all = sessions();
+        let podman = [ContainerStat {
+            id_prefix: "0123456789ab".into(),
+            cpu_percent: Some(1.5),
+            memory_bytes: Some(2048),
+        }];
+        // /proc could not be read: the container keeps its figures, the tmux row has none.
+        let map = usage_map(&all, Some(&podman), None, None);
+        assert_eq!(map.get(&all[1].id).and_then(|u| u.memory_bytes), Some(2048));
+        assert!(!map.contains_key(&all[0].id));
+        // The runtime's `stats` hung or failed: the tmux row keeps its figures.
+        let snap = ProcSampler::default()
+            .sample()
+            .expect("this machine's /proc");
+        let map = usage_map(&all, None, None, Some(&snap));
+        assert!(
+            map.get(&all[0].id)
+                .and_then(|u| u.memory_bytes)
+                .is_some_and(|m| m > 0)
+        );
+        assert!(!map.contains_key(&all[1].id));
+        // A session that does not run is never measured.
+        assert!(!map.contains_key(&all[2].id));
+    }
 }

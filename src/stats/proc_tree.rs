@@ -1,7 +1,7 @@
 //! CPU and memory of process trees from /proc: what a tmux pane costs is its first process
 //! and everything that descends from it. One pass over /proc reads every process's `stat`
-//! (parent, CPU ticks, start time, resident pages); each tree is then summed from that one
-//! picture, so 200 sessions cost one scan, not 200.
+//! (parent, CPU ticks, start time, resident pages) and nothing else; each tree is then
+//! summed from that one picture, so 200 sessions cost one scan, not 200.
 //!
 //! CPU is the ticks a process used since the previous pass, over the time between them. A
 //! process is known by its pid *and* its start time: a pid that ended and was given to
@@ -9,11 +9,10 @@
 //! against the old one's (nor to the session the old one belonged to).
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
-
-use procfs::FromRead;
-use procfs::process::Stat;
 
 use super::Usage;
 
@@ -35,6 +34,9 @@ struct Entry {
     start: u64,
     /// User and system CPU ticks so far.
     ticks: u64,
+    /// Ticks used since the previous pass; None when the previous pass did not see this
+    /// very process (a new one, or a pid given to another process meanwhile).
+    used: Option<u64>,
     /// Resident memory, bytes.
     rss: u64,
 }
@@ -54,9 +56,8 @@ pub struct ProcSampler {
 #[derive(Debug, Default)]
 pub struct ProcSnapshot {
     procs: HashMap<i32, Entry>,
-    children: HashMap<i32, Vec<i32>>,
-    /// pid → ticks used since the previous pass, for processes seen in both (same start).
-    used: HashMap<i32, u64>,
+    /// (parent, child) for every process, sorted: a parent's children are one run of it.
+    children: Vec<(i32, i32)>,
     /// Seconds since the previous pass; None on the first.
     elapsed: Option<f64>,
     ticks_per_second: u64,
@@ -67,6 +68,10 @@ impl Default for ProcSampler {
         ProcSampler::new("/proc")
     }
 }
+
+/// The longest `/proc/PID/stat` line read: 52 numbers and a name of at most 64 bytes
+/// take well under 1 KiB.
+const STAT_MAX: usize = 4096;
 
 impl ProcSampler {
     /// A sampler over the proc file system at `root` (`/proc`; another path in tests).
@@ -90,55 +95,92 @@ impl ProcSampler {
         })?;
         let mut procs = HashMap::with_capacity(self.prev.len().max(64));
         let mut path = self.root.clone();
+        let mut buf = [0u8; STAT_MAX];
         for entry in dir.filter_map(Result::ok) {
             let name = entry.file_name();
             if !name.as_encoded_bytes().iter().all(u8::is_ascii_digit) {
                 continue;
             }
-            // One open and read per process (procfs' own walk opens its folder too).
+            // Only `stat`: one open and one read per process is the whole cost of a pass.
             path.push(&name);
             path.push("stat");
-            let stat = Stat::from_file(&path);
+            let line = read_line(&path, &mut buf);
             path.pop();
             path.pop();
             // Gone between the listing and the read, or not ours to read: not counted.
-            let Ok(stat) = stat else {
+            let Some((pid, mut e)) = line.and_then(|l| parse_stat(l, self.page_size)) else {
                 continue;
             };
-            procs.insert(
-                stat.pid,
-                Entry {
-                    parent: stat.ppid,
-                    start: stat.starttime,
-                    ticks: stat.utime.saturating_add(stat.stime),
-                    rss: stat.rss.saturating_mul(self.page_size),
-                },
-            );
+            e.used = self
+                .prev
+                .get(&pid)
+                .filter(|(start, _)| *start == e.start)
+                .map(|(_, ticks)| e.ticks.saturating_sub(*ticks));
+            procs.insert(pid, e);
         }
-        let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
-        let mut used = HashMap::with_capacity(procs.len());
-        for (pid, e) in &procs {
-            children.entry(e.parent).or_default().push(*pid);
-            if let Some((start, ticks)) = self.prev.get(pid)
-                && *start == e.start
-            {
-                used.insert(*pid, e.ticks.saturating_sub(*ticks));
-            }
-        }
+        let mut children: Vec<(i32, i32)> = procs.iter().map(|(p, e)| (e.parent, *p)).collect();
+        children.sort_unstable();
         let elapsed = self.prev_at.map(|t| now.duration_since(t).as_secs_f64());
-        self.prev = procs
-            .iter()
-            .map(|(p, e)| (*p, (e.start, e.ticks)))
-            .collect();
+        self.prev.clear();
+        self.prev
+            .extend(procs.iter().map(|(p, e)| (*p, (e.start, e.ticks))));
         self.prev_at = Some(now);
         Ok(ProcSnapshot {
             procs,
             children,
-            used,
             elapsed,
             ticks_per_second: self.ticks_per_second,
         })
     }
+}
+
+/// The first line of the file at `path`, read into `buf`; None when it cannot be read.
+fn read_line<'b>(path: &std::path::Path, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let mut file = File::open(path).ok()?;
+    let mut n = 0;
+    // The kernel hands the whole line to the first read; a second read, which would
+    // only say "end", is spared once the newline is there.
+    while n < buf.len() {
+        let got = file.read(&mut buf[n..]).ok()?;
+        n += got;
+        if got == 0 || buf[..n].ends_with(b"\n") {
+            break;
+        }
+    }
+    (n > 0).then(|| &buf[..n])
+}
+
+/// pid and the fields a pass needs from a `/proc/PID/stat` line; None when the line is
+/// not one. The name between the parentheses may hold spaces and parentheses itself, so
+/// the fields are counted from the last `)`.
+fn parse_stat(line: &[u8], page_size: u64) -> Option<(i32, Entry)> {
+    fn num<T: std::str::FromStr>(field: Option<&[u8]>) -> Option<T> {
+        std::str::from_utf8(field?).ok()?.parse().ok()
+    }
+    let open = line.iter().position(|b| *b == b'(')?;
+    let close = line.iter().rposition(|b| *b == b')')?;
+    let pid = num(Some(line[..open].trim_ascii()))?;
+    // After the name, from 0: state, ppid (1), … utime (11), stime (12), … starttime (19),
+    // vsize (20), rss in pages (21).
+    let mut fields = line
+        .get(close + 1..)?
+        .split(u8::is_ascii_whitespace)
+        .filter(|f| !f.is_empty());
+    let parent = num(fields.nth(1))?;
+    let utime: u64 = num(fields.nth(9))?;
+    let stime: u64 = num(fields.next())?;
+    let start = num(fields.nth(6))?;
+    let pages: u64 = num(fields.nth(1))?;
+    Some((
+        pid,
+        Entry {
+            parent,
+            start,
+            ticks: utime.saturating_add(stime),
+            used: None,
+            rss: pages.saturating_mul(page_size),
+        },
+    ))
 }
 
 impl ProcSnapshot {
@@ -164,10 +206,8 @@ impl ProcSnapshot {
                 continue;
             };
             rss = rss.saturating_add(e.rss);
-            ticks = ticks.saturating_add(self.used.get(&pid).copied().unwrap_or(0));
-            if let Some(kids) = self.children.get(&pid) {
-                stack.extend(kids.iter().copied());
-            }
+            ticks = ticks.saturating_add(e.used.unwrap_or(0));
+            stack.extend(self.children_of(pid));
         }
         let cpu_percent = self.elapsed.filter(|s| *s > 0.0).map(|secs| {
             #[allow(clippy::cast_precision_loss)]
@@ -178,6 +218,14 @@ impl ProcSnapshot {
             cpu_percent,
             memory_bytes: Some(rss),
         })
+    }
+
+    fn children_of(&self, pid: i32) -> impl Iterator<Item = i32> + '_ {
+        let from = self.children.partition_point(|(p, _)| *p < pid);
+        self.children[from..]
+            .iter()
+            .take_while(move |(p, _)| *p == pid)
+            .map(|(_, c)| *c)
     }
 
     /// How many processes the pass saw.
@@ -234,6 +282,21 @@ mod tests {
         // A tree whose first process is gone has no figure.
         assert_eq!(second.usage(&[99]), None);
         assert_eq!(second.len(), 3);
+    }
+
+    #[test]
+    fn a_stat_line_is_read_after_the_last_parenthesis_of_the_name() {
+        // A name may hold spaces and parentheses (`prctl`, or a program named so).
+        let line = b"4242 (a) b (c)) S 17 4242 4242 0 -1 4194560 0 0 0 0 150 50 0 0 20 0 1 0 987654 1000000 12 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n";
+        let (pid, e) = parse_stat(line, 4096).expect("a stat line");
+        assert_eq!(pid, 4242);
+        assert_eq!(
+            (e.parent, e.ticks, e.start, e.rss),
+            (17, 200, 987_654, 12 * 4096)
+        );
+        // Cut short, as a read of a process that ends mid-way could be: no entry.
+        assert!(parse_stat(b"4242 (sh) S 17 4242", 4096).is_none());
+        assert!(parse_stat(b"", 4096).is_none());
     }
 
     #[test]

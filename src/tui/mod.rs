@@ -17,6 +17,7 @@ mod notify;
 mod ops;
 mod reload;
 pub mod rows;
+mod runtime_feed;
 mod savelog;
 pub mod terminal;
 pub mod tree;

@@ -92,12 +92,14 @@ impl App {
     /// its session to its new row.
     pub(super) fn resort(&mut self) {
         let i = &self.insight;
-        // From the listing's own order (by identity: location, name), so that sessions equal
-        // under the key keep one order whatever was sorted before.
-        self.sessions.sort_by(|a, b| a.id.cmp(&b.id));
         if i.sort == SortKey::Name && !i.reverse {
+            // The listing's own order (by identity), which a new listing already has.
+            if !self.sessions.is_sorted_by(|a, b| a.id <= b.id) {
+                self.sessions.sort_by(|a, b| a.id.cmp(&b.id));
+            }
             return;
         }
+        // Sessions equal under the key keep the order by identity, whatever came before.
         sort_sessions(&mut self.sessions, i.sort, i.reverse, &i.usage);
     }
 

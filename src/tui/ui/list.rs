@@ -246,7 +246,12 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         .collect();
     let widths: Vec<Constraint> = shown.iter().map(|(_, w)| *w).collect();
     let selected = app.selected_index();
-    let rows = list_rows.iter().enumerate().map(|(i, row)| {
+    let room = usize::from(area.height.saturating_sub(3));
+    let (first, end) = rows_in_view(list_rows.len(), app.list_top, selected, room);
+    // Only the rows in view are made: a thousand rows of cells would cost more than the
+    // rest of the frame.
+    let rows = list_rows[first..end].iter().enumerate().map(|(i, row)| {
+        let i = first + i;
         let (s, member) = match row {
             ListRow::Session { session, member } => (*session, *member),
             ListRow::Header(h) => return header_row(h, &shown, theme, Some(i) == selected),
@@ -319,7 +324,6 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
         }
     });
     // Say where the view is when the rows do not all fit.
-    let room = usize::from(area.height.saturating_sub(3));
     let sessions: Vec<&Session> = list_rows.iter().filter_map(session_row).collect();
     let at = app
         .selected
@@ -366,9 +370,9 @@ pub fn render(app: &App, now: i64, theme: Theme, frame: &mut Frame, area: Rect) 
                 .border_style(border)
                 .title(Span::styled(title, theme.title())),
         );
-    let mut state = TableState::default()
-        .with_offset(app.list_top)
-        .with_selected(selected);
+    // With no room for rows, the selection is out of the (empty) window.
+    let in_view = selected.filter(|i| (first..end).contains(i));
+    let mut state = TableState::default().with_selected(in_view.map(|i| i - first));
     frame.render_stateful_widget(table, area, &mut state);
     if list_rows.is_empty() && area.height > 3 && area.width > 4 {
         let msg = empty_note(app);
@@ -407,6 +411,24 @@ fn header_row<'a>(
     } else {
         row
     }
+}
+
+/// The rows `[first, end)` of `len` the table shows in `room` rows, as ratatui's table
+/// picks them from the offset `top` and the selection (which is always in view); the
+/// table is then handed only those.
+fn rows_in_view(len: usize, top: usize, selected: Option<usize>, room: usize) -> (usize, usize) {
+    let mut first = top.min(len.saturating_sub(1));
+    if let Some(sel) = selected {
+        first = first.min(sel);
+    }
+    let mut end = first.saturating_add(room).min(len);
+    if let Some(sel) = selected.map(|s| s.min(len.saturating_sub(1)))
+        && sel >= end
+    {
+        end = sel + 1;
+        first = end.saturating_sub(room);
+    }
+    (first, end)
 }
 
 /// A column's header, with `▲` or `▼` when the list is sorted by it (nothing while the
@@ -453,5 +475,61 @@ fn empty_note(app: &App) -> String {
             "no session matches the filter ({} clears it)",
             app.keymap.hint(Action::ClearFilter)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    /// The rows ratatui's table shows of `len` numbered rows, from `top` with `selected`,
+    /// in a list `room` rows high: (first shown, how many).
+    fn ratatui_shows(len: usize, top: usize, selected: Option<usize>, room: u16) -> (usize, usize) {
+        let Ok(mut term) = Terminal::new(TestBackend::new(12, room + 3));
+        let rows = (0..len).map(|i| Row::new([Cell::from(format!("r{i}"))]));
+        let table = Table::new(rows, [Constraint::Length(10)])
+            .header(Row::new(["h"]))
+            .block(Block::default().borders(Borders::ALL));
+        let mut state = TableState::default()
+            .with_offset(top)
+            .with_selected(selected);
+        term.draw(|f| f.render_stateful_widget(table, f.area(), &mut state))
+            .expect("a test backend draws");
+        let buf = term.backend().buffer();
+        let shown: Vec<usize> = (2..room + 2)
+            .filter_map(|y| {
+                let line: String = (0..12).map(|x| buf[(x, y)].symbol()).collect();
+                let digits: String = line
+                    .trim_start_matches(['│', ' ', '>'])
+                    .trim_start_matches('r')
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                digits.parse().ok()
+            })
+            .collect();
+        (shown.first().copied().unwrap_or(0), shown.len())
+    }
+
+    #[test]
+    fn the_rows_made_are_the_rows_ratatui_would_show() {
+        for len in [0, 1, 5, 12, 30] {
+            for room in [0u16, 1, 4, 10] {
+                for top in [0, 3, 11, 40] {
+                    for selected in [None, Some(0), Some(4), Some(11), Some(29)] {
+                        let selected = selected.filter(|s| *s < len);
+                        let (first, end) = rows_in_view(len, top, selected, usize::from(room));
+                        let (shown_first, shown) = ratatui_shows(len, top, selected, room);
+                        let case = format!("len {len} room {room} top {top} sel {selected:?}");
+                        assert_eq!(end - first, shown, "{case}");
+                        if shown > 0 {
+                            assert_eq!(first, shown_first, "{case}");
+                        }
+                    }
+                }
+            }
+        }
     }
 }

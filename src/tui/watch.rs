@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::Msg;
+use super::events_file::EventsFile;
 use crate::engine::{Engine, HealthStatus, Source};
 use crate::model::Runtime;
 
@@ -144,7 +145,7 @@ async fn watch_runtime(engine: Engine, rt: Runtime, tx: mpsc::Sender<Msg>, wake:
             HealthStatus::Error { .. } | HealthStatus::NotRunning { .. } => {}
         }
         if events.is_none() {
-            events = spawn_events(&engine, rt);
+            events = watch_events(&engine, rt).await;
             respawn.started();
         }
         let Some(stream) = events.as_mut() else {
@@ -243,19 +244,28 @@ impl Backoff {
     }
 }
 
-/// A running `events` subscription; dropping it kills the child.
-struct Events {
-    _child: tokio::process::Child,
-    stdout: tokio::process::ChildStdout,
+/// What tells that a runtime's containers changed: its running `events` subscription
+/// (dropping it kills the child), or podman's events file where it has one.
+enum Events {
+    Stream {
+        _child: tokio::process::Child,
+        stdout: tokio::process::ChildStdout,
+    },
+    File(EventsFile),
 }
 
 impl Events {
-    /// Waits for the runtime to print something; false once the stream has ended. Only
-    /// that it printed matters (a line is a change), so nothing is kept: a runtime that
-    /// prints without end, or one endless line, costs no memory.
+    /// Waits for the runtime to print something (or write its file); false once the
+    /// stream has ended. Only that it printed matters (a line is a change), so nothing is
+    /// kept: a runtime that prints without end, or one endless line, costs no memory.
     async fn changed(&mut self) -> bool {
-        let mut buf = [0u8; 4096];
-        matches!(self.stdout.read(&mut buf).await, Ok(n) if n > 0)
+        match self {
+            Events::Stream { stdout, .. } => {
+                let mut buf = [0u8; 4096];
+                matches!(stdout.read(&mut buf).await, Ok(n) if n > 0)
+            }
+            Events::File(f) => f.changed().await,
+        }
     }
 
     /// Waits for the rest of a burst of events: until [`DEBOUNCE`] passes with nothing
@@ -275,16 +285,30 @@ impl Events {
     /// Reads what is already printed, at most a pipe's worth, without waiting; whether
     /// there was anything (the end of the stream is nothing: the next read reports it).
     fn drain(&mut self) -> bool {
+        let stdout = match self {
+            Events::Stream { stdout, .. } => stdout,
+            Events::File(f) => return f.moved(),
+        };
         let mut buf = [0u8; 4096];
         let mut any = false;
         for _ in 0..16 {
-            match self.stdout.read(&mut buf).now_or_never() {
+            match stdout.read(&mut buf).now_or_never() {
                 Some(Ok(n)) if n > 0 => any = true,
                 _ => break,
             }
         }
         any
     }
+}
+
+/// podman's events file when it writes one, else the runtime's `events` stream.
+async fn watch_events(engine: &Engine, rt: Runtime) -> Option<Events> {
+    if rt == Runtime::Podman
+        && let Some(f) = EventsFile::find(engine).await
+    {
+        return Some(Events::File(f));
+    }
+    spawn_events(engine, rt)
 }
 
 fn spawn_events(engine: &Engine, rt: Runtime) -> Option<Events> {
@@ -301,7 +325,7 @@ fn spawn_events(engine: &Engine, rt: Runtime) -> Option<Events> {
     cmd.stderr(Stdio::null());
     let mut child = cmd.spawn().ok()?;
     let stdout = child.stdout.take()?;
-    Some(Events {
+    Some(Events::Stream {
         _child: child,
         stdout,
     })

@@ -69,6 +69,9 @@ struct Live {
     stdout: BufReader<ChildStdout>,
     stderr: ChildStderr,
     token: String,
+    /// Whether the loop's ready line was read: the first request is sent without waiting
+    /// for it, so a one-shot command (`list`) pays no extra round trip per host.
+    ready: bool,
 }
 
 /// Why a call did not go through the channel.
@@ -93,7 +96,7 @@ impl Channel {
         let mut live = self.live.lock().await;
         let work = async {
             if live.is_none() {
-                *live = Some(open(route).await?);
+                *live = Some(open(route)?);
             }
             let l = live.as_mut().ok_or(Broken::Unsendable)?;
             call(l, &line, inv).await
@@ -121,7 +124,7 @@ impl Channel {
     }
 }
 
-async fn open(route: &Route) -> Result<Live, Broken> {
+fn open(route: &Route) -> Result<Live, Broken> {
     let token = super::token();
     let mut args = route.ssh_args(false);
     args.push(route.remote_command(
@@ -147,31 +150,37 @@ async fn open(route: &Route) -> Result<Live, Broken> {
     else {
         return Err(Broken::Failed(io(route, "no pipes to ssh")));
     };
-    let mut live = Live {
+    Ok(Live {
         _child: child,
         stdin,
         stdout: BufReader::new(stdout),
         stderr,
         token,
-    };
-    // A login shell may print something of its own first (a `~/.bashrc` that echoes):
-    // skip to the ready line, within reason.
-    let ready = format!("{} ready", live.token);
+        ready: false,
+    })
+}
+
+/// Reads up to the loop's ready line. A login shell may print something of its own first
+/// (a `~/.bashrc` that echoes): skipped, within reason.
+async fn wait_ready(l: &mut Live, inv: &Invocation) -> Result<(), Broken> {
+    let ready = format!("{} ready", l.token);
     for _ in 0..100 {
         let mut line = String::new();
-        let n = live
+        let n = l
             .stdout
             .read_line(&mut line)
             .await
-            .map_err(|e| Broken::Failed(io(route, &e.to_string())))?;
+            .map_err(|e| Broken::Failed(io_inv(inv, &e.to_string())))?;
         if n == 0 {
             break;
         }
         if line.trim_end() == ready {
-            return Ok(live);
+            l.ready = true;
+            return Ok(());
         }
     }
-    Err(Broken::Failed(ssh_failure(route, &mut live).await))
+    // What ssh said tells why (see `Channel::run`).
+    Err(Broken::Failed(io_inv(inv, "the connection closed")))
 }
 
 async fn call(
@@ -187,6 +196,9 @@ async fn call(
         .await
         .map_err(|e| failed(&e.to_string()))?;
     l.stdin.flush().await.map_err(|e| failed(&e.to_string()))?;
+    if !l.ready {
+        wait_ready(l, inv).await?;
+    }
     let (stdout, status) = section(
         l,
         inv.limits.stdout,

@@ -617,16 +617,17 @@ def main() -> int:
                    "Idle as above (CPU time, one remote log followed), with the CPU/MEM columns shown "
                    "(their `podman stats` every 2 s lists every container of the shared store, 5 more "
                    "per host) and hidden.", "",
-                   "| hosts | list --json | idle CPU, columns shown | idle CPU, columns hidden | TUI RSS |",
-                   "| --- | --- | --- | --- | --- |"]
+                   "| hosts | list --json | idle CPU, columns shown | idle CPU, columns hidden | TUI RSS | windows |",
+                   "| --- | --- | --- | --- | --- | --- |"]
         for n in [int(x) for x in a.scale.split(",") if x]:
             f = Fleet(n, root, f"{tag}s{n}")
             fleets.append(f)
             f.muxdeck("list", "--json")
             t = statistics.median(f.muxdeck("list", "--json")[0] for _ in range(3))
-            local, _, rss, _, _ = idle(f, a.scale_idle, settle=a.scale_settle)
-            bare, _, _, _, _ = idle(f, a.scale_idle, columns=False, settle=a.scale_settle)
-            report.append(f"| {n} | {t*1000:.0f} ms | {local:.2f} % | {bare:.2f} % | {rss/1024:.1f} MiB |")
+            local, _, rss, parts, _ = idle(f, a.scale_idle, settle=a.scale_settle)
+            bare, _, _, bare_parts, _ = idle(f, a.scale_idle, columns=False, settle=a.scale_settle)
+            events = [k for k in [*parts, *bare_parts] if k.startswith("(")]
+            report.append(f"| {n} | {t*1000:.0f} ms | {local:.2f} % | {bare:.2f} % | {rss/1024:.1f} MiB | {' '.join(events)} |")
             print(report[-1], flush=True)
             f.close()
             fleets.remove(f)

@@ -1,9 +1,9 @@
 //! Background watchers, one task per source, each sending fresh reports to the event
 //! loop. Containers are re-listed when the runtime's own event stream (`podman events`,
-//! `docker events`) says something changed, so an idle screen costs no polling of the
-//! container engine; tmux, which has no server-wide event feed, is watched through /proc
-//! (its sockets and each server's pane processes) and asked only when those change. A
-//! manual refresh wakes every watcher at once.
+//! `docker events`, or podman's events file: `events_file.rs`) says something changed, so
+//! an idle screen costs no polling of the container engine; tmux, which has no server-wide
+//! event feed, is watched through /proc (its sockets and each server's pane processes) and
+//! asked only when those change. A manual refresh wakes every watcher at once.
 
 use std::process::Stdio;
 use std::sync::Arc;

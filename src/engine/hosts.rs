@@ -3,7 +3,6 @@
 //! markers that carry a random token (a session name can never forge one). The answers go
 //! through the same parsers as this machine's.
 
-use std::hash::{BuildHasher, Hasher};
 use std::time::Instant;
 
 use serde::Serialize;
@@ -134,25 +133,13 @@ pub struct HostScan {
     pub servers: Vec<(String, u32)>,
 }
 
-/// A token no session name can guess: the markers in the reply carry it.
-fn token() -> String {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    format!("@muxdeck-{:016x}", h.finish())
-}
-
 impl Engine {
     /// Lists `sources` of a configured host in one ssh round trip.
     pub async fn scan_host(&self, machine: &Machine, sources: &[Source]) -> HostScan {
         // Closed never: a permit is always given back.
         let _permit = self.scans.acquire().await.ok();
         let started = Instant::now();
-        let token = token();
+        let token = crate::remote::token();
         let want: Vec<&str> = sources.iter().map(|s| s.name()).collect();
         let inv = Invocation::new("sh")
             .args(["-c", SCRIPT, "sh", &token, &want.join(" "), PANE_FORMAT])

@@ -112,7 +112,7 @@ pub struct Health {
 }
 
 /// What one source answered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     /// Which source.
     pub source: Source,

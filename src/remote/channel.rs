@@ -1,9 +1,11 @@
 //! One long-lived ssh channel per host for short calls. Over a shared connection a new ssh
 //! command still costs the remote user's shell start-up (bash reading `~/.bashrc`: 150 ms
 //! measured here), on every call. The channel pays it once: a small POSIX `sh` loop on the
-//! host reads one command line per request on its stdin and answers with its exit status
-//! and the byte counts of its output and errors, then the bytes, so any output (binary,
-//! newlines, a marker-looking line) comes back whole.
+//! host reads one command line per request on its stdin and answers with its output, a
+//! marker line with its exit status, its errors and an end marker. The markers carry a
+//! token no output can guess, so any output (binary, newlines, no final newline) comes
+//! back whole. Counting bytes instead (`wc -c`, then `cat`) cost two process starts per
+//! call on the host, more than the tmux call a followed pane's poll makes.
 
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
@@ -19,9 +21,11 @@ use super::Route;
 use crate::backend::BackendError;
 use crate::backend::process::{Invocation, Output};
 
-/// The host's half. `$1` is a token the answers carry. Each request runs in a subshell
-/// (the command line starts with `exec`), with stdin from /dev/null; `nl` holds the
-/// newline that one-line requests spell `'"$nl"'`.
+/// The host's half. `$1` is the token the markers carry. Each request runs in a
+/// subshell (the command line starts with `exec`), with stdin from /dev/null; `nl` holds
+/// the newline that one-line requests spell `'"$nl"'`. Output goes through a file, so a
+/// daemon a command starts (and that keeps its stdout) can never write into the answers;
+/// an empty one costs no `cat` (`[` is built in).
 const LOOP: &str = r#"t=$1
 nl='
 '
@@ -31,9 +35,10 @@ printf '%s ready\n' "$t"
 while IFS= read -r line; do
   ( eval "$line" ) </dev/null >"$d/o" 2>"$d/e"
   rc=$?
-  set -- $(wc -c "$d/o" "$d/e")
-  printf '%s %s %s %s\n' "$t" "$rc" "$1" "$3"
-  cat "$d/o" "$d/e"
+  [ -s "$d/o" ] && cat "$d/o"
+  printf '\n%s %s\n' "$t" "$rc"
+  [ -s "$d/e" ] && cat "$d/e"
+  printf '\n%s err\n' "$t"
 done
 "#;
 
@@ -64,6 +69,9 @@ struct Live {
     stdout: BufReader<ChildStdout>,
     stderr: ChildStderr,
     token: String,
+    /// Whether the loop's ready line was read: the first request is sent without waiting
+    /// for it, so a one-shot command (`list`) pays no extra round trip per host.
+    ready: bool,
 }
 
 /// Why a call did not go through the channel.
@@ -88,7 +96,7 @@ impl Channel {
         let mut live = self.live.lock().await;
         let work = async {
             if live.is_none() {
-                *live = Some(open(route).await?);
+                *live = Some(open(route)?);
             }
             let l = live.as_mut().ok_or(Broken::Unsendable)?;
             call(l, &line, inv).await
@@ -116,8 +124,8 @@ impl Channel {
     }
 }
 
-async fn open(route: &Route) -> Result<Live, Broken> {
-    let token = format!("@muxdeck-ch-{}", std::process::id());
+fn open(route: &Route) -> Result<Live, Broken> {
+    let token = super::token();
     let mut args = route.ssh_args(false);
     args.push(route.remote_command(
         "sh",
@@ -142,31 +150,37 @@ async fn open(route: &Route) -> Result<Live, Broken> {
     else {
         return Err(Broken::Failed(io(route, "no pipes to ssh")));
     };
-    let mut live = Live {
+    Ok(Live {
         _child: child,
         stdin,
         stdout: BufReader::new(stdout),
         stderr,
         token,
-    };
-    // A login shell may print something of its own first (a `~/.bashrc` that echoes):
-    // skip to the ready line, within reason.
-    let ready = format!("{} ready", live.token);
+        ready: false,
+    })
+}
+
+/// Reads up to the loop's ready line. A login shell may print something of its own first
+/// (a `~/.bashrc` that echoes): skipped, within reason.
+async fn wait_ready(l: &mut Live, inv: &Invocation) -> Result<(), Broken> {
+    let ready = format!("{} ready", l.token);
     for _ in 0..100 {
         let mut line = String::new();
-        let n = live
+        let n = l
             .stdout
             .read_line(&mut line)
             .await
-            .map_err(|e| Broken::Failed(io(route, &e.to_string())))?;
+            .map_err(|e| Broken::Failed(io_inv(inv, &e.to_string())))?;
         if n == 0 {
             break;
         }
         if line.trim_end() == ready {
-            return Ok(live);
+            l.ready = true;
+            return Ok(());
         }
     }
-    Err(Broken::Failed(ssh_failure(route, &mut live).await))
+    // What ssh said tells why (see `Channel::run`).
+    Err(Broken::Failed(io_inv(inv, "the connection closed")))
 }
 
 async fn call(
@@ -182,54 +196,83 @@ async fn call(
         .await
         .map_err(|e| failed(&e.to_string()))?;
     l.stdin.flush().await.map_err(|e| failed(&e.to_string()))?;
-    let mut header = String::new();
-    let n = l
-        .stdout
-        .read_line(&mut header)
-        .await
-        .map_err(|e| failed(&e.to_string()))?;
-    if n == 0 {
-        return Err(failed("the connection closed"));
+    if !l.ready {
+        wait_ready(l, inv).await?;
     }
-    let mut f = header.split_whitespace();
-    let (Some(token), Some(rc), Some(olen), Some(elen)) = (f.next(), f.next(), f.next(), f.next())
-    else {
+    let (stdout, status) = section(
+        l,
+        inv.limits.stdout,
+        crate::backend::OutputStream::Stdout,
+        inv,
+    )
+    .await?;
+    let rc = status
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| failed("a broken answer"))?;
+    let (stderr, end) = section(
+        l,
+        inv.limits.stderr,
+        crate::backend::OutputStream::Stderr,
+        inv,
+    )
+    .await?;
+    if end.trim() != "err" {
         return Err(failed("a broken answer"));
-    };
-    let parse = |s: &str| s.parse::<usize>().map_err(|_| failed("a broken answer"));
-    let (rc, olen, elen) = (parse(rc)?, parse(olen)?, parse(elen)?);
-    if token != l.token {
-        return Err(failed("a broken answer"));
     }
-    if olen > inv.limits.stdout || elen > inv.limits.stderr {
-        return Err(Broken::Failed(BackendError::TooMuchOutput {
-            program: inv.who(),
-            action: inv.action(),
-            stream: if olen > inv.limits.stdout {
-                crate::backend::OutputStream::Stdout
-            } else {
-                crate::backend::OutputStream::Stderr
-            },
-            limit: if olen > inv.limits.stdout {
-                inv.limits.stdout
-            } else {
-                inv.limits.stderr
-            },
-            hint: inv.limits.hint,
-        }));
-    }
-    let mut stdout = vec![0u8; olen];
-    let mut stderr = vec![0u8; elen];
-    l.stdout
-        .read_exact(&mut stdout)
-        .await
-        .map_err(|e| failed(&e.to_string()))?;
-    l.stdout
-        .read_exact(&mut stderr)
-        .await
-        .map_err(|e| failed(&e.to_string()))?;
     let code = i32::try_from(rc.min(255)).unwrap_or(255);
     Ok((ExitStatus::from_raw(code << 8), Output { stdout, stderr }))
+}
+
+/// One stream of an answer: the bytes up to the next marker line (without the newline the
+/// loop puts before it), and what the marker says after the token. More than `limit`
+/// bytes is an error, read no further: the channel is dropped with it.
+async fn section(
+    l: &mut Live,
+    limit: usize,
+    stream: crate::backend::OutputStream,
+    inv: &Invocation,
+) -> Result<(Vec<u8>, String), Broken> {
+    let failed = |what: &str| Broken::Failed(io_inv(inv, what));
+    let marker = format!("{} ", l.token);
+    let mut bytes: Vec<u8> = Vec::new();
+    // Bounded by the limit: each round reads at least one byte or ends.
+    loop {
+        let start = bytes.len();
+        let room = u64::try_from((limit + 2 + marker.len() + 16).saturating_sub(start))
+            .unwrap_or(u64::MAX);
+        let n = (&mut l.stdout)
+            .take(room)
+            .read_until(b'\n', &mut bytes)
+            .await
+            .map_err(|e| failed(&e.to_string()))?;
+        if n == 0 {
+            return Err(failed(if room == 0 {
+                "a broken answer"
+            } else {
+                "the connection closed"
+            }));
+        }
+        // A marker starts a line the loop began with its own newline.
+        if start > 0 && bytes[start - 1] == b'\n' && bytes[start..].starts_with(marker.as_bytes()) {
+            let rest = String::from_utf8_lossy(&bytes[start + marker.len()..]).into_owned();
+            bytes.truncate(start - 1);
+            if bytes.len() > limit {
+                break;
+            }
+            return Ok((bytes, rest));
+        }
+        if bytes.len() > limit + 1 {
+            break;
+        }
+    }
+    Err(Broken::Failed(BackendError::TooMuchOutput {
+        program: inv.who(),
+        action: inv.action(),
+        stream,
+        limit,
+        hint: inv.limits.hint,
+    }))
 }
 
 /// What ssh printed on its way out, as the error of a host that failed.

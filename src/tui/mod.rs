@@ -409,19 +409,21 @@ impl Runner {
     }
 
     fn on_msg(&mut self, msg: Msg) {
+        let dirty = self.dirty;
         self.dirty = true;
         match msg {
             Msg::Report(r) => {
+                if self.reports.get(&r.source) == Some(&r) {
+                    self.dirty = dirty;
+                    return;
+                }
                 self.reports.insert(r.source, r);
                 self.merge();
             }
             Msg::Host { scan, retry_at } => {
-                let host = scan.health.host.clone();
-                self.app.host_answered(&scan.health, retry_at);
-                if scan.health.status == crate::engine::HostStatus::Ok {
-                    self.remote.insert(host, scan.reports);
+                if !self.on_host(scan, retry_at) {
+                    self.dirty = dirty;
                 }
-                self.merge();
             }
             Msg::OpDone(outcome) => {
                 self.app.op_done(outcome);
@@ -466,6 +468,39 @@ impl Runner {
                 self.follower.opened(generation, result, &mut self.app);
             }
         }
+    }
+
+    /// Takes a host's listing; false when it changed nothing on screen. A host that
+    /// answers as it did last time (a safety listing, a feed line about a change that
+    /// touched none of its rows) costs no merge, sort and redraw of every host's rows,
+    /// which with many hosts is most of what an idle screen would do.
+    fn on_host(&mut self, scan: crate::engine::HostScan, retry_at: Option<Instant>) -> bool {
+        let host = scan.health.host.clone();
+        let was = self
+            .app
+            .hosts
+            .iter()
+            .find(|h| h.host == host)
+            .and_then(|h| h.status);
+        self.app.host_answered(&scan.health, retry_at);
+        let ok = scan.health.status == crate::engine::HostStatus::Ok;
+        // A listing may ask only some sources (the watcher's tmux-only safety listing):
+        // the others keep their last report.
+        let mut reports = self.remote.get(&host).cloned().unwrap_or_default();
+        for new in scan.reports {
+            match reports.iter_mut().find(|r| r.source == new.source) {
+                Some(old) => *old = new,
+                None => reports.push(new),
+            }
+        }
+        if was == Some(scan.health.status) && (!ok || self.remote.get(&host) == Some(&reports)) {
+            return false;
+        }
+        if ok {
+            self.remote.insert(host, reports);
+        }
+        self.merge();
+        true
     }
 
     /// Handles a terminal event; true when the app should quit.

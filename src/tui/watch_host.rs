@@ -2,7 +2,8 @@
 //! on one long-lived ssh channel that prints a line whenever something there changes: the
 //! runtimes' own event streams, and a shell loop that looks at the tmux sockets and the
 //! servers' pane processes in the host's /proc every two seconds without starting a
-//! process. One remote shell start per change, not per poll. A host that does not answer
+//! process. One remote shell start per change, not per poll; with nothing said, tmux is
+//! listed every two minutes (renames) and the runtimes every ten. A host that does not answer
 //! is tried again after a doubling wait, up to a minute; its rows stay on screen, stale.
 
 use std::process::Stdio;
@@ -22,10 +23,13 @@ use crate::engine::{Engine, HostStatus, Machine, Source};
 const RETRY_FIRST: Duration = Duration::from_secs(5);
 /// Longest wait between two tries of a host.
 const RETRY_MAX: Duration = Duration::from_secs(60);
-/// A full listing even when the feed says nothing (a rename changes no process, an event
-/// can be missed). Each one runs the runtimes' `ps` on the host (about 150 ms of its CPU
-/// for podman), so it is rare: at two minutes it costs the host about 0.1 % of a core.
+/// A listing of tmux even when the feed says nothing: a rename changes no process. tmux
+/// answers in a few milliseconds.
 const SAFETY_INTERVAL: Duration = Duration::from_secs(120);
+/// A listing of the runtimes too, while the feed says nothing: their events are not
+/// missed while the feed runs, and each `ps` costs the host about 150 ms of CPU for
+/// podman (0.1 % of a core at every two minutes, a third of a host's idle budget).
+const RUNTIME_SAFETY_INTERVAL: Duration = Duration::from_secs(600);
 /// Quiet time after a change before listing, so a burst costs one listing.
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
@@ -98,9 +102,26 @@ pub async fn watch_host(
     // when the tmux servers to watch are not the same (or it ended).
     let mut feed: Option<Feed> = None;
     let mut watched: Vec<u32> = Vec::new();
+    // Whether the next listing asks every source, and when one last did.
+    let mut full = true;
+    let mut listed_all = std::time::Instant::now();
+    let tmux_only: Vec<Source> = sources
+        .iter()
+        .copied()
+        .filter(|s| *s == Source::Tmux)
+        .collect();
     loop {
-        let scan = engine.scan_host(&machine, &sources).await;
+        let asked = if full || tmux_only.is_empty() {
+            &sources
+        } else {
+            &tmux_only
+        };
+        let scan = engine.scan_host(&machine, asked).await;
         let ok = scan.health.status == HostStatus::Ok;
+        if ok && asked.len() == sources.len() {
+            listed_all = std::time::Instant::now();
+        }
+        full = true;
         let retry = if ok {
             down.reset();
             None
@@ -127,7 +148,9 @@ pub async fn watch_host(
         }
         tokio::select! {
             () = wake.notified() => {}
-            () = tokio::time::sleep(SAFETY_INTERVAL) => {}
+            () = tokio::time::sleep(SAFETY_INTERVAL) => {
+                full = feed.is_none() || listed_all.elapsed() >= RUNTIME_SAFETY_INTERVAL;
+            }
             alive = feed_changed(&mut feed) => {
                 if alive {
                     tokio::time::sleep(DEBOUNCE).await;

@@ -58,9 +58,11 @@ fn a_command_key_runs_on_the_selected_tmux_session_and_its_output_fills_the_log_
     // A command for containers on a tmux session: refused, nothing run.
     deck.keys(&["C"]);
     deck.wait("the refusal", |s| s.contains("box is for containers;"));
-    // `?` lists the commands with their keys and config names.
+    // `?` lists the commands with their keys and config names, last (End scrolls there).
     deck.keys(&["?"]);
-    let help = deck.wait("the help", |s| s.contains("commands.show"));
+    deck.wait("the help", |s| s.contains(" muxdeck keys "));
+    deck.keys(&["End"]);
+    let help = deck.wait("the help's last rows", |s| s.contains("commands.show"));
     assert!(help.contains("print the name (tmux sessions)"), "{help}");
     assert!(help.contains("commands.box"), "{help}");
 }

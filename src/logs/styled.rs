@@ -77,6 +77,16 @@ impl LogLine {
         &self.raw
     }
 
+    /// Appends [`Self::raw`] to `out`, with a reset after a line that sets any style:
+    /// the pane draws every line from the default style, and in a file the next line
+    /// must not inherit this one's colors.
+    pub fn push_raw_closed(&self, out: &mut String) {
+        out.push_str(&self.raw);
+        if self.raw.contains('\x1b') {
+            out.push_str("\x1b[0m");
+        }
+    }
+
     /// The text without styles, for matching, without converting the line: its converted
     /// text once there is one, else the normalized text with its SGR sequences taken out.
     pub fn plain(&self) -> Cow<'_, str> {

@@ -304,7 +304,7 @@ impl App {
                 Some(ViewItem::Entry {
                     entry: LogEntry::Line(l),
                     ..
-                }) if ansi => push_ansi(&mut text, l.raw()),
+                }) if ansi => l.push_raw_closed(&mut text),
                 Some(ViewItem::Entry {
                     entry: LogEntry::Line(l),
                     ..
@@ -330,14 +330,5 @@ impl App {
             id.qualified()
         };
         Effect::SaveLog(SaveRequest { name, text, lines })
-    }
-}
-
-/// A normalized line with its colors; one that sets any ends in a reset, since the pane
-/// draws every line from the default style and the next must not inherit them.
-fn push_ansi(text: &mut String, raw: &str) {
-    text.push_str(raw);
-    if raw.contains('\x1b') {
-        text.push_str("\x1b[0m");
     }
 }

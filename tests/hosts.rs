@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::screen::last_count;
 use support::{Fleet, TmuxWorld, muxdeck, run_fail, run_ok, temp_dir, write_config};
 
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -41,6 +42,18 @@ impl Setup {
         cmd.env("XDG_RUNTIME_DIR", self.fleet.runtime_dir());
         cmd.args(args);
         cmd
+    }
+
+    /// The real binary in a private tmux pane with this config and ssh runtime folder.
+    fn deck(&self) -> support::deck::Deck {
+        let runtime = self.fleet.runtime_dir();
+        let config = std::fs::read_to_string(&self.config).unwrap_or_default();
+        support::deck::Deck::start_with(
+            &self.local,
+            &config,
+            &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
+            support::deck::Shell::Plain,
+        )
     }
 
     fn json(&self, args: &[&str]) -> serde_json::Value {
@@ -324,7 +337,6 @@ fn faults_of_hosts_are_named_per_host_and_never_hang_the_list() {
 
 #[test]
 fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
-    use support::deck::{Deck, Shell};
     let mut s = Setup::new(&["web1", "db"], "");
     s.fleet
         .host("web1")
@@ -334,14 +346,7 @@ fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
         .host("db")
         .tmux
         .new_session("default", "beta", "sleep 600");
-    let runtime = s.fleet.runtime_dir();
-    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
-    let deck = Deck::start_with(
-        &s.local,
-        &config,
-        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
-        Shell::Plain,
-    );
+    let deck = s.deck();
     let screen = deck.wait("both hosts listed", |t| {
         t.contains("HOST")
             && t.contains("alpha")
@@ -496,7 +501,6 @@ fn without_ssh_on_this_machine_each_host_says_so() {
 
 #[test]
 fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
-    use support::deck::{Deck, Shell};
     let mut s = Setup::new(&["web1"], "");
     let containers = support::Containers::new();
     let name = support::unique("rbreak");
@@ -504,14 +508,7 @@ fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
         &name,
         "i=0; while [ $i -lt 1000 ]; do echo beat-$i; i=$((i+1)); sleep 0.3; done",
     );
-    let runtime = s.fleet.runtime_dir();
-    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
-    let deck = Deck::start_with(
-        &s.local,
-        &config,
-        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
-        Shell::Plain,
-    );
+    let deck = s.deck();
     deck.wait("web1 listed", |t| t.contains("web1 ok"));
     deck.keys(&["/"]);
     deck.type_text(&format!("web1/podman:{name}"));
@@ -523,23 +520,15 @@ fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
     // Kill the shared connection (the ControlMaster) under the running follow.
     let master = Command::new("pkill")
         .arg("-f")
-        .arg(format!("{}.*\\[mux\\]", runtime.join("muxdeck").display()))
+        .arg(format!(
+            "{}.*\\[mux\\]",
+            s.fleet.runtime_dir().join("muxdeck").display()
+        ))
         .status()
         .map(|st| st.success())
         .unwrap_or(false);
     assert!(master, "no ssh master to kill");
-    let last_beat = |t: &str| {
-        t.lines()
-            .filter_map(|l| l.split("beat-").nth(1))
-            .filter_map(|r| {
-                r.split(|c: char| !c.is_ascii_digit())
-                    .next()?
-                    .parse::<u32>()
-                    .ok()
-            })
-            .max()
-            .unwrap_or(0)
-    };
+    let last_beat = |t: &str| last_count(t.lines(), "beat-");
     let screen = deck.wait("the break marked", |t| t.contains("log stream broke"));
     let before = last_beat(&screen);
     deck.wait_for(Duration::from_secs(30), "following again", |t| {
@@ -555,7 +544,6 @@ fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
 
 #[test]
 fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
-    use support::deck::{Deck, Shell};
     let names: Vec<String> = (0..20).map(|i| format!("h{i:02}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let s = Setup::new(&refs, "defaults:\n  command_timeout: 5\n");
@@ -575,15 +563,8 @@ fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
             ssh_config.replace(&format!("Port {}\n", host.port), &format!("Port {port}\n"));
     }
     std::fs::write(s.fleet.ssh_config(), ssh_config).unwrap_or_else(|e| panic!("{e}"));
-    let runtime = s.fleet.runtime_dir();
-    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
     let started = Instant::now();
-    let deck = Deck::start_with(
-        &s.local,
-        &config,
-        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
-        Shell::Plain,
-    );
+    let deck = s.deck();
     // Keys are answered while the five hang, and the live hosts' rows arrive.
     deck.assert_responsive();
     deck.wait("the reachable hosts' rows", |t| {
@@ -625,7 +606,7 @@ fn exec_in_a_remote_container_gives_its_exit_status() {
 
 #[test]
 fn the_tree_of_a_remote_session_follows_and_attaches_to_a_pane_that_is_not_active() {
-    use support::deck::{Deck, NO_RUNTIMES, Shell, WAIT};
+    use support::deck::{NO_RUNTIMES, WAIT};
     use support::screen::{log_rows, log_title, tree_rows};
     let s = Setup::new(&["web1"], NO_RUNTIMES);
     let remote = &s.fleet.host("web1").tmux;
@@ -635,14 +616,7 @@ fn the_tree_of_a_remote_session_follows_and_attaches_to_a_pane_that_is_not_activ
         "tree",
         &format!("i=0; while [ $i -lt 600 ]; do echo {marker} $i; i=$((i+1)); sleep 0.5; done"),
     );
-    let runtime = s.fleet.runtime_dir();
-    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
-    let deck = Deck::start_with(
-        &s.local,
-        &config,
-        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
-        Shell::Plain,
-    );
+    let deck = s.deck();
     deck.wait("the remote session", |t| {
         t.contains("web1 ok") && log_title(t).contains("web1/tmux:tree")
     });
@@ -677,7 +651,7 @@ fn the_tree_of_a_remote_session_follows_and_attaches_to_a_pane_that_is_not_activ
 
 #[test]
 fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() {
-    use support::deck::{Deck, NO_RUNTIMES, Shell};
+    use support::deck::NO_RUNTIMES;
     let mut s = Setup::new(&["web1"], NO_RUNTIMES);
     // near slow enough that the pane still shows far's mark when near has gone on.
     let ticks = |word: &str, pause: &str| {
@@ -690,14 +664,7 @@ fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() 
         .tmux
         .new_session("default", "far", &ticks("far", "0.2"));
     s.local.new_session("default", "near", &ticks("near", "1"));
-    let runtime = s.fleet.runtime_dir();
-    let config = std::fs::read_to_string(&s.config).unwrap_or_default();
-    let deck = Deck::start_with(
-        &s.local,
-        &config,
-        &[("XDG_RUNTIME_DIR", &runtime.display().to_string())],
-        Shell::Plain,
-    );
+    let deck = s.deck();
     deck.wait("both listed", |t| {
         t.contains("web1 ok") && t.contains("near") && t.contains("far")
     });
@@ -715,7 +682,7 @@ fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() 
 
     // Only far's lines in the pane (other tests' containers on this machine's podman fill
     // the list, and near's lines would push far's marks out of sight).
-    let near_before = last_tick(&deck.screen(), "near-tick-");
+    let near_before = last_count(deck.screen().lines(), "near-tick-");
     deck.keys(&["Tab", "&"]);
     deck.type_text("web1/far");
     deck.keys(&["Enter"]);
@@ -731,11 +698,11 @@ fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() 
         rows.contains("web1/far | ── stream broke: host web1 cannot be reached")
             && rows.contains("; following again ──")
     });
-    let far_before = last_tick(&screen, "far-tick-");
+    let far_before = last_count(screen.lines(), "far-tick-");
     // Back before the resumes run out (they wait 1, 2 and 4 s).
     s.fleet.host_mut("web1").restart();
     let screen = deck.wait_for(Duration::from_secs(30), "far followed again", |t| {
-        last_tick(t, "far-tick-") > far_before + 3
+        last_count(t.lines(), "far-tick-") > far_before + 3
     });
     assert!(
         !screen.contains("given up"),
@@ -745,7 +712,7 @@ fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() 
     // near went on meanwhile: its lines of the whole drop are there.
     deck.keys(&["Escape"]);
     let screen = deck.wait("near's lines again", |t| {
-        !t.contains("filter: ") && last_tick(t, "near-tick-") > near_before + 3
+        !t.contains("filter: ") && last_count(t.lines(), "near-tick-") > near_before + 3
     });
     let mut near: Vec<u32> = support::screen::log_rows(&screen)
         .iter()
@@ -758,19 +725,4 @@ fn a_merged_session_whose_host_drops_is_marked_the_others_flow_and_it_resumes() 
         "near lost lines: {near:?}\n{screen}"
     );
     deck.assert_responsive();
-}
-
-/// The highest `N` of `word-N` on `screen` (0 when none shows).
-fn last_tick(screen: &str, word: &str) -> u32 {
-    screen
-        .lines()
-        .filter_map(|l| l.split(word).nth(1))
-        .filter_map(|r| {
-            r.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse::<u32>()
-                .ok()
-        })
-        .max()
-        .unwrap_or(0)
 }

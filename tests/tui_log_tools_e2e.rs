@@ -10,7 +10,7 @@
 mod support;
 
 use support::deck::{Deck, NO_RUNTIMES, Shell};
-use support::screen::{log_rows, log_title};
+use support::screen::{last_count, log_rows, log_title};
 use support::{TmuxWorld, temp_dir};
 
 /// Twelve lines, two of them a red `ERROR`, then the shell waits.
@@ -222,21 +222,6 @@ fn l_merges_the_logs_of_a_marked_tmux_session_and_container_with_their_names() {
     });
 }
 
-/// The highest `N` of `word-N` in `screen`'s log rows (0 when none shows).
-fn last_tick(screen: &str, word: &str) -> u32 {
-    log_rows(screen)
-        .iter()
-        .filter_map(|r| r.split(word).nth(1))
-        .filter_map(|r| {
-            r.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse::<u32>()
-                .ok()
-        })
-        .max()
-        .unwrap_or(0)
-}
-
 #[test]
 fn fifty_marked_sessions_merge_into_one_log_each_line_after_its_name() {
     let state = temp_dir("state");
@@ -339,9 +324,9 @@ fn a_merged_session_that_ends_is_marked_with_its_name_and_the_rest_flows_on() {
         rows.iter().any(|r| r.starts_with("leaves | leaves-bye")),
         "{s}"
     );
-    let before = last_tick(&s, "stays-tick-");
+    let before = last_count(log_rows(&s).iter().map(String::as_str), "stays-tick-");
     let s = deck.wait("the other still followed", |s| {
-        last_tick(s, "stays-tick-") > before + 3
+        last_count(log_rows(s).iter().map(String::as_str), "stays-tick-") > before + 3
     });
     assert!(log_title(&s).contains("merged: 2 sessions"), "{s}");
     deck.assert_responsive();

@@ -72,6 +72,10 @@ struct Live {
     /// Whether the loop's ready line was read: the first request is sent without waiting
     /// for it, so a one-shot command (`list`) pays no extra round trip per host.
     ready: bool,
+    /// A request was written and its whole answer not read yet. A call whose future is
+    /// dropped halfway (a follow switched away, a read past its use) leaves it set: the
+    /// next call would read that answer as its own, so it opens a fresh channel instead.
+    in_flight: bool,
 }
 
 /// Why a call did not go through the channel.
@@ -94,6 +98,11 @@ impl Channel {
     ) -> Option<Result<(ExitStatus, Output), BackendError>> {
         let line = route.remote_line(&inv.program, &inv.args, &inv.env);
         let mut live = self.live.lock().await;
+        if live.as_ref().is_some_and(|l| l.in_flight)
+            && let Some(mut stale) = live.take()
+        {
+            let _ = stale._child.start_kill();
+        }
         let work = async {
             if live.is_none() {
                 *live = Some(open(route)?);
@@ -157,6 +166,7 @@ fn open(route: &Route) -> Result<Live, Broken> {
         stderr,
         token,
         ready: false,
+        in_flight: false,
     })
 }
 
@@ -191,6 +201,7 @@ async fn call(
     let failed = |what: &str| Broken::Failed(io_inv(inv, what));
     let mut request = line.as_bytes().to_vec();
     request.push(b'\n');
+    l.in_flight = true;
     l.stdin
         .write_all(&request)
         .await
@@ -221,6 +232,7 @@ async fn call(
         return Err(failed("a broken answer"));
     }
     let code = i32::try_from(rc.min(255)).unwrap_or(255);
+    l.in_flight = false;
     Ok((ExitStatus::from_raw(code << 8), Output { stdout, stderr }))
 }
 

@@ -67,3 +67,19 @@ pub fn log_title(screen: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// The highest `N` of the `{word}N` counters in `lines` (0 when none shows): how far a
+/// ticking session has got on screen.
+pub fn last_count<'a>(lines: impl IntoIterator<Item = &'a str>, word: &str) -> u32 {
+    lines
+        .into_iter()
+        .filter_map(|l| l.split(word).nth(1))
+        .filter_map(|r| {
+            r.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse::<u32>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+}

@@ -21,6 +21,18 @@ use muxdeck::tui::ui;
 
 const NOW: i64 = 1_717_200_000;
 
+/// A listing of `ids`, all running.
+fn running(ids: &[SessionId]) -> Listing {
+    Listing {
+        sessions: ids
+            .iter()
+            .map(|id| Session::new(id.clone(), State::Running))
+            .collect(),
+        health: Vec::new(),
+        hosts: Vec::new(),
+    }
+}
+
 fn app_with(lines: impl IntoIterator<Item = String>) -> App {
     let mut app = App::new(Keymap::new(&BTreeMap::new()).unwrap(), 200_000, false);
     let ids = [
@@ -28,15 +40,7 @@ fn app_with(lines: impl IntoIterator<Item = String>) -> App {
         SessionId::container(Runtime::Podman, "web"),
         SessionId::tmux("default", "zeta"),
     ];
-    let listing = Listing {
-        sessions: ids
-            .iter()
-            .map(|id| Session::new(id.clone(), State::Running))
-            .collect(),
-        health: Vec::new(),
-        hosts: Vec::new(),
-    };
-    let _ = app.set_listing(listing, &[]);
+    let _ = app.set_listing(running(&ids), &[]);
     app.settle();
     app.on_log(LogEvent::Lines(lines.into_iter().collect()));
     app
@@ -368,15 +372,7 @@ fn marks_survive_refreshes_and_reordering_and_show_in_the_list() {
         SessionId::container(Runtime::Podman, "web"),
         SessionId::tmux("work", "api"),
     ];
-    let listing = Listing {
-        sessions: ids
-            .iter()
-            .map(|id| Session::new(id.clone(), State::Running))
-            .collect(),
-        health: Vec::new(),
-        hosts: Vec::new(),
-    };
-    let _ = app.set_listing(listing, &[]);
+    let _ = app.set_listing(running(&ids), &[]);
     let buf = draw(&mut app, 100, 30);
     assert!(
         row_of(&buf, " sessions ").contains("2 marked"),

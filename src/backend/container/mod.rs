@@ -127,8 +127,9 @@ impl ContainerCli {
             .is_some_and(|c| c.has_terminal()))
     }
 
-    /// The runtime's `inspect` record of one container; None when none answers to `name`.
-    async fn inspect_json(&self, name: &str) -> Result<Option<json::Inspect>, BackendError> {
+    /// The runtime's `inspect --format json` output for one container; None when none
+    /// answers to `name`.
+    async fn inspect_output(&self, name: &str) -> Result<Option<Vec<u8>>, BackendError> {
         let inv = self
             .inv()
             .args(["container", "inspect", "--format", "json", "--", name]);
@@ -140,7 +141,15 @@ impl ContainerCli {
             }
             return Err(process::failed(&inv, &out, status.code()).daemon_absent());
         }
-        json::parse_inspect(&out.stdout).map_err(|e| BackendError::Parse {
+        Ok(Some(out.stdout))
+    }
+
+    /// The runtime's `inspect` record of one container; None when none answers to `name`.
+    async fn inspect_json(&self, name: &str) -> Result<Option<json::Inspect>, BackendError> {
+        let Some(stdout) = self.inspect_output(name).await? else {
+            return Ok(None);
+        };
+        json::parse_inspect(&stdout).map_err(|e| BackendError::Parse {
             program: self.binary.clone(),
             action: "inspect".into(),
             detail: e.to_string(),
@@ -154,18 +163,10 @@ impl ContainerCli {
         id: &str,
         show_secrets: bool,
     ) -> Result<Option<ContainerDetails>, BackendError> {
-        let inv = self
-            .inv()
-            .args(["container", "inspect", "--format", "json", "--", id]);
-        let (status, out) = process::run_raw(&inv, self.timeout).await?;
-        if !status.success() {
-            let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
-            if err.contains("no such") {
-                return Ok(None);
-            }
-            return Err(process::failed(&inv, &out, status.code()).daemon_absent());
-        }
-        parse_details(&out.stdout, show_secrets).map_err(|e| BackendError::Parse {
+        let Some(stdout) = self.inspect_output(id).await? else {
+            return Ok(None);
+        };
+        parse_details(&stdout, show_secrets).map_err(|e| BackendError::Parse {
             program: self.binary.clone(),
             action: "inspect".into(),
             detail: e.to_string(),

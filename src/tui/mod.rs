@@ -282,7 +282,9 @@ impl Runner {
             if !terminal::active() {
                 // The panic hook gave the terminal back: a task panicked. Drawing on would
                 // scribble over its message on the user's screen, and the app has lost a
-                // part of itself anyway.
+                // part of itself anyway. Its message is still being printed on the other
+                // thread: the app's last line waits for it.
+                terminal::await_panic_report(Duration::from_secs(2));
                 return Err(TuiError::Panicked);
             }
             self.gatherer.poll(&mut self.app, &self.engine, &self.tx);
@@ -368,10 +370,13 @@ impl Runner {
         );
         self.app.set_list_width(areas.list.width);
         let now = crate::model::unix_now();
-        let (app, sources) = (&self.app, &self.sources);
-        self.tui
-            .terminal
-            .draw(|f| ui::render(app, sources, now, f))?;
+        let (app, sources, screen) = (&self.app, &self.sources, &mut self.tui.terminal);
+        // Nothing is drawn once a panicking task gave the terminal back; the loop ends.
+        if let Some(drawn) =
+            terminal::while_active(|| screen.draw(|f| ui::render(app, sources, now, f)))
+        {
+            drawn?;
+        }
         self.dirty = more;
         Ok(())
     }

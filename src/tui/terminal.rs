@@ -2,8 +2,11 @@
 //! drop, and a panic hook restores the screen before the panic message prints, so the
 //! user's terminal comes back on every path, and exactly once.
 
+use std::cell::Cell;
 use std::io::{Stdout, Write, stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use crossterm::cursor::Show;
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
@@ -23,10 +26,47 @@ use ratatui::backend::CrosstermBackend;
 /// the message and the shell's next lines overwrote it.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 
+/// Held while a frame is written and while the terminal is put back, so a panic hook on
+/// another thread never leaves the alternate screen in the middle of a frame (the rest of
+/// the frame would land on the user's screen, over the panic message).
+static SCREEN: Mutex<()> = Mutex::new(());
+
+/// Set once the panic hook has put the terminal back and printed the panic message, so the
+/// event loop's own last line comes after it, never inside it.
+static PANIC_REPORTED: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// Whether this thread holds [`SCREEN`] for a frame: a panic inside the frame must not
+    /// wait for the lock its own thread holds.
+    static DRAWING: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Whether the terminal is in TUI mode. False while the TUI runs means something else
 /// (the panic hook, after a panic in a background task) gave the terminal back.
 pub fn active() -> bool {
     ACTIVE.load(Ordering::SeqCst)
+}
+
+/// Runs `paint` while the terminal is in TUI mode and no one can put it back meanwhile;
+/// `None` when it is no longer in TUI mode (a background task panicked).
+pub fn while_active<R>(paint: impl FnOnce() -> R) -> Option<R> {
+    let _held = SCREEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if !active() {
+        return None;
+    }
+    DRAWING.with(|d| d.set(true));
+    let painted = paint();
+    DRAWING.with(|d| d.set(false));
+    Some(painted)
+}
+
+/// Waits, at most `limit`, until the panic hook has printed its message: the terminal was
+/// given back by a panic on another thread, and what the app prints next belongs below it.
+pub fn await_panic_report(limit: Duration) {
+    let started = Instant::now();
+    while !PANIC_REPORTED.load(Ordering::SeqCst) && started.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// The terminal in TUI mode (raw, alternate screen, mouse reporting) between `enter` and
@@ -43,6 +83,11 @@ pub struct Tui {
 /// harmless), main screen, cooked mode, cursor visible. Safe to
 /// call at any time and more than once: only the first call after entering does anything.
 pub fn restore() {
+    let _held = if DRAWING.with(Cell::get) {
+        None
+    } else {
+        Some(SCREEN.lock().unwrap_or_else(PoisonError::into_inner))
+    };
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -58,6 +103,7 @@ pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(move |info| {
         restore();
         previous(info);
+        PANIC_REPORTED.store(true, Ordering::SeqCst);
     }));
 }
 

@@ -1,7 +1,8 @@
 //! CPU and memory through `muxdeck list --json --stats` against real processes: a tmux pane
 //! whose shell forks a busy child and a child holding memory (the tree is summed), a
-//! session without them (it is not charged theirs), a running container, a runtime whose
-//! `stats` hangs (only its containers lose their figures, by the deadline), and a pane
+//! session without them (it is not charged theirs), containers read from their control
+//! groups without running `podman stats`, a runtime whose `stats` must be asked and hangs
+//! (only its containers lose their figures, by the deadline), and a pane
 //! whose processes come and go while /proc is read, then end.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use muxdeck::stats::proc_tree::ProcSampler;
 use serde_json::Value;
-use support::{World, test_image, unique, wait_for};
+use support::{DockerApi, World, podman_ok, skip_without_docker_cli, test_image, unique, wait_for};
 
 const MB: u64 = 1024 * 1024;
 
@@ -108,9 +109,35 @@ fn a_pane_is_charged_its_whole_process_tree() {
     assert_eq!(rev["sessions"][1]["id"], id, "{rev}");
 }
 
+/// `802.8kB`, `1.2MB`, `512B` (podman's SI sizes) in bytes.
+fn si_bytes(text: &str) -> Option<u64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (n, unit) = text.split_at(split);
+    let scale = match unit {
+        "B" => 1.0,
+        "kB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        _ => return None,
+    };
+    let v: f64 = n.parse().ok()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Some((v * scale) as u64)
+}
+
+/// An executable script at `path` that runs `body` (a `sh` script).
+fn script(path: &std::path::Path, body: &str) {
+    std::fs::write(path, format!("#!/bin/sh\n{body}")).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
 #[test]
 fn a_hanging_stats_blanks_only_its_containers() {
+    if skip_without_docker_cli() {
+        return;
+    }
     let w = World::new();
+    let api = DockerApi::start();
     let image = test_image();
     let name = w.containers.track(&unique("sth"));
     w.containers
@@ -118,16 +145,22 @@ fn a_hanging_stats_blanks_only_its_containers() {
     let sock = unique("sts");
     let tname = unique("stt");
     w.tmux.new_session(&sock, &tname, "exec sleep 600");
-    // A podman that hangs on `stats` and is podman for everything else.
-    let fake = w.path("podman-hanging-stats");
-    std::fs::write(
+    // The container through the Docker API only: `docker ps` names no init process, so
+    // muxdeck must ask `docker stats`, and this docker hangs on `stats`.
+    let fake = w.path("docker-hanging-stats");
+    let env: String = api
+        .env()
+        .iter()
+        .map(|(k, v)| format!("export {k}='{v}'\n"))
+        .collect();
+    script(
         &fake,
-        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = stats ] && exec sleep 600; done\nexec podman \"$@\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        &format!(
+            "{env}for a in \"$@\"; do [ \"$a\" = stats ] && exec sleep 600; done\nexec docker \"$@\"\n"
+        ),
+    );
     let cfg = w.config(&format!(
-        "defaults:\n  podman_binary: {}\n  command_timeout: 2\nbackends: [tmux, podman]\n",
+        "defaults:\n  docker_binary: {}\n  command_timeout: 2\nbackends: [tmux, docker]\n",
         fake.display()
     ));
     let started = Instant::now();
@@ -137,7 +170,7 @@ fn a_hanging_stats_blanks_only_its_containers() {
         "the deadline held: {:?}",
         started.elapsed()
     );
-    let c = session(&list, &format!("podman:{name}"));
+    let c = session(&list, &format!("docker:{name}"));
     assert_eq!(c["image"], image);
     assert!(
         c["cpu_percent"].is_null() && c["memory_bytes"].is_null(),
@@ -148,11 +181,69 @@ fn a_hanging_stats_blanks_only_its_containers() {
         t["memory_bytes"].as_u64().is_some(),
         "tmux keeps its figures: {t}"
     );
-    // With the real podman the container has its figures.
-    let list = w.list(None, &["--stats", "--backend", "container"]);
-    let c = session(&list, &format!("podman:{name}"));
-    assert!(c["memory_bytes"].as_u64().is_some_and(|m| m > 0), "{c}");
-    assert!(c["cpu_percent"].as_f64().is_some(), "{c}");
+}
+
+#[test]
+fn containers_are_measured_from_their_groups_without_asking_the_runtime() {
+    let w = World::new();
+    let (busy, idle) = (
+        w.containers.track(&unique("stb")),
+        w.containers.track(&unique("sti")),
+    );
+    // Bounded: the loop ends by itself well after the test.
+    w.containers.run_detached_with(
+        &busy,
+        &[],
+        &[
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 300000000 ]; do i=$((i+1)); done",
+        ],
+    );
+    w.containers
+        .run_detached_with(&idle, &[], &["sh", "-c", "exec sleep 600"]);
+    // podman for everything, writing down what it was asked.
+    let asked = w.path("podman-calls");
+    let fake = w.path("podman-recording");
+    script(
+        &fake,
+        &format!("echo \"$*\" >> '{}'\nexec podman \"$@\"\n", asked.display()),
+    );
+    let cfg = w.config(&format!(
+        "defaults:\n  podman_binary: {}\nbackends: [podman]\n",
+        fake.display()
+    ));
+    let list = w.list(Some(&cfg), &["--stats"]);
+    let calls = std::fs::read_to_string(&asked).unwrap_or_default();
+    assert!(
+        !calls.lines().any(|l| l.starts_with("stats")),
+        "podman stats was run: {calls}"
+    );
+    let b = session(&list, &format!("podman:{busy}"));
+    let cpu = b["cpu_percent"].as_f64().unwrap_or_else(|| panic!("{b}"));
+    assert!(cpu > 10.0, "the spinning container is busy: {b}");
+    let i = session(&list, &format!("podman:{idle}"));
+    assert!(i["cpu_percent"].as_f64().is_some_and(|c| c < 5.0), "{i}");
+    // Podman's own figure for the same container, a moment apart: within a few MB.
+    let mem = i["memory_bytes"].as_u64().unwrap_or_else(|| panic!("{i}"));
+    let theirs: Value = serde_json::from_str(&podman_ok([
+        "stats",
+        "--no-stream",
+        "--format",
+        "json",
+        &idle,
+    ]))
+    .unwrap();
+    let usage = theirs[0]["mem_usage"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let theirs = si_bytes(usage.split_whitespace().next().unwrap_or_default())
+        .unwrap_or_else(|| panic!("podman stats memory: {usage}"));
+    assert!(
+        mem > 0 && mem.abs_diff(theirs) < 4 * MB,
+        "muxdeck {mem} vs podman {usage}"
+    );
 }
 
 #[test]

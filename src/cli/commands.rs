@@ -13,7 +13,7 @@ use muxdeck::model::{BackendKind, Host, Runtime, Session};
 
 use muxdeck::engine::UsageMap;
 use muxdeck::sort::{SortKey, sort_sessions};
-use muxdeck::stats::proc_tree::ProcSampler;
+use muxdeck::stats::Sampler;
 
 use super::output::{
     ListJson, ListedJson, SessionJson, StatusJson, print_line, write_status, write_table,
@@ -158,9 +158,13 @@ pub async fn list(
     warn_hosts(&listing.hosts);
     let measure = order.stats || order.sort.is_some_and(SortKey::needs_usage);
     let usage = if measure {
-        // A first pass over /proc to measure tmux CPU against, half a second before.
-        let mut sampler = ProcSampler::default();
-        let _ = sampler.sample();
+        // A first pass over /proc and the containers' groups to measure CPU against, half a
+        // second before.
+        let mut sampler = Sampler::default();
+        let _ = sampler.procs.sample();
+        sampler
+            .cgroups
+            .sample(&muxdeck::engine::container_targets(&listing.sessions));
         tokio::time::sleep(CPU_WINDOW).await;
         let limit = engine.config().defaults.command_timeout;
         engine.usage(&listing.sessions, sampler, limit).await.1

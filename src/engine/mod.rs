@@ -32,7 +32,7 @@ pub use machine::Machine;
 pub use ops::{AdHoc, AdHocError, Attach, Existing, Handover, StopMode, StopOutcome};
 pub use resolve::{Query, parse_query};
 pub use send::{EXEC_LIMIT, ExecOutput, Input};
-pub use stats::{UsageMap, usage_map};
+pub use stats::{UsageMap, container_targets, usage_map};
 pub use stopped::StopMemory;
 pub use target::Target;
 

@@ -1,6 +1,7 @@
-//! CPU and memory of the listed sessions: one `stats` call per container runtime in use
-//! and one pass over /proc for every tmux session, side by side, each with its deadline. A
-//! runtime that fails or hangs blanks its own containers' figures only.
+//! CPU and memory of the listed sessions: one pass over /proc for every tmux session, the
+//! control groups of this machine's containers, and a runtime's `stats` only for the
+//! containers whose groups cannot be read, with its deadline. A runtime that fails or hangs
+//! blanks its own containers' figures only.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -9,15 +10,17 @@ use std::time::{Duration, Instant};
 use super::Engine;
 use crate::backend::container::ContainerStat;
 use crate::model::{Location, Runtime, Session, SessionId};
-use crate::stats::Usage;
-use crate::stats::proc_tree::{ProcSampler, ProcSnapshot};
+use crate::stats::cgroup::Target;
+use crate::stats::proc_tree::ProcSnapshot;
+use crate::stats::{Sampler, Usage};
 
 /// Usage by session. A running session missing from it could not be measured.
 pub type UsageMap = HashMap<SessionId, Usage>;
 
-/// How long the runtimes' figures are reused. `podman stats` costs about 90 ms of CPU with
-/// 30 containers: asked at every 2 s measurement it would take 4.5 % of a core, every 10 s
-/// under 1 %. tmux figures, from the one /proc pass, stay fresh at every measurement.
+/// How long the runtimes' figures are reused, where a runtime must be asked. `podman stats`
+/// costs about 90 ms of CPU with 30 containers: asked at every 2 s measurement it would take
+/// 4.5 % of a core, every 10 s under 1 %. Figures read from /proc and the control groups
+/// stay fresh at every measurement.
 pub const CONTAINER_STATS_EVERY: Duration = Duration::from_secs(10);
 
 /// What each runtime's `stats` said, and when it was asked (None: it failed or hung).
@@ -43,47 +46,53 @@ impl ContainerStatsCache {
 }
 
 impl Engine {
-    /// Measures every running session of `sessions`. `sampler` keeps the previous /proc
-    /// pass that tmux CPU is measured against; it is handed back for the next call. Every
-    /// `stats` call ends by `limit`; containers get the figures of the last calls while
-    /// those are younger than [`CONTAINER_STATS_EVERY`].
+    /// Measures every running session of `sessions`. `sampler` keeps the previous
+    /// measurement that CPU is measured against; it is handed back for the next call.
+    /// Containers are read from their control groups; a runtime is asked (`stats`, ended
+    /// by `limit`) only for containers whose groups cannot be read here, and its figures
+    /// are reused while younger than [`CONTAINER_STATS_EVERY`].
     pub async fn usage(
         &self,
         sessions: &[Session],
-        sampler: ProcSampler,
+        sampler: Sampler,
         limit: Duration,
-    ) -> (ProcSampler, UsageMap) {
-        let wants = |rt: Runtime| {
+    ) -> (Sampler, UsageMap) {
+        let targets = container_targets(sessions);
+        let local = tokio::task::spawn_blocking(move || {
+            let mut sampler = sampler;
+            let snap = sampler.procs.sample().ok();
+            let groups = sampler.cgroups.sample(&targets);
+            (sampler, snap, groups)
+        });
+        // A pass that panicked starts afresh, with no tmux or group figures this time.
+        let (sampler, snapshot, groups) = local.await.unwrap_or_default();
+        let unread = |rt: Runtime| {
             sessions.iter().any(|s| {
-                s.state.is_alive()
-                    && s.id.host.is_local()
-                    && s.id.location == Location::Container { runtime: rt }
+                is_local_container(s, rt)
+                    && !s
+                        .backend_id
+                        .as_ref()
+                        .is_some_and(|id| groups.contains_key(id))
             })
         };
         let stats_of = |rt: Runtime| async move {
-            if !wants(rt) {
+            if !unread(rt) {
                 return None;
             }
             self.runtime(rt).stats(limit).await.ok()
         };
-        let procs = tokio::task::spawn_blocking(move || {
-            let mut sampler = sampler;
-            let snap = sampler.sample().ok();
-            (sampler, snap)
-        });
-        let (podman, docker, procs) = match self.container_stats.fresh() {
-            Some((podman, docker)) => (podman, docker, procs.await),
-            None => {
-                let (podman, docker, procs) =
-                    tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker), procs);
-                self.container_stats.keep(&(podman.clone(), docker.clone()));
-                (podman, docker, procs)
-            }
+        let (podman, docker) = if !unread(Runtime::Podman) && !unread(Runtime::Docker) {
+            (None, None)
+        } else if let Some(cached) = self.container_stats.fresh() {
+            cached
+        } else {
+            let both = tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker));
+            self.container_stats.keep(&both);
+            both
         };
-        // A pass that panicked starts afresh, with no tmux figures this time.
-        let (sampler, snapshot) = procs.unwrap_or_default();
         let map = usage_map(
             sessions,
+            &groups,
             podman.as_deref(),
             docker.as_deref(),
             snapshot.as_ref(),
@@ -92,11 +101,37 @@ impl Engine {
     }
 }
 
-/// Puts the measurements together per session: containers by id prefix, tmux sessions by
-/// the trees of their live panes. Only sessions on this machine are measured: /proc and
-/// the runtimes asked are this machine's.
+/// Whether `s` is a running container of runtime `rt` on this machine.
+fn is_local_container(s: &Session, rt: Runtime) -> bool {
+    s.state.is_alive()
+        && s.id.host.is_local()
+        && s.id.location == Location::Container { runtime: rt }
+}
+
+/// The running containers of this machine whose runtime named their init process: the
+/// ones whose control groups may be read here.
+pub fn container_targets(sessions: &[Session]) -> Vec<Target> {
+    sessions
+        .iter()
+        .filter(|s| {
+            is_local_container(s, Runtime::Podman) || is_local_container(s, Runtime::Docker)
+        })
+        .filter_map(|s| {
+            Some(Target {
+                id: s.backend_id.clone()?,
+                pid: s.pid.filter(|p| *p > 0)?,
+            })
+        })
+        .collect()
+}
+
+/// Puts the measurements together per session: containers from their groups, else by
+/// id prefix from their runtime's `stats`; tmux sessions by the trees of their live
+/// panes. Only sessions on this machine are measured: /proc, the groups and the runtimes
+/// asked are this machine's.
 pub fn usage_map(
     sessions: &[Session],
+    groups: &HashMap<String, Usage>,
     podman: Option<&[ContainerStat]>,
     docker: Option<&[ContainerStat]>,
     procs: Option<&ProcSnapshot>,
@@ -113,12 +148,14 @@ pub fn usage_map(
                     Runtime::Docker => docker,
                 };
                 let id = s.backend_id.as_deref().unwrap_or("");
-                stats
-                    .and_then(|all| all.iter().find(|c| c.is_for(id)))
-                    .map(|c| Usage {
-                        cpu_percent: c.cpu_percent,
-                        memory_bytes: c.memory_bytes,
-                    })
+                groups.get(id).copied().or_else(|| {
+                    stats
+                        .and_then(|all| all.iter().find(|c| c.is_for(id)))
+                        .map(|c| Usage {
+                            cpu_percent: c.cpu_percent,
+                            memory_bytes: c.memory_bytes,
+                        })
+                })
             }
             Location::Tmux { .. } => procs.and_then(|p| p.usage(&s.pane_pids)),
         };
@@ -153,20 +190,28 @@ mod tests {
             memory_bytes: Some(2048),
         }];
         // /proc could not be read: the container keeps its figures, the tmux row has none.
-        let map = usage_map(&all, Some(&podman), None, None);
+        let map = usage_map(&all, &HashMap::new(), Some(&podman), None, None);
         assert_eq!(map.get(&all[1].id).and_then(|u| u.memory_bytes), Some(2048));
         assert!(!map.contains_key(&all[0].id));
         // The runtime's `stats` hung or failed: the tmux row keeps its figures.
         let snap = ProcSampler::default()
             .sample()
             .expect("this machine's /proc");
-        let map = usage_map(&all, None, None, Some(&snap));
+        let map = usage_map(&all, &HashMap::new(), None, None, Some(&snap));
         assert!(
             map.get(&all[0].id)
                 .and_then(|u| u.memory_bytes)
                 .is_some_and(|m| m > 0)
         );
         assert!(!map.contains_key(&all[1].id));
+        // A container whose group was read has the group's figures, not the runtime's.
+        let read = Usage {
+            cpu_percent: Some(7.0),
+            memory_bytes: Some(4096),
+        };
+        let groups = HashMap::from([("0123456789abcdef".to_string(), read)]);
+        let map = usage_map(&all, &groups, Some(&podman), None, None);
+        assert_eq!(map.get(&all[1].id), Some(&read));
         // A session that does not run is never measured.
         assert!(!map.contains_key(&all[2].id));
     }

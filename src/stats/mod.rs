@@ -1,7 +1,9 @@
 //! What sessions cost: CPU and memory per session, and the last minute of it for the
-//! details pane's sparklines. Containers are measured by their runtime (`stats`), tmux
+//! details pane's sparklines. Containers on this machine are measured from their control
+//! groups ([`cgroup`]), or by their runtime (`stats`) where those cannot be read; tmux
 //! sessions by summing the process trees of their panes from /proc ([`proc_tree`]).
 
+pub mod cgroup;
 pub mod proc_tree;
 
 use std::collections::VecDeque;
@@ -13,6 +15,16 @@ pub const INTERVAL_SECS: u64 = 2;
 
 /// Measurements a [`History`] keeps: one minute at [`INTERVAL_SECS`].
 pub const HISTORY_LEN: usize = 30;
+
+/// What a measurement reads on this machine, kept from one measurement to the next: CPU
+/// is what was used between the two.
+#[derive(Debug, Default)]
+pub struct Sampler {
+    /// Process trees, for tmux sessions.
+    pub procs: proc_tree::ProcSampler,
+    /// Control groups, for containers.
+    pub cgroups: cgroup::CgroupSampler,
+}
 
 /// One session's use at one moment. A figure is None when it could not be measured (the
 /// runtime's `stats` failed or hung, /proc could not be read, the first CPU reading has

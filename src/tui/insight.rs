@@ -10,7 +10,7 @@ use super::Msg;
 use super::app::App;
 use crate::engine::Engine;
 use crate::stats::INTERVAL_SECS;
-use crate::stats::proc_tree::ProcSampler;
+use crate::stats::Sampler;
 
 /// The longest a runtime's `stats` may take: a hung one blanks its own columns only, and
 /// the next measurement is not held up behind it.
@@ -30,8 +30,8 @@ const TREE_DEADLINE: Duration = Duration::from_secs(3);
 /// What is in flight, and when it last started.
 #[derive(Debug, Default)]
 pub struct Gatherer {
-    /// The /proc sampler, while no measurement has it.
-    sampler: Option<ProcSampler>,
+    /// The sampler of /proc and the control groups, while no measurement has it.
+    sampler: Option<Sampler>,
     measuring: bool,
     last_measure: Option<Instant>,
     last_details: Option<Instant>,
@@ -42,7 +42,7 @@ impl Gatherer {
     /// A gatherer with nothing in flight.
     pub fn new() -> Self {
         Gatherer {
-            sampler: Some(ProcSampler::default()),
+            sampler: Some(Sampler::default()),
             ..Gatherer::default()
         }
     }
@@ -119,7 +119,7 @@ impl Gatherer {
     }
 
     /// A measurement came back with the sampler.
-    pub fn measured(&mut self, sampler: ProcSampler) {
+    pub fn measured(&mut self, sampler: Sampler) {
         self.sampler = Some(sampler);
         self.measuring = false;
     }

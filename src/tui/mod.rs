@@ -144,7 +144,7 @@ pub enum Msg {
     /// CPU and memory of the sessions, with the /proc sampler to measure against next.
     Usage {
         /// The sampler, back from the measurement.
-        sampler: Box<crate::stats::proc_tree::ProcSampler>,
+        sampler: Box<crate::stats::Sampler>,
         /// Figures per session.
         usage: crate::engine::UsageMap,
     },

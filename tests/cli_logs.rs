@@ -240,6 +240,71 @@ fn tmux_follow_prints_new_lines_and_ends_with_the_session() {
     assert!(w.tmux.session_names(&sock).is_empty());
 }
 
+/// Lines of the file at `path` that contain `what` (0 when it does not exist yet).
+fn count_lines(path: &Path, what: &str) -> usize {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(what))
+        .count()
+}
+
+#[test]
+fn a_long_quiet_pane_is_asked_only_when_its_server_reads_and_its_next_line_still_comes() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    let (name, sock) = (unique("tquiet"), unique("sock"));
+    let go = w.path("go");
+    w.tmux.new_session(
+        &sock,
+        &name,
+        &format!(
+            "echo old-line; while [ ! -e {go} ]; do sleep 0.05; done; echo new-line; sleep 600",
+            go = go.display()
+        ),
+    );
+    w.tmux
+        .wait_for_text(&sock, &format!("={name}:"), "old-line", WAIT);
+    // tmux for everything, writing down what muxdeck asked of it.
+    let (calls, wrapper) = (w.path("tmux-calls"), w.path("tmux-recording"));
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec tmux \"$@\"\n",
+            calls.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = w.config(&format!(
+        "defaults:\n  tmux_binary: {}\nbackends: [tmux]\n",
+        wrapper.display()
+    ));
+    let mut f = Follow::spawn(w.mx(Some(&cfg)).args(["logs", "-f", "-n", "5", &name]));
+    f.wait_line("old-line");
+    // Past ten quiet seconds, a pane that writes nothing costs no tmux call: polled
+    // every 2 s, these 8 s would have made four.
+    std::thread::sleep(Duration::from_secs(13));
+    let before = count_lines(&calls, "display-message");
+    std::thread::sleep(Duration::from_secs(8));
+    let during = count_lines(&calls, "display-message") - before;
+    assert!(
+        during <= 1,
+        "{during} calls for a quiet pane in 8 s:\n{}",
+        std::fs::read_to_string(&calls).unwrap_or_default()
+    );
+    let written = Instant::now();
+    touch(&go);
+    f.wait_line("new-line");
+    assert!(
+        written.elapsed() < Duration::from_secs(5),
+        "the line came {:?} after it was written",
+        written.elapsed()
+    );
+    let _ = f.child.kill();
+    let _ = f.child.wait();
+}
+
 #[test]
 fn container_follow_prints_new_lines_and_ends_when_stopped() {
     let w = World::new();

@@ -22,7 +22,8 @@ pub const PANE_FORMAT: &str = "#{pid}\t#{session_created}\t#{session_attached}\t
 const ID_FORMAT: &str = "#{session_id}\t#{session_name}";
 
 /// Fields that place a pane's output: complete lines are history + cursor row.
-const MARK_FORMAT: &str = "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pane_dead} #{pane_dead_status}";
+/// The server's pid comes along: its read count in /proc tells whether anything was written.
+const MARK_FORMAT: &str = "#{history_size} #{cursor_y} #{history_limit} #{history_bytes} #{pid} #{pane_dead} #{pane_dead_status}";
 
 /// What [`Tmux::list_all`] found.
 #[derive(Debug, Default)]
@@ -744,6 +745,8 @@ pub struct PaneMark {
     pub limit: u64,
     /// Bytes held in the history (changes when rows scroll in even at the limit).
     pub bytes: u64,
+    /// The pid of the tmux server that holds the pane (on the pane's host).
+    pub server: u32,
     /// The pane's program has exited (remain-on-exit).
     pub dead: bool,
     /// The exit status of a dead pane's program, when tmux knows it.
@@ -758,6 +761,7 @@ impl PaneMark {
             cursor_y: f.next()?.ok()?,
             limit: f.next()?.ok()?,
             bytes: f.next()?.ok()?,
+            server: u32::try_from(f.next()?.ok()?).ok()?,
             dead: f.next()?.ok()? == 1,
             // Empty while the program runs: the field is simply missing then.
             status: f
@@ -793,6 +797,21 @@ impl PaneMark {
     pub fn may_have_trimmed(&self) -> bool {
         self.history + self.per_trim() >= self.limit
     }
+}
+
+/// How many read calls the tmux server of pid `server` on this machine has made
+/// (`syscr` in /proc/PID/io). Every byte a pane writes reaches tmux by a read of the
+/// pane's terminal, and a pane whose program exits is a read too (of the end), while
+/// answering a client is not (clients talk over a socket with `recvmsg`): a count that
+/// stands still means no pane of that server wrote anything. None when it cannot be read
+/// (another user's server).
+pub fn server_reads(server: u32) -> Option<u64> {
+    let io = std::fs::read_to_string(format!("/proc/{server}/io")).ok()?;
+    io.lines()
+        .find_map(|l| l.strip_prefix("syscr:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 pub(crate) fn is_no_server(stderr: &str) -> bool {

@@ -241,12 +241,20 @@ const LONG_QUIET: Duration = Duration::from_secs(10);
 const REMOTE_POLL_QUIET: Duration = Duration::from_secs(5);
 /// Quiet time after which a pane on another host is polled at [`REMOTE_POLL_QUIET`].
 const REMOTE_LONG_QUIET: Duration = Duration::from_secs(30);
+/// Pause between two looks at the server's read count (a /proc read, no process) while
+/// a pane on this machine is long quiet: its next line shows within this, not
+/// [`POLL_QUIET`].
+const GATE_TICK: Duration = Duration::from_millis(500);
+/// Longest a long-quiet pane on this machine goes unasked while its server reads nothing:
+/// for what no read shows (a history cleared from a client).
+const GATE_SAFETY: Duration = Duration::from_secs(30);
 /// Rows read beyond the expected count, for lines written between two calls.
 const SLACK_ROWS: u64 = 64;
 
 /// Follows one tmux pane by asking tmux where its output stands (one `display-message`
 /// per poll, backing off to once a second while the pane is quiet, and to every two
-/// seconds after ten quiet seconds) and reading only the
+/// seconds after ten quiet seconds; on this machine, after ten quiet seconds, only when
+/// the server's read count moved: [`crate::backend::tmux::server_reads`]) and reading only the
 /// rows written since, with the position and rows taken in one atomic tmux call. Once the
 /// pane's history is at its limit, the marks no longer count what was written and the
 /// whole history (up to the window) is read to find where the new rows begin; lines that
@@ -294,6 +302,7 @@ async fn run_tmux(
     };
     let mut interval = poll_min;
     let mut changed = tokio::time::Instant::now();
+    let mut gate = Gate::default();
     loop {
         let ready = !outbox.is_empty();
         tokio::select! {
@@ -306,6 +315,17 @@ async fn run_tmux(
             }
             () = tokio::time::sleep(interval) => {}
         }
+        let gated = tmux.route.is_none() && changed.elapsed() >= LONG_QUIET;
+        let reads = if gated {
+            crate::backend::tmux::server_reads(mark.server)
+        } else {
+            None
+        };
+        if reads.is_some() && !gate.worth_asking(reads) {
+            interval = GATE_TICK;
+            continue;
+        }
+        gate.asking(reads);
         let now = match tmux.pane_mark(socket, pane).await {
             Ok(Some(m)) => m,
             Ok(None) => break,
@@ -329,9 +349,15 @@ async fn run_tmux(
                 outbox.flush(tx).await;
                 return exited(now.status);
             }
-            interval = quiet_poll(tmux.route.is_some(), changed.elapsed(), interval);
+            gate.found(true);
+            interval = if reads.is_some() {
+                GATE_TICK
+            } else {
+                quiet_poll(tmux.route.is_some(), changed.elapsed(), interval)
+            };
             continue;
         }
+        gate.found(false);
         if now != mark {
             interval = poll_min;
             changed = tokio::time::Instant::now();
@@ -373,6 +399,45 @@ async fn run_tmux(
         gone()
     } else {
         LogEvent::Ended("stopped following".into())
+    }
+}
+
+/// When a long-quiet pane on this machine is worth a tmux call, judged by its server's
+/// read count (a read of the count costs microseconds; a call, a process start).
+#[derive(Debug, Default)]
+struct Gate {
+    /// The count read just before the last call: what the call saw had been read.
+    seen: Option<u64>,
+    asked: Option<tokio::time::Instant>,
+    /// The last call was made because the count moved.
+    moved: bool,
+    /// The last call was made because the count moved, and found this pane unchanged:
+    /// another pane of the server writes.
+    neighbours: bool,
+}
+
+impl Gate {
+    /// Whether to ask tmux now, the count being `reads`: when it moved (at the quiet pace
+    /// while only other panes move it), and at least every [`GATE_SAFETY`].
+    fn worth_asking(&self, reads: Option<u64>) -> bool {
+        let since = self.asked.map_or(Duration::MAX, |t| t.elapsed());
+        match (reads, self.seen) {
+            (Some(now), Some(seen)) if now == seen => since >= GATE_SAFETY,
+            (Some(_), Some(_)) => !self.neighbours || since >= POLL_QUIET,
+            _ => true,
+        }
+    }
+
+    /// A call is made with the count at `reads`.
+    fn asking(&mut self, reads: Option<u64>) {
+        self.moved = reads.is_some() && self.seen.is_some() && reads != self.seen;
+        self.seen = reads;
+        self.asked = Some(tokio::time::Instant::now());
+    }
+
+    /// What the call found: the pane as it was, or not.
+    fn found(&mut self, nothing: bool) {
+        self.neighbours = nothing && self.moved;
     }
 }
 
@@ -519,6 +584,7 @@ mod tests {
             cursor_y,
             limit: 2000,
             bytes: 0,
+            server: 1,
             dead: false,
             status: None,
         }

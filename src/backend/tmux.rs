@@ -227,6 +227,21 @@ impl Tmux {
         })
     }
 
+    /// How many times each of `servers` has been given the CPU so far (the third field of
+    /// /proc/PID/schedstat). A tmux server sleeps until something happens to it: a client's
+    /// command (a rename, an attach, muxdeck's own calls), a pane's output, a timer of an
+    /// attached client. While the counts stand still, nothing was renamed. None when any
+    /// cannot be read.
+    pub fn servers_woken(&self, servers: &[(String, u32)]) -> Option<Vec<u64>> {
+        servers
+            .iter()
+            .map(|(_, pid)| {
+                let text = std::fs::read_to_string(format!("/proc/{pid}/schedstat")).ok()?;
+                text.split_whitespace().nth(2)?.parse().ok()
+            })
+            .collect()
+    }
+
     /// The id of the session named exactly `name` on the server, or None when there is none
     /// (or no server). Names are compared here, never handed to tmux's target parser.
     pub async fn find(&self, socket: &str, name: &str) -> Result<Option<SessionRef>, BackendError> {

@@ -19,8 +19,11 @@ use crate::model::Runtime;
 
 /// How often the tmux world is looked at (in /proc, without asking tmux).
 pub const TMUX_INTERVAL: Duration = Duration::from_millis(1500);
-/// How often tmux is asked even when /proc shows no change (a rename changes no process).
+/// How often tmux is asked even when /proc shows no change (a rename changes no process),
+/// if its servers were woken meanwhile ([`crate::backend::tmux::Tmux::servers_woken`]).
 const TMUX_FULL_INTERVAL: Duration = Duration::from_secs(15);
+/// How often tmux is asked even when /proc shows no change and no server was woken.
+const TMUX_SAFETY_INTERVAL: Duration = Duration::from_secs(120);
 /// Safety re-list of a runtime whose event feed runs (events can be missed on restart).
 /// Each costs one `ps` of the runtime (80 ms of CPU for podman with 30 containers), so at
 /// two minutes it costs 0.07 % of a core.
@@ -96,18 +99,20 @@ async fn watch_tmux(engine: Engine, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
         // Between listings, look at the sockets and the servers' pane processes in /proc:
         // a tmux call (a process start, and the server formatting every pane) happens only
         // when they change, on `R`, or every TMUX_FULL_INTERVAL for what /proc cannot see
-        // (renames).
+        // (renames), but only when a server was woken since: a quiet server has had nothing
+        // renamed. Read after the listing, which itself wakes them.
         let seen = engine.tmux().fingerprint(&servers);
+        let woken = engine.tmux().servers_woken(&servers);
         let listed = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 () = tokio::time::sleep(TMUX_INTERVAL) => {}
                 () = wake.notified() => break,
             }
-            if seen.is_none()
-                || listed.elapsed() >= TMUX_FULL_INTERVAL
-                || engine.tmux().fingerprint(&servers) != seen
-            {
+            let due = listed.elapsed() >= TMUX_SAFETY_INTERVAL
+                || (listed.elapsed() >= TMUX_FULL_INTERVAL
+                    && (woken.is_none() || engine.tmux().servers_woken(&servers) != woken));
+            if seen.is_none() || due || engine.tmux().fingerprint(&servers) != seen {
                 break;
             }
         }

@@ -228,6 +228,26 @@ fn assert_clean_log(screen: &str, tag: &str, min: usize) {
 }
 
 #[test]
+fn a_session_renamed_elsewhere_is_shown_under_its_new_name() {
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "before", "exec sleep 600");
+    world.new_session("alpha", "other", "exec sleep 600");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("the sessions listed", |s| {
+        s.contains("before") && s.contains("other")
+    });
+    // Quiet for a while first: the tmux round that finds renames runs only once the
+    // server was woken, and a rename is what wakes it.
+    std::thread::sleep(std::time::Duration::from_secs(16));
+    world.tmux_ok("alpha", ["rename-session", "-t", "=before", "after"]);
+    deck.wait_for(
+        std::time::Duration::from_secs(40),
+        "the new name listed",
+        |s| s.contains("after") && !s.contains("before"),
+    );
+}
+
+#[test]
 fn j_and_k_switch_the_log_and_no_line_appears_twice() {
     let world = TmuxWorld::new();
     for tag in ["s1", "s2", "s3", "s4"] {

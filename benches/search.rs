@@ -74,13 +74,12 @@ const SCAN_TIME: Duration = Duration::from_millis(8);
 fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>) {
     let started = Instant::now();
     while app.scan_logs() && started.elapsed() < SCAN_TIME {}
-    if let Ok(size) = terminal.size() {
-        let areas = ui::layout(Rect::new(0, 0, size.width, size.height), app, &Source::ALL);
-        app.set_pane_heights(
-            usize::from(areas.list.height.saturating_sub(3)),
-            usize::from(areas.logs.height.saturating_sub(2)),
-        );
-    }
+    let Ok(size) = terminal.size();
+    let areas = ui::layout(Rect::new(0, 0, size.width, size.height), app, &Source::ALL);
+    app.set_pane_heights(
+        usize::from(areas.list.height.saturating_sub(3)),
+        usize::from(areas.logs.height.saturating_sub(2)),
+    );
     app.convert_shown_logs();
     let _ = terminal.draw(|f| ui::render(app, &Source::ALL, 0, f));
 }

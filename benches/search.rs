@@ -7,7 +7,8 @@
 //! prints what the 100 000-line pane costs in memory (RSS grown, as pushed and with every
 //! line converted for drawing).
 //!
-//! Run with `cargo bench --bench search` (add `-- --quick` for a short run).
+//! Run with `cargo bench --bench search` (add `-- --quick` for a short run, `-- pane` for
+//! `pane_figures` alone: the other groups are filtered out by name).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;

@@ -7,7 +7,8 @@
 //! prints what the 100 000-line pane costs in memory (RSS grown, as pushed and with every
 //! line converted for drawing).
 //!
-//! Run with `cargo bench --bench search` (add `-- --quick` for a short run).
+//! Run with `cargo bench --bench search` (add `-- --quick` for a short run, `-- pane` for
+//! `pane_figures` alone: the other groups are filtered out by name).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -17,9 +18,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 
 use muxdeck::engine::{LogEvent, Source};
-use muxdeck::logs::LogEntry;
 use muxdeck::tui::app::App;
 use muxdeck::tui::keys::Keymap;
 use muxdeck::tui::ui;
@@ -69,10 +70,18 @@ fn app_typing(prompt: char, text: &str) -> App {
 /// Time the loop gives the scan per frame (`SCAN_TIME` in `src/tui/mod.rs`).
 const SCAN_TIME: Duration = Duration::from_millis(8);
 
-/// One frame as the loop draws it: scan steps while its time lasts, then the screen.
+/// One frame as the loop draws it: scan steps while its time lasts, the panes fitted to
+/// the screen and the lines the log pane will show converted, then the screen.
 fn frame(app: &mut App, terminal: &mut Terminal<TestBackend>) {
     let started = Instant::now();
     while app.scan_logs() && started.elapsed() < SCAN_TIME {}
+    let Ok(size) = terminal.size();
+    let areas = ui::layout(Rect::new(0, 0, size.width, size.height), app, &Source::ALL);
+    app.set_pane_heights(
+        usize::from(areas.list.height.saturating_sub(3)),
+        usize::from(areas.logs.height.saturating_sub(2)),
+    );
+    app.convert_shown_logs();
     let _ = terminal.draw(|f| ui::render(app, &Source::ALL, 0, f));
 }
 
@@ -160,13 +169,11 @@ fn pane_figures(_: &mut Criterion) {
     let mut app = App::new(keymap, LINES, false);
     app.on_log(LogEvent::Lines((0..LINES).map(colored).collect()));
     let pushed = rss_kib();
-    // Every line drawn once: the raw line and its conversion both kept, the most a pane
-    // holds.
-    for entry in app.log.buffer.entries() {
-        if let LogEntry::Line(l) = entry {
-            black_box(l.styled());
-        }
+    // Every line drawn once: each converted, its raw text dropped, the most a pane holds.
+    for i in 0..app.log.buffer.len() {
+        app.log.buffer.convert(i);
     }
+    black_box(&app);
     let converted = rss_kib();
     if let (Some(b), Some(p), Some(c)) = (before, pushed, converted) {
         println!(

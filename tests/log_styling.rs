@@ -1,5 +1,5 @@
-//! Where a log line's ANSI text becomes styles: once, when the line is pushed into the
-//! TUI's log buffer (ansi-to-tui, in `src/logs/styled.rs`), never while a frame is drawn.
+//! Where a log line's ANSI text becomes styles: once, in the TUI's log buffer (ansi-to-tui,
+//! in `src/logs/styled.rs`) before the line is first drawn, never while a frame is drawn.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -44,17 +44,19 @@ fn ansi_is_converted_in_one_place_and_the_screen_parses_nothing() {
 }
 
 #[test]
-fn the_buffer_converts_lines_as_they_are_pushed_and_hands_out_entries() {
+fn the_buffer_converts_lines_when_asked_and_hands_out_entries() {
     let mut b = LogBuffer::new(4);
     b.push("\x1b[1;31mboom\x1b[0m at \x1b[4mhere\x1b[0m".to_string());
     b.push_gap(3);
     b.push_stream_broke("exit status 125");
+    b.convert(0);
     // What the screen reads is an entry: a styled line or a marker, never a raw string.
     let first: Option<&LogEntry> = b.get(0);
     let Some(LogEntry::Line(line)) = first else {
         panic!("a line: {first:?}");
     };
-    assert_eq!(line.text(), "boom at here");
+    assert!(line.is_converted());
+    assert_eq!(line.plain(), "boom at here");
     assert_eq!(line.width(), 12);
     let spans = line.line().spans;
     let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();

@@ -555,3 +555,138 @@ fn the_scan_matches_plain_text_without_converting_lines() {
         "the scan converted a line it only matched"
     );
 }
+
+/// Which of the buffer's lines are converted, as `1` / `.` from the oldest.
+fn converted(app: &App) -> String {
+    use muxdeck::logs::LogEntry;
+    app.log
+        .buffer
+        .entries()
+        .map(|e| match e {
+            LogEntry::Line(l) if l.is_converted() => '1',
+            _ => '.',
+        })
+        .collect()
+}
+
+#[test]
+fn the_loop_converts_the_lines_in_view_and_a_page_around_them_once() {
+    use muxdeck::logs::LogEntry;
+    let lines: Vec<String> = (0..40)
+        .map(|i| format!("\x1b[32mline\x1b[0m {i}"))
+        .collect();
+    let mut app = app_with(lines);
+    focus_logs(&mut app);
+    app.set_pane_heights(3, 5);
+    assert_eq!(converted(&app), ".".repeat(40), "pushing converts nothing");
+    // At the bottom: the 5 lines shown and 5 more above.
+    app.convert_shown_logs();
+    assert_eq!(
+        converted(&app),
+        format!("{}{}", ".".repeat(30), "1".repeat(10))
+    );
+    let text_at = |app: &App, i: usize| match app.log.buffer.get(i) {
+        Some(LogEntry::Line(l)) => l.styled().map(|s| s.text().as_ptr()),
+        _ => None,
+    };
+    let kept = text_at(&app, 39);
+    // Scrolled up 15: the view ends at line 25; lines 15..30 converted, the rest kept.
+    app.log.scroll = 15;
+    app.convert_shown_logs();
+    assert_eq!(
+        converted(&app),
+        format!("{}{}", ".".repeat(15), "1".repeat(25))
+    );
+    assert!(kept.is_some());
+    assert_eq!(
+        text_at(&app, 39),
+        kept,
+        "a converted line was converted again"
+    );
+    // The screen draws them as converted, in color.
+    app.log.scroll = 0;
+    let buf = draw(&mut app, 60, 20);
+    let (x, y) = find(&buf, "line 39").unwrap();
+    assert_eq!(buf[(x, y)].fg, Color::Green);
+}
+
+#[test]
+fn with_a_filter_the_rows_shown_are_converted_wherever_they_are() {
+    let lines: Vec<String> = (0..60)
+        .map(|i| {
+            if i % 10 == 3 {
+                format!("\x1b[31mhit\x1b[0m {i}")
+            } else {
+                format!("line {i}")
+            }
+        })
+        .collect();
+    let mut app = app_with(lines);
+    focus_logs(&mut app);
+    app.set_pane_heights(3, 2);
+    let _ = key(&mut app, KeyCode::Char('&'));
+    type_text(&mut app, "hit");
+    let _ = key(&mut app, KeyCode::Enter);
+    while app.scan_logs() {}
+    app.convert_shown_logs();
+    // Six rows of hits (3, 13, ..., 53); the last 2 shown and 2 more above: 23..53.
+    let want: String = (0..60)
+        .map(|i| if i % 10 == 3 && i >= 23 { '1' } else { '.' })
+        .collect();
+    assert_eq!(converted(&app), want);
+}
+
+#[test]
+fn an_ansi_save_of_drawn_lines_reads_back_as_the_same_lines() {
+    use muxdeck::logs::StyledLine;
+    let raw = [
+        "\x1b[2m12:00:01\x1b[0m \x1b[31mERROR\x1b[0m \x1b[3mpath\x1b[0m\x1b[2m=\x1b[0m/x"
+            .to_string(),
+        "plain line".to_string(),
+        "\x1b[1;32mopen green".to_string(),
+        "\x1b[38;5;208morange\x1b[39m back \x1b[48;2;1;2;3mrgb".to_string(),
+    ];
+    let mut app = app_with(raw.clone());
+    app.selected = Some(SessionId::tmux("work", "api"));
+    app.log.id = app.selected.clone();
+    app.save_style = muxdeck::config::SaveStyle::Ansi;
+    focus_logs(&mut app);
+    app.convert_shown_logs();
+    assert_eq!(converted(&app), "1111");
+    let effect = app.on_key(&KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
+    let Effect::SaveLog(req) = effect else {
+        panic!("{effect:?}");
+    };
+    let saved: Vec<&str> = req.text.lines().collect();
+    assert_eq!(saved.len(), raw.len(), "{:?}", req.text);
+    // A logger's line comes back byte for byte, closed as a line not drawn yet is.
+    assert_eq!(saved[0], format!("{}\x1b[0m", raw[0]));
+    assert_eq!(saved[1], "plain line");
+    for (saved, raw) in saved.iter().zip(&raw) {
+        let cells = |l: &StyledLine| -> Vec<(char, Option<Color>, Option<Color>, bool)> {
+            l.line()
+                .spans
+                .iter()
+                .flat_map(|s| {
+                    let fg = s.style.fg.filter(|c| *c != Color::Reset);
+                    let bg = s.style.bg.filter(|c| *c != Color::Reset);
+                    let bold = s
+                        .style
+                        .add_modifier
+                        .contains(ratatui::style::Modifier::BOLD);
+                    s.content.chars().map(move |c| (c, fg, bg, bold))
+                })
+                .collect()
+        };
+        let again = StyledLine::from_ansi((*saved).to_string());
+        let first = StyledLine::from_ansi(raw.clone());
+        assert_eq!(cells(&again), cells(&first), "{raw:?} saved as {saved:?}");
+        // Each line ends with no style left on.
+        let after = StyledLine::from_ansi(format!("{saved}z"));
+        assert_eq!(
+            cells(&after).last(),
+            Some(&('z', None, None, false)),
+            "{saved:?}"
+        );
+    }
+}

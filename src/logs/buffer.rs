@@ -3,12 +3,13 @@
 //! A [`LogBuffer`] keeps the newest `capacity` entries of a session's output and counts
 //! what it lost: lines evicted to stay within capacity, and lines the source produced
 //! faster than they could be read (recorded with [`LogBuffer::push_gap`] as a marker).
-//! Lines are kept as [`LogLine`]s, converted once on first use, so whoever reads the buffer
-//! never sees, or parses, an escape sequence; markers are data, styled by whoever draws them.
+//! Lines are kept as [`LogLine`]s, converted once when the pane is about to show them
+//! ([`LogBuffer::convert`]), so whoever draws the buffer never parses an escape sequence;
+//! markers are data, styled by whoever draws them.
 
 use std::collections::VecDeque;
 
-use super::styled::LogLine;
+use super::line::LogLine;
 
 /// One entry of the log pane: a line of output, or a marker the pane adds. Markers carry
 /// facts, not text or colors: wording and styles are the screen's.
@@ -44,8 +45,8 @@ impl LogBuffer {
         }
     }
 
-    /// Appends a normalized line (text and SGR sequences), to be converted once when first
-    /// drawn; the oldest entries beyond capacity are evicted (counted in
+    /// Appends a normalized line (text and SGR sequences), to be converted once before it
+    /// is first drawn; the oldest entries beyond capacity are evicted (counted in
     /// [`evicted`](Self::evicted)).
     pub fn push(&mut self, line: String) {
         self.push_at(line, jiff::Timestamp::now());
@@ -129,6 +130,14 @@ impl LogBuffer {
         self.entries.get(i)
     }
 
+    /// Converts entry `i` (0 = oldest) for drawing when it is a line not converted yet;
+    /// its raw text goes. Nothing else ever converts a line for good.
+    pub fn convert(&mut self, i: usize) {
+        if let Some(LogEntry::Line(l)) = self.entries.get_mut(i) {
+            l.convert();
+        }
+    }
+
     /// Number of entries evicted to stay within capacity since creation or the last
     /// [`clear`](Self::clear).
     pub fn evicted(&self) -> u64 {
@@ -162,7 +171,7 @@ mod tests {
     fn texts(b: &LogBuffer) -> Vec<String> {
         b.entries()
             .map(|e| match e {
-                LogEntry::Line(l) => l.text().to_string(),
+                LogEntry::Line(l) => l.plain().into_owned(),
                 LogEntry::Gap(n) => format!("<gap {n}>"),
                 LogEntry::StreamBroke(why) => format!("<broke {why}>"),
             })
@@ -179,8 +188,8 @@ mod tests {
         assert_eq!(b.evicted(), 2);
         assert_eq!(texts(&b), ["2", "3", "4"]);
         assert_eq!(b.entries().len(), 3);
-        assert!(matches!(b.entries().next_back(), Some(LogEntry::Line(l)) if l.text() == "4"));
-        assert!(matches!(b.get(0), Some(LogEntry::Line(l)) if l.text() == "2"));
+        assert!(matches!(b.entries().next_back(), Some(LogEntry::Line(l)) if l.plain() == "4"));
+        assert!(matches!(b.get(0), Some(LogEntry::Line(l)) if l.plain() == "2"));
         assert_eq!(b.get(3), None);
         b.push("5".into());
         assert_eq!(b.evicted(), 3);
@@ -217,20 +226,6 @@ mod tests {
     }
 
     #[test]
-    fn lines_are_converted_when_pushed() {
-        let mut b = LogBuffer::new(10);
-        b.push("\x1b[31mred\x1b[0m plain".into());
-        let Some(LogEntry::Line(l)) = b.get(0) else {
-            panic!("a line: {:?}", b.get(0));
-        };
-        assert_eq!(l.text(), "red plain");
-        assert_eq!(l.width(), 9);
-        let spans = l.line().spans;
-        assert_eq!(spans[0].content, "red");
-        assert_eq!(spans[0].style.fg, Some(ratatui::style::Color::Red));
-    }
-
-    #[test]
     fn gap_marker() {
         let mut b = LogBuffer::new(10);
         b.push("before".into());
@@ -256,17 +251,25 @@ mod tests {
     }
 
     #[test]
-    fn a_line_is_converted_on_first_use_and_only_then() {
+    fn a_line_is_converted_when_asked_and_only_then() {
         let mut b = LogBuffer::new(4);
         b.extend(["\x1b[31mred\x1b[0m".to_string(), "plain".to_string()]);
+        b.push_gap(1);
+        let converted =
+            |b: &LogBuffer, i| matches!(b.get(i), Some(LogEntry::Line(l)) if l.is_converted());
+        // Pushing parses nothing: a flood's lines are mostly evicted unseen.
+        assert!(!converted(&b, 0));
+        assert!(matches!(b.get(0), Some(LogEntry::Line(l)) if l.plain() == "red"));
+        assert!(!converted(&b, 0), "reading the text converted the line");
+        b.convert(0);
+        b.convert(2);
+        b.convert(9);
+        assert!(converted(&b, 0) && !converted(&b, 1));
         let Some(LogEntry::Line(l)) = b.get(0) else {
             panic!("a line");
         };
-        // Pushing parses nothing: a flood's lines are mostly evicted unseen.
-        assert!(!l.is_converted());
-        assert_eq!(l.text(), "red");
-        assert!(l.is_converted());
-        // Every later use gets the same conversion, not a new one.
-        assert!(std::ptr::eq(l.styled(), l.styled()));
+        let spans = l.line().spans;
+        assert_eq!(spans[0].content, "red");
+        assert_eq!(spans[0].style.fg, Some(ratatui::style::Color::Red));
     }
 }

@@ -1,15 +1,13 @@
-//! A normalized log line converted once into what the screen draws.
+//! A normalized log line converted into what the screen draws, packed small.
 //!
 //! ansi-to-tui is the one converter from ANSI text to ratatui styles; it runs here, once per
-//! line, so drawing a frame never parses a line it has drawn before. A [`LogLine`] is
-//! converted the first time it is needed, not as it arrives: a flood pushes far more lines
-//! than are ever on screen, and converting each on arrival (about 6 µs a colored line) cost
-//! the event loop tens of milliseconds per batch, which keys then waited for. The result is kept compact: the plain text once,
-//! and one style per run of equal style over it (none for an uncolored line), instead of a
-//! ratatui `Line` of owned spans (one allocation per span) beside a copy of its text.
-
-use std::borrow::Cow;
-use std::cell::OnceCell;
+//! line ([`super::LogLine`] decides when, and keeps the result in place of the raw text), so
+//! drawing a frame never parses a line it has drawn before. A full pane holds 100 000 of
+//! these, so the result is packed into one allocation: the plain text, then one run per
+//! change of style, each run its start and its style's number in the shared
+//! [`palette`](super::palette), written in 7-bit digits (two bytes a run for a usual line,
+//! where a ratatui `Style` alone is 16 bytes). Digits below 0x80 keep the whole valid UTF-8,
+//! so the text is a plain `&str` slice of it.
 
 use ansi_to_tui::IntoText as _;
 use ratatui::style::Style;
@@ -17,109 +15,36 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::normalize::plain_text;
-
-/// A log line as the pane keeps it: the normalized text as it came, and its conversion,
-/// made on first use and kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogLine {
-    raw: String,
-    styled: OnceCell<StyledLine>,
-    /// When muxdeck first saw the line (what `t` shows before it).
-    arrived: jiff::Timestamp,
-}
-
-impl LogLine {
-    /// Keeps a normalized line (printable text and SGR sequences) for later conversion,
-    /// stamped as arriving now.
-    pub fn new(raw: String) -> Self {
-        Self::arrived_at(raw, jiff::Timestamp::now())
-    }
-
-    /// As [`LogLine::new`], stamped as arriving at `at` (one stamp for a whole batch).
-    pub fn arrived_at(raw: String, at: jiff::Timestamp) -> Self {
-        LogLine {
-            raw,
-            styled: OnceCell::new(),
-            arrived: at,
-        }
-    }
-
-    /// When muxdeck first saw the line.
-    pub fn arrived(&self) -> jiff::Timestamp {
-        self.arrived
-    }
-
-    /// The converted line: converted by the first call, kept for every later one.
-    pub fn styled(&self) -> &StyledLine {
-        self.styled
-            .get_or_init(|| StyledLine::from_ansi(self.raw.clone()))
-    }
-
-    /// The text without styles.
-    pub fn text(&self) -> &str {
-        self.styled().text()
-    }
-
-    /// Columns the text takes.
-    pub fn width(&self) -> usize {
-        self.styled().width()
-    }
-
-    /// The line as ratatui draws it.
-    pub fn line(&self) -> Line<'_> {
-        self.styled().line()
-    }
-
-    /// The normalized line as it came (printable text and SGR sequences), what `ansi`
-    /// saves: kept beside the conversion anyway, so saving colors costs no memory and no
-    /// re-encoding of styles back into escapes.
-    pub fn raw(&self) -> &str {
-        &self.raw
-    }
-
-    /// Appends [`Self::raw`] to `out`, with a reset after a line that sets any style:
-    /// the pane draws every line from the default style, and in a file the next line
-    /// must not inherit this one's colors.
-    pub fn push_raw_closed(&self, out: &mut String) {
-        out.push_str(&self.raw);
-        if self.raw.contains('\x1b') {
-            out.push_str("\x1b[0m");
-        }
-    }
-
-    /// The text without styles, for matching, without converting the line: its converted
-    /// text once there is one, else the normalized text with its SGR sequences taken out.
-    pub fn plain(&self) -> Cow<'_, str> {
-        match self.styled.get() {
-            Some(s) => Cow::Borrowed(s.text()),
-            None if !self.raw.contains('\x1b') => Cow::Borrowed(&self.raw),
-            None => Cow::Owned(plain_text(&self.raw)),
-        }
-    }
-
-    /// Whether the line has been converted (drawn or read) yet.
-    pub fn is_converted(&self) -> bool {
-        self.styled.get().is_some()
-    }
-}
+use super::palette::{self, Palette};
 
 /// A log line ready to draw: its plain text and the styles over it, parsed from its SGR
-/// sequences when it was made. It cannot give back escape sequences: it holds none.
+/// sequences when it was made. It holds no escape sequence ([`super::sgr`] writes them
+/// again when a pane is saved with its colors).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StyledLine {
-    text: Box<str>,
-    /// Where each style starts in `text` (byte offset), in order; text before the first
-    /// run has the default style, so an uncolored line has no run (and no allocation).
-    runs: Box<[Run]>,
-    width: usize,
+    repr: Repr,
 }
 
-/// A style and the byte offset it starts at. `u32` keeps a run at 20 bytes: lines are split
-/// long before 4 GiB by the normalizer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Run {
-    start: u32,
-    style: Style,
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Repr {
+    /// `data` is the text (`text_len` bytes); then, when the line has styles, one byte
+    /// giving how many 7-bit digits a style number takes, and the runs: each its start
+    /// (as many digits as `text_len` needs) and its style's number. Text before the first
+    /// run has the default style.
+    Packed {
+        data: Box<str>,
+        text_len: u32,
+        width: u32,
+    },
+    /// The palette was full: the runs keep their styles whole.
+    Whole(Box<Whole>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Whole {
+    text: Box<str>,
+    runs: Box<[(u32, Style)]>,
+    width: usize,
 }
 
 impl StyledLine {
@@ -127,141 +52,200 @@ impl StyledLine {
     /// A line without escapes keeps its allocation as the text.
     pub fn from_ansi(line: String) -> Self {
         if !line.bytes().any(|b| matches!(b, b'\x1b' | b'\r' | b'\n')) {
-            return Self::plain(line);
+            return Self::unstyled(line);
         }
         match line.as_bytes().to_text() {
             Ok(parsed) => {
-                Self::from_spans(parsed.lines.iter().flat_map(|l| l.spans.iter()), line.len())
+                let spans = parsed.lines.iter().flat_map(|l| l.spans.iter());
+                Self::from_spans(spans, &mut palette::shared())
             }
             // ansi-to-tui reports only what it cannot decode; show the text without styles.
-            Err(_) => Self::plain(plain_text(&line)),
+            Err(_) => Self::unstyled(plain_text(&line)),
         }
     }
 
-    fn plain(text: String) -> Self {
+    fn unstyled(text: String) -> Self {
         let width = text.width();
-        StyledLine {
-            text: text.into_boxed_str(),
-            runs: Box::default(),
-            width,
+        match (u32::try_from(text.len()), u32::try_from(width)) {
+            (Ok(text_len), Ok(width)) => StyledLine {
+                repr: Repr::Packed {
+                    data: text.into_boxed_str(),
+                    text_len,
+                    width,
+                },
+            },
+            _ => Self::whole(text, Vec::new()),
         }
     }
 
-    fn from_spans<'a>(spans: impl Iterator<Item = &'a Span<'a>>, capacity: usize) -> Self {
-        let mut text = String::with_capacity(capacity);
-        let mut runs: Vec<Run> = Vec::new();
-        for span in spans.filter(|s| !s.content.is_empty()) {
-            let current = runs.last().map_or_else(Style::default, |r| r.style);
+    fn whole(text: String, runs: Vec<(u32, Style)>) -> Self {
+        StyledLine {
+            repr: Repr::Whole(Box::new(Whole {
+                width: text.width(),
+                text: text.into_boxed_str(),
+                runs: runs.into_boxed_slice(),
+            })),
+        }
+    }
+
+    fn from_spans<'a>(
+        spans: impl Iterator<Item = &'a Span<'a>> + Clone,
+        palette: &mut Palette,
+    ) -> Self {
+        let spans = spans.filter(|s| !s.content.is_empty());
+        let mut runs: Vec<(u32, Style)> = Vec::new();
+        let mut text_len = 0usize;
+        for span in spans.clone() {
+            let current = runs.last().map_or_else(Style::default, |r| r.1);
+            // Lines are split long before 4 GiB by the normalizer.
             if span.style != current
-                && let Ok(start) = u32::try_from(text.len())
+                && let Ok(start) = u32::try_from(text_len)
             {
-                runs.push(Run {
-                    start,
-                    style: span.style,
-                });
+                runs.push((start, span.style));
             }
-            text.push_str(&span.content);
+            text_len += span.content.len();
         }
-        let width = text.width();
-        StyledLine {
-            text: text.into_boxed_str(),
-            runs: runs.into_boxed_slice(),
-            width,
+        let numbers: Option<Vec<u32>> = runs.iter().map(|r| palette.intern(r.1)).collect();
+        let text = || {
+            spans
+                .clone()
+                .map(|s| s.content.as_ref())
+                .collect::<String>()
+        };
+        let (Some(numbers), Ok(len)) = (numbers, u32::try_from(text_len)) else {
+            return Self::whole(text(), runs);
+        };
+        if runs.is_empty() {
+            return Self::unstyled(text());
+        }
+        let start_digits = digits(len);
+        let number_digits = digits(numbers.iter().copied().max().unwrap_or(0));
+        let mut data =
+            String::with_capacity(text_len + 1 + runs.len() * (start_digits + number_digits));
+        for span in spans.clone() {
+            data.push_str(&span.content);
+        }
+        put(&mut data, u32::try_from(number_digits).unwrap_or(0), 1);
+        for (run, number) in runs.iter().zip(numbers) {
+            put(&mut data, run.0, start_digits);
+            put(&mut data, number, number_digits);
+        }
+        let width = u32::try_from(data.get(..text_len).unwrap_or_default().width());
+        match width {
+            Ok(width) => StyledLine {
+                repr: Repr::Packed {
+                    data: data.into_boxed_str(),
+                    text_len: len,
+                    width,
+                },
+            },
+            Err(_) => Self::whole(text(), runs),
         }
     }
 
     /// The text without any style, as the user reads it.
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.repr {
+            Repr::Packed { data, text_len, .. } => data.get(..at(*text_len)).unwrap_or_default(),
+            Repr::Whole(w) => &w.text,
+        }
     }
 
     /// Columns the text takes on one row.
     pub fn width(&self) -> usize {
-        self.width
+        match &self.repr {
+            Repr::Packed { width, .. } => at(*width),
+            Repr::Whole(w) => w.width,
+        }
     }
 
     /// The line to draw, its spans borrowing the text (nothing is parsed or copied).
     pub fn line(&self) -> Line<'_> {
-        let mut spans = Vec::with_capacity(self.runs.len() + 1);
-        let first = self.runs.first().map_or(self.text.len(), |r| at(r.start));
-        if first > 0 {
-            spans.push(Span::raw(self.slice(0, first)));
+        match &self.repr {
+            Repr::Packed { .. } => self.line_with(&palette::shared()),
+            Repr::Whole(w) => spans(&w.text, w.runs.iter().copied()),
         }
-        for (i, run) in self.runs.iter().enumerate() {
-            let end = self
-                .runs
-                .get(i + 1)
-                .map_or(self.text.len(), |next| at(next.start));
-            spans.push(Span::styled(self.slice(at(run.start), end), run.style));
-        }
+    }
+
+    /// As [`Self::line`], owning its text: for a line converted for one frame and dropped.
+    pub fn into_line(self) -> Line<'static> {
+        let spans: Vec<Span<'static>> = self
+            .line()
+            .spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect();
         Line::from(spans)
     }
 
-    fn slice(&self, start: usize, end: usize) -> &str {
-        // Runs start where a span's text started, so on a character boundary.
-        self.text.get(start..end).unwrap_or_default()
+    fn line_with(&self, palette: &Palette) -> Line<'_> {
+        let Repr::Packed { data, text_len, .. } = &self.repr else {
+            return self.line();
+        };
+        let text_len = at(*text_len);
+        let text = data.get(..text_len).unwrap_or_default();
+        let runs = data.as_bytes().get(text_len..).unwrap_or_default();
+        let Some((&number_digits, runs)) = runs.split_first() else {
+            return spans(text, std::iter::empty());
+        };
+        let start_digits = digits(u32::try_from(text_len).unwrap_or(u32::MAX));
+        let size = start_digits + usize::from(number_digits);
+        let runs = runs.chunks_exact(size.max(1)).map(|run| {
+            let (start, number) = run.split_at(start_digits.min(run.len()));
+            (get(start), palette.get(get(number)))
+        });
+        spans(text, runs)
     }
 }
 
-fn at(start: u32) -> usize {
-    usize::try_from(start).unwrap_or(usize::MAX)
+/// The spans of `text` cut where each run starts, each run's text in its style.
+fn spans<'a>(text: &'a str, runs: impl Iterator<Item = (u32, Style)>) -> Line<'a> {
+    let mut spans = Vec::new();
+    let (mut from, mut style) = (0, Style::default());
+    for (start, next) in runs {
+        let start = at(start);
+        if start > from {
+            // Runs start where a span's text started, so on a character boundary.
+            spans.push(Span::styled(
+                text.get(from..start).unwrap_or_default(),
+                style,
+            ));
+        }
+        (from, style) = (start, next);
+    }
+    if text.len() > from {
+        spans.push(Span::styled(text.get(from..).unwrap_or_default(), style));
+    }
+    Line::from(spans)
+}
+
+/// How many 7-bit digits `n` takes (at least one).
+fn digits(n: u32) -> usize {
+    let bits = 32 - n.leading_zeros() as usize;
+    bits.div_ceil(7).max(1)
+}
+
+/// Appends `n` as `count` 7-bit digits, most significant first: ASCII, so `out` stays text.
+fn put(out: &mut String, n: u32, count: usize) {
+    for k in (0..count).rev() {
+        let digit = n
+            .checked_shr(u32::try_from(7 * k).unwrap_or(u32::MAX))
+            .unwrap_or(0)
+            & 0x7f;
+        out.push(char::from(u8::try_from(digit).unwrap_or(0)));
+    }
+}
+
+/// The number written by [`put`].
+fn get(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .fold(0u32, |n, &d| (n << 7) | u32::from(d & 0x7f))
+}
+
+fn at(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use ratatui::style::{Color, Modifier};
-
-    fn spans(l: &StyledLine) -> Vec<(String, Style)> {
-        l.line()
-            .spans
-            .iter()
-            .map(|s| (s.content.to_string(), s.style))
-            .collect()
-    }
-
-    #[test]
-    fn an_uncolored_line_is_its_text_with_no_run() {
-        let l = StyledLine::from_ansi("plain 日本".to_string());
-        assert_eq!(l.text(), "plain 日本");
-        assert_eq!(l.width(), 10);
-        assert!(l.runs.is_empty());
-        assert_eq!(spans(&l), [("plain 日本".to_string(), Style::default())]);
-        assert!(StyledLine::from_ansi(String::new()).line().spans.is_empty());
-    }
-
-    #[test]
-    fn colors_become_runs_and_the_text_loses_its_escapes() {
-        let l = StyledLine::from_ansi("a\x1b[1;31mred\x1b[0m\x1b[31m\x1b[0m b".to_string());
-        assert_eq!(l.text(), "ared b");
-        assert_eq!(l.width(), 6);
-        let red = Style::default().fg(Color::Red).add_modifier(Modifier::BOLD);
-        let got = spans(&l);
-        assert_eq!(got[0], ("a".to_string(), Style::default()));
-        assert_eq!(got[1], ("red".to_string(), red));
-        assert_eq!(got[2].0, " b");
-        assert_eq!(got.len(), 3, "{got:?}");
-    }
-
-    #[test]
-    fn draws_what_ansi_to_tui_draws() {
-        for raw in [
-            "\x1b[31mred\x1b[0m plain",
-            "\x1b[38;5;208morange\x1b[0m and \x1b[44mon blue\x1b[0m",
-            "\x1b[2;33m\u{22ef} dim \x1b[1mbold\x1b[22m back\x1b[0m",
-            "x\x1b[3mi\x1b[23m\x1b[3mi\x1b[0m",
-        ] {
-            let theirs = raw.into_text().map(|t| t.lines).unwrap_or_default();
-            let styled = StyledLine::from_ansi(raw.to_string());
-            let mine = styled.line();
-            let cells = |spans: &[Span<'_>]| -> Vec<(char, Style)> {
-                spans
-                    .iter()
-                    .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
-                    .collect()
-            };
-            let theirs: Vec<_> = theirs.iter().flat_map(|l| cells(&l.spans)).collect();
-            assert_eq!(cells(&mine.spans), theirs, "{raw:?}");
-        }
-    }
-}
+mod tests;

@@ -338,6 +338,12 @@ pub enum ViewItem<'a> {
     Separator,
 }
 
+/// A row of the view as a place in the buffer.
+enum ViewRow {
+    Entry { at: usize, matched: bool },
+    Separator,
+}
+
 /// The log pane's tools: the search, the filter, and whether either still scans.
 #[derive(Debug, Clone, Default)]
 pub struct LogTools {
@@ -375,21 +381,39 @@ impl LogTools {
 
     /// Row `i` of the view (0 = oldest).
     pub fn view_item<'a>(&self, buf: &'a LogBuffer, i: usize) -> Option<ViewItem<'a>> {
-        let first = buf.evicted();
+        let (at, matched) = match self.view_row(buf, i)? {
+            ViewRow::Separator => return Some(ViewItem::Separator),
+            ViewRow::Entry { at, matched } => (at, matched),
+        };
+        buf.get(at).map(|entry| ViewItem::Entry {
+            entry,
+            seq: buf.evicted() + at as u64,
+            matched,
+        })
+    }
+
+    /// Where row `i` of the view is in the buffer (the index of its entry), if it shows an
+    /// entry: what the loop converts before a frame shows it.
+    pub fn view_entry(&self, buf: &LogBuffer, i: usize) -> Option<usize> {
+        match self.view_row(buf, i)? {
+            ViewRow::Entry { at, .. } => Some(at),
+            ViewRow::Separator => None,
+        }
+    }
+
+    fn view_row(&self, buf: &LogBuffer, i: usize) -> Option<ViewRow> {
         if !self.filter.is_on() {
-            return buf.get(i).map(|entry| ViewItem::Entry {
-                entry,
-                seq: first + i as u64,
+            return (i < buf.len()).then_some(ViewRow::Entry {
+                at: i,
                 matched: true,
             });
         }
         match self.filter.rows.get(i)? {
-            Row::Separator => Some(ViewItem::Separator),
+            Row::Separator => Some(ViewRow::Separator),
             Row::Line { index, matched } => {
-                let at = usize::try_from(index.checked_sub(first)?).ok()?;
-                buf.get(at).map(|entry| ViewItem::Entry {
-                    entry,
-                    seq: *index,
+                let at = usize::try_from(index.checked_sub(buf.evicted())?).ok()?;
+                (at < buf.len()).then_some(ViewRow::Entry {
+                    at,
                     matched: *matched,
                 })
             }
@@ -426,7 +450,7 @@ mod tests {
                     entry: LogEntry::Line(l),
                     matched,
                     ..
-                }) => format!("{}{}", l.text(), if matched { "*" } else { "" }),
+                }) => format!("{}{}", l.plain(), if matched { "*" } else { "" }),
                 Some(ViewItem::Entry { .. }) => "<marker>".into(),
                 Some(ViewItem::Separator) => "--".into(),
                 None => "<none>".into(),

@@ -369,6 +369,8 @@ impl Runner {
             usize::from(areas.logs.height.saturating_sub(2)),
         );
         self.app.set_list_width(areas.list.width);
+        // Drawing has `&App`: the lines it will show are converted (once) here.
+        self.app.convert_shown_logs();
         let now = crate::model::unix_now();
         let (app, sources, screen) = (&self.app, &self.sources, &mut self.tui.terminal);
         // Nothing is drawn once a panicking task gave the terminal back; the loop ends.

@@ -201,6 +201,24 @@ impl App {
         !(filter_done && search_done)
     }
 
+    /// Converts the log view's lines a frame can show (the pane's height of rows ending
+    /// `scroll` rows above the newest, or the first page) and a pane's height more on each
+    /// side, so that a scroll by a page finds them converted too: the loop's step before
+    /// each frame, as drawing has only `&App`. A line is converted once and kept; rows
+    /// already converted cost a look.
+    pub fn convert_shown_logs(&mut self) {
+        let height = self.log_height.max(1);
+        let log = &mut self.log;
+        let len = log.tools.view_len(&log.buffer);
+        let end = len.saturating_sub(log.scroll);
+        // The filter's rows are not contiguous in the buffer: each is looked up.
+        for i in end.saturating_sub(2 * height)..end.saturating_add(height).min(len) {
+            if let Some(at) = log.tools.view_entry(&log.buffer, i) {
+                log.buffer.convert(at);
+            }
+        }
+    }
+
     /// The sequence number of the newest line in view.
     fn bottom_seq(&self) -> u64 {
         let tools = &self.log.tools;
@@ -304,7 +322,7 @@ impl App {
                 Some(ViewItem::Entry {
                     entry: LogEntry::Line(l),
                     ..
-                }) if ansi => l.push_raw_closed(&mut text),
+                }) if ansi => l.push_ansi_closed(&mut text),
                 Some(ViewItem::Entry {
                     entry: LogEntry::Line(l),
                     ..

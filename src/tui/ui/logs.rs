@@ -1,6 +1,7 @@
 //! The log pane: the selected session's lines with their colors, following the newest
-//! unless the user scrolled up. Lines arrive already styled (converted once, when they were
-//! pushed): drawing parses nothing and builds only the rows on screen, borrowing their text.
+//! unless the user scrolled up. The loop converts the lines a frame shows before drawing it
+//! ([`App::convert_shown_logs`]): drawing parses nothing and builds only the rows on
+//! screen, borrowing their text.
 
 use std::borrow::Cow;
 
@@ -29,9 +30,10 @@ fn entry_rows<'a>(
 ) -> Vec<Line<'a>> {
     let (mut line, mut columns) = match entry {
         LogEntry::Line(l) if theme.mono() => {
-            (marks.apply(Line::raw(l.text()), l.text()), l.width())
+            let text = l.plain();
+            (marks.apply(Line::raw(text.clone()), &text), l.width())
         }
-        LogEntry::Line(l) => (marks.apply(l.line(), l.text()), l.width()),
+        LogEntry::Line(l) => (marks.apply(l.line(), &l.plain()), l.width()),
         LogEntry::Gap(n) => marker(gap_text(*n), theme),
         LogEntry::StreamBroke(why) => marker(
             format!(

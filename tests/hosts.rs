@@ -407,6 +407,33 @@ fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
     });
 }
 
+/// A host's change feed looks for podman's way of telling changes (`podman info`, costly)
+/// only after its first sleep, so that it never competes with other hosts' first
+/// listings: a container made in that window, right after the host first answered, must
+/// still show up, long before the ten-minute safety listing.
+#[test]
+fn a_container_made_just_after_a_host_first_answers_shows_up() {
+    let s = Setup::new(&["web1"], "");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "alpha", "sleep 600");
+    let name = support::unique("early");
+    let deck = s.deck();
+    deck.wait("web1 listed", |t| {
+        t.contains("web1 ok") && t.contains("alpha")
+    });
+    let containers = support::Containers::new();
+    containers.run_detached(&name, "sleep 600");
+    // Only this container's rows: other tests' containers share the store.
+    deck.keys(&["/"]);
+    deck.type_text(&name);
+    deck.keys(&["Enter"]);
+    deck.wait("the container made before the feed looked at podman", |t| {
+        t.lines().any(|l| l.contains("web1") && l.contains(&name))
+    });
+}
+
 #[test]
 fn one_connection_per_host_serves_every_call() {
     let s = Setup::new(&["web1"], "");

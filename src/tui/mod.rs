@@ -190,7 +190,6 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
     app.hosts = host_lines(&engine);
     let (tx, rx) = mpsc::channel(256);
     let sources = engine.sources();
-    let watchers = Watchers::start(&engine, &sources, &tx);
     let mut runner = Runner {
         sources,
         engine,
@@ -201,7 +200,8 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         follower: Follower::new(),
         tx,
         rx,
-        watchers,
+        // Started after the first frame (see `Runner::run`).
+        watchers: Watchers::default(),
         events: Some(EventStream::new()),
         sigint: signal(SignalKind::interrupt())?,
         dirty: true,
@@ -276,7 +276,13 @@ impl Runner {
         let mut sighup = signal(SignalKind::hangup())?;
         let mut second = tokio::time::interval(Duration::from_secs(1));
         second.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut last_draw = Instant::now() - FRAME;
+        // The first frame before anything starts: the watchers' first calls (an ssh per
+        // host, podman, tmux) are a dozen processes starting at once, which on a busy
+        // machine took the cores from it (the frame came 110 ms after start under load
+        // 11-15, 31 ms quiet).
+        self.draw()?;
+        let mut last_draw = Instant::now();
+        self.watchers = Watchers::start(&self.engine, &self.sources, &self.tx);
         let mut ticks: u64 = 0;
         loop {
             if !terminal::active() {

@@ -36,7 +36,9 @@ const FALLBACK_INTERVAL: Duration = Duration::from_secs(5);
 /// Longest wait between two tries of a runtime that does not answer.
 const FALLBACK_MAX: Duration = Duration::from_secs(60);
 
-/// The running watchers; dropping them stops every task and child.
+/// The running watchers; dropping them stops every task and child. The default is none
+/// running yet (before the first frame).
+#[derive(Default)]
 pub struct Watchers {
     tasks: Vec<JoinHandle<()>>,
     wake: Vec<Arc<Notify>>,

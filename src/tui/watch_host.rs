@@ -36,9 +36,14 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// The feed's remote half: `$1` the server pids to watch, `$2` the sources. Where podman
 /// writes its events to a file (`events_logger = "file"`), the loop watches that file's
 /// time instead of running `podman events`, a Go program that costs 0.3 % of a core
-/// while idle; elsewhere it runs `podman events`. It ends when its stdin closes (muxdeck
-/// dropped the channel), taking its children with it, so nothing of muxdeck stays on the
-/// host.
+/// while idle; elsewhere it runs `podman events`. Which of the two is found by `podman
+/// info` (0.35 s of CPU, more than the host's whole listing), after the loop's first
+/// sleep and at low priority: a TUI that just started has other hosts' listings in
+/// flight, and on hosts sharing this machine's cores or a podman store it held them up.
+/// Nothing is missed meanwhile: the file is compared with a mark made before the check,
+/// and `podman events` replays what happened since the feed started. It ends when its
+/// stdin closes (muxdeck dropped the channel), taking its children with it, so nothing
+/// of muxdeck stays on the host.
 const FEED: &str = r#"pids=$1; want=" $2 "; kids=
 d=$(mktemp -d) || exit 97
 trap 'rm -rf -- "$d"' EXIT
@@ -61,27 +66,27 @@ esac
   }
   # The picture first, so nothing that happens meanwhile is taken as the start.
   fingerprint; last=$fp
-  ev=
-  case $want in *" podman "*)
-    if command -v podman >/dev/null 2>&1; then
-      for f in /run/libpod/events/events.log "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/libpod/tmp/events/events.log"; do
-        if [ -f "$f" ] && [ "$(podman info --format '{{.Host.EventLogger}}' 2>/dev/null)" = file ]; then
-          ev=$f; break
-        fi
-      done
-      if [ -z "$ev" ]; then
-        podman events --format json --filter type=container 2>/dev/null &
-        pe=$!
-      fi
-    fi;;
-  esac
   : > "$d/seen"
+  since=$(date +%s 2>/dev/null); case $since in ''|*[!0-9]*) since=;; esac
+  ev=; look=
+  case $want in *" podman "*) command -v podman >/dev/null 2>&1 && look=1;; esac
   while :; do
     fingerprint
     [ "$fp" != "$last" ] && echo tmux-changed
     last=$fp
     if [ -n "$ev" ] && [ "$ev" -nt "$d/seen" ]; then echo podman-changed; : > "$d/seen"; fi
     sleep 2
+    [ -n "$look" ] || continue
+    look=
+    for f in /run/libpod/events/events.log "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/libpod/tmp/events/events.log"; do
+      if [ -f "$f" ] && [ "$(nice -n 10 podman info --format '{{.Host.EventLogger}}' 2>/dev/null)" = file ]; then
+        ev=$f; break
+      fi
+    done
+    if [ -z "$ev" ]; then
+      podman events ${since:+--since "$since"} --format json --filter type=container 2>/dev/null &
+      pe=$!
+    fi
   done
 ) &
 kids="$kids $!"

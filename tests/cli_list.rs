@@ -154,6 +154,18 @@ fn backend_filter_limits_sessions_and_health() {
     let all = w.list(None, &[]);
     must(&all, &format!("tmux@{sock}:{t}"));
     must(&all, &format!("podman:{c}"));
+    // The runtimes' listings start first, but the health lines keep their order.
+    let order: Vec<&str> = all["backends"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["backend"].as_str().unwrap())
+        .collect();
+    let usual = ["tmux", "podman", "docker"];
+    let mut expected = order.clone();
+    expected.sort_by_key(|b| usual.iter().position(|u| u == b));
+    assert_eq!(order, expected);
+    assert_eq!(order.first(), Some(&"tmux"), "{order:?}");
 
     let only_tmux = w.list(None, &["--backend", "tmux"]);
     must(&only_tmux, &format!("tmux@{sock}:{t}"));

@@ -134,6 +134,9 @@ pub struct ListOrder {
 /// How long `list --stats` watches processes to tell their CPU use.
 const CPU_WINDOW: Duration = Duration::from_millis(500);
 
+/// What `list` gathers before each write: the JSON of some 700 sessions.
+const LIST_BUFFER: usize = 256 * 1024;
+
 /// `list`.
 pub async fn list(
     engine: &Engine,
@@ -176,6 +179,10 @@ pub async fn list(
         sort_sessions(&mut listing.sessions, key, order.reverse, &usage);
     }
     let shown = order.stats.then_some(&usage);
+    // One write for the whole list instead of one per line (stdout is line-buffered): with
+    // hundreds of sessions, `--json` was some 4000 write calls.
+    let mut out = std::io::BufWriter::with_capacity(LIST_BUFFER, out);
+    let out = &mut out;
     if json {
         let doc = ListJson {
             sessions: listing
@@ -198,6 +205,7 @@ pub async fn list(
             with_host,
         )?;
     }
+    out.flush()?;
     Ok(0)
 }
 

@@ -27,8 +27,13 @@ const TREES_EVERY: Duration = Duration::from_secs(INTERVAL_SECS);
 /// and the next read is not held up behind it.
 const TREE_DEADLINE: Duration = Duration::from_secs(3);
 
+/// The longest the first measurement waits for every source of this machine to answer
+/// once (see [`Gatherer::listed`]): a source that hangs until its timeout holds back the
+/// figures of the others no longer than this.
+const FIRST_LISTING_WAIT: Duration = Duration::from_secs(INTERVAL_SECS);
+
 /// What is in flight, and when it last started.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Gatherer {
     /// The sampler of /proc and the control groups, while no measurement has it.
     sampler: Option<Sampler>,
@@ -36,15 +41,37 @@ pub struct Gatherer {
     last_measure: Option<Instant>,
     last_details: Option<Instant>,
     last_trees: Option<Instant>,
+    /// When the screen opened.
+    opened: Instant,
+    /// Every source of this machine has answered once.
+    listed: bool,
 }
 
 impl Gatherer {
-    /// A gatherer with nothing in flight.
+    /// A gatherer with nothing in flight, from the moment the screen opens.
     pub fn new() -> Self {
         Gatherer {
             sampler: Some(Sampler::default()),
-            ..Gatherer::default()
+            measuring: false,
+            last_measure: None,
+            last_details: None,
+            last_trees: None,
+            opened: Instant::now(),
+            listed: false,
         }
+    }
+
+    /// Every source of this machine has answered once and the frame showing it is drawn:
+    /// measurements may start. Until then (at most [`FIRST_LISTING_WAIT`]) none does: a pass over /proc costs 5–50 ms
+    /// of CPU with hundreds of processes, and at start it ran beside `podman ps`, the
+    /// slowest listing, on the same cores, putting the full list on screen that much later.
+    pub fn listed(&mut self) {
+        self.listed = true;
+    }
+
+    /// Whether a measurement may start: the first full listing is in, or it is late.
+    fn may_measure(&self) -> bool {
+        self.listed || self.opened.elapsed() >= FIRST_LISTING_WAIT
     }
 
     /// Starts what the app wants and is due: the selection's details, a measurement.
@@ -68,7 +95,7 @@ impl Gatherer {
         }
         self.read_trees(app, engine, tx);
         let due = self.last_measure.is_none_or(|t| t.elapsed() >= every);
-        if !app.stats_wanted() || self.measuring || !due {
+        if !app.stats_wanted() || self.measuring || !due || !self.may_measure() {
             return;
         }
         let Some(sampler) = self.sampler.take() else {
@@ -122,5 +149,57 @@ impl Gatherer {
     pub fn measured(&mut self, sampler: Sampler) {
         self.sampler = Some(sampler);
         self.measuring = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::keys::Keymap;
+
+    /// An app whose CPU / MEM columns are shown (the list is wide enough for them).
+    fn wide_app() -> App {
+        let keymap = Keymap::new(&std::collections::BTreeMap::new()).expect("default keys");
+        let mut app = App::new(keymap, 100, false);
+        app.set_list_width(120);
+        assert!(app.stats_wanted());
+        app
+    }
+
+    async fn usage_arrives(rx: &mut mpsc::Receiver<Msg>) -> bool {
+        let got = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+        matches!(got, Ok(Some(Msg::Usage { .. })))
+    }
+
+    /// At start, /proc is not read while the sources are still listing: the first pass
+    /// waits for the first full listing on screen.
+    #[tokio::test]
+    async fn the_first_measurement_waits_for_the_first_full_listing() {
+        let engine = Engine::new(crate::config::Config::default());
+        let (tx, mut rx) = mpsc::channel(8);
+        let mut app = wide_app();
+        let mut g = Gatherer::new();
+        g.poll(&mut app, &engine, &tx);
+        assert!(!g.measuring, "measured before every source answered");
+        g.listed();
+        g.poll(&mut app, &engine, &tx);
+        assert!(g.measuring);
+        assert!(usage_arrives(&mut rx).await);
+    }
+
+    /// A source that does not answer holds the figures back no longer than
+    /// FIRST_LISTING_WAIT.
+    #[tokio::test]
+    async fn a_source_that_never_answers_holds_measuring_back_for_a_while_only() {
+        let engine = Engine::new(crate::config::Config::default());
+        let (tx, mut rx) = mpsc::channel(8);
+        let mut app = wide_app();
+        let mut g = Gatherer::new();
+        g.opened = Instant::now()
+            .checked_sub(FIRST_LISTING_WAIT)
+            .expect("a clock that ran for two seconds");
+        g.poll(&mut app, &engine, &tx);
+        assert!(g.measuring);
+        assert!(usage_arrives(&mut rx).await);
     }
 }

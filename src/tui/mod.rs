@@ -385,6 +385,10 @@ impl Runner {
         {
             drawn?;
         }
+        // The first full listing of this machine is on screen: measuring may begin.
+        if self.reports.len() == self.sources.len() {
+            self.gatherer.listed();
+        }
         self.dirty = more;
         Ok(())
     }

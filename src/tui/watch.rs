@@ -49,7 +49,7 @@ impl Watchers {
     pub fn start(engine: &Engine, sources: &[Source], tx: &mpsc::Sender<Msg>) -> Self {
         let mut tasks = Vec::new();
         let mut wake = Vec::new();
-        for &source in sources {
+        for source in Source::slowest_first(sources) {
             let notify = Arc::new(Notify::new());
             let engine = engine.clone();
             let tx = tx.clone();

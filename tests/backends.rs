@@ -57,6 +57,81 @@ fn calls(dir: &Path, name: &str) -> String {
 }
 
 #[test]
+fn docker_is_not_started_while_its_socket_is_absent_and_is_asked_once_there_is_one() {
+    if skip_without_docker_cli() {
+        return;
+    }
+    let w = World::new();
+    // `docker` first on PATH: the real CLI, writing down each start.
+    let bin = w.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = w.path("docker.calls");
+    let real = which_docker();
+    std::fs::write(
+        bin.join("docker"),
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(bin.join("docker"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let socket = w.path("docker.sock");
+    let list = || {
+        let mut cmd = w.mx(None);
+        cmd.env("PATH", &path)
+            .env("DOCKER_HOST", format!("unix://{}", socket.display()))
+            .env("DOCKER_CONFIG", w.path("docker-config"))
+            .args(["list", "--json"]);
+        let out = support::run(&mut cmd, support::DEFAULT_TIMEOUT);
+        assert!(out.status.success(), "{out:?}");
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let v = list();
+    let docker = health(&v, "docker").expect("docker health");
+    assert_eq!(docker["status"], "not_running", "{docker}");
+    assert!(
+        docker["message"]
+            .as_str()
+            .unwrap()
+            .contains(&*socket.to_string_lossy()),
+        "the message names the socket: {docker}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap_or_default(),
+        "",
+        "docker was started though nothing could answer it"
+    );
+    // Something at the path (here a stale file): only docker can tell, and is asked.
+    std::fs::write(&socket, "").unwrap();
+    let v = list();
+    let docker = health(&v, "docker").expect("docker health");
+    assert_eq!(docker["status"], "not_running", "{docker}");
+    assert!(
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("ps"),
+        "docker was not asked"
+    );
+}
+
+/// The docker CLI on PATH.
+fn which_docker() -> PathBuf {
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .map(|d| Path::new(d).join("docker"))
+        .find(|p| p.is_file())
+        .expect("docker on PATH")
+}
+
+#[test]
 fn a_docker_cli_without_a_daemon_is_a_quiet_not_running() {
     if skip_without_docker_cli() {
         return;

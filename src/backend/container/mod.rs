@@ -10,6 +10,7 @@ use crate::logs::window::{LogWindow, since_arg};
 use crate::model::{Runtime, Session};
 
 mod details;
+mod endpoint;
 mod json;
 mod made_with;
 mod stats;
@@ -91,6 +92,12 @@ impl ContainerCli {
 
     /// All containers, stopped ones included, each with its pod or compose project.
     pub async fn list(&self) -> Result<Vec<Session>, BackendError> {
+        if let Some(message) = self.absent_daemon() {
+            return Err(BackendError::NotRunning {
+                program: self.binary.clone(),
+                message,
+            });
+        }
         let mut inv = self.inv().args(["ps", "-a"]);
         if self.runtime == Runtime::Podman {
             // Only with `--pod` does podman name a container's pod (else just its id).
@@ -105,6 +112,27 @@ impl ContainerCli {
             action: "ps".into(),
             detail,
         })
+    }
+
+    /// Why docker on this machine cannot answer, told without starting it: the socket it
+    /// would connect to is not there (see [`endpoint`]). None when that cannot be told (a
+    /// configured binary, which may choose its own daemon; another host; a daemon chosen
+    /// by address or context) or the socket is there: then the CLI is asked.
+    fn absent_daemon(&self) -> Option<String> {
+        if self.runtime != Runtime::Docker || self.route.is_some() || self.binary != "docker" {
+            return None;
+        }
+        // Whether it is installed at all is told by starting it.
+        which::which(&self.binary).ok()?;
+        let config = endpoint::docker_config_dir();
+        let socket = endpoint::docker_socket(|k| std::env::var(k).ok(), config.as_deref())?;
+        match std::fs::symlink_metadata(&socket) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+                "Cannot connect to the Docker daemon at unix://{}: no such socket. Is the docker daemon running?",
+                socket.display()
+            )),
+            _ => None,
+        }
     }
 
     /// Details of one container (name, full id, state, exit code, pid), or None if none

@@ -18,6 +18,7 @@ import random
 import re
 import shutil
 import signal
+import tempfile
 import statistics
 import subprocess
 import sys
@@ -914,19 +915,22 @@ class Bench:
         lat, misses = [], 0
         check = {"screens": 0, "rows": 0, "marks": 0, "unmarked": 0, "unprefixed": 0, "unsettled": 0}
         examples = []
-        producers = []
+
+        # A pane's program does not stop on SIGSTOP on this kernel (a tmux pane is a session
+        # leader on its own terminal; `kill -STOP` leaves it running), so the floods pause
+        # themselves: each writes chunks of 10 000 numbered lines and, between chunks,
+        # waits while the pause file exists. At most one chunk per pane is left to drain.
+        pause = os.path.join(tempfile.mkdtemp(prefix="muxdeck-merged-"), "pause")
+        chunked = ("f=\"$(printf '\\033[32mflood\\033[0m line %%.0f')\"; i=1; while :; do "
+                   f"if [ -e {pause} ]; then sleep 0.1; else seq -f \"$f\" $i $((i+9999)); "
+                   "i=$((i+10000)); fi; done")
 
         def settled():
             """The screen once the floods are paused and muxdeck has drawn what it had: a
             screen read while rows are being redrawn mixes two frames, cell by cell."""
-            for pid in producers:
-                os.kill(pid, signal.SIGSTOP)
+            open(pause, "w").close()
             try:
                 # The log pane's rows only: the list's CPU and AGE columns change meanwhile.
-                # The producers stop at once, but not their output: the tmux server still
-                # reads what the ten ptys hold (tens of seconds of it on two cores busy with
-                # ten floods: the panes' history keeps moving after SIGSTOP), and only then
-                # do the followers go quiet.
                 prev, t = None, time.time()
                 while time.time() - t < 60:
                     time.sleep(0.3)
@@ -937,8 +941,7 @@ class Bench:
                 check["unsettled"] += 1
                 return None
             finally:
-                for pid in producers:
-                    os.kill(pid, signal.SIGCONT)
+                os.unlink(pause)
 
         def judge(scr):
             """Each session's lines on the screen follow on, or a mark of its own sits between."""
@@ -968,9 +971,7 @@ class Bench:
                 last[name] = num
         try:
             for name in names:
-                sh(["tmux", "-L", sock, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", FLOOD_CMD])
-                producers.append(int(sh(["tmux", "-L", sock, "display-message", "-p", "-t", f"={name}:",
-                                         "#{pane_pid}"]).strip()))
+                sh(["tmux", "-L", sock, "new-session", "-d", "-s", name, "-x", "200", "-y", "50", chunked])
             self.wait_screen(rf" sessions (?:\d+/)?{self.expected + n} ")
             stop = self.rss_sampler(mux)
             try:

@@ -202,12 +202,19 @@ fn containers_are_measured_from_their_groups_without_asking_the_runtime() {
     );
     w.containers
         .run_detached_with(&idle, &[], &["sh", "-c", "exec sleep 600"]);
-    // podman for everything, writing down what it was asked.
+    // podman for everything, writing down what it was asked; its listing shows only this
+    // test's containers (another test's container that stops while this one measures would
+    // rightly be asked of `podman stats`).
     let asked = w.path("podman-calls");
     let fake = w.path("podman-recording");
     script(
         &fake,
-        &format!("echo \"$*\" >> '{}'\nexec podman \"$@\"\n", asked.display()),
+        &format!(
+            "echo \"$*\" >> '{}'\n\
+             [ \"$1\" = ps ] && exec podman \"$@\" --filter name='^{busy}$' --filter name='^{idle}$'\n\
+             exec podman \"$@\"\n",
+            asked.display()
+        ),
     );
     let cfg = w.config(&format!(
         "defaults:\n  podman_binary: {}\nbackends: [podman]\n",

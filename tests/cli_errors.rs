@@ -437,32 +437,13 @@ fn starting_a_running_session_is_refused() {
     ));
     w.ok(Some(&cfg), &["start", &t]);
     w.ok(Some(&cfg), &["start", &c]);
-    let pid_before = w.tmux.tmux_ok(
-        &sock,
-        [
-            "display-message",
-            "-p",
-            "-t",
-            &format!("={t}:"),
-            "#{pane_pid}",
-        ],
-    );
+    let pid_before = w.tmux.pane_pid(&sock, &t).expect("the session runs");
     for name in [&t, &c] {
         let err = w.fail(Some(&cfg), &["start", name], 1);
         assert!(one_line(&err).contains("already running"), "{err}");
     }
     // Untouched.
-    let pid_after = w.tmux.tmux_ok(
-        &sock,
-        [
-            "display-message",
-            "-p",
-            "-t",
-            &format!("={t}:"),
-            "#{pane_pid}",
-        ],
-    );
-    assert_eq!(pid_before, pid_after);
+    assert_eq!(w.tmux.pane_pid(&sock, &t), Some(pid_before));
     // A stopped container starts again (and then is running).
     run_ok(w.mx(Some(&cfg)).args(["kill", &c]), DEFAULT_TIMEOUT);
     let out = w.ok(Some(&cfg), &["start", &c]);

@@ -63,21 +63,7 @@ fn a_pane_is_charged_its_whole_process_tree() {
                   sh -c 'i=0; while [ $i -lt 20000000 ]; do i=$((i+1)); done' & wait";
     w.tmux.new_session(&sock, &busy, script);
     w.tmux.new_session(&sock, &quiet, "exec sleep 600");
-    let pane: u32 = w
-        .tmux
-        .tmux_ok(
-            &sock,
-            [
-                "display-message",
-                "-p",
-                "-t",
-                &format!("={busy}:"),
-                "#{pane_pid}",
-            ],
-        )
-        .trim()
-        .parse()
-        .unwrap();
+    let pane = w.tmux.pane_pid(&sock, &busy).expect("the session runs");
     wait_for(
         Duration::from_secs(20),
         "the child to hold its memory",
@@ -262,21 +248,7 @@ fn processes_that_come_and_go_while_read_are_measured_and_an_ended_session_has_n
     // settles into a sleep by itself), so passes over /proc meet processes that end mid-way.
     let script = "i=0; while [ $i -lt 20000 ]; do sh -c 'exit 0'; i=$((i+1)); done; exec sleep 600";
     w.tmux.new_session(&sock, &name, script);
-    let pane: u32 = w
-        .tmux
-        .tmux_ok(
-            &sock,
-            [
-                "display-message",
-                "-p",
-                "-t",
-                &format!("={name}:"),
-                "#{pane_pid}",
-            ],
-        )
-        .trim()
-        .parse()
-        .unwrap();
+    let pane = w.tmux.pane_pid(&sock, &name).expect("the session runs");
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut sampler = ProcSampler::default();
     let mut measured = 0;

@@ -22,24 +22,6 @@ use support::{Containers, TmuxWorld, podman, podman_state, process_alive, unique
 /// Config lines for container tests: podman only, docker hidden.
 const PODMAN_ONLY: &str = "defaults:\n  docker_binary: /nonexistent/docker\n  stop_timeout: 3\n";
 
-/// The pane pid of session `name` on `socket`, if it exists.
-fn pane_pid(world: &TmuxWorld, socket: &str, name: &str) -> Option<u32> {
-    let out = world.tmux(
-        socket,
-        [
-            "display-message",
-            "-p",
-            "-t",
-            &format!("={name}:"),
-            "#{pane_pid}",
-        ],
-    );
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
 #[test]
 fn shift_x_then_y_force_kills_only_that_session() {
     let world = TmuxWorld::new();
@@ -89,7 +71,7 @@ fn r_restarts_a_running_config_session() {
     let command = "echo svc-is-up; exec sleep 600";
     // Started by hand with the config's command: running, and known to the config.
     world.new_session("alpha", "svc", command);
-    let before = pane_pid(&world, "alpha", "svc").expect("svc runs");
+    let before = world.pane_pid("alpha", "svc").expect("svc runs");
     let deck = Deck::start(
         &world,
         &format!(
@@ -113,7 +95,7 @@ fn r_restarts_a_running_config_session() {
     deck.wait("cancelled", |s| {
         !s.contains("Restart tmux@") && s.contains("cancelled")
     });
-    assert_eq!(pane_pid(&world, "alpha", "svc"), Some(before));
+    assert_eq!(world.pane_pid("alpha", "svc"), Some(before));
     deck.keys(&["r"]);
     deck.wait("the question again", |s| {
         s.contains("Restart tmux@alpha:svc?")
@@ -124,7 +106,7 @@ fn r_restarts_a_running_config_session() {
     let mut after = None;
     assert!(
         wait_until(WAIT, || {
-            after = pane_pid(&world, "alpha", "svc");
+            after = world.pane_pid("alpha", "svc");
             after.is_some_and(|p| p != before)
         }),
         "pane pid of svc: {before} before, {after:?} after"
@@ -142,7 +124,7 @@ fn r_restarts_a_running_config_session() {
             && log_title(s).contains("logs · tmux@alpha:svc ")
             && log_rows(s).iter().any(|l| l == "svc-is-up")
     });
-    assert_eq!(pane_pid(&world, "alpha", "svc"), Some(after));
+    assert_eq!(world.pane_pid("alpha", "svc"), Some(after));
 }
 
 #[test]

@@ -152,6 +152,25 @@ impl TmuxWorld {
         self.tmux(socket, ["list-sessions"]).status.success()
     }
 
+    /// The pid of the first process of session `name`'s current pane on `socket`, if the
+    /// session exists.
+    pub fn pane_pid(&self, socket: &str, name: &str) -> Option<u32> {
+        let out = self.tmux(
+            socket,
+            [
+                "display-message",
+                "-p",
+                "-t",
+                &format!("={name}:"),
+                "#{pane_pid}",
+            ],
+        );
+        if !out.status.success() {
+            return None;
+        }
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    }
+
     /// The process id of the server on `socket`, if one answers.
     pub fn server_pid(&self, socket: &str) -> Option<u32> {
         // Plain `output()`, not `run`: this is also used from `Drop`, where

@@ -753,12 +753,7 @@ class Bench:
         windows = []
         lat, misses = [], 0
         try:
-            for k in ("/", "-l flood", "Enter"):
-                self.ctl.cmd(f"send-keys -t ui {k}")
-            tmux_id = f"tmux@{sock}:flood-tmux"
-            ctr_id = "podman:bench-flood-ctr"
-            self.wait_screen(r" sessions (?:\d+/)?2 ")
-            self.wait_screen(re.escape(f"logs · {tmux_id} "))
+            tmux_id, ctr_id = self.show_floods(sock)
             # A: the tmux flood alone (the container's producer stopped), B: the container alone.
             part[0] = "tmux"
             os.kill(ctr_flood, signal.SIGSTOP)
@@ -858,12 +853,7 @@ class Bench:
             self.wait_screen(rf" sessions (?:\d+/)?{self.expected + 2} ")
             stop = self.rss_sampler(mux)
             try:
-                for k in ("/", "-l flood", "Enter"):
-                    self.ctl.cmd(f"send-keys -t ui {k}")
-                tmux_id = f"tmux@{sock}:flood-tmux"
-                ctr_id = "podman:bench-flood-ctr"
-                self.wait_screen(r" sessions (?:\d+/)?2 ")
-                self.wait_screen(re.escape(f"logs · {tmux_id} "))
+                tmux_id, ctr_id = self.show_floods(sock)
                 # The filter is typed in the log pane; Tab back to the list, where j / k switch.
                 for k in ("Tab", "&", f"-l '{pattern}'", "Enter", "Tab"):
                     self.ctl.cmd(f"send-keys -t ui {k}")
@@ -1033,6 +1023,16 @@ class Bench:
                      f"in {check['screens']} settled screens ({check['rows']} rows)",
                      "all marked", verdict(check["unprefixed"] == 0 and check["unmarked"] == 0 and still
                                            and check["screens"] > 0))
+
+    def show_floods(self, sock):
+        """Filters the list down to the two floods of `start_floods` and waits until the
+        tmux one's log is followed; returns the two sessions' ids."""
+        for k in ("/", "-l flood", "Enter"):
+            self.ctl.cmd(f"send-keys -t ui {k}")
+        tmux_id = f"tmux@{sock}:flood-tmux"
+        self.wait_screen(r" sessions (?:\d+/)?2 ")
+        self.wait_screen(re.escape(f"logs · {tmux_id} "))
+        return tmux_id, "podman:bench-flood-ctr"
 
     def start_floods(self):
         """Starts a tmux pane and a container writing flat out; returns their producer pids

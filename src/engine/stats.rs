@@ -66,6 +66,7 @@ impl Engine {
         });
         // A pass that panicked starts afresh, with no tmux or group figures this time.
         let (sampler, snapshot, groups) = local.await.unwrap_or_default();
+        // Runtimes with a running container of this machine whose group was not read.
         let unread = |rt: Runtime| {
             sessions.iter().any(|s| {
                 is_local_container(s, rt)
@@ -75,18 +76,22 @@ impl Engine {
                         .is_some_and(|id| groups.contains_key(id))
             })
         };
-        let stats_of = |rt: Runtime| async move {
-            if !unread(rt) {
+        let ask = (unread(Runtime::Podman), unread(Runtime::Docker));
+        let stats_of = |rt: Runtime, wanted: bool| async move {
+            if !wanted {
                 return None;
             }
             self.runtime(rt).stats(limit).await.ok()
         };
-        let (podman, docker) = if !unread(Runtime::Podman) && !unread(Runtime::Docker) {
+        let (podman, docker) = if ask == (false, false) {
             (None, None)
         } else if let Some(cached) = self.container_stats.fresh() {
             cached
         } else {
-            let both = tokio::join!(stats_of(Runtime::Podman), stats_of(Runtime::Docker));
+            let both = tokio::join!(
+                stats_of(Runtime::Podman, ask.0),
+                stats_of(Runtime::Docker, ask.1)
+            );
             self.container_stats.keep(&both);
             both
         };

@@ -10,7 +10,7 @@
 //! runtime instead. Both cgroup versions are read: v2 (`cpu.stat`, `memory.current`) and v1
 //! (`cpuacct.usage`, `memory.usage_in_bytes`), wherever they are mounted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -201,7 +201,8 @@ impl CgroupSampler {
                 self.mounts.insert(Mounts::parse(&text))
             }
         };
-        self.known.retain(|t, _| targets.contains(t));
+        let wanted: HashSet<&Target> = targets.iter().collect();
+        self.known.retain(|t, _| wanted.contains(t));
         let mut out = HashMap::new();
         for t in targets {
             if !self.known.contains_key(t) {

@@ -276,7 +276,9 @@ impl Engine {
                 .filter(|m| wanted(&m.host))
                 .map(|m| self.scan_host(m, &sources)),
         );
-        let (local, remote) = futures::join!(local, remote);
+        // The hosts first: their round trips are the longest, so their ssh starts before
+        // this machine's own calls.
+        let (remote, local) = futures::join!(remote, local);
         let mut reports = Vec::new();
         let mut hosts = Vec::new();
         if let Some((r, h)) = local {

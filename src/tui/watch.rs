@@ -49,6 +49,18 @@ impl Watchers {
     pub fn start(engine: &Engine, sources: &[Source], tx: &mpsc::Sender<Msg>) -> Self {
         let mut tasks = Vec::new();
         let mut wake = Vec::new();
+        // The hosts first: their round trips (an ssh connection each) are the longest.
+        for machine in engine.remotes() {
+            let notify = Arc::new(Notify::new());
+            tasks.push(tokio::spawn(super::watch_host::watch_host(
+                engine.clone(),
+                machine.clone(),
+                sources.to_vec(),
+                tx.clone(),
+                notify.clone(),
+            )));
+            wake.push(notify);
+        }
         for source in Source::slowest_first(sources) {
             let notify = Arc::new(Notify::new());
             let engine = engine.clone();
@@ -60,17 +72,6 @@ impl Watchers {
                     Source::Runtime(rt) => watch_runtime(engine, rt, tx, n).await,
                 }
             }));
-            wake.push(notify);
-        }
-        for machine in engine.remotes() {
-            let notify = Arc::new(Notify::new());
-            tasks.push(tokio::spawn(super::watch_host::watch_host(
-                engine.clone(),
-                machine.clone(),
-                sources.to_vec(),
-                tx.clone(),
-                notify.clone(),
-            )));
             wake.push(notify);
         }
         Watchers { tasks, wake }

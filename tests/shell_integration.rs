@@ -1,5 +1,7 @@
 //! The binary in a user's shell and manual: the completion scripts (loaded by a real bash,
-//! and completing real tmux session names through clap_complete's protocol), the man page
+//! zsh and fish, and completing real tmux session names there through clap_complete's
+//! protocol: bash's function called as `complete -F` does, a Tab typed into an interactive
+//! zsh, fish's `complete -C`), the man page
 //! (rendered by a real `man`), `--version` with its commit, and the files under `assets/`
 //! that the package ships, which must be what the binary prints.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -294,7 +296,7 @@ if ! grep -qx __completion_done__ $out 2>/dev/null; then
   print -r -- "no completion ran in 10 s; the terminal showed: $screen" >&2
   exit 84
 fi
-grep -vx __completion_done__ $out
+grep -vx __completion_done__ $out || true
 "#;
 
 /// What a real zsh offers on Tab after `words` (see [`ZSH_TAB`]), set up by `setup`.
@@ -373,14 +375,27 @@ fn zsh_completes_on_the_first_tab_with_the_script_installed_on_fpath() {
     sessions.assert_all_offered("zsh from $fpath", &offered);
 }
 
-/// What a real fish offers for `line` (`complete -C`, fish's own way to ask), after
-/// running `setup`; the candidates without their descriptions.
-fn fish_complete(line: &str, setup: &str, extra: &[(&str, &str)]) -> Vec<String> {
+/// What a real fish offers for `line` (`complete -C`, fish's own way to ask), fish's home
+/// being `home`; the candidates without their descriptions. With `Some(setup)`, fish
+/// reads no configuration and runs `setup` first; with `None`, fish starts as it does for
+/// a user, reading its configuration and completions folders.
+fn fish_complete(
+    line: &str,
+    setup: Option<&str>,
+    home: &Path,
+    extra: &[(&str, &str)],
+) -> Vec<String> {
     require_shell("fish");
-    let home = shell_home();
-    let script = format!("{setup}; or exit 90; complete -C $argv[1]");
-    let mut cmd = shell_in("fish", home.path(), extra);
-    cmd.args(["--no-config", "-c", &script, line]);
+    let mut cmd = shell_in("fish", home, extra);
+    match setup {
+        Some(setup) => cmd.args([
+            "--no-config",
+            "-c",
+            &format!("{setup}; or exit 90; complete -C $argv[1]"),
+            line,
+        ]),
+        None => cmd.args(["-c", "complete -C $argv[1]", line]),
+    };
     let out = run(&mut cmd, COMPLETION_TIMEOUT);
     assert!(
         out.status.success(),
@@ -394,38 +409,46 @@ fn fish_complete(line: &str, setup: &str, extra: &[(&str, &str)]) -> Vec<String>
         .collect()
 }
 
-/// The set-up README gives for fish.
-const FISH_SETUP: &str = "muxdeck completions fish | source";
+/// Loading the script by hand (as one would in config.fish).
+const FISH_SOURCE: &str = "muxdeck completions fish | source";
 
 #[test]
 fn fish_loads_the_completion_script_and_completes_stop_with_real_tmux_session_names() {
     let sessions = TwoServers::new();
+    let home = shell_home();
     let tmpdir = sessions.tmpdir();
     let env = [("TMUX_TMPDIR", tmpdir.as_str())];
-    let offered = fish_complete("muxdeck stop ", FISH_SETUP, &env);
+    let offered = fish_complete("muxdeck stop ", Some(FISH_SOURCE), home.path(), &env);
     sessions.assert_all_offered("fish", &offered);
 
+    // The word typed so far narrows the names.
     let line = format!("muxdeck stop {}", sessions.alpha_prefix());
-    let offered = fish_complete(&line, FISH_SETUP, &env);
+    let offered = fish_complete(&line, Some(FISH_SOURCE), home.path(), &env);
     assert_eq!(offered, std::slice::from_ref(&sessions.alpha));
 }
 
 #[test]
-fn fish_completes_with_the_script_installed_in_a_completions_folder() {
-    // As the Debian package installs it: `muxdeck.fish` in a folder fish looks in,
-    // loaded when `muxdeck` is first completed.
+fn fish_completes_with_the_script_written_where_the_readme_says() {
+    // `muxdeck completions fish > ~/.config/fish/completions/muxdeck.fish`, loaded by fish
+    // the first time muxdeck is completed; the package's file in vendor_completions.d is
+    // found the same way (another folder on $fish_complete_path).
     let sessions = TwoServers::new();
-    let dir = tempfile::tempdir().unwrap();
+    let home = shell_home();
+    let config = home.path().join(".config");
+    let folder = config.join("fish").join("completions");
+    std::fs::create_dir_all(&folder).unwrap();
     let script = run_ok(
         Command::new(BIN).args(["completions", "fish"]),
         DEFAULT_TIMEOUT,
     );
-    std::fs::write(dir.path().join("muxdeck.fish"), script).unwrap();
+    std::fs::write(folder.join("muxdeck.fish"), script).unwrap();
     let tmpdir = sessions.tmpdir();
-    let folder = dir.path().to_str().unwrap();
-    let env = [("TMUX_TMPDIR", tmpdir.as_str()), ("COMP_DIR", folder)];
-    let offered = fish_complete("muxdeck stop ", "set -p fish_complete_path $COMP_DIR", &env);
-    sessions.assert_all_offered("fish from a completions folder", &offered);
+    let env = [
+        ("TMUX_TMPDIR", tmpdir.as_str()),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+    ];
+    let offered = fish_complete("muxdeck stop ", None, home.path(), &env);
+    sessions.assert_all_offered("fish from ~/.config/fish/completions", &offered);
 }
 
 #[test]

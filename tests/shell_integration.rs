@@ -1,5 +1,7 @@
 //! The binary in a user's shell and manual: the completion scripts (loaded by a real bash,
-//! and completing real tmux session names through clap_complete's protocol), the man page
+//! zsh and fish, and completing real tmux session names there through clap_complete's
+//! protocol: bash's function called as `complete -F` does, a Tab typed into an interactive
+//! zsh, fish's `complete -C`), the man page
 //! (rendered by a real `man`), `--version` with its commit, and the files under `assets/`
 //! that the package ships, which must be what the binary prints.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -17,12 +19,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_muxdeck");
 /// Completion must answer while a person waits on Tab.
 const COMPLETION_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// `bash` with the hermetic environment of the binary under test (no user tmux, config or
-/// state), the binary's folder first on PATH (the scripts call `muxdeck` by name), and
+/// `program` with the hermetic environment of the binary under test (no user tmux, config
+/// or state), the binary's folder first on PATH (the scripts call `muxdeck` by name), and
 /// `extra` applied last.
-fn bash(script: &str, args: &[&str], extra: &[(&str, &str)]) -> Command {
+fn hermetic(program: &str, extra: &[(&str, &str)]) -> Command {
     let template = support::muxdeck(None);
-    let mut cmd = Command::new("bash");
+    let mut cmd = Command::new(program);
     for (k, v) in template.get_envs() {
         match v {
             Some(v) => cmd.env(k, v),
@@ -33,8 +35,51 @@ fn bash(script: &str, args: &[&str], extra: &[(&str, &str)]) -> Command {
     let path = std::env::var("PATH").unwrap_or_default();
     cmd.env("PATH", format!("{}:{path}", bin_dir.display()));
     cmd.envs(extra.iter().copied());
+    cmd
+}
+
+/// `bash -c script bash args...`, [`hermetic`].
+fn bash(script: &str, args: &[&str], extra: &[(&str, &str)]) -> Command {
+    let mut cmd = hermetic("bash", extra);
     cmd.arg("-c").arg(script).arg("bash").args(args);
     cmd
+}
+
+/// Fails the test, saying what to install, when `shell` is not on PATH: CI installs every
+/// shell whose script the package ships, so a missing one is a broken set-up, not a skip.
+fn require_shell(shell: &str) {
+    let found = Command::new(shell)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found,
+        "`{shell}` is needed for this test (its completion script is shipped): \
+         apt-get install -y --no-install-recommends {shell}"
+    );
+}
+
+/// A home of its own for a shell under test, so that zsh's and fish's files (history,
+/// universal variables, caches) never go to the user's.
+fn shell_home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// [`hermetic`] `program` with `HOME` and fish's data and cache folders in `home`.
+fn shell_in(program: &str, home: &Path, extra: &[(&str, &str)]) -> Command {
+    let home = home.to_str().unwrap();
+    let data = format!("{home}/.local/share");
+    let cache = format!("{home}/.cache");
+    let mut env = vec![
+        ("HOME", home),
+        ("XDG_DATA_HOME", data.as_str()),
+        ("XDG_CACHE_HOME", cache.as_str()),
+    ];
+    env.extend(extra.iter().copied());
+    hermetic(program, &env)
 }
 
 /// What bash offers for the last of `words` (the word being completed, maybe empty), by
@@ -161,6 +206,249 @@ fn bash_completes_stop_with_the_names_of_real_tmux_sessions() {
     run_ok(stop.args(["stop", "--force", &target]), DEFAULT_TIMEOUT);
     assert!(world.session_names(&sock_a).contains(&dup));
     assert!(!world.session_names(&sock_b).contains(&dup));
+}
+
+/// Four tmux sessions on two private servers: `alpha` on `a`, `beta` on `b`, and `dup` on
+/// both (offered qualified, once per server).
+struct TwoServers {
+    world: TmuxWorld,
+    sockets: [String; 2],
+    alpha: String,
+    beta: String,
+    dup: String,
+}
+
+impl TwoServers {
+    fn new() -> Self {
+        let world = TmuxWorld::new();
+        let sockets = [unique("compa"), unique("compb")];
+        let (alpha, beta, dup) = (unique("alpha"), unique("beta"), unique("dup"));
+        world.new_session(&sockets[0], &alpha, "sleep 600");
+        world.new_session(&sockets[1], &beta, "sleep 600");
+        for sock in &sockets {
+            world.new_session(sock, &dup, "sleep 600");
+        }
+        Self {
+            world,
+            sockets,
+            alpha,
+            beta,
+            dup,
+        }
+    }
+
+    fn tmpdir(&self) -> String {
+        self.world.tmpdir().to_str().unwrap().to_string()
+    }
+
+    /// Asserts that `offered` (for `muxdeck stop `) holds every session as it must be
+    /// typed: the unique names bare, the shared one qualified per server, never bare.
+    fn assert_all_offered(&self, shell: &str, offered: &[String]) {
+        for want in [&self.alpha, &self.beta] {
+            assert!(offered.contains(want), "{shell}: {want} in {offered:?}");
+        }
+        assert!(!offered.contains(&self.dup), "{shell}: {offered:?}");
+        for sock in &self.sockets {
+            let q = format!("tmux@{sock}:{}", self.dup);
+            assert!(offered.contains(&q), "{shell}: {q} in {offered:?}");
+        }
+        assert!(
+            offered.iter().any(|o| o == "--force"),
+            "{shell}: options too: {offered:?}"
+        );
+    }
+
+    /// The start of `alpha`'s name, which no other session's name starts with.
+    fn alpha_prefix(&self) -> &str {
+        &self.alpha[..self.alpha.len() - 3]
+    }
+}
+
+/// Drives a real interactive zsh in a pseudo-terminal (zsh/zpty): runs `$2` (the set-up
+/// a user's ~/.zshrc would have), types `$1` and Tab, and prints the matches zsh's
+/// completion system added, one a line, as recorded into `$3` by a `compadd` that
+/// records what it is given, then hands it to the builtin. The calls with -O, -A or -D
+/// only ask which words match (as `_describe` does before adding): not recorded.
+const ZSH_TAB: &str = r#"
+zmodload zsh/zpty || exit 80
+words=$1 setup=$2 out=$3
+zpty z zsh -f -i || exit 81
+zpty -w z "$setup; print ready-\$?-\$((40+2))"
+zpty -r z line '*ready-<->-42*' || exit 82
+[[ $line == *ready-0-42* ]] || { print -r -- "set-up failed: $line" >&2; exit 83 }
+zpty -w z "compadd() {
+  if [[ \${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd \"\$@\"; return; fi
+  local -a __hits
+  builtin compadd -A __hits \"\$@\"
+  print -rl -- \"\${__hits[@]}\" >>${(q)out}
+  builtin compadd \"\$@\"
+}"
+zpty -w z "__done() { print -r -- __completion_done__ >>${(q)out} }; comppostfuncs=(__done)"
+zpty -w -n z "$words"$'\t'
+for i in {1..100}; do
+  [[ -f $out ]] && grep -qx __completion_done__ $out && break
+  sleep 0.1
+done
+screen=
+while zpty -rt z chunk; do screen+=$chunk; done
+zpty -d z
+if ! grep -qx __completion_done__ $out 2>/dev/null; then
+  print -r -- "no completion ran in 10 s; the terminal showed: $screen" >&2
+  exit 84
+fi
+grep -vx __completion_done__ $out || true
+"#;
+
+/// What a real zsh offers on Tab after `words` (see [`ZSH_TAB`]), set up by `setup`.
+fn zsh_tab(words: &str, setup: &str, extra: &[(&str, &str)]) -> Vec<String> {
+    require_shell("zsh");
+    let home = shell_home();
+    let out = home.path().join("offered");
+    let mut cmd = shell_in("zsh", home.path(), extra);
+    cmd.args(["-f", "-c", ZSH_TAB, "zsh", words, setup])
+        .arg(&out);
+    let out = run(&mut cmd, Duration::from_secs(30));
+    assert!(
+        out.status.success(),
+        "zsh Tab failed\n{}",
+        show_output(&out)
+    );
+    assert!(out.stderr.is_empty(), "{}", show_output(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        // `_describe` pads its listing with empty matches (compadd -E).
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The set-up README gives for ~/.zshrc.
+const ZSHRC: &str = "autoload -Uz compinit && compinit -u -D && source <(muxdeck completions zsh)";
+
+#[test]
+fn zsh_loads_the_completion_script_and_registers_its_function() {
+    require_shell("zsh");
+    let home = shell_home();
+    let script = format!("{ZSHRC} && print -r -- ${{_comps[muxdeck]}}");
+    let out = run(
+        shell_in("zsh", home.path(), &[]).args(["-f", "-c", &script]),
+        DEFAULT_TIMEOUT,
+    );
+    assert!(out.status.success(), "{}", show_output(&out));
+    assert!(out.stderr.is_empty(), "{}", show_output(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "_clap_dynamic_completer_muxdeck"
+    );
+}
+
+#[test]
+fn zsh_completes_stop_with_the_names_of_real_tmux_sessions() {
+    let sessions = TwoServers::new();
+    let tmpdir = sessions.tmpdir();
+    let env = [("TMUX_TMPDIR", tmpdir.as_str())];
+    let offered = zsh_tab("muxdeck stop ", ZSHRC, &env);
+    sessions.assert_all_offered("zsh", &offered);
+
+    // The word typed so far narrows the names.
+    let words = format!("muxdeck stop {}", sessions.alpha_prefix());
+    let offered = zsh_tab(&words, ZSHRC, &env);
+    assert_eq!(offered, std::slice::from_ref(&sessions.alpha));
+}
+
+#[test]
+fn zsh_completes_on_the_first_tab_with_the_script_installed_on_fpath() {
+    // As the Debian package installs it: `_muxdeck` in a folder on $fpath, loaded by
+    // zsh on the first Tab, which must complete already.
+    let sessions = TwoServers::new();
+    let dir = tempfile::tempdir().unwrap();
+    let script = run_ok(
+        Command::new(BIN).args(["completions", "zsh"]),
+        DEFAULT_TIMEOUT,
+    );
+    std::fs::write(dir.path().join("_muxdeck"), script).unwrap();
+    let tmpdir = sessions.tmpdir();
+    let fpath = dir.path().to_str().unwrap();
+    let env = [("TMUX_TMPDIR", tmpdir.as_str()), ("COMP_DIR", fpath)];
+    let setup = r#"fpath=("$COMP_DIR" $fpath); autoload -Uz compinit && compinit -u -D"#;
+    let offered = zsh_tab("muxdeck stop ", setup, &env);
+    sessions.assert_all_offered("zsh from $fpath", &offered);
+}
+
+/// What a real fish offers for `line` (`complete -C`, fish's own way to ask), fish's home
+/// being `home`; the candidates without their descriptions. With `Some(setup)`, fish
+/// reads no configuration and runs `setup` first; with `None`, fish starts as it does for
+/// a user, reading its configuration and completions folders.
+fn fish_complete(
+    line: &str,
+    setup: Option<&str>,
+    home: &Path,
+    extra: &[(&str, &str)],
+) -> Vec<String> {
+    require_shell("fish");
+    let mut cmd = shell_in("fish", home, extra);
+    match setup {
+        Some(setup) => cmd.args([
+            "--no-config",
+            "-c",
+            &format!("{setup}; or exit 90; complete -C $argv[1]"),
+            line,
+        ]),
+        None => cmd.args(["-c", "complete -C $argv[1]", line]),
+    };
+    let out = run(&mut cmd, COMPLETION_TIMEOUT);
+    assert!(
+        out.status.success(),
+        "fish completion failed\n{}",
+        show_output(&out)
+    );
+    assert!(out.stderr.is_empty(), "{}", show_output(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// Loading the script by hand (as one would in config.fish).
+const FISH_SOURCE: &str = "muxdeck completions fish | source";
+
+#[test]
+fn fish_loads_the_completion_script_and_completes_stop_with_real_tmux_session_names() {
+    let sessions = TwoServers::new();
+    let home = shell_home();
+    let tmpdir = sessions.tmpdir();
+    let env = [("TMUX_TMPDIR", tmpdir.as_str())];
+    let offered = fish_complete("muxdeck stop ", Some(FISH_SOURCE), home.path(), &env);
+    sessions.assert_all_offered("fish", &offered);
+
+    // The word typed so far narrows the names.
+    let line = format!("muxdeck stop {}", sessions.alpha_prefix());
+    let offered = fish_complete(&line, Some(FISH_SOURCE), home.path(), &env);
+    assert_eq!(offered, std::slice::from_ref(&sessions.alpha));
+}
+
+#[test]
+fn fish_completes_with_the_script_written_where_the_readme_says() {
+    // `muxdeck completions fish > ~/.config/fish/completions/muxdeck.fish`, loaded by fish
+    // the first time muxdeck is completed; the package's file in vendor_completions.d is
+    // found the same way (another folder on $fish_complete_path).
+    let sessions = TwoServers::new();
+    let home = shell_home();
+    let config = home.path().join(".config");
+    let folder = config.join("fish").join("completions");
+    std::fs::create_dir_all(&folder).unwrap();
+    let script = run_ok(
+        Command::new(BIN).args(["completions", "fish"]),
+        DEFAULT_TIMEOUT,
+    );
+    std::fs::write(folder.join("muxdeck.fish"), script).unwrap();
+    let tmpdir = sessions.tmpdir();
+    let env = [
+        ("TMUX_TMPDIR", tmpdir.as_str()),
+        ("XDG_CONFIG_HOME", config.to_str().unwrap()),
+    ];
+    let offered = fish_complete("muxdeck stop ", None, home.path(), &env);
+    sessions.assert_all_offered("fish from ~/.config/fish/completions", &offered);
 }
 
 #[test]

@@ -49,11 +49,28 @@ impl Shell {
 /// `muxdeck` (found on PATH, so the file stays the same wherever the binary is installed)
 /// with `COMPLETE=SHELL` for every completion, so subcommands, options and session names
 /// always match the installed binary.
+///
+/// The zsh script also works installed as `_muxdeck` on `$fpath` (where the Debian package
+/// puts it): zsh then runs the file as the body of `_muxdeck` on the first Tab, where
+/// clap_complete's script alone would only register its function and offer nothing until
+/// the second Tab.
 pub fn write_script(shell: Shell, out: &mut dyn Write) -> std::io::Result<()> {
     shell
         .completer()
-        .write_registration(COMPLETE_VAR, "muxdeck", "muxdeck", "muxdeck", out)
+        .write_registration(COMPLETE_VAR, "muxdeck", "muxdeck", "muxdeck", out)?;
+    match shell {
+        // `if`, not `&&`: sourced, the script must still end with status 0.
+        Shell::Zsh => out.write_all(ZSH_AUTOLOAD_BRIDGE.as_bytes()),
+        Shell::Bash | Shell::Fish => Ok(()),
+    }
 }
+
+/// Appended to the zsh script: when zsh runs it as the autoloaded `_muxdeck` (on Tab),
+/// complete now.
+const ZSH_AUTOLOAD_BRIDGE: &str = r#"if [[ ${funcstack[1]} == _muxdeck ]]; then
+    _clap_dynamic_completer_muxdeck "$@"
+fi
+"#;
 
 /// The names of every session (running, stopped, or defined in the config), for NAME.
 pub fn session_names() -> Vec<CompletionCandidate> {

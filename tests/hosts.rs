@@ -10,7 +10,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::screen::last_count;
-use support::{Fleet, TmuxWorld, muxdeck, run_fail, run_ok, temp_dir, write_config};
+use support::{Fleet, TmuxWorld, muxdeck, run_fail, run_ok, temp_dir, wait_until, write_config};
 
 const PATIENCE: Duration = Duration::from_secs(60);
 
@@ -407,7 +407,7 @@ fn the_screen_shows_hosts_keeps_a_lost_host_stale_and_attaches_over_ssh() {
     });
 }
 
-/// A host's change feed looks for podman's way of telling changes (`podman info`, costly)
+/// A host's change feed looks for podman's way of telling changes (a `podman events` run)
 /// only after its first sleep, so that it never competes with other hosts' first
 /// listings: a container made in that window, right after the host first answered, must
 /// still show up, long before the ten-minute safety listing.
@@ -432,6 +432,63 @@ fn a_container_made_just_after_a_host_first_answers_shows_up() {
     deck.wait("the container made before the feed looked at podman", |t| {
         t.lines().any(|l| l.contains("web1") && l.contains(&name))
     });
+}
+
+/// A host whose podman keeps its events file where podman's defaults do not say (a store
+/// of its own, its own `tmp_dir`): the feed watches the file podman's own `events` opens
+/// there, so a container started after the feed has looked shows up within seconds, not
+/// at the ten-minute safety listing. (Watching the default place instead saw nothing.)
+#[test]
+fn a_host_with_its_own_podman_store_tells_its_changes() {
+    let store = support::PrivateStore::new();
+    let mut s = Setup::new(&["web1"], "");
+    s.fleet.host_mut("web1").use_store(&store);
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "alpha", "sleep 600");
+    let deck = s.deck();
+    deck.wait("web1 listed", |t| {
+        t.contains("web1 ok") && t.contains("alpha")
+    });
+    // The feed looks for the file right after its first `sleep 2`: once a second sleep
+    // has begun, it has looked (and a container made now is news only the file tells;
+    // one made before would be replayed by `podman events --since`).
+    let host = s.fleet.host("web1");
+    let mut first = None;
+    let looked = wait_until(PATIENCE, || {
+        let sleeping = host
+            .processes()
+            .into_iter()
+            .find(|(_, c)| c.trim_end() == "sleep 2")
+            .map(|(pid, _)| pid);
+        match (first, sleeping) {
+            (None, now) => {
+                first = now;
+                false
+            }
+            (Some(a), Some(b)) => a != b,
+            (Some(_), None) => false,
+        }
+    });
+    assert!(looked, "the feed never slept twice: {:?}", host.processes());
+    assert!(
+        !host
+            .processes()
+            .iter()
+            .any(|(_, c)| c.starts_with("podman events")),
+        "the feed kept `podman events` running, found no events file: {:?}",
+        host.processes()
+    );
+    let name = support::unique("ownstore");
+    store.run_detached(&name, "sleep 600");
+    // Told by the feed (its file is looked at every 2 s): the next listing without it is
+    // two minutes away for tmux and ten for the runtimes, past this wait.
+    deck.wait_for(
+        Duration::from_secs(30),
+        "the container started in the host's own store",
+        |t| t.lines().any(|l| l.contains("web1") && l.contains(&name)),
+    );
 }
 
 #[test]

@@ -35,29 +35,27 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 
 /// The feed's remote half: `$1` the server pids to watch, `$2` the sources. Where podman
 /// writes its events to a file (`events_logger = "file"`), the loop watches that file's
-/// time instead of running `podman events`, a Go program that costs 0.3 % of a core
-/// while idle; elsewhere it runs `podman events`. Which of the two is found by `podman
-/// info` (0.35 s of CPU, more than the host's whole listing), after the loop's first
-/// sleep and at low priority: a TUI that just started has other hosts' listings in
-/// flight, and on hosts sharing this machine's cores or a podman store it held them up.
-/// Nothing is missed meanwhile: the file is compared with a mark made before the check,
-/// and `podman events` replays what happened since the feed started. It ends when its
-/// stdin closes (muxdeck dropped the channel), taking its children with it, so nothing
-/// of muxdeck stays on the host.
+/// time instead of keeping `podman events` running, a Go program that costs 0.3 % of a
+/// core while idle. The file is the one podman's own `events` opens (its descriptors, in
+/// /proc, as on this machine), so its place follows the host's podman settings whatever
+/// they are; `podman events` is kept as the stream where no such file is open (journald).
+/// The runtimes' event programs start after the loop's first sleep, the lookup at low
+/// priority: a TUI that just started has other hosts' listings in flight, and on hosts
+/// sharing this machine's cores they held those up. Nothing is missed meanwhile: the file
+/// is compared with a mark made at the start, and the streams replay what happened since
+/// (`--since`). It ends when its stdin closes (muxdeck dropped the channel), taking its
+/// children with it, so nothing of muxdeck stays on the host.
 const FEED: &str = r#"pids=$1; want=" $2 "; kids=
 d=$(mktemp -d) || exit 97
 trap 'rm -rf -- "$d"' EXIT
-case $want in *" docker "*)
-  command -v docker >/dev/null 2>&1 && { docker events --format '{{json .}}' --filter type=container 2>/dev/null & kids="$kids $!"; };;
-esac
 dir=
 case $want in *" tmux "*)
   base=${TMUX_TMPDIR:-/tmp}; [ -d "$base" ] || base=/tmp
   dir="$base/tmux-$(id -u)";;
 esac
 (
-  pe=
-  trap 'kill $pe 2>/dev/null; exit 0' TERM
+  pe=; de=
+  trap 'kill $pe $de 2>/dev/null; exit 0' TERM
   fingerprint() {
     fp=
     [ -n "$dir" ] || return 0
@@ -68,25 +66,31 @@ esac
   fingerprint; last=$fp
   : > "$d/seen"
   since=$(date +%s 2>/dev/null); case $since in ''|*[!0-9]*) since=;; esac
-  ev=; look=
+  ev=; look=; dk=
   case $want in *" podman "*) command -v podman >/dev/null 2>&1 && look=1;; esac
+  case $want in *" docker "*) command -v docker >/dev/null 2>&1 && dk=1;; esac
   while :; do
     fingerprint
     [ "$fp" != "$last" ] && echo tmux-changed
     last=$fp
     if [ -n "$ev" ] && [ "$ev" -nt "$d/seen" ]; then echo podman-changed; : > "$d/seen"; fi
     sleep 2
+    if [ -n "$dk" ]; then
+      dk=
+      docker events ${since:+--since "$since"} --format '{{json .}}' --filter type=container 2>/dev/null &
+      de=$!
+    fi
     [ -n "$look" ] || continue
     look=
-    for f in /run/libpod/events/events.log "${XDG_RUNTIME_DIR:-/run/user/$(id -u)}/libpod/tmp/events/events.log"; do
-      if [ -f "$f" ] && [ "$(nice -n 10 podman info --format '{{.Host.EventLogger}}' 2>/dev/null)" = file ]; then
-        ev=$f; break
-      fi
+    nice -n 10 podman events ${since:+--since "$since"} --format json --filter type=container 2>/dev/null &
+    pe=$!
+    i=0
+    while [ -z "$ev" ] && [ $i -lt 20 ] && kill -0 $pe 2>/dev/null; do
+      sleep 0.1 2>/dev/null || sleep 1
+      i=$((i+1))
+      ev=$(ls -l "/proc/$pe/fd" 2>/dev/null | sed -n '/\/events\/events\.log$/{s/^.* -> //p;q;}')
     done
-    if [ -z "$ev" ]; then
-      podman events ${since:+--since "$since"} --format json --filter type=container 2>/dev/null &
-      pe=$!
-    fi
+    if [ -n "$ev" ]; then kill $pe 2>/dev/null; wait $pe 2>/dev/null; pe=; fi
   done
 ) &
 kids="$kids $!"

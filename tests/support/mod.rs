@@ -36,8 +36,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use docker::{DockerApi, docker_cli_available, skip_without_docker_cli};
 pub use podman::{
-    Containers, TEST_IMAGE, container_exists, container_state, containers_conf, podman, podman_cmd,
-    podman_env, podman_logs, podman_ok, podman_state, test_image, wait_for_logs,
+    Containers, PrivateStore, TEST_IMAGE, container_exists, container_state, containers_conf,
+    podman, podman_cmd, podman_env, podman_logs, podman_ok, podman_state, test_image,
+    wait_for_logs,
 };
 pub use process::{
     DEFAULT_TIMEOUT, describe, muxdeck, run, run_fail, run_ok, shell_line, show_output,

@@ -270,3 +270,111 @@ fn remove(cmd: &mut Command) {
         Err(e) => eprintln!("warning: cannot run `{}`: {e}", describe(cmd)),
     }
 }
+
+/// A podman store of its own (graph, run and tmp folders in a temp dir), as another
+/// machine has: its own locks, its own events file in a place podman's defaults do not
+/// name. Holds the test image; removes its containers, the image and every folder when
+/// dropped (also when the test panics).
+pub struct PrivateStore {
+    dir: tempfile::TempDir,
+}
+
+impl PrivateStore {
+    /// Makes the store and imports the test image into it.
+    pub fn new() -> PrivateStore {
+        let dir = super::temp_dir("store");
+        let d = dir.path().display().to_string();
+        write_file(
+            &dir.path().join("storage.conf"),
+            &format!(
+                "[storage]\ndriver = \"overlay\"\ngraphroot = \"{d}/graph\"\nrunroot = \"{d}/run\"\n"
+            ),
+        );
+        let base = std::fs::read_to_string(containers_conf())
+            .unwrap_or_else(|e| panic!("{}: {e}", containers_conf().display()));
+        let tmp = format!("tmp_dir = \"{d}/libpod\"");
+        let conf = if base.contains("[engine]") {
+            base.replacen("[engine]", &format!("[engine]\n{tmp}"), 1)
+        } else {
+            format!("{base}\n[engine]\n{tmp}\n")
+        };
+        write_file(&dir.path().join("containers.conf"), &conf);
+        let store = PrivateStore { dir };
+        let mut cmd = Command::new("bash");
+        scrub_env(&mut cmd);
+        cmd.arg(repo_root().join("tests/fixtures/build-test-image.sh"))
+            .envs(store.env())
+            .env("MUXDECK_TEST_IMAGE", TEST_IMAGE)
+            .env("MUXDECK_IMAGE_LOCK", store.dir.path().join("image.lock"));
+        let out = run(&mut cmd, PODMAN_TIMEOUT);
+        assert!(
+            out.status.success(),
+            "building the test image in a private store failed\n{}",
+            show_output(&out)
+        );
+        store
+    }
+
+    /// The variables that point podman at this store.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let d = self.dir.path();
+        vec![
+            (
+                "CONTAINERS_CONF".to_string(),
+                d.join("containers.conf").display().to_string(),
+            ),
+            (
+                "CONTAINERS_STORAGE_CONF".to_string(),
+                d.join("storage.conf").display().to_string(),
+            ),
+        ]
+    }
+
+    /// `podman ARGS` on this store; its output, whatever the exit status.
+    pub fn podman(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new("podman");
+        scrub_env(&mut cmd);
+        cmd.envs(self.env()).args(args);
+        run(&mut cmd, PODMAN_TIMEOUT)
+    }
+
+    /// `podman run -d --network none --name NAME <test image> sh -c SCRIPT` on this store.
+    pub fn run_detached(&self, name: &str, script: &str) {
+        let out = self.podman(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            name,
+            TEST_IMAGE,
+            "sh",
+            "-c",
+            script,
+        ]);
+        assert!(out.status.success(), "{}", show_output(&out));
+    }
+}
+
+impl Drop for PrivateStore {
+    fn drop(&mut self) {
+        let _ = self.podman(&["rm", "-af", "-t", "0"]);
+        let _ = self.podman(&["rmi", "-af"]);
+        // Whatever podman left mounted under the store, innermost first.
+        let prefix = self.dir.path().display().to_string();
+        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+        let mut inside: Vec<&str> = mounts
+            .lines()
+            .filter_map(|l| l.split(' ').nth(1))
+            .filter(|m| m.starts_with(&prefix))
+            .collect();
+        inside.sort_unstable_by(|a, b| b.cmp(a));
+        for m in inside {
+            let _ = Command::new("umount").args(["-l", m]).output();
+        }
+    }
+}
+
+fn write_file(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}

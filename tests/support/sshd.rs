@@ -26,6 +26,8 @@ pub struct SshHost {
     sshd: Option<Child>,
     /// `PATH` for sessions, when the host is to lack some tools.
     path: Option<PathBuf>,
+    /// podman's settings for sessions, when the host has a store of its own.
+    podman: Option<Vec<(String, String)>>,
 }
 
 /// A free TCP port on 127.0.0.1 (the kernel picks one; it is released for sshd).
@@ -73,6 +75,7 @@ impl SshHost {
             dir,
             sshd: None,
             path: None,
+            podman: None,
         };
         host.spawn_sshd();
         host
@@ -128,15 +131,22 @@ impl SshHost {
             .as_ref()
             .map(|p| format!(" PATH={}", p.display()))
             .unwrap_or_default();
+        let podman = match &self.podman {
+            Some(env) => env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            None => format!("CONTAINERS_CONF={}", containers_conf().display()),
+        };
         format!(
             "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/host_key\nPidFile {d}/sshd.pid\n\
              AuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nStrictModes no\n\
              PermitRootLogin prohibit-password\nPasswordAuthentication no\n\
              KbdInteractiveAuthentication no\nPrintMotd no\nLogLevel VERBOSE\n\
-             SetEnv TMUX_TMPDIR={tmux} CONTAINERS_CONF={conf} HOME={home}{path}\n",
+             SetEnv TMUX_TMPDIR={tmux} {podman} HOME={home}{path}\n",
             d = d.display(),
             tmux = self.tmux.tmpdir().display(),
-            conf = containers_conf().display(),
             home = home.display(),
         )
     }
@@ -161,6 +171,33 @@ impl SshHost {
             &self.config_text(self.port, &home),
         );
         self.restart();
+    }
+
+    /// Gives the host's sessions `store` as their podman (as a machine with its own store,
+    /// its own events file where podman's defaults do not say); restarts sshd for it.
+    pub fn use_store(&mut self, store: &super::PrivateStore) {
+        self.podman = Some(store.env());
+        let home = self.dir.path().join("home");
+        write(
+            &self.dir.path().join("sshd_config"),
+            &self.config_text(self.port, &home),
+        );
+        self.restart();
+    }
+
+    /// Every process sshd runs for its clients now: pid and command line (arguments
+    /// joined by spaces).
+    pub fn processes(&self) -> Vec<(u32, String)> {
+        let Some(sshd) = &self.sshd else {
+            return Vec::new();
+        };
+        descendants(sshd.id())
+            .into_iter()
+            .filter_map(|p| {
+                let c = std::fs::read(format!("/proc/{p}/cmdline")).ok()?;
+                Some((p, String::from_utf8_lossy(&c).replace('\0', " ")))
+            })
+            .collect()
     }
 
     /// Stops sshd and every connection it serves, as when the machine goes away.

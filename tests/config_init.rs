@@ -54,6 +54,36 @@ fn the_starter_config_passes_config_check() {
     assert_eq!(listed["sessions"].as_array().map(Vec::len), Some(0));
 }
 
+/// The starter with its top-level examples (`# key:` and the lines under them) made live.
+fn uncommented(starter: &str) -> String {
+    let live = regex::Regex::new(r"^# (?:[a-z_]+:|  )").unwrap();
+    starter
+        .lines()
+        .map(|l| if live.is_match(l) { &l[2..] } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_starter_shows_theme_mouse_and_commands_and_its_examples_are_valid() {
+    let w = World::new();
+    let starter = w.ok(None, &["config", "init"]);
+    for key in [
+        "# theme:",
+        "# mouse:",
+        "# commands:",
+        "# keys:",
+        "# backends:",
+    ] {
+        assert!(starter.contains(key), "the starter shows {key}\n{starter}");
+    }
+    let live = uncommented(&starter);
+    let path = checked(&w, "live.yml", &live);
+    // The example command is really there: `muxdeck cmd` knows it.
+    let err = w.fail(Some(&path), &["cmd", "nope", "x"], 2);
+    assert!(err.contains("it has: top"), "{err}\n{live}");
+}
+
 #[test]
 fn a_captured_tmux_session_checks_and_starts_again_with_the_same_command_and_folder() {
     let w = World::new();

@@ -786,6 +786,12 @@ impl App {
         self.say(outcome.text, outcome.level);
     }
 
+    /// The followed log is open: a session that has written nothing sends nothing, so
+    /// the pane says "(no output yet)" from here on instead of loading for ever.
+    pub fn log_opened(&mut self) {
+        self.log.loading = false;
+    }
+
     /// The followed log could not be opened: the pane says why instead of waiting.
     pub fn follow_failed(&mut self, error: &EngineError) {
         self.log.loading = false;

@@ -258,3 +258,39 @@ fn a_container_with_a_huge_env_and_no_command_is_captured_whole() {
     let out = w.ok(Some(&cfg), &["config", "check"]);
     assert!(out.contains("1 session"), "{out}");
 }
+
+#[test]
+fn the_command_w_suggests_for_a_missing_config_creates_one_it_can_write_to() {
+    use muxdeck::config::append::{AppendError, FileStamp, append_definition};
+    let w = World::new();
+    // A new user's home: no ~/.config/muxdeck yet (and a space in the path).
+    let path = w.path("new home/.config/muxdeck/config.yml");
+    let block = "  web:\n    backend: tmux\n    command: \"sleep 100\"\n";
+    let err = append_definition(Some(&path), None, "web", block).unwrap_err();
+    assert!(matches!(err, AppendError::Missing(_)), "{err:?}");
+    let message = err.to_string();
+    let command = message
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {message:?}"));
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_muxdeck"));
+    let path_var = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .env("PATH", path_var)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The file it made takes the definition.
+    let loaded = FileStamp::read(&path).expect("the command wrote the file");
+    let text = append_definition(Some(&path), Some(&loaded), "web", block).unwrap();
+    assert!(text.contains("\n  web:\n"), "{text}");
+}

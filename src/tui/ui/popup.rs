@@ -360,7 +360,7 @@ pub fn confirm_command(
 /// The question before `W` writes: the file, the definition as it will be added (every
 /// line, wrapped, never cut; the last ones give way on a short screen), and the keys.
 pub fn confirm_write(req: &WriteRequest, app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let question = format!("Add {} to the config file?", req.id);
+    let question = format!("Add {} to {}?", req.id, req.file.display());
     let widest = req.yaml.lines().map(|l| l.width()).max().unwrap_or(0);
     let want = u16::try_from(question.width().max(widest) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);

@@ -17,6 +17,7 @@ use muxdeck::engine::Engine;
 fn main() -> ExitCode {
     // A shell asking for completions (`COMPLETE=bash muxdeck -- muxdeck stop ''`) is
     // answered here, and muxdeck exits.
+    cli::complete::note_asking_shell();
     clap_complete::CompleteEnv::with_factory(Cli::command)
         .var(cli::complete::COMPLETE_VAR)
         .complete();

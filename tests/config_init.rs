@@ -54,6 +54,36 @@ fn the_starter_config_passes_config_check() {
     assert_eq!(listed["sessions"].as_array().map(Vec::len), Some(0));
 }
 
+/// The starter with its top-level examples (`# key:` and the lines under them) made live.
+fn uncommented(starter: &str) -> String {
+    let live = regex::Regex::new(r"^# (?:[a-z_]+:|  )").unwrap();
+    starter
+        .lines()
+        .map(|l| if live.is_match(l) { &l[2..] } else { l })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_starter_shows_theme_mouse_and_commands_and_its_examples_are_valid() {
+    let w = World::new();
+    let starter = w.ok(None, &["config", "init"]);
+    for key in [
+        "# theme:",
+        "# mouse:",
+        "# commands:",
+        "# keys:",
+        "# backends:",
+    ] {
+        assert!(starter.contains(key), "the starter shows {key}\n{starter}");
+    }
+    let live = uncommented(&starter);
+    let path = checked(&w, "live.yml", &live);
+    // The example command is really there: `muxdeck cmd` knows it.
+    let err = w.fail(Some(&path), &["cmd", "nope", "x"], 2);
+    assert!(err.contains("it has: top"), "{err}\n{live}");
+}
+
 #[test]
 fn a_captured_tmux_session_checks_and_starts_again_with_the_same_command_and_folder() {
     let w = World::new();
@@ -227,4 +257,40 @@ fn a_container_with_a_huge_env_and_no_command_is_captured_whole() {
     let cfg = checked(&w, "huge.yml", &yaml);
     let out = w.ok(Some(&cfg), &["config", "check"]);
     assert!(out.contains("1 session"), "{out}");
+}
+
+#[test]
+fn the_command_w_suggests_for_a_missing_config_creates_one_it_can_write_to() {
+    use muxdeck::config::append::{AppendError, FileStamp, append_definition};
+    let w = World::new();
+    // A new user's home: no ~/.config/muxdeck yet (and a space in the path).
+    let path = w.path("new home/.config/muxdeck/config.yml");
+    let block = "  web:\n    backend: tmux\n    command: \"sleep 100\"\n";
+    let err = append_definition(Some(&path), None, "web", block).unwrap_err();
+    assert!(matches!(err, AppendError::Missing(_)), "{err:?}");
+    let message = err.to_string();
+    let command = message
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {message:?}"));
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_muxdeck"));
+    let path_var = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .args(["-c", command])
+        .env("PATH", path_var)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The file it made takes the definition.
+    let loaded = FileStamp::read(&path).expect("the command wrote the file");
+    let text = append_definition(Some(&path), Some(&loaded), "web", block).unwrap();
+    assert!(text.contains("\n  web:\n"), "{text}");
 }

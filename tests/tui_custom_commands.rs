@@ -27,7 +27,7 @@ fn a_command_key_runs_on_the_selected_tmux_session_and_its_output_fills_the_log_
     let name = format!("$(touch {})x", pwned.display());
     world.new_session("cmds", &name, "echo session-output; sleep 600");
     let config = format!(
-        "{NO_RUNTIMES}commands:\n  show:\n    key: T\n    for: tmux\n    description: print the name\n    argv: [sh, -c, \"printf 'name=[%s]\\\\n' \\\"$1\\\"; printf '\\\\033]0;title\\\\007\\\\033[31mred\\\\033[0m done\\\\n'\", sh, \"{{name}}\"]\n  box:\n    key: C\n    for: container\n    argv: [\"true\"]\n"
+        "{NO_RUNTIMES}commands:\n  show:\n    key: T\n    for: tmux\n    description: print the name\n    argv: [sh, -c, \"printf 'name=[%s]\\\\n' \\\"$1\\\"; printf '\\\\033]0;title\\\\007\\\\033[31mred\\\\033[0m done\\\\n'\", sh, \"{{name}}\"]\n  box:\n    key: C\n    for: container\n    argv: [\"true\"]\n  tidy:\n    description: tidy\n    argv: [\"true\"]\n"
     );
     let deck = Deck::start(&world, &config);
     deck.wait("the session, followed, with the command's hint", |s| {
@@ -65,6 +65,9 @@ fn a_command_key_runs_on_the_selected_tmux_session_and_its_output_fills_the_log_
     let help = deck.wait("the help's last rows", |s| s.contains("commands.show"));
     assert!(help.contains("print the name (tmux sessions)"), "{help}");
     assert!(help.contains("commands.box"), "{help}");
+    // One without a key is there too, saying where it runs from.
+    assert!(help.contains("commands.tidy"), "{help}");
+    assert!(help.contains("tidy (no key: muxdeck cmd)"), "{help}");
 }
 
 #[test]

@@ -685,3 +685,28 @@ fn inside_tmux_attach_opens_a_popup_that_prefix_d_closes() {
     });
     assert_eq!(clients(), ["deck"], "{}", screen());
 }
+
+#[test]
+fn a_session_that_wrote_nothing_says_so_instead_of_loading_for_ever() {
+    let containers = Containers::new();
+    let world = TmuxWorld::new();
+    world.new_session("alpha", "blank", "sleep 600");
+    let name = containers.run_detached_with(&unique("e2e-quiet"), &[], &["sleep", "600"]);
+    let deck = Deck::start(&world, "defaults:\n  stop_timeout: 3\n");
+    let empty = |who: &str| {
+        let who = who.to_string();
+        move |s: &str| {
+            log_title(s).contains(&format!(":{who} "))
+                && log_rows(s).first().map(String::as_str) == Some("(no output yet)")
+        }
+    };
+    deck.select(&name);
+    deck.wait("the container's empty log", empty(&name));
+    // Esc apart from `/`: together they read as Alt-/.
+    deck.keys(&["Escape"]);
+    deck.wait("the filter cleared", |s| !s.contains("filter:"));
+    deck.keys(&["/"]);
+    deck.type_text("tmux:blank");
+    deck.keys(&["Enter"]);
+    deck.wait("the tmux session's empty log", empty("blank"));
+}

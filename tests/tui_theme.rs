@@ -417,3 +417,66 @@ fn config_example_theme_and_every_base_parse() {
         );
     }
 }
+
+/// `app` with the log lines given and a search for `needle` run (`/`, typed, Enter), drawn.
+fn searched(mut app: App, lines: &[&str], needle: &str) -> Buffer {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    app.on_log(muxdeck::engine::LogEvent::Lines(
+        lines.iter().map(ToString::to_string).collect(),
+    ));
+    let mut key = |c: KeyCode| {
+        let _ = app.on_key(&KeyEvent::new(c, KeyModifiers::NONE));
+    };
+    key(KeyCode::Tab);
+    key(KeyCode::Char('/'));
+    for c in needle.chars() {
+        key(KeyCode::Char(c));
+    }
+    key(KeyCode::Enter);
+    while app.scan_logs() {}
+    draw(&app, 100, 30)
+}
+
+#[test]
+fn search_marks_in_the_log_come_from_the_theme_and_keep_contrast() {
+    let lines = ["disk error one", "calm", "net error two"];
+    // Light: the marks are the light theme's, readable (4.5:1) on the pane.
+    let buf = searched(world("theme: light\n", false), &lines, "error");
+    let (x, y) = must_find(&buf, "error one");
+    let (cx, cy) = must_find(&buf, "error two");
+    // The newest match is the current one.
+    assert_eq!(buf[(cx, cy)].bg, Color::Indexed(216), "{}", screen(&buf));
+    assert_eq!(buf[(x, y)].bg, Color::Indexed(228), "{}", screen(&buf));
+    for (x, y) in [(x, y), (cx, cy)] {
+        assert_eq!(buf[(x, y)].fg, Color::Indexed(16));
+        let ratio = cell_contrast(&buf, ThemeBase::Light, x, y);
+        assert!(ratio >= 4.5, "match contrast {ratio:.2}\n{}", screen(&buf));
+    }
+    assert_screen_contrast(&buf, ThemeBase::Light, 4.5);
+    let buf = searched(world("theme: high-contrast\n", false), &lines, "error");
+    assert_screen_contrast(&buf, ThemeBase::HighContrast, 7.0);
+
+    // Overrides reach the marks as they reach everything else.
+    let buf = searched(
+        world(
+            "theme:\n  match_bg: \"#ffd7af\"\n  current_match_bg: 13\n  match_fg: blue\n",
+            false,
+        ),
+        &lines,
+        "error",
+    );
+    let (x, y) = must_find(&buf, "error one");
+    assert_eq!(buf[(x, y)].bg, Color::Rgb(0xff, 0xd7, 0xaf));
+    assert_eq!(buf[(x, y)].fg, Color::Blue);
+    let (x, y) = must_find(&buf, "error two");
+    assert_eq!(buf[(x, y)].bg, Color::Indexed(13));
+
+    // NO_COLOR: reversed, never colored.
+    let buf = searched(world("theme: light\n", true), &lines, "error");
+    let (x, y) = must_find(&buf, "error one");
+    assert_eq!(
+        (buf[(x, y)].fg, buf[(x, y)].bg),
+        (Color::Reset, Color::Reset)
+    );
+    assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+}

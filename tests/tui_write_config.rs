@@ -30,7 +30,10 @@ fn w_adds_a_discovered_session_to_the_config_keeping_its_comments() {
     });
     deck.keys(&["W"]);
     let ask = deck.wait("the question with the definition", |s| {
-        s.contains(&format!("Add tmux@{socket}:{name} to the config file?"))
+        s.contains(&format!(
+            "Add tmux@{socket}:{name} to {}?",
+            deck.config.display()
+        ))
     });
     assert!(ask.contains(&format!("  {name}:")), "{ask}");
     assert!(ask.contains("backend: tmux"), "{ask}");
@@ -57,4 +60,28 @@ fn w_adds_a_discovered_session_to_the_config_keeping_its_comments() {
         s.contains("is already in the config; nothing written")
     });
     assert_eq!(std::fs::read_to_string(&deck.config).unwrap(), after);
+}
+
+#[test]
+fn w_without_a_config_file_says_how_to_make_one_and_asks_nothing() {
+    let world = TmuxWorld::new();
+    let socket = unique("wsock");
+    let name = unique("wnone");
+    world.new_session(&socket, &name, "sleep 600");
+    let deck = Deck::start(&world, NO_RUNTIMES);
+    deck.wait("the session", |s| s.contains(&name));
+    // The file goes away (as a new user has none): W says so before any question, with
+    // the line that makes one, and writes nothing.
+    std::fs::remove_file(&deck.config).unwrap();
+    deck.keys(&["/"]);
+    deck.type_text(&name);
+    deck.keys(&["Enter"]);
+    deck.wait("its row alone", |s| list_rows(s).len() == 1);
+    deck.keys(&["W"]);
+    let screen = deck.wait("the refusal", |s| s.contains("no config file at"));
+    assert!(!screen.contains("Add tmux@"), "asked anyway:\n{screen}");
+    deck.keys(&["m"]);
+    let messages = deck.wait("the message in full", |s| s.contains("mkdir -p"));
+    assert!(messages.contains("muxdeck config init >"), "{messages}");
+    assert!(!deck.config.exists(), "a file was written");
 }

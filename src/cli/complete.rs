@@ -19,6 +19,16 @@ use muxdeck::model::{BackendKind, Session};
 /// The variable that makes muxdeck answer a completion request instead of running.
 pub const COMPLETE_VAR: &str = "COMPLETE";
 
+/// The shell asking for completions, read before clap_complete answers: it removes
+/// [`COMPLETE_VAR`] from the environment first (so that children do not complete too).
+static ASKING_SHELL: std::sync::OnceLock<Option<OsString>> = std::sync::OnceLock::new();
+
+/// Notes which shell asks for completions (`COMPLETE=bash`), if one does; called before
+/// clap_complete reads the request, so that names can be written as that shell needs.
+pub fn note_asking_shell() {
+    let _ = ASKING_SHELL.set(std::env::var_os(COMPLETE_VAR));
+}
+
 /// How long listing sessions for a completion may take: a shell waiting on Tab must not
 /// hang on a backend that does not answer; what answered in time is offered.
 const LIST_DEADLINE: Duration = Duration::from_millis(1500);
@@ -166,9 +176,27 @@ fn name_candidates(sessions: &[Session]) -> Vec<CompletionCandidate> {
 }
 
 fn candidate(value: String, s: &Session) -> CompletionCandidate {
+    let bash = ASKING_SHELL
+        .get()
+        .and_then(Option::as_ref)
+        .is_some_and(|v| v == "bash");
+    let value = if bash { bash_word(&value) } else { value };
     CompletionCandidate::new(value).help(Some(
         format!("{} · {}", s.state.as_str(), s.backend_label()).into(),
     ))
+}
+
+/// `name` as a word bash reads back as exactly `name`. bash puts what a completion offers
+/// into the command line as it is, unlike zsh and fish, which quote it themselves: a
+/// session named `$(reboot)` or `a;b` would run a command when the user presses Enter.
+/// Plain names stay as they are; any other is single-quoted (so typing `'` first narrows
+/// to them).
+fn bash_word(name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@+,%".contains(c);
+    if !name.is_empty() && name.chars().all(plain) {
+        return name.to_string();
+    }
+    format!("'{}'", name.replace('\'', r"'\''"))
 }
 
 /// The `--config PATH` among the words being completed: names are then listed with that

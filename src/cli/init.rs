@@ -13,7 +13,7 @@ use muxdeck::engine::Captured;
 use muxdeck::model::{Host, Session};
 
 /// The starter config: defaults spelled out, examples commented.
-pub const STARTER: &str = r#"# muxdeck config (muxdeck config init). Check it with `muxdeck config check`;
+pub const STARTER: &str = r##"# muxdeck config (muxdeck config init). Check it with `muxdeck config check`;
 # config.example.yml (in the package's docs) documents every key.
 # Found by: --config PATH, else $MUXDECK_CONFIG, else ~/.config/muxdeck/config.yml.
 
@@ -29,6 +29,28 @@ defaults:
 # TUI keys by action name (`?` in the app lists every action).
 # keys:
 #   quit: [q, ctrl-c]
+
+# Colors: a base (dark, the default; light; high-contrast), single elements replaced by a
+# name, a 256-color index or "#rrggbb" (config.example.yml lists every element).
+# NO_COLOR=1 turns colors off whatever this says.
+# theme:
+#   base: light
+#   selected_bg: "#dde4ff"
+
+# The mouse is on: a click selects, the wheel scrolls, a double click attaches. false
+# leaves it to the terminal, so its own text selection works.
+# mouse: false
+
+# Your own commands on the selected session: its key in the TUI (listed by `?`), or
+# `muxdeck cmd top SESSION`. {name} {id} {host} {backend} {socket} {runtime} expand inside
+# one argument each; no shell reads them unless argv says `sh -c`.
+# commands:
+#   top:
+#     key: T
+#     for: [container]         # tmux | container | both (default: both)
+#     argv: ["podman", "top", "{name}"]
+#     output: pane             # pane (the log pane) | handover (the terminal) | silent
+#     confirm: false           # true: ask first
 
 # Sessions muxdeck can start. `muxdeck config init --from NAME` (or --all) writes these
 # from sessions that run now.
@@ -46,7 +68,7 @@ sessions:
   #   ports: ["8080:8080"]
   #   volumes: ["./data:/data:ro"]
   #   env: { APP_ENV: production }
-"#;
+"##;
 
 /// The file `config init --from` prints: a header, the `hosts:` the sessions live on
 /// (from `hosts`, the config's), and one definition per session. `file` anchors the check

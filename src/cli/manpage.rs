@@ -28,6 +28,8 @@ pub fn write_page(cmd: Command, out: &mut dyn Write) -> std::io::Result<()> {
         commands(&mut page, "muxdeck", sub);
     }
     prose(&mut page, "SESSION NAMES", NAMES);
+    prose(&mut page, "THE SCREEN", SCREEN);
+    prose(&mut page, "CONFIGURATION", CONFIGURATION);
     prose(&mut page, "EXIT STATUS", EXIT_STATUS);
     prose(&mut page, "ENVIRONMENT", ENVIRONMENT);
     prose(&mut page, "FILES", FILES);
@@ -137,6 +139,29 @@ const NAMES: &str = "NAME may be qualified: tmux:NAME (any socket), tmux@SOCKET:
 podman:NAME, docker:NAME, container:NAME (any runtime). Names match exactly. A bare name \
 that several sessions have is refused with the qualified choices.";
 
+const SCREEN: &str = "muxdeck without a command opens the screen: every session above, the \
+live log of the selected one below, the last result and the key hints at the bottom. ? lists \
+every key with its action name (for keys: in the config) and the config's own commands. \
+Enter attaches (tmux: prefix, then d comes back), s starts, x stops, X kills, r restarts, \
+W adds the selected session to the config file, q quits. A click selects a row or focuses a \
+pane, the wheel scrolls the pane under the pointer, a click on a column header sorts by it, \
+a double click attaches.";
+
+const CONFIGURATION: &str = "The config is YAML; every key is optional. sessions: what \
+muxdeck can start (tmux commands, containers). defaults: backend, runtimes, binaries, \
+stop_timeout, command_timeout. backends: which backends are asked. hosts: and ssh_config: \
+other machines, over ssh. keys: TUI keys by action name. commands: your own argv on a \
+session, run by its key or by muxdeck cmd; {name} {id} {host} {backend} {socket} {runtime} \
+expand inside single arguments, with no shell. theme: dark, light or high-contrast, or \
+{ base: light, selected_bg: \"#dde4ff\", ... } with colors as names, 0-255 or #rrggbb \
+(NO_COLOR wins). mouse: false leaves the mouse to the terminal. grouped:, log_lines:, \
+logs:, details: and notify: tune the screen.
+
+muxdeck config init prints a commented starter config, and with --from NAME... or --all \
+the definitions of sessions that run now. muxdeck config check names the file, line and \
+column of any error. config.example.yml (in the Debian package: \
+/usr/share/doc/muxdeck/examples/config.yml) documents every key.";
+
 const EXIT_STATUS: &str = "0: done. 1: the operation failed, or the session was not found. \
 2: a usage or config error. exec and attach exit with the status of what they ran.";
 
@@ -149,10 +174,49 @@ NO_COLOR: when set to anything, no colors.
 COMPLETE: set by the completion scripts (muxdeck completions SHELL); muxdeck then prints \
 completions instead of running.";
 
-const FILES: &str = "~/.config/muxdeck/config.yml: the config file (sessions, defaults, \
-backends, keys). muxdeck config init prints a commented one.
+const FILES: &str = "~/.config/muxdeck/config.yml: the config file (see CONFIGURATION). \
+muxdeck config init prints a commented one.
 
 ~/.local/state/muxdeck/stopped: the containers muxdeck stopped, listed as stopped until \
 started or removed again.";
 
 const SEE_ALSO: &str = "tmux(1), podman(1), docker(1)";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page says what each top-level key of the config is for: someone reading
+    /// `man muxdeck` learns that `theme:`, `mouse:` and `commands:` exist.
+    #[test]
+    fn the_page_names_every_top_level_config_key() {
+        let example = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.yml"),
+        )
+        .unwrap_or_default();
+        let keys: Vec<&str> = example
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k))
+            .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .collect();
+        assert!(keys.len() >= 10, "{keys:?}");
+        let mut out = Vec::new();
+        let written = write_page(
+            <crate::cli::Cli as clap::CommandFactory>::command(),
+            &mut out,
+        );
+        assert!(written.is_ok());
+        let page = String::from_utf8_lossy(&out);
+        let section = page
+            .split(".SH CONFIGURATION")
+            .nth(1)
+            .and_then(|s| s.split(".SH ").next())
+            .unwrap_or_default();
+        for key in keys {
+            assert!(
+                section.contains(&format!("{key}:")),
+                "CONFIGURATION does not name {key}:\n{section}"
+            );
+        }
+    }
+}

@@ -254,7 +254,7 @@ pub enum SessionCommand {
         /// Session name.
         #[arg(add = ArgValueCandidates::new(complete::session_names))]
         name: String,
-        /// Run a command whose config says `confirm: true` without asking.
+        /// Run a command whose config says `confirm: true` (the command line does not ask: without --yes such a command is refused).
         #[arg(long, short = 'y')]
         yes: bool,
     },

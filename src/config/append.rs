@@ -41,11 +41,11 @@ impl FileStamp {
 pub enum AppendError {
     /// No config file is in use.
     #[error(
-        "no config file to write to: create one with `muxdeck config init > ~/.config/muxdeck/config.yml` (or pass --config PATH)"
+        "no config file to write to: create one with `mkdir -p ~/.config/muxdeck && muxdeck config init > ~/.config/muxdeck/config.yml` (or pass --config PATH)"
     )]
     NoPath,
     /// The config path names no file yet.
-    #[error("no config file at {0}: create it first with `muxdeck config init > {0}`")]
+    #[error("no config file at {}: create it first with `{}`", .0.display(), create_command(.0))]
     Missing(PathBuf),
     /// The file may not be written.
     #[error("config {0} is read-only: nothing written; make it writable and press W again")]
@@ -74,6 +74,17 @@ pub enum AppendError {
         /// What the system said.
         source: std::io::Error,
     },
+}
+
+/// The shell line that creates the config file `path` from the starter: its folder first,
+/// which a new user does not have yet (`~/.config/muxdeck`), then `config init` into it.
+pub fn create_command(path: &Path) -> String {
+    let quoted = |p: &Path| shell_words::quote(&p.to_string_lossy()).into_owned();
+    let init = format!("muxdeck config init > {}", quoted(path));
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => format!("mkdir -p {} && {init}", quoted(dir)),
+        None => init,
+    }
 }
 
 /// `text` with `block` (a definition as `config init` writes it: two spaces deep, under

@@ -222,11 +222,19 @@ pub enum Element {
     Defined,
     /// `unknown`.
     Unknown,
+    /// Text of a search or filter match in the log pane.
+    MatchFg,
+    /// Background of a search match.
+    MatchBg,
+    /// Background of the search match `n` / `N` is on.
+    CurrentMatchBg,
+    /// Background of a filter's match on a line it kept.
+    FilterMatchBg,
 }
 
 impl Element {
     /// Every element with its key in `theme:`.
-    pub const ALL: [(Element, &'static str); 18] = [
+    pub const ALL: [(Element, &'static str); 22] = [
         (Element::Text, "text"),
         (Element::Background, "background"),
         (Element::Title, "title"),
@@ -245,6 +253,10 @@ impl Element {
         (Element::Paused, "paused"),
         (Element::Defined, "defined"),
         (Element::Unknown, "unknown"),
+        (Element::MatchFg, "match_fg"),
+        (Element::MatchBg, "match_bg"),
+        (Element::CurrentMatchBg, "current_match_bg"),
+        (Element::FilterMatchBg, "filter_match_bg"),
     ];
 
     /// The key of `theme:` that names this element.

@@ -3,6 +3,7 @@
 //! engine calls; rendering only reads it. No I/O here.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
 
 use crate::config::CustomCommand;
 use crate::engine::{
@@ -79,6 +80,8 @@ pub struct WriteRequest {
     pub id: SessionId,
     /// Its name in the config (the session's, made one the config takes).
     pub name: String,
+    /// The config file it goes into, named in the question.
+    pub file: PathBuf,
     /// The definition as `muxdeck config init --from` writes it, under `sessions:`.
     pub yaml: String,
 }
@@ -431,23 +434,31 @@ impl App {
         }
     }
 
-    /// The definition of a session captured for `W` is ready: the question shows it, if
-    /// nothing else was opened meanwhile; or the capture failed, and the status line says
-    /// why.
-    pub fn captured(&mut self, id: &SessionId, result: Result<(String, String), String>) {
-        match result {
-            Err(e) => self.say(
+    /// The definition of a session captured for `W` is ready: the question shows it and
+    /// the file it goes into, if nothing else was opened meanwhile. When the capture
+    /// failed, or there is no file to add it to (`file` says why), the status line says
+    /// so and nothing is asked: a question whose yes could only be refused would waste it.
+    pub fn captured(
+        &mut self,
+        id: &SessionId,
+        result: Result<(String, String), String>,
+        file: Result<PathBuf, String>,
+    ) {
+        match (result, file) {
+            (Err(e), _) => self.say(
                 format!("cannot read how {id} was made: {e}; nothing written"),
                 Level::Error,
             ),
-            Ok((name, yaml)) if self.mode == Mode::Normal => {
+            (Ok(_), Err(why)) => self.say(why, Level::Error),
+            (Ok((name, yaml)), Ok(file)) if self.mode == Mode::Normal => {
                 self.mode = Mode::ConfirmWrite(WriteRequest {
                     id: id.clone(),
                     name,
+                    file,
                     yaml,
                 });
             }
-            Ok(_) => {}
+            (Ok(_), Ok(_)) => {}
         }
     }
 
@@ -786,6 +797,12 @@ impl App {
         self.say(outcome.text, outcome.level);
     }
 
+    /// The followed log is open: a session that has written nothing sends nothing, so
+    /// the pane says "(no output yet)" from here on instead of loading for ever.
+    pub fn log_opened(&mut self) {
+        self.log.loading = false;
+    }
+
     /// The followed log could not be opened: the pane says why instead of waiting.
     pub fn follow_failed(&mut self, error: &EngineError) {
         self.log.loading = false;
@@ -1065,21 +1082,36 @@ mod tests {
         );
         let _ = app.act(Action::Down);
         assert!(matches!(press(&mut app, Char('W')), Effect::Capture(ref s) if s.id == web));
+        let file = || Ok(PathBuf::from("/c/config.yml"));
         app.captured(
             &web,
             Ok(("web".into(), "  web:\n    backend: tmux\n".into())),
+            file(),
         );
         let Mode::ConfirmWrite(req) = app.mode.clone() else {
             panic!("no question: {:?}", app.mode);
         };
         assert_eq!((req.id.clone(), req.name.as_str()), (web.clone(), "web"));
+        assert_eq!(req.file, PathBuf::from("/c/config.yml"));
         // `n`: nothing to write.
         assert_eq!(press(&mut app, Char('n')), Effect::None);
         assert_eq!(app.mode, Mode::Normal);
-        app.captured(&web, Ok(("web".into(), req.yaml.clone())));
-        assert_eq!(press(&mut app, Char('y')), Effect::WriteConfig(req));
+        app.captured(&web, Ok(("web".into(), req.yaml.clone())), file());
+        assert_eq!(press(&mut app, Char('y')), Effect::WriteConfig(req.clone()));
+        // No file to add it to: said at once, nothing asked.
+        app.captured(
+            &web,
+            Ok(("web".into(), req.yaml.clone())),
+            Err("no config file at /c/config.yml".into()),
+        );
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(
+            app.message
+                .as_ref()
+                .is_some_and(|(m, l)| *l == Level::Error && m.contains("no config file"))
+        );
         // A capture that failed says why and asks nothing.
-        app.captured(&web, Err("gone".into()));
+        app.captured(&web, Err("gone".into()), file());
         assert_eq!(app.mode, Mode::Normal);
         assert!(
             app.message

@@ -173,6 +173,7 @@ impl Follower {
             Ok(s) => {
                 self.stream = Some(s);
                 self.resumes.started();
+                app.log_opened();
             }
             Err(e) if self.resuming => self.broke(e.to_string(), app),
             Err(e) => app.follow_failed(&e),

@@ -465,7 +465,10 @@ impl Runner {
                 self.watchers.refresh();
             }
             Msg::Config(result) => self.on_config(result),
-            Msg::Captured { id, result } => self.app.captured(&id, result),
+            Msg::Captured { id, result } => {
+                let file = writeconfig::target(self.reload.path());
+                self.app.captured(&id, result, file);
+            }
             Msg::Written(Ok(text)) => {
                 self.app.say(text, Level::Info);
                 self.watchers.refresh();

@@ -11,7 +11,7 @@ use super::Msg;
 use super::app::WriteRequest;
 use super::keys::Keymap;
 use super::wording;
-use crate::config::append::{FileStamp, append_definition};
+use crate::config::append::{AppendError, FileStamp, append_definition};
 use crate::config::capture::{config_name, definition};
 use crate::engine::Engine;
 use crate::model::Session;
@@ -39,6 +39,16 @@ pub(super) fn spawn_capture(s: Session, engine: &Engine, keymap: &Keymap, tx: &m
         };
         let _ = tx.send(Msg::Captured { id: s.id, result }).await;
     });
+}
+
+/// The file `W` adds to, or why there is none (said before any question): no config path
+/// at all, or a path with no file yet (the message says how to make one).
+pub(super) fn target(path: Option<PathBuf>) -> Result<PathBuf, String> {
+    match path {
+        None => Err(AppendError::NoPath.to_string()),
+        Some(p) if !p.exists() => Err(AppendError::Missing(p).to_string()),
+        Some(p) => Ok(p),
+    }
 }
 
 /// Adds `req` to the file at `path`, which muxdeck loaded as `loaded`; the outcome is one

@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use unicode_width::UnicodeWidthChar;
@@ -60,44 +59,18 @@ struct Marks<'p> {
     search: Option<&'p Pattern>,
     filter: Option<&'p Pattern>,
     current: bool,
-    mono: bool,
+    theme: Theme,
 }
 
 impl Marks<'_> {
     fn apply<'a>(&self, line: Line<'a>, text: &str) -> Line<'a> {
         let (pattern, style) = match (self.search, self.filter) {
-            (Some(p), _) => (p, match_style(self.current, self.mono)),
-            (None, Some(p)) => (p, filter_match_style(self.mono)),
+            (Some(p), _) => (p, self.theme.search_match(self.current)),
+            (None, Some(p)) => (p, self.theme.filter_match()),
             (None, None) => return line,
         };
         let ranges = pattern.ranges(text);
         highlight(line, &ranges, style)
-    }
-}
-
-/// A search match; the one `n` / `N` is on stands out more. In monochrome: reversed, the
-/// current one also underlined.
-fn match_style(current: bool, mono: bool) -> Style {
-    let base = if mono {
-        Style::new().add_modifier(Modifier::REVERSED)
-    } else if current {
-        Style::new().fg(Color::Black).bg(Color::LightRed)
-    } else {
-        Style::new().fg(Color::Black).bg(Color::Yellow)
-    };
-    if current {
-        base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-    } else {
-        base
-    }
-}
-
-/// A filter's match on a line it kept (beside the context lines around it).
-fn filter_match_style(mono: bool) -> Style {
-    if mono {
-        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
-    } else {
-        Style::new().fg(Color::Black).bg(Color::Cyan)
     }
 }
 
@@ -230,7 +203,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                     search,
                     filter: filter.filter(|_| matched),
                     current: tools.search.current == Some(seq),
-                    mono: theme.mono(),
+                    theme,
                 };
                 entry_rows(entry, theme, log.wrap, width, &marks, tz.as_ref())
             }

@@ -217,14 +217,15 @@ fn help_entries(app: &App) -> Vec<(String, String, Vec<String>)> {
             )
         })
         .collect();
-    let commands = app.commands.iter().filter_map(|(key, c)| {
-        let key = key.as_ref()?;
+    let commands = app.commands.iter().map(|(key, c)| {
         let what = c.description.clone().unwrap_or_else(|| c.argv.join(" "));
-        Some((
-            key.to_string(),
-            format!("{} ({})", what, c.applies.describe()),
-            vec![format!("commands.{}", c.name)],
-        ))
+        // One without a key is listed too, so that the help shows every command the
+        // config has, and says where that one runs from.
+        let (key, text) = match key {
+            Some(k) => (k.to_string(), format!("{what} ({})", c.applies.describe())),
+            None => (String::new(), format!("{what} (no key: muxdeck cmd)")),
+        };
+        (key, text, vec![format!("commands.{}", c.name)])
     });
     let mut commands: Vec<(String, String, Vec<String>)> = commands.collect();
     for (action, name, text, _) in ACTIONS {
@@ -360,7 +361,7 @@ pub fn confirm_command(
 /// The question before `W` writes: the file, the definition as it will be added (every
 /// line, wrapped, never cut; the last ones give way on a short screen), and the keys.
 pub fn confirm_write(req: &WriteRequest, app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let question = format!("Add {} to the config file?", req.id);
+    let question = format!("Add {} to {}?", req.id, req.file.display());
     let widest = req.yaml.lines().map(|l| l.width()).max().unwrap_or(0);
     let want = u16::try_from(question.width().max(widest) + 4).unwrap_or(u16::MAX);
     let width = want.max(30).min(area.width);

@@ -29,6 +29,10 @@ struct Palette {
     paused: Color,
     defined: Color,
     unknown: Color,
+    match_fg: Color,
+    match_bg: Color,
+    current_match_bg: Color,
+    filter_match_bg: Color,
 }
 
 impl Palette {
@@ -54,6 +58,10 @@ impl Palette {
         paused: Color::Blue,
         defined: Color::Cyan,
         unknown: Color::Magenta,
+        match_fg: Color::Black,
+        match_bg: Color::Yellow,
+        current_match_bg: Color::LightRed,
+        filter_match_bg: Color::Cyan,
     };
 
     /// For a light terminal. Colors from the fixed part of the 256-color palette (16-255,
@@ -78,6 +86,11 @@ impl Palette {
         paused: Color::Indexed(19),
         defined: Color::Indexed(23),
         unknown: Color::Indexed(90),
+        // Pale marks under black text, like a highlighter on paper.
+        match_fg: Color::Indexed(16),
+        match_bg: Color::Indexed(228),
+        current_match_bg: Color::Indexed(216),
+        filter_match_bg: Color::Indexed(159),
     };
 
     /// Black background painted, white text, saturated colors: at least 7:1 contrast on
@@ -101,6 +114,10 @@ impl Palette {
         paused: Color::Indexed(117),
         defined: Color::Indexed(51),
         unknown: Color::Indexed(219),
+        match_fg: Color::Indexed(16),
+        match_bg: Color::Indexed(226),
+        current_match_bg: Color::Indexed(208),
+        filter_match_bg: Color::Indexed(51),
     };
 
     fn of(base: ThemeBase) -> Palette {
@@ -131,6 +148,10 @@ impl Palette {
             Element::Paused => &mut self.paused,
             Element::Defined => &mut self.defined,
             Element::Unknown => &mut self.unknown,
+            Element::MatchFg => &mut self.match_fg,
+            Element::MatchBg => &mut self.match_bg,
+            Element::CurrentMatchBg => &mut self.current_match_bg,
+            Element::FilterMatchBg => &mut self.filter_match_bg,
         }
     }
 }
@@ -317,6 +338,39 @@ impl Theme {
     /// Notes such as "following" or "paused".
     pub fn note(self) -> Style {
         self.fg(self.palette.note)
+    }
+
+    /// A search match in the log pane; `current` is the one `n` / `N` is on, which stands
+    /// out more (bold and underlined, which also tells it apart in monochrome, where every
+    /// match is reversed).
+    pub fn search_match(self, current: bool) -> Style {
+        let p = &self.palette;
+        let base = if self.mono {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            let bg = if current {
+                p.current_match_bg
+            } else {
+                p.match_bg
+            };
+            Style::default().fg(p.match_fg).bg(bg)
+        };
+        if current {
+            base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            base
+        }
+    }
+
+    /// A filter's match on a line it kept (beside the context lines around it).
+    pub fn filter_match(self) -> Style {
+        if self.mono {
+            Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            Style::default()
+                .fg(self.palette.match_fg)
+                .bg(self.palette.filter_match_bg)
+        }
     }
 }
 

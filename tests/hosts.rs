@@ -626,6 +626,50 @@ fn a_killed_connection_mid_follow_resumes_and_marks_the_break() {
     deck.assert_responsive();
 }
 
+/// Points the ssh config's entries for `names` at local listeners that accept and never
+/// answer; they hang while the listeners live.
+fn blackhole(s: &Setup, names: &[&str]) -> Vec<std::net::TcpListener> {
+    let holes: Vec<std::net::TcpListener> = names
+        .iter()
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let mut ssh_config = std::fs::read_to_string(s.fleet.ssh_config()).unwrap_or_default();
+    for (name, hole) in names.iter().zip(&holes) {
+        let port = hole.local_addr().map(|a| a.port()).unwrap_or(0);
+        let host = s.fleet.host(name);
+        ssh_config =
+            ssh_config.replace(&format!("Port {}\n", host.port), &format!("Port {port}\n"));
+    }
+    std::fs::write(s.fleet.ssh_config(), ssh_config).unwrap_or_else(|e| panic!("{e}"));
+    holes
+}
+
+/// A host's change feed waits for the other machines' first answers (here a blackholed
+/// host holds that back to the cap), and takes its picture of tmux when it starts: a
+/// session made between the host's listing and that start is listed right after it, not
+/// at the two-minute safety listing.
+#[test]
+fn a_session_made_while_a_host_waits_for_the_others_shows_up() {
+    let s = Setup::new(&["web1", "dead"], "defaults:\n  command_timeout: 30\n");
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "alpha", "sleep 600");
+    let holes = blackhole(&s, &["dead"]);
+    let deck = s.deck();
+    deck.wait("web1 listed", |t| t.contains("alpha"));
+    s.fleet
+        .host("web1")
+        .tmux
+        .new_session("default", "beta", "sleep 600");
+    deck.wait_for(
+        Duration::from_secs(30),
+        "the session made before the feed started",
+        |t| t.contains("beta"),
+    );
+    drop(holes);
+}
+
 #[test]
 fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
     let names: Vec<String> = (0..20).map(|i| format!("h{i:02}")).collect();
@@ -636,17 +680,7 @@ fn twenty_hosts_with_five_blackholed_keep_the_screen_responsive() {
         .tmux
         .new_session("default", "first", "sleep 600");
     // Five hosts accept TCP and never answer.
-    let holes: Vec<std::net::TcpListener> = (0..5)
-        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}")))
-        .collect();
-    let mut ssh_config = std::fs::read_to_string(s.fleet.ssh_config()).unwrap_or_default();
-    for (i, hole) in holes.iter().enumerate() {
-        let port = hole.local_addr().map(|a| a.port()).unwrap_or(0);
-        let host = s.fleet.host(&names[15 + i]);
-        ssh_config =
-            ssh_config.replace(&format!("Port {}\n", host.port), &format!("Port {port}\n"));
-    }
-    std::fs::write(s.fleet.ssh_config(), ssh_config).unwrap_or_else(|e| panic!("{e}"));
+    let holes = blackhole(&s, &refs[15..]);
     let started = Instant::now();
     let deck = s.deck();
     // Keys are answered while the five hang, and the live hosts' rows arrive.

@@ -207,6 +207,7 @@ pub async fn run(engine: Engine, source: ConfigSource) -> Result<(), TuiError> {
         dirty: true,
         reload: Reloader::new(source),
         gatherer: insight::Gatherer::new(),
+        settled: tokio::sync::watch::Sender::new(false),
     };
     let result = runner.run().await;
     runner.tui.exit();
@@ -242,6 +243,9 @@ struct Runner {
     reload: Reloader,
     /// Details and measurements in flight.
     gatherer: insight::Gatherer,
+    /// Becomes true once every machine has answered once and the frame showing it is
+    /// drawn: start-up work that can wait (the hosts' change feeds) waits for it.
+    settled: tokio::sync::watch::Sender<bool>,
 }
 
 async fn next_event(events: &mut Option<EventStream>) -> Option<std::io::Result<Event>> {
@@ -282,7 +286,12 @@ impl Runner {
         // 11-15, 31 ms quiet).
         self.draw()?;
         let mut last_draw = Instant::now();
-        self.watchers = Watchers::start(&self.engine, &self.sources, &self.tx);
+        self.watchers = Watchers::start(
+            &self.engine,
+            &self.sources,
+            &self.tx,
+            &self.settled.subscribe(),
+        );
         let mut ticks: u64 = 0;
         loop {
             if !terminal::active() {
@@ -385,9 +394,14 @@ impl Runner {
         {
             drawn?;
         }
-        // The first full listing of this machine is on screen: measuring may begin.
-        if self.reports.len() == self.sources.len() {
+        // The first full listing of every machine (or a host's failure) is on screen:
+        // measuring and the hosts' change feeds may begin.
+        if self.reports.len() == self.sources.len()
+            && self.app.hosts.iter().all(|h| h.status.is_some())
+        {
             self.gatherer.listed();
+            self.settled
+                .send_if_modified(|s| !std::mem::replace(s, true));
         }
         self.dirty = more;
         Ok(())

@@ -144,7 +144,7 @@ impl Runner {
             .collect();
         let hosts: Vec<_> = self.app.hosts.iter().map(|h| h.host.clone()).collect();
         self.remote.retain(|h, _| hosts.contains(h));
-        self.watchers = Watchers::start(&self.engine, sources, &self.tx);
+        self.watchers = Watchers::start(&self.engine, sources, &self.tx, &self.settled.subscribe());
         self.app.say("config reloaded", Level::Info);
         self.merge();
     }

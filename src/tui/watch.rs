@@ -46,7 +46,14 @@ pub struct Watchers {
 
 impl Watchers {
     /// Starts one watcher per source of this machine, and one per configured host.
-    pub fn start(engine: &Engine, sources: &[Source], tx: &mpsc::Sender<Msg>) -> Self {
+    /// `settled` turns true once every machine has answered once (see
+    /// [`super::watch_host::watch_host`]).
+    pub fn start(
+        engine: &Engine,
+        sources: &[Source],
+        tx: &mpsc::Sender<Msg>,
+        settled: &tokio::sync::watch::Receiver<bool>,
+    ) -> Self {
         let mut tasks = Vec::new();
         let mut wake = Vec::new();
         // The hosts first: their round trips (an ssh connection each) are the longest.
@@ -58,6 +65,7 @@ impl Watchers {
                 sources.to_vec(),
                 tx.clone(),
                 notify.clone(),
+                settled.clone(),
             )));
             wake.push(notify);
         }

@@ -32,6 +32,9 @@ const SAFETY_INTERVAL: Duration = Duration::from_secs(120);
 const RUNTIME_SAFETY_INTERVAL: Duration = Duration::from_secs(600);
 /// Quiet time after a change before listing, so a burst costs one listing.
 const DEBOUNCE: Duration = Duration::from_millis(300);
+/// The longest a host's first feed waits for the other machines' first answers (a
+/// blackholed host answers only at its timeout).
+const SETTLE_WAIT: Duration = Duration::from_secs(3);
 
 /// The feed's remote half: `$1` the server pids to watch, `$2` the sources. Where podman
 /// writes its events to a file (`events_logger = "file"`), the loop watches that file's
@@ -62,8 +65,11 @@ esac
     for s in "$dir"/*; do fp="$fp|$s"; done
     for p in $pids; do c=; read -r c < "/proc/$p/task/$p/children" 2>/dev/null; fp="$fp|$p:$c"; done
   }
-  # The picture first, so nothing that happens meanwhile is taken as the start.
+  # The picture first, so nothing that happens meanwhile is taken as the start; then a
+  # line, so that muxdeck lists tmux again: what changed between its listing and this
+  # picture is in neither otherwise.
   fingerprint; last=$fp
+  echo picture
   : > "$d/seen"
   since=$(date +%s 2>/dev/null); case $since in ''|*[!0-9]*) since=;; esac
   ev=; look=; dk=
@@ -98,19 +104,27 @@ read -r _
 kill $kids 2>/dev/null
 "#;
 
-/// Watches one host until the receiver goes away.
+/// Watches one host until the receiver goes away. Its first change feed starts once
+/// `settled` says every machine has answered once (at most [`SETTLE_WAIT`] after the
+/// start): a feed's start (an ssh session, a remote shell) took CPU from the listings of
+/// hosts that had not answered yet, which on hosts sharing cores (and on this machine, for
+/// the ssh side) put their rows on screen later.
 pub async fn watch_host(
     engine: Engine,
     machine: Machine,
     sources: Vec<Source>,
     tx: mpsc::Sender<Msg>,
     wake: Arc<Notify>,
+    mut settled: tokio::sync::watch::Receiver<bool>,
 ) {
+    let settle_by = tokio::time::Instant::now() + SETTLE_WAIT;
     let mut down = Backoff::new(RETRY_FIRST, RETRY_MAX);
     // Kept across listings, so what changes while one runs is still seen; made anew only
     // when the tmux servers to watch are not the same (or it ended).
     let mut feed: Option<Feed> = None;
     let mut watched: Vec<u32> = Vec::new();
+    // The feed started and has not said yet that its picture of tmux is taken.
+    let mut picture_pending = false;
     // Whether the next listing asks every source, and when one last did.
     let mut full = true;
     let mut listed_all = std::time::Instant::now();
@@ -152,8 +166,12 @@ pub async fn watch_host(
             continue;
         }
         if feed.is_none() || servers != watched {
+            hold(&mut settled, settle_by).await;
             feed = Feed::start(&machine, &servers, &sources);
             watched = servers;
+            // Its first line says its picture of tmux is taken: tmux is listed once more
+            // then (the runtimes' changes meanwhile are replayed by their streams).
+            picture_pending = true;
         }
         tokio::select! {
             () = wake.notified() => {}
@@ -161,7 +179,9 @@ pub async fn watch_host(
                 full = feed.is_none() || listed_all.elapsed() >= RUNTIME_SAFETY_INTERVAL;
             }
             alive = feed_changed(&mut feed) => {
-                if alive {
+                if alive && std::mem::take(&mut picture_pending) {
+                    full = false;
+                } else if alive {
                     tokio::time::sleep(DEBOUNCE).await;
                     drain(&mut feed);
                 } else {
@@ -171,6 +191,15 @@ pub async fn watch_host(
             }
         }
     }
+}
+
+/// Waits until `settled` is true or `until` passes.
+async fn hold(settled: &mut tokio::sync::watch::Receiver<bool>, until: tokio::time::Instant) {
+    if *settled.borrow() {
+        return;
+    }
+    // An error is a dropped sender: the app is ending, and so is this task.
+    let _ = tokio::time::timeout_at(until, settled.wait_for(|s| *s)).await;
 }
 
 /// Reads what the feed printed meanwhile (a burst is one change), without waiting.

@@ -362,8 +362,12 @@ class Screen:
     start (2 ms of CPU each, 100 a second while waiting, which took the cores from the
     listings being timed)."""
 
+    made = 0
+
     def __init__(self, fleet: Fleet, width=160, height=50):
-        self.sock = f"mxbench-ui-{os.getpid()}"
+        # A socket of its own: the last screen's server may still be exiting.
+        Screen.made += 1
+        self.sock = f"mxbench-ui-{os.getpid()}-{Screen.made}"
         self.fleet = fleet
         env = fleet.env()
         self.env = env

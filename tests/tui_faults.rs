@@ -708,8 +708,12 @@ fn a_container_that_exits_while_attached_returns_to_the_screen() {
         s.contains(" sessions ") && s.contains(&format!("podman:{name} has ended"))
     });
     assert_eq!(deck.format("#{alternate_on}"), "1");
-    let state = container_state(&name);
-    assert_eq!(state.trim(), "exited");
+    // podman says "stopped" for a moment after the process ends, while conmon cleans up.
+    assert!(
+        wait_until(WAIT, || container_state(&name).trim() == "exited"),
+        "{}",
+        container_state(&name)
+    );
     deck.wait("the container shown as exited", |s| {
         shows(s, &name, "podman", "exited")
     });

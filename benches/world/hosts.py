@@ -162,10 +162,16 @@ class Store:
     def close(self) -> None:
         run(["podman", "rm", "-af", "-t", "0"], env=self.env, check=False, timeout=300)
         run(["podman", "rmi", "-af"], env=self.env, check=False, timeout=300)
-        for m in sorted((l.split()[1] for l in Path("/proc/mounts").read_text().splitlines()
-                         if l.split()[1].startswith(str(self.dir))), reverse=True):
-            subprocess.run(["umount", "-l", m], capture_output=True, check=False)
+        unmount_under(self.dir)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def unmount_under(folder: Path) -> None:
+    """Whatever podman left mounted under `folder` (its overlay driver bind-mounts its own
+    folder), innermost first."""
+    for m in sorted((l.split()[1] for l in Path("/proc/mounts").read_text().splitlines()
+                     if l.split()[1].startswith(str(folder))), reverse=True):
+        subprocess.run(["umount", "-l", m], capture_output=True, check=False)
 
 
 class Host:
@@ -733,6 +739,7 @@ def main() -> int:
                 f.close()
             except Exception as e:  # cleanup must go on
                 print(f"cleanup: {e}", file=sys.stderr)
+        unmount_under(root)
         shutil.rmtree(root, ignore_errors=True)
     text = "\n".join(report) + "\n"
     print(text)

@@ -66,8 +66,8 @@ esac
     for p in $pids; do c=; read -r c < "/proc/$p/task/$p/children" 2>/dev/null; fp="$fp|$p:$c"; done
   }
   # The picture first, so nothing that happens meanwhile is taken as the start; then a
-  # line, so that muxdeck lists tmux again: what changed between its listing and this
-  # picture is in neither otherwise.
+  # line, a change like any other, so that muxdeck lists again: what changed between
+  # its listing and this picture is in neither otherwise.
   fingerprint; last=$fp
   echo picture
   : > "$d/seen"
@@ -123,8 +123,6 @@ pub async fn watch_host(
     // when the tmux servers to watch are not the same (or it ended).
     let mut feed: Option<Feed> = None;
     let mut watched: Vec<u32> = Vec::new();
-    // The feed started and has not said yet that its picture of tmux is taken.
-    let mut picture_pending = false;
     // Whether the next listing asks every source, and when one last did.
     let mut full = true;
     let mut listed_all = std::time::Instant::now();
@@ -169,9 +167,6 @@ pub async fn watch_host(
             hold(&mut settled, settle_by).await;
             feed = Feed::start(&machine, &servers, &sources);
             watched = servers;
-            // Its first line says its picture of tmux is taken: tmux is listed once more
-            // then (the runtimes' changes meanwhile are replayed by their streams).
-            picture_pending = true;
         }
         tokio::select! {
             () = wake.notified() => {}
@@ -179,9 +174,7 @@ pub async fn watch_host(
                 full = feed.is_none() || listed_all.elapsed() >= RUNTIME_SAFETY_INTERVAL;
             }
             alive = feed_changed(&mut feed) => {
-                if alive && std::mem::take(&mut picture_pending) {
-                    full = false;
-                } else if alive {
+                if alive {
                     tokio::time::sleep(DEBOUNCE).await;
                     drain(&mut feed);
                 } else {
@@ -193,11 +186,8 @@ pub async fn watch_host(
     }
 }
 
-/// Waits until `settled` is true or `until` passes.
+/// Waits until `settled` is true (at once if it is) or `until` passes.
 async fn hold(settled: &mut tokio::sync::watch::Receiver<bool>, until: tokio::time::Instant) {
-    if *settled.borrow() {
-        return;
-    }
     // An error is a dropped sender: the app is ending, and so is this task.
     let _ = tokio::time::timeout_at(until, settled.wait_for(|s| *s)).await;
 }

@@ -119,22 +119,28 @@ pub fn wait_for_logs(name: &str, needle: &str, timeout: Duration) -> String {
 /// `flock`. Returns the image name.
 pub fn test_image() -> &'static str {
     static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let script = repo_root().join("tests/fixtures/build-test-image.sh");
-        let mut cmd = Command::new("bash");
-        scrub_env(&mut cmd);
-        cmd.arg(&script)
-            .envs(podman_env())
-            .env("MUXDECK_TEST_IMAGE", TEST_IMAGE);
-        let out = run(&mut cmd, PODMAN_TIMEOUT);
-        assert!(
-            out.status.success(),
-            "building the test image failed: `{}`\n{}",
-            describe(&cmd),
-            show_output(&out)
-        );
-    });
+    BUILT.get_or_init(|| build_test_image(&podman_env(), None));
     TEST_IMAGE
+}
+
+/// Runs `tests/fixtures/build-test-image.sh` with podman's settings `env` (and, for a
+/// store of its own, its own `lock` file); the test fails when it does.
+fn build_test_image(env: &[(String, String)], lock: Option<&std::path::Path>) {
+    let mut cmd = Command::new("bash");
+    scrub_env(&mut cmd);
+    cmd.arg(repo_root().join("tests/fixtures/build-test-image.sh"))
+        .envs(env.iter().cloned())
+        .env("MUXDECK_TEST_IMAGE", TEST_IMAGE);
+    if let Some(lock) = lock {
+        cmd.env("MUXDECK_IMAGE_LOCK", lock);
+    }
+    let out = run(&mut cmd, PODMAN_TIMEOUT);
+    assert!(
+        out.status.success(),
+        "building the test image failed: `{}`\n{}",
+        describe(&cmd),
+        show_output(&out)
+    );
 }
 
 /// Records the containers (and pods) a test creates and removes them, and only them,
@@ -284,8 +290,9 @@ impl PrivateStore {
     pub fn new() -> PrivateStore {
         let dir = super::temp_dir("store");
         let d = dir.path().display().to_string();
-        write_file(
-            &dir.path().join("storage.conf"),
+        super::write_config_named(
+            dir.path(),
+            "storage.conf",
             &format!(
                 "[storage]\ndriver = \"overlay\"\ngraphroot = \"{d}/graph\"\nrunroot = \"{d}/run\"\n"
             ),
@@ -298,20 +305,9 @@ impl PrivateStore {
         } else {
             format!("{base}\n[engine]\n{tmp}\n")
         };
-        write_file(&dir.path().join("containers.conf"), &conf);
+        super::write_config_named(dir.path(), "containers.conf", &conf);
         let store = PrivateStore { dir };
-        let mut cmd = Command::new("bash");
-        scrub_env(&mut cmd);
-        cmd.arg(repo_root().join("tests/fixtures/build-test-image.sh"))
-            .envs(store.env())
-            .env("MUXDECK_TEST_IMAGE", TEST_IMAGE)
-            .env("MUXDECK_IMAGE_LOCK", store.dir.path().join("image.lock"));
-        let out = run(&mut cmd, PODMAN_TIMEOUT);
-        assert!(
-            out.status.success(),
-            "building the test image in a private store failed\n{}",
-            show_output(&out)
-        );
+        build_test_image(&store.env(), Some(&store.dir.path().join("image.lock")));
         store
     }
 
@@ -332,10 +328,8 @@ impl PrivateStore {
 
     /// `podman ARGS` on this store; its output, whatever the exit status.
     pub fn podman(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new("podman");
-        scrub_env(&mut cmd);
-        cmd.envs(self.env()).args(args);
-        run(&mut cmd, PODMAN_TIMEOUT)
+        // The store's settings replace the project's that `podman_cmd` sets.
+        run(podman_cmd().envs(self.env()).args(args), PODMAN_TIMEOUT)
     }
 
     /// `podman run -d --network none --name NAME <test image> sh -c SCRIPT` on this store.
@@ -373,8 +367,4 @@ impl Drop for PrivateStore {
             let _ = Command::new("umount").args(["-l", m]).output();
         }
     }
-}
-
-fn write_file(path: &std::path::Path, text: &str) {
-    std::fs::write(path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }

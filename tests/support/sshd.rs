@@ -165,18 +165,18 @@ impl SshHost {
             let _ = std::os::unix::fs::symlink(from, bin.join(t));
         }
         self.path = Some(bin);
-        let home = self.dir.path().join("home");
-        write(
-            &self.dir.path().join("sshd_config"),
-            &self.config_text(self.port, &home),
-        );
-        self.restart();
+        self.reconfigure();
     }
 
     /// Gives the host's sessions `store` as their podman (as a machine with its own store,
     /// its own events file where podman's defaults do not say); restarts sshd for it.
     pub fn use_store(&mut self, store: &super::PrivateStore) {
         self.podman = Some(store.env());
+        self.reconfigure();
+    }
+
+    /// Writes sshd's config anew from the host's settings and restarts sshd on it.
+    fn reconfigure(&mut self) {
         let home = self.dir.path().join("home");
         write(
             &self.dir.path().join("sshd_config"),

@@ -189,14 +189,11 @@ fn candidate(value: String, s: &Session) -> CompletionCandidate {
 /// `name` as a word bash reads back as exactly `name`. bash puts what a completion offers
 /// into the command line as it is, unlike zsh and fish, which quote it themselves: a
 /// session named `$(reboot)` or `a;b` would run a command when the user presses Enter.
-/// Plain names stay as they are; any other is single-quoted (so typing `'` first narrows
-/// to them).
+/// The quoting is the one remote commands use: plain names stay as they are, any other is
+/// single-quoted (so typing `'` first narrows to them).
 fn bash_word(name: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@+,%".contains(c);
-    if !name.is_empty() && name.chars().all(plain) {
-        return name.to_string();
-    }
-    format!("'{}'", name.replace('\'', r"'\''"))
+    // Quoting only adds ASCII around and inside UTF-8 text: nothing is lost.
+    String::from_utf8_lossy(&muxdeck::remote::quote::quote(name.as_bytes())).into_owned()
 }
 
 /// The `--config PATH` among the words being completed: names are then listed with that
